@@ -1,0 +1,54 @@
+"""The :class:`Article` record: what the cleaner gives and the store keeps."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from typing import Any
+
+
+@dataclasses.dataclass
+class Article:
+    """Main text and metadata of one page.
+
+    ``text`` is plain text, paragraphs separated by one blank line;
+    ``markdown`` is the same content with headings, lists and quotes marked up.
+    Dates are ISO 8601 strings (with the page's time zone where it gives one).
+    ``wall`` names a paywall/consent/captcha/denied page (then the page is not
+    stored as an article) and ``wall_evidence`` says what matched.
+    ``reason`` explains an empty ``text`` (for example "no main content found").
+    """
+
+    url: str
+    text: str = ""
+    markdown: str = ""
+    title: str | None = None
+    authors: list[str] = dataclasses.field(default_factory=list)
+    published: str | None = None
+    modified: str | None = None
+    language: str | None = None
+    canonical_url: str | None = None
+    description: str | None = None
+    section: str | None = None
+    tags: list[str] = dataclasses.field(default_factory=list)
+    image: str | None = None
+    site_name: str | None = None
+    is_article_page: bool = False
+    wall: str | None = None
+    wall_evidence: str | None = None
+    reason: str | None = None
+    extractor: str = "archiver.clean"
+    extractor_version: str = ""
+
+    @property
+    def text_sha256(self) -> str:
+        """sha256 of the UTF-8 text: what a citation of the clean text checks."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Article":
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
