@@ -1,0 +1,360 @@
+"""Outlet definitions: small TOML files that say what to crawl and how to tell articles.
+
+An outlet file (``outlets/<name>.toml``) looks like::
+
+    name = "demo"
+    home = "http://127.0.0.1:8000/"
+    domains = ["127.0.0.1"]           # defaults to the host of `home`
+    start_urls = ["/"]                # relative URLs are resolved against `home`
+    sitemap_urls = ["/sitemap_index.xml"]
+    feed_urls = ["/feed.xml"]
+    article_allow = ['^/\\d{4}/\\d{2}/\\d{2}/[^/]+/$']   # regexes on the URL path
+    article_deny = ['/tag/']
+    max_pages = 500
+    date_from = "2024-01-01"          # optional date window (ISO dates)
+    date_until = "2024-12-31"
+
+    [selectors]                       # optional outlet rules for the cleaner
+    body = ["article .entry-content"]
+    remove = [".related-posts"]
+
+Loading validates everything up front, so a typo stops the crawl before any
+request is sent, with a message that names the file, the key and the fix.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Iterable
+from urllib.parse import urljoin, urlsplit
+
+__all__ = ["Outlet", "OutletError", "load_outlet", "outlet_dirs", "available_outlets"]
+
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+#: Keys an outlet file may hold, with a short description used in error messages.
+KEYS: dict[str, str] = {
+    "name": "the outlet's short name (letters, digits, - and _)",
+    "title": "a human-readable name",
+    "home": "the outlet's home page URL",
+    "domains": "list of allowed host names",
+    "start_urls": "list of URLs to start from",
+    "sitemap_urls": "list of sitemap or sitemap-index URLs",
+    "feed_urls": "list of RSS/Atom feed URLs",
+    "article_allow": "list of regexes; a URL path matching one is an article",
+    "article_deny": "list of regexes; a URL path matching one is never an article",
+    "follow_deny": "list of regexes; links whose path matches are not followed",
+    "max_pages": "positive integer: stop after this many responses",
+    "max_depth": "non-negative integer: how many links deep to follow",
+    "date_from": "ISO date: skip articles published before it",
+    "date_until": "ISO date: skip articles published after it",
+    "selectors": "table with `body` and `remove` lists of CSS selectors",
+}
+SELECTOR_KEYS = {"body", "remove"}
+
+
+class OutletError(ValueError):
+    """An outlet definition that cannot be used; the message says how to fix it."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Outlet:
+    """A validated outlet definition. URLs are absolute, regexes compiled."""
+
+    name: str
+    home: str
+    domains: tuple[str, ...]
+    title: str = ""
+    start_urls: tuple[str, ...] = ()
+    sitemap_urls: tuple[str, ...] = ()
+    feed_urls: tuple[str, ...] = ()
+    article_allow: tuple[re.Pattern[str], ...] = ()
+    article_deny: tuple[re.Pattern[str], ...] = ()
+    follow_deny: tuple[re.Pattern[str], ...] = ()
+    max_pages: int | None = None
+    max_depth: int | None = None
+    date_from: dt.date | None = None
+    date_until: dt.date | None = None
+    body_selectors: tuple[str, ...] = ()
+    remove_selectors: tuple[str, ...] = ()
+    source: str = ""
+
+    # -- URL rules ---------------------------------------------------------
+
+    def allows_host(self, url: str) -> bool:
+        """True when ``url``'s host is one of the outlet's domains or a subdomain."""
+        host = (urlsplit(url).hostname or "").lower()
+        return any(host == d or host.endswith("." + d) for d in self.domains)
+
+    def url_verdict(self, url: str) -> bool | None:
+        """What the URL rules say of ``url``: True (article), False (never), None (undecided).
+
+        Rules match the path plus query, so ``^/2024/`` style patterns read
+        naturally. An undecided URL is judged by the page's own signals
+        (``og:type=article``, JSON-LD ``NewsArticle``), so an incomplete
+        allow-list does not lose articles.
+        """
+        parts = urlsplit(url)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        if any(p.search(target) for p in self.article_deny):
+            return False
+        if any(p.search(target) for p in self.article_allow):
+            return True
+        return None
+
+    def may_follow(self, url: str) -> bool:
+        """True when a link to ``url`` may be followed (inside the outlet, not denied)."""
+        if not self.allows_host(url):
+            return False
+        path = urlsplit(url).path
+        return not any(p.search(path) for p in self.follow_deny)
+
+    def in_date_window(self, published: str | None) -> bool:
+        """True when ``published`` (ISO 8601) is inside the window, or unknown."""
+        if not published or (self.date_from is None and self.date_until is None):
+            return True
+        try:
+            day = dt.date.fromisoformat(published[:10])
+        except ValueError:
+            return True
+        if self.date_from and day < self.date_from:
+            return False
+        if self.date_until and day > self.date_until:
+            return False
+        return True
+
+    def rebase(self, home: str) -> "Outlet":
+        """The same outlet served from another origin (the demo on a free port).
+
+        Every URL on the old origin moves to the new one, and the new host
+        replaces the old one in ``domains``.
+        """
+        old = urlsplit(self.home)
+        new = urlsplit(home)
+
+        def move(url: str) -> str:
+            parts = urlsplit(url)
+            if parts.netloc != old.netloc:
+                return url
+            return parts._replace(scheme=new.scheme, netloc=new.netloc).geturl()
+
+        old_host = (old.hostname or "").lower()
+        domains = tuple(
+            (new.hostname or "").lower() if d == old_host else d for d in self.domains
+        )
+        return dataclasses.replace(
+            self,
+            home=move(self.home),
+            domains=domains,
+            start_urls=tuple(map(move, self.start_urls)),
+            sitemap_urls=tuple(map(move, self.sitemap_urls)),
+            feed_urls=tuple(map(move, self.feed_urls)),
+        )
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-friendly view, for the crawl record and warcinfo."""
+        return {
+            "name": self.name,
+            "home": self.home,
+            "domains": list(self.domains),
+            "start_urls": list(self.start_urls),
+            "sitemap_urls": list(self.sitemap_urls),
+            "feed_urls": list(self.feed_urls),
+            "article_allow": [p.pattern for p in self.article_allow],
+            "article_deny": [p.pattern for p in self.article_deny],
+            "max_pages": self.max_pages,
+            "date_from": self.date_from.isoformat() if self.date_from else None,
+            "date_until": self.date_until.isoformat() if self.date_until else None,
+        }
+
+
+def outlet_dirs() -> list[Path]:
+    """Where outlet files are looked up: ``./outlets`` then the project's ``outlets/``."""
+    here = Path(__file__).resolve().parent.parent / "outlets"
+    dirs = [Path.cwd() / "outlets", here]
+    seen: list[Path] = []
+    for d in dirs:
+        if d.is_dir() and d.resolve() not in [s.resolve() for s in seen]:
+            seen.append(d)
+    return seen
+
+
+def available_outlets(dirs: Iterable[Path] | None = None) -> list[str]:
+    """Names of the outlets that can be loaded by name."""
+    names = set()
+    for d in dirs if dirs is not None else outlet_dirs():
+        names.update(p.stem for p in Path(d).glob("*.toml"))
+    return sorted(names)
+
+
+def load_outlet(name_or_path: str | Path, *, dirs: Iterable[Path] | None = None) -> Outlet:
+    """Load and validate an outlet by name (looked up in :func:`outlet_dirs`) or by path."""
+    path = Path(name_or_path)
+    if path.suffix != ".toml":
+        if not NAME_RE.match(str(name_or_path)):
+            raise OutletError(
+                f"{name_or_path!r} is not a valid outlet name: use lowercase letters, "
+                "digits, '-' and '_' (or give a path to a .toml file)"
+            )
+        search = list(dirs) if dirs is not None else outlet_dirs()
+        for d in search:
+            candidate = Path(d) / f"{name_or_path}.toml"
+            if candidate.is_file():
+                path = candidate
+                break
+        else:
+            known = ", ".join(available_outlets(search)) or "none"
+            raise OutletError(
+                f"unknown outlet {str(name_or_path)!r}: no {name_or_path}.toml in "
+                f"{', '.join(str(d) for d in search) or 'any outlets/ folder'} "
+                f"(known outlets: {known})"
+            )
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise OutletError(f"{path}: no such outlet file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise OutletError(f"{path}: not valid TOML ({exc}); fix the syntax") from None
+    return parse_outlet(raw, source=str(path))
+
+
+def parse_outlet(raw: dict[str, Any], *, source: str = "<outlet>") -> Outlet:
+    """Validate a decoded outlet mapping; see the module docstring for the keys."""
+
+    def fail(key: str, problem: str) -> OutletError:
+        return OutletError(f"{source}: key {key!r}: {problem}")
+
+    for key in raw:
+        if key not in KEYS:
+            close = [k for k in KEYS if k.startswith(key[:3])]
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise fail(key, f"unknown key{hint}; allowed keys: {', '.join(KEYS)}")
+
+    name = raw.get("name") or Path(source).stem
+    if not isinstance(name, str) or not NAME_RE.match(name):
+        raise fail("name", "use lowercase letters, digits, '-' and '_' (at most 64)")
+
+    def url_list(key: str, base: str) -> tuple[str, ...]:
+        value = raw.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise fail(key, f"expected a list of URLs, got {value!r}")
+        out = []
+        for v in value:
+            absolute = urljoin(base, v) if base else v
+            if urlsplit(absolute).scheme not in ("http", "https"):
+                raise fail(key, f"{v!r} is not an http(s) URL; give an absolute URL or set 'home'")
+            out.append(absolute)
+        return tuple(out)
+
+    home = raw.get("home", "")
+    if home and (not isinstance(home, str) or urlsplit(home).scheme not in ("http", "https")):
+        raise fail("home", f"{home!r} is not an http(s) URL, e.g. 'https://www.example.com/'")
+    start_urls = url_list("start_urls", home)
+    if not home:
+        firsts = start_urls or url_list("sitemap_urls", "") or url_list("feed_urls", "")
+        if not firsts:
+            raise fail("home", "give 'home' or at least one of start_urls/sitemap_urls/feed_urls")
+        home = urljoin(firsts[0], "/")
+    if not start_urls:
+        start_urls = (home,)
+
+    domains = raw.get("domains")
+    if domains is None:
+        domains = [urlsplit(home).hostname or ""]
+    if isinstance(domains, str):
+        domains = [domains]
+    if (
+        not isinstance(domains, list)
+        or not domains
+        or not all(isinstance(d, str) and d.strip() and "/" not in d for d in domains)
+    ):
+        raise fail("domains", f"expected a non-empty list of host names like ['example.com'], got {domains!r}")
+
+    def regex_list(key: str) -> tuple[re.Pattern[str], ...]:
+        value = raw.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            raise fail(key, f"expected a list of regular expressions, got {value!r}")
+        compiled = []
+        for v in value:
+            try:
+                compiled.append(re.compile(v))
+            except (re.error, TypeError) as exc:
+                raise fail(key, f"bad regular expression {v!r}: {exc}") from None
+        return tuple(compiled)
+
+    def positive_int(key: str, minimum: int) -> int | None:
+        value = raw.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            raise fail(key, f"expected an integer >= {minimum}, got {value!r}")
+        return value
+
+    def date(key: str) -> dt.date | None:
+        value = raw.get(key)
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise fail(key, f"expected an ISO date like 2024-06-01, got {value!r}") from None
+
+    selectors = raw.get("selectors", {})
+    if not isinstance(selectors, dict):
+        raise fail("selectors", "expected a table: [selectors] body = [...] remove = [...]")
+    for key in selectors:
+        if key not in SELECTOR_KEYS:
+            raise fail(f"selectors.{key}", "unknown key; allowed: body, remove")
+    body, remove = (tuple(_selector_list(selectors, k, fail)) for k in ("body", "remove"))
+
+    outlet = Outlet(
+        name=name,
+        title=str(raw.get("title", name)),
+        home=home,
+        domains=tuple(d.strip().lower() for d in domains),
+        start_urls=start_urls,
+        sitemap_urls=url_list("sitemap_urls", home),
+        feed_urls=url_list("feed_urls", home),
+        article_allow=regex_list("article_allow"),
+        article_deny=regex_list("article_deny"),
+        follow_deny=regex_list("follow_deny"),
+        max_pages=positive_int("max_pages", 1),
+        max_depth=positive_int("max_depth", 0),
+        date_from=date("date_from"),
+        date_until=date("date_until"),
+        body_selectors=body,
+        remove_selectors=remove,
+        source=source,
+    )
+    if outlet.date_from and outlet.date_until and outlet.date_from > outlet.date_until:
+        raise fail("date_until", "is before date_from; swap them")
+    return outlet
+
+
+def _selector_list(table: dict[str, Any], key: str, fail: Any) -> list[str]:
+    """Validate a list of CSS selectors with soupsieve, which the cleaner uses."""
+    import soupsieve
+
+    value = table.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise fail(f"selectors.{key}", f"expected a list of CSS selectors, got {value!r}")
+    for sel in value:
+        try:
+            soupsieve.compile(sel)
+        except Exception as exc:  # soupsieve raises SelectorSyntaxError and others
+            raise fail(f"selectors.{key}", f"bad CSS selector {sel!r}: {exc}") from None
+    return value
