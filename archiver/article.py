@@ -17,6 +17,8 @@ class Article:
     ``wall`` names a paywall/consent/captcha/denied page (then the page is not
     stored as an article) and ``wall_evidence`` says what matched.
     ``reason`` explains an empty ``text`` (for example "no main content found").
+    ``unmatched_selectors`` lists outlet CSS selectors that matched nothing on
+    this page (a drift alarm: the outlet was redesigned; the generic cleaner ran).
     """
 
     url: str
@@ -39,6 +41,7 @@ class Article:
     reason: str | None = None
     extractor: str = "archiver.clean"
     extractor_version: str = ""
+    unmatched_selectors: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def text_sha256(self) -> str:
