@@ -1,0 +1,349 @@
+"""Read WARC files record by record, locating damage instead of dying on it.
+
+:func:`iter_records` streams ``.warc.gz`` (one or more records per gzip
+member) and plain ``.warc`` files. Every record carries the file, the offset
+and length of its gzip member (what ``captures`` rows and CDXJ lines point
+at), its WARC headers in order, and its block. Damage (truncated gzip, a
+flipped byte, a non-WARC or empty file) becomes a :class:`WarcError` naming
+the file, offset and record id as far as they are known; with ``on_error``
+the reader reports it and goes on with the next gzip member it can find.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import hashlib
+import zlib
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterator
+
+from archiver.capture import Capture
+
+from ._http import DEFAULT_DECODE_LIMIT, HttpMessage, decode_body, parse_message
+from .writer import PAYLOAD_SHA256_HEADER
+
+GZIP_MAGIC = b"\x1f\x8b\x08"
+_CHUNK = 1 << 16
+
+
+class WarcError(Exception):
+    """A problem in a WARC file, located as precisely as the damage allows."""
+
+    def __init__(self, path: str | Path, offset: int | None, record_id: str | None, message: str) -> None:
+        self.path = str(path)
+        self.offset = offset
+        self.record_id = record_id
+        self.message = message
+        where = [self.path]
+        if offset is not None:
+            where.append(f"offset {offset}")
+        if record_id:
+            where.append(f"record {record_id}")
+        super().__init__(", ".join(where) + ": " + message)
+
+
+@dataclasses.dataclass
+class Record:
+    """One WARC record: where it is, its headers in order, its block as stored."""
+
+    path: str
+    offset: int
+    length: int
+    headers: list[tuple[str, str]]
+    block: bytes
+    version: str = "WARC/1.1"
+    warcinfo: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def header(self, name: str) -> str | None:
+        lname = name.lower()
+        for key, value in self.headers:
+            if key.lower() == lname:
+                return value
+        return None
+
+    @property
+    def warc_file(self) -> str:
+        return Path(self.path).name
+
+    @property
+    def rec_type(self) -> str:
+        return (self.header("WARC-Type") or "").lower()
+
+    @property
+    def record_id(self) -> str | None:
+        return self.header("WARC-Record-ID")
+
+    @property
+    def date(self) -> str | None:
+        return self.header("WARC-Date")
+
+    @property
+    def target_uri(self) -> str | None:
+        uri = self.header("WARC-Target-URI")
+        return uri.strip("<>") if uri else uri
+
+    @property
+    def content_type(self) -> str | None:
+        return self.header("Content-Type")
+
+    @property
+    def is_http(self) -> bool:
+        return (self.content_type or "").lower().startswith("application/http")
+
+    @property
+    def http(self) -> HttpMessage | None:
+        """The parsed HTTP message of a request/response/revisit block."""
+        if not self.is_http:
+            return None
+        if not hasattr(self, "_http"):
+            self._http = parse_message(self.block)
+        return self._http
+
+    @property
+    def status(self) -> int | None:
+        return self.http.status if self.http else None
+
+    @property
+    def http_headers(self) -> list[tuple[str, str]]:
+        return self.http.headers if self.http else []
+
+    @property
+    def payload(self) -> bytes:
+        """Bytes after the HTTP head (chunked/encoded as sent), or the whole block."""
+        return self.http.body if self.http else self.block
+
+    def decoded_body(self, *, limit: int = DEFAULT_DECODE_LIMIT) -> bytes:
+        """The entity: chunking removed, gzip/deflate/br undone (HttpParseError if impossible)."""
+        return decode_body(self.http, limit=limit) if self.http else self.block
+
+
+def _parse_record_head(data: bytes) -> tuple[str, list[tuple[str, str]], int] | None:
+    """Parse ``WARC/x.y`` + headers at the start of ``data``: (version, headers, block start)."""
+    end = data.find(b"\r\n\r\n")
+    if end == -1:
+        return None
+    lines = data[:end].decode("utf-8", "replace").split("\r\n")
+    headers: list[tuple[str, str]] = []
+    for line in lines[1:]:
+        if line[:1] in (" ", "\t") and headers:
+            headers[-1] = (headers[-1][0], headers[-1][1] + " " + line.strip())
+        elif ":" in line:
+            name, value = line.split(":", 1)
+            headers.append((name.strip(), value.strip()))
+    return lines[0].strip(), headers, end + 4
+
+
+def _record_id_in(data: bytes) -> str | None:
+    """Best-effort record id from a (possibly partial) record head."""
+    pos = data.find(b"WARC-Record-ID:")
+    if pos == -1:
+        return None
+    line = data[pos + 15 : data.find(b"\r\n", pos) if data.find(b"\r\n", pos) != -1 else pos + 120]
+    return line.decode("utf-8", "replace").strip() or None
+
+
+def _records_in(data: bytes, path: str, offset: int, length: int, warcinfo: dict[str, str]) -> Iterator[Record]:
+    """Records inside one decompressed gzip member (usually exactly one)."""
+    pos = 0
+    while pos < len(data):
+        if not data.startswith(b"WARC/", pos):
+            if not data[pos:].strip():
+                return
+            raise WarcError(path, offset, _record_id_in(data[pos:]), "not a WARC record (no 'WARC/' version line)")
+        parsed = _parse_record_head(data[pos:])
+        if parsed is None:
+            raise WarcError(path, offset, _record_id_in(data[pos:]), "record headers are cut off")
+        version, headers, start = parsed
+        rec = Record(path, offset, length, headers, b"", version, warcinfo)
+        try:
+            size = int(rec.header("Content-Length") or "")
+        except ValueError:
+            raise WarcError(path, offset, rec.record_id, "missing or bad Content-Length") from None
+        block_start = pos + start
+        block = data[block_start : block_start + size]
+        if len(block) < size:
+            raise WarcError(path, offset, rec.record_id,
+                            f"record block truncated: {len(block)} of {size} bytes")
+        rec.block = block
+        yield rec
+        pos = block_start + size
+        while data.startswith(b"\r\n", pos):
+            pos += 2
+
+
+def _next_member(f: BinaryIO, start: int) -> int | None:
+    """Offset of the next gzip header after ``start`` (to resume past damage)."""
+    f.seek(start)
+    carry = b""
+    base = start
+    while True:
+        chunk = f.read(_CHUNK)
+        if not chunk:
+            return None
+        buf = carry + chunk
+        hit = buf.find(GZIP_MAGIC)
+        if hit != -1:
+            return base + hit
+        carry = buf[-2:]
+        base += len(buf) - len(carry)
+
+
+def _iter_gzip(f: BinaryIO, path: str, on_error: Callable[[WarcError], None] | None) -> Iterator[Record]:
+    pos = 0
+    warcinfo: dict[str, str] = {}
+    while True:
+        f.seek(pos)
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        out = bytearray()
+        fed = 0
+        error: WarcError | None = None
+        while not d.eof:
+            chunk = f.read(_CHUNK)
+            if not chunk:
+                if fed == 0:
+                    return  # clean end of file
+                error = WarcError(path, pos, _record_id_in(bytes(out[:4096])),
+                                  "gzip member truncated (file cut off mid-record)")
+                break
+            fed += len(chunk)
+            try:
+                out += d.decompress(chunk)
+            except zlib.error as exc:
+                error = WarcError(path, pos, _record_id_in(bytes(out[:4096])), f"corrupt gzip data ({exc})")
+                break
+        if error is None:
+            length = fed - len(d.unused_data)
+            try:
+                records = list(_records_in(bytes(out), path, pos, length, warcinfo))
+            except WarcError as exc:
+                error = exc
+            else:
+                for rec in records:
+                    if rec.rec_type == "warcinfo":
+                        warcinfo = dict(parse_message(b"x\r\n" + rec.block).headers)
+                        rec.warcinfo = warcinfo
+                    yield rec
+                pos += length
+                continue
+        if on_error is None:
+            raise error
+        on_error(error)
+        resume = _next_member(f, pos + 1)
+        if resume is None:
+            return
+        pos = resume
+
+
+def _iter_plain(f: BinaryIO, path: str, on_error: Callable[[WarcError], None] | None) -> Iterator[Record]:
+    data = f.read()  # uncompressed WARCs are rare here (we write .warc.gz); keep it simple
+    try:
+        for rec in _records_in(data, path, 0, len(data), {}):
+            yield rec
+    except WarcError as exc:
+        if on_error is None:
+            raise
+        on_error(exc)
+
+
+def iter_records(path: str | Path, *, on_error: Callable[[WarcError], None] | None = None) -> Iterator[Record]:
+    """Yield every record of ``path`` in file order.
+
+    Without ``on_error`` the first problem raises :class:`WarcError`. With it,
+    each problem is passed to ``on_error`` and reading resumes at the next
+    gzip member after the damage (records before and after are still
+    yielded). An empty or non-WARC file is one error.
+    """
+    path = str(path)
+    try:
+        f = open(path, "rb")
+    except OSError as exc:
+        err = WarcError(path, None, None, f"cannot open: {exc.strerror}")
+        if on_error is None:
+            raise err from exc
+        on_error(err)
+        return
+    with f:
+        magic = f.read(5)
+        f.seek(0)
+        if not magic:
+            err = WarcError(path, 0, None, "empty file, not a WARC")
+        elif magic.startswith(GZIP_MAGIC[:2]):
+            yield from _iter_gzip(f, path, on_error)
+            return
+        elif magic == b"WARC/":
+            yield from _iter_plain(f, path, on_error)
+            return
+        else:
+            err = WarcError(path, 0, None, "not a WARC file (neither gzip nor 'WARC/' at the start)")
+        if on_error is None:
+            raise err
+        on_error(err)
+
+
+def _digest_matches(expected: str, data: bytes) -> bool | None:
+    """Compare a ``algo:value`` WARC digest (base32 or hex) with ``data``; None if unknown algo."""
+    algo, _, value = expected.partition(":")
+    try:
+        digest = hashlib.new(algo.strip().lower().replace("-", ""), data).digest()
+    except ValueError:
+        return None
+    value = value.strip()
+    if value.lower() == digest.hex():
+        return True
+    try:
+        padded = value.upper() + "=" * (-len(value) % 8)
+        return base64.b32decode(padded) == digest
+    except (binascii.Error, ValueError):
+        return False
+
+
+def verify_record(record: Record) -> list[str]:
+    """Recompute the block and payload digests; return what differs (empty if all hold)."""
+    problems = []
+    block_digest = record.header("WARC-Block-Digest")
+    if block_digest and _digest_matches(block_digest, record.block) is False:
+        problems.append(f"WARC-Block-Digest {block_digest} does not match the block")
+    payload_digest = record.header("WARC-Payload-Digest")
+    if payload_digest and record.rec_type != "revisit" and _digest_matches(payload_digest, record.payload) is False:
+        problems.append(f"WARC-Payload-Digest {payload_digest} does not match the payload")
+    return problems
+
+
+def verify_file(path: str | Path) -> Iterator[WarcError]:
+    """Every problem of a file: unreadable parts and digest mismatches, in order."""
+    errors: list[WarcError] = []
+    for rec in iter_records(path, on_error=errors.append):
+        yield from errors
+        errors.clear()
+        for problem in verify_record(rec):
+            yield WarcError(path, rec.offset, rec.record_id, problem)
+    yield from errors
+
+
+def capture_from_record(record: Record, warc_file: str | None = None) -> Capture:
+    """The :class:`Capture` row of a response/revisit record, equal to what the writer returned."""
+    if record.rec_type not in ("response", "revisit"):
+        raise ValueError(f"{record.path} offset {record.offset}: a {record.rec_type} record is not a capture")
+    http = record.http
+    payload = http.body if http else record.block
+    is_revisit = record.rec_type == "revisit"
+    return Capture(
+        record_id=record.record_id or "",
+        url=record.target_uri or "",
+        fetched_at=record.date or "",
+        warc_file=warc_file or record.warc_file,
+        offset=record.offset,
+        length=record.length,
+        record_type=record.rec_type,
+        status=http.status if http else None,
+        reason=http.reason if http else None,
+        content_type=http.header("Content-Type") if http else None,
+        payload_sha256=record.header(PAYLOAD_SHA256_HEADER) if is_revisit else hashlib.sha256(payload).hexdigest(),
+        payload_length=None if is_revisit else len(payload),
+        request_record_id=record.header("WARC-Concurrent-To"),
+        crawl_id=record.warcinfo.get("crawl-id"),
+        outlet=record.warcinfo.get("outlet"),
+        refers_to=record.header("WARC-Refers-To"),
+    )
