@@ -1,0 +1,149 @@
+"""Serve an archive database with Datasette, read-only, with the project's configuration.
+
+:func:`make_datasette` builds the exact app that :func:`serve` runs, so the
+tests exercise the served configuration. The configuration lives in the
+project's ``datasette/`` folder (``metadata.yml``, ``plugins/``,
+``templates/``), found beside the ``archiver`` package or through the
+``ARCHIVER_DATASETTE_DIR`` environment variable.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import webbrowser
+from pathlib import Path
+from typing import Any
+
+import yaml
+from datasette.app import Datasette
+
+__all__ = ["ServeError", "config_dir", "is_being_written", "load_metadata", "make_datasette", "serve"]
+
+#: Database name the shipped metadata.yml is keyed under (the stem of archive.db).
+METADATA_DB_NAME = "archive"
+
+#: Datasette settings: read-only SQL stays on, facet suggestions off (slow on big archives).
+SETTINGS: dict[str, Any] = {
+    "default_allow_sql": True,
+    "suggest_facets": False,
+    "truncate_cells_html": 400,
+    "sql_time_limit_ms": 3000,
+}
+
+#: Used only when the datasette/ folder cannot be found (an installed wheel without it).
+FALLBACK_METADATA: dict[str, Any] = {
+    "title": "News archive",
+    "license": "Apache-2.0",
+    "license_url": "https://www.apache.org/licenses/LICENSE-2.0",
+    "source": "news-archiver",
+    "source_url": "https://github.com/news-archiver/news-archiver",
+}
+
+
+class ServeError(Exception):
+    """The archive cannot be served; the message says what to do."""
+
+
+def config_dir() -> Path | None:
+    """The project's ``datasette/`` folder, or ``None`` when it is not there.
+
+    ``ARCHIVER_DATASETTE_DIR`` wins; otherwise the folder beside the
+    ``archiver`` package (a source checkout or an editable install).
+    """
+    override = os.environ.get("ARCHIVER_DATASETTE_DIR")
+    candidates = [Path(override)] if override else []
+    candidates.append(Path(__file__).resolve().parent.parent / "datasette")
+    for candidate in candidates:
+        if (candidate / "metadata.yml").is_file():
+            return candidate
+    return None
+
+
+def load_metadata(db_name: str, directory: Path | None = None) -> dict[str, Any]:
+    """metadata.yml, its ``archive`` database block re-keyed to ``db_name``.
+
+    Datasette keys database metadata by name (the file stem); re-keying lets an
+    archive saved as ``other.db`` get the same descriptions and canned queries.
+    """
+    directory = directory if directory is not None else config_dir()
+    if directory is None:
+        print(
+            "warning: datasette/metadata.yml not found; serving without table descriptions "
+            "and canned queries (set ARCHIVER_DATASETTE_DIR to the project's datasette/ folder)",
+            file=sys.stderr,
+        )
+        return dict(FALLBACK_METADATA)
+    path = directory / "metadata.yml"
+    try:
+        metadata = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ServeError(f"cannot read {path}: {exc}; fix the file or restore it from git") from exc
+    databases = metadata.get("databases") or {}
+    if METADATA_DB_NAME in databases and db_name != METADATA_DB_NAME:
+        databases = dict(databases)
+        databases[db_name] = databases.pop(METADATA_DB_NAME)
+        metadata["databases"] = databases
+    return metadata
+
+
+def is_being_written(db_path: Path) -> bool:
+    """Whether a writer (a running crawl) has the database open.
+
+    The store uses WAL mode, and SQLite removes the ``-wal`` file when the last
+    writer closes; a database without one can be opened immutable, which is
+    faster and cannot be written.
+    """
+    return Path(f"{db_path}-wal").exists()
+
+
+def make_datasette(db_path: str | Path, *, immutable: bool | None = None) -> Datasette:
+    """The Datasette app for ``db_path``, configured as :func:`serve` serves it.
+
+    ``immutable=None`` picks immutable mode unless the database is being
+    written; a mutable database is still opened read-only by Datasette, and
+    no write query or write API is configured.
+    """
+    db_path = Path(db_path)
+    if not db_path.is_file():
+        raise ServeError(
+            f"no archive database at {db_path}: crawl first (archiver crawl OUTLET --out DIR) "
+            "or give the path of an existing archive.db"
+        )
+    if immutable is None:
+        immutable = not is_being_written(db_path)
+    directory = config_dir()
+    extra: dict[str, Any] = {}
+    if directory is not None:
+        for key, sub in (("plugins_dir", "plugins"), ("template_dir", "templates")):
+            if (directory / sub).is_dir():
+                extra[key] = str(directory / sub)
+    return Datasette(
+        files=[] if immutable else [str(db_path)],
+        immutables=[str(db_path)] if immutable else [],
+        metadata=load_metadata(db_path.stem, directory),
+        settings=SETTINGS,
+        cors=False,
+        **extra,
+    )
+
+
+def serve(
+    db_path: str | Path,
+    *,
+    port: int = 8001,
+    host: str = "127.0.0.1",
+    open_browser: bool = False,
+    immutable: bool | None = None,
+) -> None:
+    """Serve ``db_path`` read-only at ``http://host:port/`` until interrupted."""
+    import uvicorn
+
+    datasette = make_datasette(db_path, immutable=immutable)
+    mode = "read-only" if datasette.get_database(Path(db_path).stem).is_mutable else "immutable"
+    url = f"http://{host}:{port}/"
+    print(f"Serving {db_path} ({mode}) at {url}  (Ctrl-C to stop)", flush=True)
+    if open_browser:
+        webbrowser.open(url)
+    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on", workers=1)
+

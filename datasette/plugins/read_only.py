@@ -1,0 +1,40 @@
+"""Refuse every request that could change something: the archive is read-only.
+
+Datasette 0.65 answers a POST to a read-only canned query with a server
+error, and plugins or later versions may add write endpoints (``/-/insert``,
+write canned queries). One ASGI wrapper in front of the whole app answers
+``405 Method Not Allowed`` to any method other than GET, HEAD and OPTIONS,
+so no endpoint can write, whatever Datasette or a plugin offers.
+"""
+
+from __future__ import annotations
+
+from datasette import hookimpl
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+BODY = b"This archive is read-only: only GET, HEAD and OPTIONS requests are served.\n"
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def read_only(scope, receive, send):
+            if scope["type"] != "http" or scope.get("method", "GET") in SAFE_METHODS:
+                await app(scope, receive, send)
+                return
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 405,
+                    "headers": [
+                        (b"allow", b"GET, HEAD, OPTIONS"),
+                        (b"content-type", b"text/plain; charset=utf-8"),
+                        (b"content-length", str(len(BODY)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": BODY})
+
+        return read_only
+
+    return wrap
