@@ -103,4 +103,5 @@ def initial(db: Database) -> None:
     )
     articles.create_index(["url"], unique=True)
     articles.create_index(["outlet", "published"])
+    articles.create_index(["published"])  # Datasette's default sort of the articles table
     articles.enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
