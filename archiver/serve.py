@@ -18,6 +18,8 @@ from typing import Any
 import yaml
 from datasette.app import Datasette
 
+from archiver.store import database_path
+
 __all__ = ["ServeError", "config_dir", "is_being_written", "load_metadata", "make_datasette", "serve"]
 
 #: Database name the shipped metadata.yml is keyed under (the stem of archive.db).
@@ -100,11 +102,13 @@ def is_being_written(db_path: Path) -> bool:
 def make_datasette(db_path: str | Path, *, immutable: bool | None = None) -> Datasette:
     """The Datasette app for ``db_path``, configured as :func:`serve` serves it.
 
+    ``db_path`` is an ``archive.db`` file or the archive folder holding one.
     ``immutable=None`` picks immutable mode unless the database is being
-    written; a mutable database is still opened read-only by Datasette, and
-    no write query or write API is configured.
+    written; a mutable database is still opened read-only by Datasette. No
+    write query is configured, and the ``read_only`` plugin in
+    ``datasette/plugins/`` answers 405 to every method but GET, HEAD and OPTIONS.
     """
-    db_path = Path(db_path)
+    db_path = database_path(db_path)
     if not db_path.is_file():
         raise ServeError(
             f"no archive database at {db_path}: crawl first (archiver crawl OUTLET --out DIR) "
@@ -136,11 +140,11 @@ def serve(
     open_browser: bool = False,
     immutable: bool | None = None,
 ) -> None:
-    """Serve ``db_path`` read-only at ``http://host:port/`` until interrupted."""
+    """Serve ``db_path`` (a file or an archive folder) read-only at ``http://host:port/`` until interrupted."""
     import uvicorn
 
     datasette = make_datasette(db_path, immutable=immutable)
-    mode = "read-only" if datasette.get_database(Path(db_path).stem).is_mutable else "immutable"
+    mode = "read-only" if datasette.get_database(database_path(db_path).stem).is_mutable else "immutable"
     url = f"http://{host}:{port}/"
     print(f"Serving {db_path} ({mode}) at {url}  (Ctrl-C to stop)", flush=True)
     if open_browser:

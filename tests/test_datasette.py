@@ -119,6 +119,11 @@ def test_any_database_name_gets_the_configuration(tmp_path: Path) -> None:
     assert [r["url"] for r in rows] == [SEED_URL]
 
 
+def test_archive_folder_serves_its_archive_db(db_path: Path) -> None:
+    rows = fetch(db_path.parent, "get", "/archive/search.json?q=Lukashenko&_shape=array").json()
+    assert [r["url"] for r in rows] == [SEED_URL]
+
+
 def test_immutable_unless_being_written(tmp_path: Path) -> None:
     path = seed(tmp_path)
     assert not make_datasette(path).get_database("archive").is_mutable

@@ -27,7 +27,7 @@ from archiver.article import Article
 from archiver.capture import Capture
 from archiver.store.schema import ARTICLE_COLUMNS, CAPTURE_COLUMNS, migrations
 
-__all__ = ["DB_NAME", "Archive", "StoreError", "article_id", "normalize_url"]
+__all__ = ["DB_NAME", "Archive", "StoreError", "article_id", "database_path", "normalize_url"]
 
 #: File name of the database inside an archive folder.
 DB_NAME = "archive.db"
@@ -80,8 +80,9 @@ def _json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def _db_path(path: str | Path) -> Path:
-    """``DIR`` means ``DIR/archive.db``; a path ending in ``.db`` is the file itself."""
+def database_path(path: str | Path) -> Path:
+    """The database file meant by ``path``: ``DIR`` means ``DIR/archive.db``;
+    an existing file, or a path ending in ``.db``/``.sqlite``/``.sqlite3``, is the file itself."""
     path = Path(path)
     if path.is_dir() or (path.suffix.lower() not in _DB_SUFFIXES and not path.is_file()):
         return path / DB_NAME
@@ -96,7 +97,7 @@ class Archive:
     """
 
     def __init__(self, path: str | Path) -> None:
-        self.path = _db_path(path)
+        self.path = database_path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=30)
