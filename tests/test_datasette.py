@@ -196,3 +196,17 @@ def test_serve_runs_on_localhost_and_prints_url(db_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_config_dir_override_and_fallback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archiver import serve
+
+    custom = tmp_path / "conf"
+    custom.mkdir()
+    text = (REPO / "datasette" / "metadata.yml").read_text(encoding="utf-8")
+    (custom / "metadata.yml").write_text(text.replace("title: News archive", "title: Belarus desk"))
+    monkeypatch.setenv("ARCHIVER_DATASETTE_DIR", str(custom))
+    assert serve.config_dir() == custom
+    assert serve.load_metadata("archive")["title"] == "Belarus desk"
+    monkeypatch.setattr(serve, "config_dir", lambda: None)  # an install without datasette/
+    assert serve.load_metadata("archive")["title"] == "News archive"
