@@ -82,6 +82,8 @@ def test_articles_table_with_facets_and_descriptions(db_path: Path) -> None:
     sections = {v["value"]: v["count"] for v in data["facet_results"]["section"]["results"]}
     assert sections == {"Politics": 1, "Sport": 1}
     assert data["rows"][0]["url"] == OTHER_URL  # sort_desc published: newest first
+    found = fetch(db_path, "get", "/archive/articles.json?_search=Lukashenko&_shape=array").json()
+    assert [r["url"] for r in found] == [SEED_URL]  # the table's own search box uses the FTS index
 
 
 def test_article_row_page(db_path: Path) -> None:

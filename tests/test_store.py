@@ -222,6 +222,8 @@ def test_captures_for_oldest_first(archive: Archive) -> None:
     assert [c.offset for c in archive.captures_for(url)] == [2000, 5000]
     assert archive.latest_capture(url) == make_capture(5, url=url)
     assert archive.latest_capture("https://news.example/none") is None
+    assert archive.capture(make_capture(2).record_id) == make_capture(2, url=url)
+    assert archive.capture("<urn:uuid:missing>") is None
 
 
 def test_migrations_idempotent_on_reopen(tmp_path: Path) -> None:

@@ -190,12 +190,19 @@ class Archive:
             is not None
         )
 
+    def capture(self, record_id: str) -> Capture | None:
+        """The capture stored under WARC record id ``record_id``, or ``None``."""
+        found = self._captures_where("record_id = ?", [record_id])
+        return found[0] if found else None
+
     def captures_for(self, url: str) -> list[Capture]:
         """Every capture of exactly ``url``, oldest first."""
+        return self._captures_where("url = ?", [url])
+
+    def _captures_where(self, where: str, params: list[Any]) -> list[Capture]:
         columns = ", ".join(f'"{name}"' for name in CAPTURE_COLUMNS)
         cursor = self.db.execute(
-            f"SELECT {columns} FROM captures WHERE url = ? ORDER BY fetched_at, record_id",
-            [url],
+            f"SELECT {columns} FROM captures WHERE {where} ORDER BY fetched_at, record_id", params
         )
         return [Capture(**dict(zip(CAPTURE_COLUMNS, row))) for row in cursor.fetchall()]
 
