@@ -1,0 +1,74 @@
+"""Bytes to text: pick the page's charset the way browsers do, never raise.
+
+Order of trust: a byte-order mark, then the charset the page declares in its
+first bytes (``<meta charset>`` / ``http-equiv``; found with BeautifulSoup's
+``EncodingDetector``), then UTF-8, then cp1252 (what "latin-1" means on the web).
+A declared charset that does not decode cleanly is distrusted: mislabelled pages
+are common, and a strict UTF-8 attempt is cheap.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from bs4.dammit import EncodingDetector
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# WHATWG: these labels mean windows-1252 in HTML.
+_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252",
+            "us-ascii": "cp1252", "ascii": "cp1252", "iso8859-1": "cp1252"}
+# Control characters lxml refuses (everything below 0x20 but tab, LF, CR) and
+# the non-characters U+FFFE/U+FFFF.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _normalise(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = name.strip().lower()
+    try:
+        codec = codecs.lookup(_ALIASES.get(name, name)).name
+    except LookupError:
+        return None
+    return "cp1252" if codec in ("latin_1", "ascii") else codec
+
+
+def decode_html(data: bytes) -> tuple[str, str]:
+    """Decode page bytes; return ``(text, charset used)``."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(name, errors="replace"), name
+    declared = _normalise(EncodingDetector.find_declared_encoding(data[:4096], is_html=True))
+    tried = []
+    for name in (declared, "utf-8"):
+        if name and name not in tried:
+            tried.append(name)
+            try:
+                return data.decode(name), name
+            except (UnicodeDecodeError, LookupError):
+                continue
+    if declared and declared not in ("utf-8", "utf_8"):
+        return data.decode(declared, errors="replace"), declared
+    return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def scrub(text: str) -> str:
+    """Drop characters no HTML parser (nor XML-based lxml) accepts."""
+    return _CONTROL.sub("", text)
+
+
+_BINARY = re.compile(b"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+
+
+def looks_binary(head: bytes) -> bool:
+    """True for images, PDFs and other non-text bodies (UTF-16 is caught by its BOM)."""
+    if not head or any(head.startswith(bom) for bom, _ in _BOMS):
+        return False
+    return len(_BINARY.findall(head)) > len(head) * 0.05

@@ -1,0 +1,121 @@
+"""``extract``: one page in, one :class:`~archiver.article.Article` out, never an exception."""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+import lxml.etree as etree
+
+from ..article import Article
+from ._body import find_body
+from ._decode import decode_html, looks_binary, scrub
+from ._dom import drop, parse, strip_junk
+from ._metadata import read_metadata
+from ._patterns import FURNITURE_LINE, HEADINGS, PROMO_PREFIX
+from ._render import Block, blocks_of, to_markdown, to_text
+from ._walls import detect_wall
+
+EXTRACTOR_NAME = "archiver.clean"
+EXTRACTOR_VERSION = "1.0.0"
+
+_KEY = re.compile(r"\W+")
+
+
+def _key(s: str) -> str:
+    return _KEY.sub(" ", s).strip().lower()
+
+
+def _select(root: etree._Element, selectors: Sequence[str],
+            unmatched: list[str]) -> list[etree._Element]:
+    from lxml.cssselect import CSSSelector  # cssselect ships with Scrapy (parsel)
+
+    found: list[etree._Element] = []
+    for sel in selectors:
+        try:
+            hits = CSSSelector(sel)(root)
+        except Exception:  # bad selector: same as a rule that stopped matching
+            hits = []
+        if not hits:
+            unmatched.append(sel)
+        found.extend(hits)
+    # outermost only, document order
+    ids = set(map(id, found))
+    out = []
+    for el in found:
+        if not any(id(a) in ids for a in el.iterancestors()) and el not in out:
+            out.append(el)
+    return out
+
+
+def _filter(blocks: list[Block], title: str | None) -> list[Block]:
+    """Drop furniture lines, link-only blocks and the title repeated in the body."""
+    tkey = _key(title) if title else None
+    out: list[Block] = []
+    for i, bl in enumerate(blocks):
+        text = bl.text
+        if tkey and bl.kind in HEADINGS and _key(text) == tkey:
+            continue
+        if tkey and i < 3 and bl.kind == "p" and _key(text) == tkey:
+            continue
+        if len(text) < 400 and FURNITURE_LINE.match(text):
+            continue
+        if len(text) < 300 and PROMO_PREFIX.match(text) and bl.link_ratio > 0.3:
+            continue
+        if bl.kind not in HEADINGS and bl.link_ratio > 0.9 and len(text) < 120:
+            continue
+        out.append(bl)
+    return out
+
+
+def extract(html: str | bytes, url: str, *, keep_selectors: Sequence[str] = (),
+            remove_selectors: Sequence[str] = ()) -> Article:
+    """Clean one page: main text (plain and Markdown) plus metadata.
+
+    ``keep_selectors`` (CSS) name the body for an outlet and take precedence when
+    they match; ``remove_selectors`` name parts to drop. A selector that matches
+    nothing is listed in ``Article.unmatched_selectors`` and the generic cleaner
+    takes over. Never raises: a page with no text comes back with ``reason``.
+    """
+    art = Article(url=url, extractor=EXTRACTOR_NAME, extractor_version=EXTRACTOR_VERSION)
+    try:
+        _extract_into(art, html, url, keep_selectors, remove_selectors)
+    except Exception as exc:  # never let one page stop a crawl
+        art.text = art.markdown = ""
+        art.reason = f"extractor error: {type(exc).__name__}: {exc}"[:300]
+    return art
+
+
+def _extract_into(art: Article, html: str | bytes, url: str,
+                  keep_selectors: Sequence[str], remove_selectors: Sequence[str]) -> None:
+    if isinstance(html, (bytes, bytearray, memoryview)):
+        if looks_binary(bytes(html[:2048])):
+            art.reason = "binary content, not HTML"
+            return
+        html, _charset = decode_html(bytes(html))
+    elif not isinstance(html, str):
+        art.reason = f"unsupported input type {type(html).__name__}"
+        return
+    root = parse(scrub(html))
+    if root is None:
+        art.reason = "empty document"
+        return
+    md = read_metadata(root, url)
+    for name in ("title", "authors", "published", "modified", "language", "canonical_url",
+                 "description", "section", "tags", "image", "site_name", "is_article_page"):
+        setattr(art, name, md[name])
+    unmatched: list[str] = []
+    for el in _select(root, remove_selectors, unmatched) if remove_selectors else ():
+        drop(el)
+    strip_junk(root)
+    forced = _select(root, keep_selectors, unmatched) if keep_selectors else []
+    art.unmatched_selectors = unmatched
+    nodes = find_body(root, forced or None)
+    blocks = _filter(blocks_of(nodes), art.title)
+    art.text = to_text(blocks)
+    art.markdown = to_markdown(blocks)
+    body = root.find("body")
+    page_text = body.text_content() if body is not None else ""
+    art.wall, art.wall_evidence = detect_wall(page_text, art.text, md["free"], art.title)
+    if not art.text:
+        art.reason = ("wall: " + art.wall) if art.wall else "no main content found"

@@ -1,0 +1,343 @@
+"""Page metadata from JSON-LD, OpenGraph, meta tags, ``<time>`` and the byline.
+
+Sources are read in that order of trust; the first one that gives a field wins.
+Dates are normalised to ISO 8601 and keep the page's time zone when it has one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Any
+from urllib.parse import urljoin
+
+import lxml.etree as etree
+
+ARTICLE_TYPES = frozenset({
+    "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
+    "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "socialmediaposting",
+    "techarticle", "scholarlyarticle", "liveblogposting", "report", "posting",
+    "askpublicnewsarticle", "satiricalarticle", "advertisernewsarticle", "medicalscholarlyarticle",
+})
+_WS = re.compile(r"\s+")
+_BY = re.compile(r"^\s*(?:by|von|par|por|di|door|av|af)\s*[:\-]?\s+", re.I)
+_DATE_RES = [
+    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
+               r"\s*(Z|[+-]\d{2}:?\d{2})?)?"),
+    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
+    re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b"),
+]
+_MONTHS = {m: i + 1 for i, names in enumerate([
+    "jan january januar janvier enero gennaio", "feb february februar février febrero febbraio",
+    "mar march märz mars marzo", "apr april avril abril aprile", "may mai mayo maggio",
+    "jun june juni juin junio giugno", "jul july juli juillet julio luglio",
+    "aug august août agosto", "sep sept september septembre septiembre settembre",
+    "oct october oktober octobre octubre ottobre", "nov november novembre noviembre",
+    "dec december dezember décembre diciembre dicembre"]) for m in names.split()}
+_TEXT_DATE = re.compile(
+    r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\.?\s+([A-Za-zäéû]{3,9})\.?,?\s+(\d{4})|"
+    r"([A-Za-zäéû]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4}))\b")
+
+
+def clean(s: Any) -> str | None:
+    if s is None:
+        return None
+    if isinstance(s, (list, tuple)):
+        s = s[0] if s else None
+        return clean(s)
+    if isinstance(s, dict):
+        return clean(s.get("name") or s.get("@value") or s.get("url"))
+    s = _WS.sub(" ", str(s)).strip()
+    return s or None
+
+
+def normalise_date(value: Any) -> str | None:
+    """Return an ISO 8601 date or datetime (with tz when given), or ``None``."""
+    s = clean(value)
+    if not s:
+        return None
+    m = _DATE_RES[0].search(s)
+    if m:
+        y, mo, d, hh, mm, ss, tz = m.groups()
+        try:
+            datetime(int(y), int(mo), int(d))
+        except ValueError:
+            return None
+        if hh is None:
+            return f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
+        out = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}T{int(hh):02d}:{mm}:{ss or '00'}"
+        if tz:
+            if tz != "Z" and ":" not in tz:
+                tz = tz[:3] + ":" + tz[3:]
+            out += "+00:00" if tz == "Z" else tz
+        return out
+    for rx, order in ((_DATE_RES[1], (0, 1, 2)), (_DATE_RES[2], (2, 1, 0))):
+        m = rx.search(s)
+        if m:
+            g = m.groups()
+            y, mo, d = (int(g[i]) for i in order)
+            try:
+                datetime(y, mo, d)
+            except ValueError:
+                continue
+            return f"{y:04d}-{mo:02d}-{d:02d}"
+    m = _TEXT_DATE.search(s)
+    if m:
+        if m.group(1):
+            d, mon, y = m.group(1), m.group(2), m.group(3)
+        else:
+            mon, d, y = m.group(4), m.group(5), m.group(6)
+        mo = _MONTHS.get(mon.lower().rstrip("."))
+        if mo:
+            try:
+                datetime(int(y), mo, int(d))
+                return f"{int(y):04d}-{mo:02d}-{int(d):02d}"
+            except ValueError:
+                pass
+    return None
+
+
+def _names(value: Any) -> list[str]:
+    """Author names from a JSON-LD/meta author value (str, dict or list)."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        out: list[str] = []
+        for v in value:
+            out.extend(_names(v))
+        return out
+    if isinstance(value, dict):
+        value = value.get("name")
+        if isinstance(value, (list, dict)):
+            return _names(value)
+    s = clean(value)
+    if not s or s.startswith("http") or len(s) > 100:
+        return []
+    s = _BY.sub("", s)
+    parts = re.split(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|&|\|)\s*", s)
+    return [p for p in (x.strip() for x in parts) if p and len(p) > 1 and not p.isdigit()]
+
+
+def _iter_jsonld(root: etree._Element):
+    for script in root.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        raw = (script.text or "").strip()
+        if not raw:
+            continue
+        try:
+            data = json.loads(raw, strict=False)
+        except ValueError:
+            try:
+                data = json.loads(re.sub(r"[\x00-\x1f]", " ", raw), strict=False)
+            except ValueError:
+                continue
+        stack = [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                if "@graph" in item:
+                    stack.extend(item["@graph"] if isinstance(item["@graph"], list)
+                                 else [item["@graph"]])
+                yield item
+                main = item.get("mainEntity")
+                if isinstance(main, dict):
+                    stack.append(main)
+
+
+def _types(item: dict) -> set[str]:
+    t = item.get("@type")
+    if isinstance(t, str):
+        t = [t]
+    if not isinstance(t, list):
+        return set()
+    return {str(x).lower().rsplit("/", 1)[-1] for x in t}
+
+
+def _meta(root: etree._Element) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for m in root.iter("meta"):
+        key = m.get("property") or m.get("name") or m.get("itemprop") or m.get("http-equiv")
+        content = m.get("content")
+        if key and content and content.strip():
+            out.setdefault(key.strip().lower(), []).append(content.strip())
+    return out
+
+
+def _first(meta: dict, *keys: str) -> str | None:
+    for k in keys:
+        if k in meta:
+            return clean(meta[k][0])
+    return None
+
+
+_DATE_META = ("article:published_time", "article:published", "og:published_time",
+              "datepublished", "publishdate", "publish-date", "pubdate", "publication_date",
+              "date", "dc.date", "dc.date.issued", "dcterms.date", "dcterms.created",
+              "citation_publication_date", "sailthru.date", "parsely-pub-date",
+              "article.published", "published_time", "published-date", "displaydate",
+              "originalpublicationdate", "og:article:published_time", "dc.created",
+              "datecreated", "date_published", "pub_date", "created")
+_MOD_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified",
+             "dcterms.modified", "dc.date.modified", "article:modified", "lastmod",
+             "date_modified", "revised")
+_AUTHOR_META = ("author", "article:author", "dc.creator", "dcterms.creator",
+                "parsely-author", "sailthru.author", "citation_author", "byl", "twitter:creator")
+
+
+def _split_title(title: str, site: str | None) -> str:
+    """Remove a " | Site" / " - Site" suffix (or prefix) from a <title>."""
+    if site and site.lower() in title.lower() and len(title) > len(site) + 5:
+        parts = re.split(r"\s+[|\-–—:·•»]\s+", title)
+        kept = [p for p in parts if p.strip().lower() != site.strip().lower()]
+        if kept and len(kept) < len(parts):
+            return " - ".join(kept)
+    parts = re.split(r"\s+[|–—·•»]\s+|\s+-\s+", title)
+    if len(parts) > 1:
+        return max(parts, key=len) if len(max(parts, key=len)) > 15 else title
+    return title
+
+
+def read_metadata(root: etree._Element, url: str) -> dict[str, Any]:
+    """Collect metadata from the unmodified tree (before any clean-up)."""
+    md: dict[str, Any] = {"authors": [], "tags": []}
+    meta = _meta(root)
+    ld_article: dict | None = None
+    ld_any: list[dict] = []
+    is_article = False
+    free = None
+    for item in _iter_jsonld(root):
+        types = _types(item)
+        if types & ARTICLE_TYPES:
+            is_article = True
+            if ld_article is None:
+                ld_article = item
+        if "webpage" in types or types & ARTICLE_TYPES:
+            ld_any.append(item)
+        if "isAccessibleForFree" in item:
+            v = item["isAccessibleForFree"]
+            if str(v).strip().lower() in ("false", "0", "no"):
+                free = False
+    src = ld_article or {}
+    md["title"] = clean(src.get("headline")) or clean(src.get("name"))
+    md["authors"] = _names(src.get("author")) or _names(src.get("creator"))
+    md["published"] = normalise_date(src.get("datePublished")) or normalise_date(
+        src.get("dateCreated"))
+    md["modified"] = normalise_date(src.get("dateModified"))
+    md["description"] = clean(src.get("description"))
+    md["section"] = clean(src.get("articleSection"))
+    kw = src.get("keywords")
+    if isinstance(kw, str):
+        md["tags"] = [k.strip() for k in kw.split(",") if k.strip()]
+    elif isinstance(kw, list):
+        md["tags"] = [clean(k) for k in kw if clean(k)]
+    img = src.get("image")
+    if isinstance(img, list):
+        img = img[0] if img else None
+    md["image"] = clean(img.get("url") if isinstance(img, dict) else img)
+    lang = src.get("inLanguage")
+    md["language"] = clean(lang)
+    pub = src.get("publisher")
+    md["site_name"] = clean(pub.get("name")) if isinstance(pub, dict) else None
+    if not md["published"]:
+        for item in ld_any:
+            md["published"] = normalise_date(item.get("datePublished"))
+            if md["published"]:
+                break
+    md["free"] = free
+
+    og_type = (_first(meta, "og:type") or "").lower()
+    if og_type == "article" or og_type.startswith("article"):
+        is_article = True
+    md["is_article_page"] = is_article
+    md["title"] = md["title"] or _first(meta, "og:title", "twitter:title", "dc.title",
+                                        "citation_title", "parsely-title", "headline")
+    md["site_name"] = md["site_name"] or _first(meta, "og:site_name", "application-name")
+    md["description"] = md["description"] or _first(meta, "og:description", "description",
+                                                    "twitter:description", "dc.description")
+    md["image"] = md["image"] or _first(meta, "og:image", "og:image:url", "twitter:image",
+                                        "twitter:image:src")
+    md["section"] = md["section"] or _first(meta, "article:section", "section",
+                                            "parsely-section", "og:article:section")
+    if not md["tags"]:
+        tags = meta.get("article:tag") or []
+        if not tags and "keywords" in meta:
+            tags = [t for t in meta["keywords"][0].split(",")]
+        md["tags"] = [t.strip() for t in tags if t.strip()]
+    if not md["authors"]:
+        for k in _AUTHOR_META:
+            for v in meta.get(k, []):
+                if k == "twitter:creator" and v.startswith("@"):
+                    continue
+                md["authors"].extend(_names(v))
+            if md["authors"]:
+                break
+    if not md["published"]:
+        for k in _DATE_META:
+            if k in meta:
+                md["published"] = normalise_date(meta[k][0])
+                if md["published"]:
+                    break
+    if not md["modified"]:
+        for k in _MOD_META:
+            if k in meta:
+                md["modified"] = normalise_date(meta[k][0])
+                if md["modified"]:
+                    break
+    # <time> elements and the visible byline
+    if not md["published"]:
+        for t in root.iter("time"):
+            d = normalise_date(t.get("datetime") or t.text_content())
+            if d:
+                md["published"] = d
+                break
+    if not md["published"]:
+        for el in root.xpath('//*[@itemprop="datePublished"]'):
+            d = normalise_date(el.get("content") or el.get("datetime") or el.text_content())
+            if d:
+                md["published"] = d
+                break
+    if not md["authors"]:
+        md["authors"] = _byline(root)
+    if not md["title"]:
+        h1 = root.find(".//h1")
+        if h1 is not None and clean(h1.text_content()):
+            md["title"] = clean(h1.text_content())
+    if not md["title"]:
+        t = root.find(".//title")
+        if t is not None and clean(t.text_content()):
+            md["title"] = _split_title(clean(t.text_content()), md["site_name"])
+    html = root if root.tag == "html" else root.find(".//html")
+    lang = md["language"] or (html.get("lang") if html is not None else None) or _first(
+        meta, "content-language", "og:locale", "dc.language", "language")
+    md["language"] = lang.replace("_", "-").split(",")[0].strip() if lang else None
+    canon = None
+    for link in root.iter("link"):
+        if (link.get("rel") or "").strip().lower() == "canonical" and link.get("href"):
+            canon = link.get("href").strip()
+            break
+    canon = canon or _first(meta, "og:url")
+    md["canonical_url"] = urljoin(url, canon) if canon else None
+    if md["image"]:
+        md["image"] = urljoin(url, md["image"])
+    md["authors"] = list(dict.fromkeys(md["authors"]))
+    md["tags"] = list(dict.fromkeys(md["tags"]))
+    return md
+
+
+def _byline(root: etree._Element) -> list[str]:
+    nodes = root.xpath(
+        '//*[@rel="author" or @itemprop="author" or contains(@class,"byline") or '
+        'contains(@class,"author-name") or contains(@class,"author") and not('
+        'contains(@class,"bio") or contains(@class,"box"))][position()<6]')
+    for el in nodes:
+        name_el = el.xpath('.//*[@itemprop="name"]')
+        text = clean((name_el[0] if name_el else el).text_content())
+        if text and len(text) < 80:
+            names = _names(text)
+            if names:
+                return names[:4]
+    return []

@@ -1,0 +1,119 @@
+"""Generic signals of page furniture and of article bodies.
+
+Nothing here names a site: these are the class/id words and visible phrases
+that content-management systems and themes in many languages use for the same
+furniture (comment forms, share bars, related teasers, newsletter and cookie
+boxes, ad slots, author bios, tag lists).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Tags never part of readable text.
+DROP_TAGS = frozenset({
+    "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object",
+    "embed", "button", "input", "select", "textarea", "option", "link", "meta",
+    "head", "title", "map", "audio", "video", "source", "track", "picture", "dialog",
+    "math",
+})
+# Page furniture by its element name (an <article> body rarely contains these).
+FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "menu"})
+
+BLOCK_TAGS = frozenset({
+    "p", "div", "section", "article", "main", "body", "blockquote", "ul", "ol", "li",
+    "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "table", "tr", "td",
+    "th", "tbody", "thead", "tfoot", "figure", "figcaption", "header", "footer", "form",
+    "address", "hr", "center", "details", "summary", "caption", "fieldset", "br",
+    "nav", "aside", "hgroup", "legend",
+})
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+# Class/id words of furniture. Matched against "class id" lowercased.
+NEGATIVE = re.compile(
+    r"comment|disqus|respond|reply|share|sharing|social|sociable|addthis|shariff|"
+    r"related|recommend|more-?like|read-?more|readmore|read-?next|also-?read|you-?may|"
+    r"popular|trending|most-?read|teaser|outbrain|taboola|newsletter|subscribe|signup|"
+    r"sign-up|optin|opt-in|cookie|consent|gdpr|banner|promo|sponsor|advert|\bads?\b|"
+    r"ad-|-ad\b|_ad\b|\bad_|adslot|ad-?slot|dfp|google-?ad|widget|sidebar|side-?bar|"
+    r"breadcrumb|pagination|pager|paging|\bnav|menu|masthead|footer|\bfoot\b|"
+    r"header|\btags?\b|tag-?list|tagcloud|post-?tags|keywords|author-?bio|"
+    r"about-?the-?author|author-?box|authorbox|bio-?box|byline|meta-?data|entry-?meta|"
+    r"post-?meta|article-?meta|popup|modal|overlay|lightbox|toolbar|print|skip|"
+    r"jump|rating|vote|survey|poll|donate|donation|membership|paywall|login|"
+    r"register|hidden|sr-only|screen-?reader|visually-?hidden|offscreen|"
+    r"gallery-?nav|carousel|slider|ticker|rss|feed|follow|contact-?form|wpcf7|"
+    r"caption|credit|copyright|disclaimer|legal|footnote-?nav|storylink|"
+    r"inline-?link|embed-?link|external-?link|card",
+    re.I,
+)
+
+POSITIVE = re.compile(
+    r"article|\bbody\b|-body|body-|content|entry|\bmain\b|\bpost\b|post-?text|"
+    r"story|\btext\b|text-|prose|rich-?text|blog|news|single|hentry|page-?content",
+    re.I,
+)
+# Containers that almost always are the article body (highest prior).
+BODY_HINT = re.compile(
+    r"article-?body|articlebody|article__body|article-?content|article__content|"
+    r"article-?text|articletext|entry-?content|post-?content|post-?body|post__content|"
+    r"post-?entry|story-?body|storybody|story-?content|story__body|story-?text|"
+    r"td-post-content|single-?content|body-?text|bodytext|content-?body|"
+    r"text-?body|article-?main|main-?text|article__text|c-entry-content|"
+    r"news-?text|news-?body|newsbody|blog-?post-?content|entry-?body|"
+    r"paywall-?content|rich-?text|richtext|field-?body|field-?name-?body|"
+    r"articlepage-?body|article-?section|section-?body",
+    re.I,
+)
+# Strong furniture: removed even when the class also looks positive
+# ("comments-content", "related-content").
+STRONG_NEGATIVE = re.compile(
+    r"comment|disqus|respond|share|sharing|social|related|recommend|more-?like|"
+    r"read-?more|readmore|read-?next|newsletter|subscribe|cookie|consent|outbrain|"
+    r"taboola|advert|\bads?\b|adslot|sponsor|promo|author-?bio|about-?the-?author|"
+    r"author-?box|bio-?box|tag-?list|post-?tags|\btags\b|breadcrumb|pagination|"
+    r"sr-only|screen-?reader|visually-?hidden|hidden",
+    re.I,
+)
+
+# Visible phrases of furniture blocks (whole block, case-insensitive, any language
+# the sets use most: English, German, French, Spanish, Italian).
+FURNITURE_LINE = re.compile(
+    r"^\s*(?:"
+    r"(?:read|see|watch|listen|click)\s+(?:more|also|next)\b.{0,200}|"
+    r"(?:related|recommended|more)\s*(?:articles?|stories|posts|news|reading|like this|"
+    r"from\b.{0,40})\s*:?.{0,0}|"
+    r"more like this|you (?:may|might) (?:also )?(?:like|be interested in)\b.*|"
+    r"please enter your (?:comment|name|email)(?: here)?!?|leave a (?:reply|comment)\b.*|"
+    r"share (?:this|post|article|story|on)\b.{0,40}|share\s*:?|"
+    r"(?:sign up|subscribe) (?:to|for) (?:our|the) (?:newsletter|daily|weekly)\b.{0,200}|"
+    r"follow us on\b.{0,80}|"
+    r"(?:lesen sie auch|mehr zum thema|auch interessant|das könnte sie auch interessieren|"
+    r"weitere artikel|teilen|artikel teilen|zum thema)\s*:?.{0,200}|"
+    r"(?:lire aussi|à lire aussi|voir aussi|leer más|lee también|leggi anche)\s*:?.{0,200}|"
+    r"[-–—]*\s*(?:advertisement|anzeige|werbung|publicité|ad)\s*[-–—]*|"
+    r"advertisement|anzeige|werbung|publicité|publicidad|pubblicità|sponsored|"
+    r"tags?\s*:.{0,300}|schlagwörter\s*:.{0,300}|filed under\s*:?.{0,300}"
+    r")\s*$",
+    re.I | re.S,
+)
+# A paragraph that starts with these words and is all or mostly one link.
+PROMO_PREFIX = re.compile(
+    r"^\s*(?:read more|more|read|see also|also read|related|watch|listen|lesen sie|"
+    r"mehr|lire aussi|à lire|leer más|leggi)\b\s*[:\-–—>»]",
+    re.I,
+)
+
+# Headings that open a furniture section: drop the heading and what follows it
+# in the same container.
+FURNITURE_HEADING = re.compile(
+    r"^\s*(?:more like this|related(?: articles| stories| posts| news| content)?|"
+    r"recommended(?: for you| articles| stories)?|read next|read more|more (?:from|on|in)\b.*|"
+    r"you (?:may|might) (?:also )?like|popular(?: now| posts| stories)?|most (?:read|popular)|"
+    r"trending(?: now)?|latest(?: news| stories| posts)?|comments?|\d+ comments?|"
+    r"leave a (?:reply|comment)|share (?:this|post|article)?:?|tags|topics|"
+    r"about the author|newsletter|sign up.*|subscribe.*|"
+    r"mehr zum thema|das könnte sie auch interessieren|weitere artikel|kommentare|"
+    r"ähnliche artikel|lesen sie auch|à lire aussi|sur le même sujet)\s*:?\s*$",
+    re.I,
+)
