@@ -220,7 +220,7 @@ def prune(nodes: list[etree._Element], st: Stats) -> None:
                 continue
             share = st.para.get(el, 0) / total
             words = attr_words(el)
-            if tag in FURNITURE_TAGS and share < 0.3:
+            if (tag in FURNITURE_TAGS or tag == "header") and share < 0.3:
                 doomed.append(el)
             elif words and STRONG_NEGATIVE.search(words) and share < 0.5:
                 doomed.append(el)

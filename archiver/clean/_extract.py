@@ -11,7 +11,7 @@ from ..article import Article
 from ._body import find_body
 from ._decode import decode_html, looks_binary, scrub
 from ._dom import drop, parse, strip_junk
-from ._metadata import read_metadata
+from ._metadata import normalise_date, read_metadata
 from ._patterns import FURNITURE_LINE, HEADINGS, PROMO_PREFIX
 from ._render import Block, blocks_of, to_markdown, to_text
 from ._walls import detect_wall
@@ -20,6 +20,7 @@ EXTRACTOR_NAME = "archiver.clean"
 EXTRACTOR_VERSION = "1.0.0"
 
 _KEY = re.compile(r"\W+")
+_DATELINE = re.compile(r"^[\w .,:/|-]+$")
 
 
 def _key(s: str) -> str:
@@ -64,6 +65,8 @@ def _filter(blocks: list[Block], title: str | None) -> list[Block]:
             continue
         if bl.kind not in HEADINGS and bl.link_ratio > 0.9 and len(text) < 120:
             continue
+        if len(text) < 40 and _DATELINE.match(text) and normalise_date(text):
+            continue  # a bare date line (the byline's), not prose
         out.append(bl)
     return out
 

@@ -70,7 +70,7 @@ def normalise_date(value: Any) -> str | None:
         if tz:
             if tz != "Z" and ":" not in tz:
                 tz = tz[:3] + ":" + tz[3:]
-            out += "+00:00" if tz == "Z" else tz
+            out += tz  # "Z" kept as the page wrote it
         return out
     for rx, order in ((_DATE_RES[1], (0, 1, 2)), (_DATE_RES[2], (2, 1, 0))):
         m = rx.search(s)
