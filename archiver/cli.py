@@ -1,0 +1,173 @@
+"""The ``archiver`` command: a thin layer over the library.
+
+Each command parses its options, calls one library function and turns the
+library's errors (which already say what to do) into a message and a
+non-zero exit status.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from archiver import __version__
+from archiver.outlets import OutletError, available_outlets, load_outlet
+from archiver.session import OutputDirError, prepare_out_dir
+
+
+def _parse_set(values: tuple[str, ...]) -> dict[str, Any]:
+    """``--set KEY=VALUE`` options as Scrapy settings (JSON values where they parse)."""
+    out: dict[str, Any] = {}
+    for item in values:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r}: use KEY=VALUE, e.g. --set DOWNLOAD_DELAY=2", param_hint="--set")
+        try:
+            out[key] = json.loads(raw)
+        except ValueError:
+            out[key] = raw
+    return out
+
+
+def _load_outlet_or_exit(name: str, home: str | None = None) -> Any:
+    try:
+        outlet = load_outlet(name)
+    except OutletError as exc:
+        raise click.ClickException(str(exc)) from None
+    return outlet.rebase(home) if home else outlet
+
+
+def _prepare_or_exit(out: Path) -> Path:
+    try:
+        return prepare_out_dir(out)
+    except OutputDirError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group()
+@click.version_option(__version__, prog_name="archiver")
+def cli() -> None:
+    """Crawl news outlets into WARC files, clean each article, index and serve the archive."""
+
+
+@cli.command()
+@click.argument("outlet")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Archive folder (warcs/ and archive.db go there).")
+@click.option("--home", help="Crawl the outlet from another origin (e.g. a local mirror).")
+@click.option("--max-pages", type=int, help="Stop after this many pages (overrides the outlet file).")
+@click.option("--set", "set_", multiple=True, metavar="KEY=VALUE", help="Override a Scrapy setting.")
+def crawl(outlet: str, out: Path, home: str | None, max_pages: int | None, set_: tuple[str, ...]) -> None:
+    """Crawl OUTLET (a name in outlets/ or a .toml path) into the archive folder --out."""
+    import dataclasses
+
+    from spiders.runner import run_crawl
+
+    definition = _load_outlet_or_exit(outlet, home)
+    if max_pages:
+        definition = dataclasses.replace(definition, max_pages=max_pages)
+    out = _prepare_or_exit(out)
+    _report(run_crawl(definition, out, overrides=_parse_set(set_)), out)
+
+
+@cli.command()
+@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("demo-archive"), show_default=True)
+@click.option("--port", type=int, default=8001, show_default=True, help="Datasette port.")
+@click.option("--no-serve", is_flag=True, help="Crawl the demo outlet and exit without serving.")
+def demo(out: Path, port: int, no_serve: bool) -> None:
+    """Serve the bundled demo outlet on 127.0.0.1, crawl it into --out, then serve the archive."""
+    from archiver.demo.server import DemoServer
+    from spiders.runner import LOCAL_SETTINGS, run_crawl
+
+    out = _prepare_or_exit(out)
+    with DemoServer() as site:
+        click.echo(f"demo outlet served at {site.url}")
+        outlet = _load_outlet_or_exit("demo", site.url)
+        stats = run_crawl(outlet, out, overrides=LOCAL_SETTINGS)
+    _report(stats, out)
+    if not no_serve:
+        from archiver.serve import serve
+
+        serve(out / "archive.db", port=port)
+
+
+def _report(stats: dict[str, Any], out: Path) -> None:
+    """Print the crawl's figures: what an archivist checks after a run."""
+    start, end = stats.get("start_time"), stats.get("finish_time")
+    seconds = (end - start).total_seconds() if start and end else 0.0
+    warc_bytes = sum(p.stat().st_size for p in (out / "warcs").glob("*.warc.gz"))
+    rows = [
+        ("pages", stats.get("response_received_count", 0)),
+        ("articles stored", stats.get("archiver/articles/stored", 0)),
+        ("WARC records", stats.get("archiver/warc/records", 0)),
+        ("WARC bytes", warc_bytes),
+        ("errors", stats.get("log_count/ERROR", 0)),
+        ("seconds", round(seconds, 2)),
+        ("finish reason", stats.get("finish_reason", "?")),
+    ]
+    for name, value in rows:
+        click.echo(f"{name:>16}: {value}")
+    click.echo(f"{'archive':>16}: {out}")
+
+
+@cli.command()
+@click.argument("page", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--url", required=True, help="The page's URL (resolves links, canonical URL).")
+@click.option("--json", "as_json", is_flag=True, help="Print the article and its metadata as JSON.")
+def extract(page: Path, url: str, as_json: bool) -> None:
+    """Print the clean text (or --json) of a saved HTML PAGE."""
+    from archiver.clean import extract as extract_article
+
+    article = extract_article(page.read_bytes(), url)
+    if as_json:
+        click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
+        return
+    if article.title:
+        click.echo(article.title + "\n")
+    click.echo(article.text)
+    if not article.text and article.reason:
+        click.echo(f"(no text: {article.reason})", err=True)
+
+
+@cli.command()
+@click.argument("warcs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--db", "db", type=click.Path(path_type=Path), required=True, help="Database to (re)build.")
+def reindex(warcs: tuple[Path, ...], db: Path) -> None:
+    """Rebuild captures and articles in --db from WARC files or folders alone."""
+    from archiver.reindex import reindex as run_reindex
+
+    result = run_reindex(list(warcs), db)
+    click.echo(f"{result.files} files, {result.captures} captures, {result.articles} articles -> {db}")
+    for problem in result.errors:
+        click.echo(f"error: {problem}", err=True)
+    if result.errors:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("db", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--port", type=int, default=8001, show_default=True)
+def serve(db: Path, port: int) -> None:
+    """Serve an archive database read-only with Datasette on 127.0.0.1."""
+    from archiver.serve import serve as run_serve
+
+    run_serve(db, port=port)
+
+
+@cli.command()
+@click.argument("names", nargs=-1)
+def outlets(names: tuple[str, ...]) -> None:
+    """List the known outlets, or validate the named outlets / .toml files."""
+    for name in names or tuple(available_outlets()):
+        try:
+            outlet = load_outlet(name)
+        except OutletError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"{outlet.name:<16} {outlet.home}  ({outlet.source})")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    cli()

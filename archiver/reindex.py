@@ -1,0 +1,99 @@
+"""Rebuild the database from WARC files alone: the WARCs are the source of truth.
+
+``response`` and ``revisit`` records become ``captures`` rows; the
+``conversion`` records that the crawl wrote with each article's clean text
+become ``articles`` rows. Records are read in file order, and a conversion
+always follows its response, so one streaming pass suffices. Damaged files are
+reported (file, offset, record) and skipped past; everything else is indexed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any, Iterable
+
+from archiver.article import Article
+from archiver.session import ARTICLE_JSON_TYPE, WALL_JSON_TYPE
+
+__all__ = ["reindex", "ReindexResult", "warc_files"]
+
+
+@dataclasses.dataclass
+class ReindexResult:
+    files: int = 0
+    captures: int = 0
+    articles: int = 0
+    errors: list[str] = dataclasses.field(default_factory=list)
+
+
+def warc_files(paths: Iterable[str | Path]) -> list[Path]:
+    """WARC files named by ``paths`` (folders expand to their ``*.warc.gz``/``*.warc``), sorted."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if p.name.endswith((".warc.gz", ".warc"))))
+        else:
+            found.append(path)
+    return found
+
+
+def reindex(paths: Iterable[str | Path], db_path: str | Path) -> ReindexResult:
+    """Index every record of the WARC files under ``paths`` into ``db_path``.
+
+    Idempotent: running it twice over the same files changes nothing. A damaged
+    stretch of a file is reported and reading goes on after it.
+    """
+    from archiver.store import Archive
+    from archiver.warc.reader import capture_from_record, iter_records
+
+    result = ReindexResult()
+    with Archive(db_path) as archive, archive.transaction():
+        for path in warc_files(paths):
+            result.files += 1
+            for record in iter_records(path, on_error=lambda err: result.errors.append(str(err))):
+                kind = record.rec_type
+                if kind in ("response", "revisit"):
+                    archive.add_capture(capture_from_record(record, path.name))
+                    result.captures += 1
+                elif kind == "conversion" and record.content_type == ARTICLE_JSON_TYPE:
+                    result.articles += _index_article(archive, record, result)
+                elif kind in ("metadata", "conversion") and record.content_type == WALL_JSON_TYPE:
+                    _index_wall(archive, record, result)
+    return result
+
+
+def _where(record: Any) -> str:
+    return f"{record.path}, offset {record.offset}, record {record.record_id}"
+
+
+def _index_article(archive: Any, record: Any, result: ReindexResult) -> int:
+    """Store the article a conversion record holds; report it if it cannot be."""
+    try:
+        doc = json.loads(record.block)
+        article = Article.from_dict(doc["article"])
+    except (ValueError, KeyError, TypeError) as exc:
+        result.errors.append(f"{_where(record)}: unreadable article JSON ({exc})")
+        return 0
+    capture = archive.capture(doc.get("capture_record_id") or record.header("WARC-Refers-To"))
+    if capture is None:
+        result.errors.append(f"{_where(record)}: refers to a response that is not in these WARCs")
+        return 0
+    archive.add_article(
+        article,
+        capture,
+        outlet=doc.get("outlet"),
+        crawl_id=doc.get("crawl_id"),
+        conversion_record_id=record.record_id,
+    )
+    return 1
+
+
+def _index_wall(archive: Any, record: Any, result: ReindexResult) -> None:
+    """Flag the capture a wall record refers to, as the crawl did."""
+    try:
+        doc = json.loads(record.block)
+        archive.mark_wall(record.header("WARC-Refers-To"), wall=doc["wall"], evidence=doc.get("evidence"))
+    except (ValueError, KeyError, TypeError) as exc:
+        result.errors.append(f"{_where(record)}: unreadable wall record ({exc})")

@@ -1,0 +1,56 @@
+"""Scrapy settings of the archiver: the one place that wires our components.
+
+This module is plain constants (``scrapy.cfg`` points here), so importing it
+does not import Scrapy. Every ``ARCHIVER_*`` setting is documented here.
+"""
+
+from archiver import USER_AGENT as _USER_AGENT
+
+BOT_NAME = "news-archiver"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# An honest User-Agent that names the project and says what it does.
+USER_AGENT = _USER_AGENT
+ROBOTSTXT_OBEY = True
+ROBOTSTXT_USER_AGENT = "news-archiver"
+
+# Politeness: AutoThrottle adapts the delay to the server's latency.
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_DELAY = 0.25
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+RETRY_TIMES = 2
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024  # bounds gzip bombs and runaway pages
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+COOKIES_ENABLED = False  # archive the page every reader gets, not a session's
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+
+# Capture next to the downloader: a download handler tees the raw bytes of
+# each exchange and the capture middleware (order 950, closest to the
+# downloader) writes them to WARC before decompression and redirects act.
+DOWNLOAD_HANDLERS = {
+    "http": "pipelines.handler.TeeHTTP11DownloadHandler",
+    "https": "pipelines.handler.TeeHTTP11DownloadHandler",
+}
+DOWNLOADER_MIDDLEWARES = {
+    "pipelines.capture.WarcCaptureMiddleware": 950,
+}
+ITEM_PIPELINES = {
+    "pipelines.clean.CleanPipeline": 300,
+    "pipelines.store.StorePipeline": 800,
+}
+
+# Where the archive goes: DIR/warcs/*.warc.gz and DIR/archive.db.
+ARCHIVER_OUT_DIR = "archive"
+# Rotate WARC files past this many bytes (compressed).
+ARCHIVER_WARC_MAX_SIZE = 1_000_000_000
+# WARC file name prefix; defaults to the outlet name.
+ARCHIVER_WARC_PREFIX = None
+# Replace the outlet's home origin (the demo outlet on a free local port).
+ARCHIVER_OUTLET_HOME = None

@@ -1,0 +1,1 @@
+"""Scrapy glue: the capture download handler and middleware, and the item pipelines."""

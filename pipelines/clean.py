@@ -1,0 +1,63 @@
+"""Item pipeline: clean each fetched page with :func:`archiver.clean.extract`.
+
+It decides what is an article (the outlet's URL rule, else the page's own
+signals: ``og:type=article``, JSON-LD ``NewsArticle``), records walls on the
+capture instead of storing them, applies the outlet's date window, and
+raises a drift alarm when an outlet's CSS rule stops matching.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.exceptions import DropItem
+
+from archiver.clean import extract
+from pipelines.capture import get_session
+from spiders.items import PageItem
+
+
+class CleanPipeline:
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "CleanPipeline":
+        return cls(crawler)
+
+    def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
+        spider = spider or self.crawler.spider
+        outlet = spider.outlet
+        article = extract(
+            item.body,
+            item.url,
+            keep_selectors=outlet.body_selectors,
+            remove_selectors=outlet.remove_selectors,
+        )
+        for selector in getattr(article, "unmatched_selectors", None) or ():
+            self.stats.inc_value(f"archiver/drift/{outlet.name}")
+            spider.logger.warning(
+                "outlet %s: selector %r matched nothing on %s (site redesign?); "
+                "the generic cleaner took over", outlet.name, selector, item.url,
+            )
+        if article.wall:
+            self.stats.inc_value(f"archiver/walls/{article.wall}")
+            if item.capture is not None:
+                get_session(self.crawler).flag_wall(
+                    item.capture, wall=article.wall, evidence=article.wall_evidence
+                )
+            raise DropItem(f"{article.wall} wall at {item.url}: {article.wall_evidence}", log_level="INFO")
+        is_article = item.url_verdict or (item.url_verdict is None and article.is_article_page)
+        if not is_article:
+            self.stats.inc_value("archiver/pages/not_article")
+            raise DropItem(f"not an article: {item.url}", log_level="DEBUG")
+        if not article.text:
+            self.stats.inc_value("archiver/articles/empty")
+            raise DropItem(f"no article text at {item.url}: {article.reason}")
+        published = article.published or item.listed_published
+        if not outlet.in_date_window(published):
+            self.stats.inc_value("archiver/articles/out_of_window")
+            raise DropItem(f"published {published}, outside the date window: {item.url}")
+        item.article = article
+        return item

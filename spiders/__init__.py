@@ -1,0 +1,1 @@
+"""Scrapy spiders: thin adapters that turn an outlet definition into requests."""

@@ -1,0 +1,162 @@
+"""The ``news`` spider: crawl one outlet from its sitemaps, feeds and pages.
+
+``scrapy crawl news -a outlet=NAME`` (or ``archiver crawl NAME --out DIR``).
+Discovery parses sitemaps (indexes and Google News sitemaps included) and
+RSS/Atom with :mod:`archiver.discovery`; a news sitemap's publication date
+keeps out-of-window articles from being fetched at all. Every HTML page the
+outlet's URL rules do not rule out goes to the pipelines, which decide from
+the page's own signals whether it is an article.
+"""
+
+from __future__ import annotations
+
+from typing import Any, AsyncIterator, Iterator
+from urllib.parse import urldefrag
+
+import scrapy
+from scrapy import signals
+from scrapy.http import Response
+
+from archiver.discovery import Link, parse_feed, parse_sitemap
+from archiver.outlets import Outlet, load_outlet
+from spiders.items import PageItem
+
+#: Settings whose values are recorded with the crawl (and digested into warcinfo).
+SETTINGS_RECORDED = (
+    "USER_AGENT", "ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED", "DOWNLOAD_DELAY",
+    "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_MAXSIZE",
+    "DOWNLOAD_TIMEOUT", "DEPTH_LIMIT", "ARCHIVER_WARC_MAX_SIZE",
+)
+HTML_TYPES = (b"text/html", b"application/xhtml+xml")
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(self, outlet: str | Outlet | None = None, home: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if outlet is None:
+            raise ValueError("the news spider needs an outlet: scrapy crawl news -a outlet=NAME")
+        self.outlet = outlet if isinstance(outlet, Outlet) else load_outlet(outlet)
+        if home:
+            self.outlet = self.outlet.rebase(home)
+        self.allowed_domains = list(self.outlet.domains)
+        self.scheduled = 0
+        self.seen: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "NewsSpider":
+        home = kwargs.pop("home", None) or crawler.settings.get("ARCHIVER_OUTLET_HOME")
+        spider = super().from_crawler(crawler, *args, home=home, **kwargs)
+        spider.open_session(crawler)
+        if spider.outlet.max_depth is not None:
+            crawler.stats.set_value("archiver/outlet/max_depth", spider.outlet.max_depth)
+        return spider
+
+    def open_session(self, crawler: Any) -> None:
+        """Open the crawl's archive (WARC writer + database) before any request."""
+        from archiver.session import ArchiveSession
+
+        settings = crawler.settings
+        session = ArchiveSession(
+            settings.get("ARCHIVER_OUT_DIR"),
+            self.outlet,
+            settings={k: settings.get(k) for k in SETTINGS_RECORDED},
+            warc_prefix=settings.get("ARCHIVER_WARC_PREFIX"),
+            warc_max_size=settings.getint("ARCHIVER_WARC_MAX_SIZE"),
+        )
+        crawler.archiver_session = session
+        crawler.signals.connect(self._close_session, signal=signals.spider_closed)
+
+    def _close_session(self, spider: Any, reason: str) -> None:
+        stats = dict(self.crawler.stats.get_stats())
+        stats["finish_reason"] = reason
+        self.crawler.archiver_session.close(stats)
+
+    # -- requests ----------------------------------------------------------
+
+    def _budget_left(self) -> bool:
+        limit = self.outlet.max_pages
+        return limit is None or self.scheduled < limit
+
+    def _request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request | None:
+        """A request within the outlet and the page budget, or ``None``."""
+        url = urldefrag(url)[0]
+        if url in self.seen or not self.outlet.allows_host(url) or not self._budget_left():
+            return None
+        self.seen.add(url)
+        self.scheduled += 1
+        return scrapy.Request(url, callback=callback, meta=meta)
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for item in self.start_requests():
+            yield item
+
+    def start_requests(self) -> Iterator[scrapy.Request]:
+        o = self.outlet
+        seeds = [(u, self.parse_sitemap) for u in o.sitemap_urls]
+        seeds += [(u, self.parse_feed) for u in o.feed_urls]
+        seeds += [(u, self.parse_page) for u in o.start_urls]
+        for url, callback in seeds:
+            request = self._request(url, callback, seed=True)
+            if request is not None:
+                yield request
+
+    # -- callbacks ---------------------------------------------------------
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        links = parse_sitemap(response.body)
+        if not links:
+            self.logger.warning("not a sitemap (or empty): %s", response.url)
+            self.crawler.stats.inc_value("archiver/discovery/bad_sitemap")
+        yield from self._follow_listed(links, response)
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        links = parse_feed(response.body)
+        if not links:
+            self.logger.warning("not a feed (or empty): %s", response.url)
+            self.crawler.stats.inc_value("archiver/discovery/bad_feed")
+        yield from self._follow_listed(links, response)
+
+    def _follow_listed(self, links: list[Link], response: Response) -> Iterator[scrapy.Request]:
+        stats = self.crawler.stats
+        for link in links:
+            url = response.urljoin(link.url)
+            if link.kind == "sitemap":
+                request = self._request(url, self.parse_sitemap)
+            elif not self.outlet.in_date_window(link.published):
+                stats.inc_value("archiver/discovery/out_of_window")
+                continue
+            else:
+                request = self._request(
+                    url, self.parse_page, listed_published=link.published, listed_title=link.title
+                )
+            if request is not None:
+                stats.inc_value("archiver/discovery/listed")
+                yield request
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        content_type = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
+        if content_type not in HTML_TYPES or not isinstance(response, scrapy.http.TextResponse):
+            return
+        verdict = self.outlet.url_verdict(response.url)
+        if verdict is not False:
+            yield PageItem(
+                url=response.url,
+                body=response.body,
+                capture=response.meta.get("archiver_capture"),
+                url_verdict=verdict,
+                listed_published=response.meta.get("listed_published"),
+                listed_title=response.meta.get("listed_title"),
+            )
+        depth_limit = self.outlet.max_depth
+        if depth_limit is not None and response.meta.get("depth", 0) >= depth_limit:
+            return
+        for href in response.xpath("//a/@href").getall():
+            url = response.urljoin(href.strip())
+            if url.startswith(("http://", "https://")) and self.outlet.may_follow(url):
+                request = self._request(url, self.parse_page)
+                if request is None and not self._budget_left():
+                    return
+                if request is not None:
+                    yield request
