@@ -195,3 +195,15 @@ def test_bad_prefix_and_unwritable_folder(tmp_path):
     blocker.write_text("x")
     with pytest.raises(WarcWriteError, match="writable"):
         WarcWriter(blocker / "warcs", "x", warcinfo=INFO)
+
+
+def test_partial_response_with_error_is_marked_truncated(tmp_path):
+    partial = RESPONSE[: len(RESPONSE) - 20]
+    with WarcWriter(tmp_path, "cut", warcinfo=INFO) as w:
+        capture = w.write_exchange(url="http://example.test/slow", request_bytes=REQUEST, response_bytes=partial,
+                                   fetched_at=WHEN, error="DownloadTimeoutError: Getting x took longer than 1 seconds.")
+        path = w.current_path
+    response = [r for r in iter_records(path) if r.rec_type == "response"][0]
+    assert response.block == partial and response.header("WARC-Truncated") == "time"
+    assert capture.status == 200
+    assert warcio_check(path).returncode == 0

@@ -79,6 +79,16 @@ def _target_uri(url: str) -> str:
     return _clean_value(url).replace(" ", "%20")
 
 
+def truncation_reason(error: str) -> str:
+    """WARC-Truncated reason for a fetch error message (WARC 1.1 section 5.13)."""
+    text = error.lower()
+    if "timeout" in text or "took longer" in text:
+        return "time"
+    if "maxsize" in text or "size" in text or "cancel" in text:
+        return "length"
+    return "disconnect"
+
+
 @dataclasses.dataclass
 class _Record:
     rec_type: str
@@ -272,8 +282,11 @@ class WarcWriter:
         ``request_bytes`` / ``response_bytes`` become the record blocks byte for
         byte. When ``response_bytes`` is None (connection refused, timeout,
         reset before a response), a ``request`` record and a ``metadata``
-        record (``WARC-Concurrent-To`` the request, fields ``fetch-error`` and
-        ``fetched-at``) are written and None is returned: there is no capture.
+        record (``WARC-Concurrent-To`` the request, field ``fetch-error``)
+        are written and None is returned: there is no capture. When both
+        ``response_bytes`` and ``error`` are given (a response cut off by a
+        timeout, a reset or the size limit), the partial response is written
+        with ``WARC-Truncated`` (``time``, ``length`` or ``disconnect``).
         ``extra_headers`` are added to both records (``reconstructed=True``
         adds ``WARC-Archiver-Reconstructed: true``).
         """
@@ -290,6 +303,8 @@ class WarcWriter:
             ] + extra, fields)
             self._append(meta)
             return None
+        if error:
+            extra = extra + [("WARC-Truncated", truncation_reason(error))]
         response = _Record("response", self._common(url, fetched_at, ip) + [
             ("WARC-Concurrent-To", request.record_id),
             ("Content-Type", "application/http;msgtype=response"),

@@ -1,0 +1,178 @@
+"""Downloader middleware that archives every HTTP exchange to WARC.
+
+Place it next to the downloader (``DOWNLOADER_MIDDLEWARES = {
+"pipelines.capture.WarcCaptureMiddleware": 950}``) so it sees each response
+before HttpCompression, redirects and retries act: every status is archived,
+robots.txt, redirects and 404s included, and so is every failed fetch
+(``process_exception``: a request record plus a metadata record naming the
+error).
+
+Where the bytes come from:
+
+* **Byte-exact** (normal case): ``pipelines.handler.TeeHTTP11DownloadHandler``
+  leaves the exchange's raw bytes in ``request.meta["archiver_raw"]``.
+* **Reconstructed** (records marked ``WARC-Archiver-Reconstructed: true``):
+  when that handler is not installed or did not see the request (HTTP/2,
+  another handler), or a fetch failed before any byte was written (connection
+  refused, DNS error: the request record then holds what would have been
+  sent). The reconstruction uses ``response.protocol``, the reason phrase of
+  ``http.HTTPStatus`` (not the server's), Scrapy's header names
+  (Title-Cased, grouped by name, so original order and case are lost),
+  ``response.body`` (still content-encoded; Twisted has removed chunking, so
+  ``Transfer-Encoding`` is dropped and ``Content-Length`` set to the body
+  held).
+
+The middleware owns no writer: it calls the crawl's session
+(:func:`get_session`), whose ``record_exchange`` writes the records and the
+``captures`` row, and puts the returned Capture in
+``request.meta["archiver_capture"]`` for the item pipelines.
+
+Settings: ``ARCHIVER_CAPTURE_ENABLED`` (default True). Stats:
+``archiver/warc/records``, ``archiver/warc/bytes`` (raw HTTP bytes archived),
+``archiver/warc/exchanges``, ``archiver/warc/errors``,
+``archiver/warc/reconstructed``.
+"""
+
+from __future__ import annotations
+
+import http
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
+
+from archiver.capture import Capture
+
+from .handler import META_KEY as RAW_META_KEY
+from .handler import RawExchange
+
+CAPTURE_META_KEY = "archiver_capture"
+_ARCHIVED_SCHEMES = ("http", "https")
+
+
+def get_session(crawler: Any) -> Any:
+    """The crawl's archive session: ``crawler.archiver_session``, built once if missing."""
+    session = getattr(crawler, "archiver_session", None)
+    if session is None:
+        from archiver.session import ArchiveSession
+
+        session = ArchiveSession.from_settings(crawler.settings)
+        crawler.archiver_session = session
+    return session
+
+
+def _header_lines(items: Any, skip: tuple[str, ...] = ()) -> bytes:
+    out = b""
+    for name, values in items:
+        name_b = name if isinstance(name, bytes) else str(name).encode("latin-1")
+        if name_b.lower() in skip:
+            continue
+        for value in values if isinstance(values, list) else [values]:
+            value_b = value if isinstance(value, bytes) else str(value).encode("latin-1")
+            out += name_b + b": " + value_b + b"\r\n"
+    return out
+
+
+def reconstruct_request(request: Request) -> bytes:
+    """The request as Scrapy would send it (Host first, then its headers, then the body)."""
+    parts = urlsplit(request.url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    head = f"{request.method} {target} HTTP/1.1\r\n".encode("latin-1")
+    if b"host" not in {k.lower() for k in request.headers}:
+        head += b"Host: " + parts.netloc.encode("idna" if not parts.netloc.isascii() else "ascii") + b"\r\n"
+    head += _header_lines(request.headers.items())
+    if request.body and b"content-length" not in {k.lower() for k in request.headers}:
+        head += b"Content-Length: %d\r\n" % len(request.body)
+    return head + b"\r\n" + (request.body or b"")
+
+
+def reconstruct_response(response: Response) -> bytes:
+    """Status line, headers and body rebuilt from a Scrapy Response (see module docstring)."""
+    version = response.protocol if response.protocol and response.protocol.upper().startswith("HTTP/") else "HTTP/1.1"
+    try:
+        reason = http.HTTPStatus(response.status).phrase
+    except ValueError:
+        reason = ""
+    head = f"{version} {response.status} {reason}\r\n".encode("latin-1")
+    head += _header_lines(response.headers.items(), skip=(b"transfer-encoding", b"content-length"))
+    head += b"Content-Length: %d\r\n" % len(response.body)
+    return head + b"\r\n" + response.body
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class WarcCaptureMiddleware:
+    """Hand each exchange's bytes to the session; link the Capture to the request."""
+
+    def __init__(self, crawler: Any) -> None:
+        if not crawler.settings.getbool("ARCHIVER_CAPTURE_ENABLED", True):
+            raise NotConfigured("ARCHIVER_CAPTURE_ENABLED is off")
+        self.crawler = crawler
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "WarcCaptureMiddleware":
+        return cls(crawler)
+
+    def _raw_for(self, request: Request) -> RawExchange | None:
+        """The tee's bytes for *this* download (not a stale copy carried over by request.replace)."""
+        raw = request.meta.get(RAW_META_KEY)
+        if isinstance(raw, RawExchange) and raw.url == request.url and not raw.recorded:
+            return raw
+        return None
+
+    def _record(self, request: Request, *, request_bytes: bytes, response_bytes: bytes | None,
+                fetched_at: datetime, ip: str | None, error: str | None, reconstructed: bool) -> Capture | None:
+        capture = get_session(self.crawler).record_exchange(
+            url=request.url, request_bytes=request_bytes, response_bytes=response_bytes,
+            fetched_at=fetched_at, ip=ip, error=error, reconstructed=reconstructed,
+        )
+        self.stats.inc_value("archiver/warc/exchanges")
+        self.stats.inc_value("archiver/warc/records", 2)
+        self.stats.inc_value("archiver/warc/bytes", len(request_bytes) + len(response_bytes or b""))
+        if reconstructed:
+            self.stats.inc_value("archiver/warc/reconstructed")
+        if error:
+            self.stats.inc_value("archiver/warc/errors")
+        return capture
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
+        if urlsplit(request.url).scheme not in _ARCHIVED_SCHEMES:
+            return response
+        raw = self._raw_for(request)
+        if raw is not None and raw.complete and raw.response_bytes:
+            raw.recorded = True
+            capture = self._record(request, request_bytes=raw.request_bytes, response_bytes=raw.response_bytes,
+                                   fetched_at=raw.started_at or _utc_now(), ip=raw.ip, error=None,
+                                   reconstructed=False)
+        else:
+            ip = str(response.ip_address) if response.ip_address else None
+            if raw is not None:
+                raw.recorded = True
+            capture = self._record(request, request_bytes=reconstruct_request(request),
+                                   response_bytes=reconstruct_response(response), fetched_at=_utc_now(),
+                                   ip=ip, error=None, reconstructed=True)
+        request.meta[CAPTURE_META_KEY] = capture
+        return response
+
+    def process_exception(self, request: Request, exception: BaseException, spider: Any = None) -> None:
+        if isinstance(exception, IgnoreRequest) or urlsplit(request.url).scheme not in _ARCHIVED_SCHEMES:
+            return None  # never sent (robots.txt, offsite, filtered): nothing to archive
+        error = f"{type(exception).__name__}: {exception}"
+        raw = self._raw_for(request)
+        if raw is not None and raw.request_bytes:
+            raw.recorded = True
+            self._record(request, request_bytes=raw.request_bytes, response_bytes=raw.response_bytes or None,
+                         fetched_at=raw.started_at or _utc_now(), ip=raw.ip, error=error, reconstructed=False)
+        else:
+            if raw is not None:
+                raw.recorded = True
+            self._record(request, request_bytes=reconstruct_request(request), response_bytes=None,
+                         fetched_at=_utc_now(), ip=None, error=error, reconstructed=True)
+        request.meta.pop(CAPTURE_META_KEY, None)
+        return None
