@@ -145,10 +145,13 @@ class WarcCaptureMiddleware:
         if urlsplit(request.url).scheme not in _ARCHIVED_SCHEMES:
             return response
         raw = self._raw_for(request)
-        if raw is not None and raw.complete and raw.response_bytes:
+        if raw is not None and raw.response_bytes:
+            # An incomplete exchange (connection lost early with DOWNLOAD_FAIL_ON_DATALOSS off,
+            # or a StopDownload) keeps the bytes that came and is marked WARC-Truncated.
+            error = None if raw.complete else f"incomplete response (flags: {', '.join(response.flags) or 'none'})"
             raw.recorded = True
             capture = self._record(request, request_bytes=raw.request_bytes, response_bytes=raw.response_bytes,
-                                   fetched_at=raw.started_at or _utc_now(), ip=raw.ip, error=None,
+                                   fetched_at=raw.started_at or _utc_now(), ip=raw.ip, error=error,
                                    reconstructed=False)
         else:
             ip = str(response.ip_address) if response.ip_address else None

@@ -14,6 +14,7 @@ import gzip
 import json
 import socket
 import socketserver
+import ssl
 import subprocess
 import sys
 import threading
@@ -58,9 +59,11 @@ RESPONSES: dict[str, bytes] = {
     "/missing": b"HTTP/1.1 404 Nope\r\nContent-Type: text/html\r\nContent-Length: 10\r\n\r\nnot here!\n",
     "/close": b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n<p>until the connection closes</p>\n",
 }
+SHORT = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100\r\n\r\n<p>cut off after twenty"
 STALL_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000\r\n\r\n<p>only the start"
-CLOSE_AFTER = {"/close"}
-PATHS = ["/odd", "/gzip", "/chunked", "/moved", "/missing", "/close", "/private", "/stall"]
+RESPONSES["/short"] = SHORT
+CLOSE_AFTER = {"/close", "/short"}
+PATHS = ["/odd", "/gzip", "/chunked", "/moved", "/missing", "/close", "/private", "/stall", "/short"]
 
 
 class RawServer(socketserver.ThreadingTCPServer):
@@ -102,6 +105,19 @@ class RawHandler(socketserver.BaseRequestHandler):
             if path in CLOSE_AFTER:
                 self.request.shutdown(socket.SHUT_WR)
                 return
+
+
+class TlsRawServer(RawServer):
+    """The same raw server behind TLS: the tee must see the plaintext HTTP bytes."""
+
+    def __init__(self, certfile: Path, keyfile: Path) -> None:
+        super().__init__()
+        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.context.load_cert_chain(certfile, keyfile)
+
+    def get_request(self):
+        sock, addr = super().get_request()
+        return self.context.wrap_socket(sock, server_side=True), addr
 
 
 def _free_port() -> int:
@@ -220,7 +236,9 @@ def test_errors_are_archived_as_request_plus_metadata(teed):
     [(_, stall_headers, stall_block)] = _by_uri(records, "response")["stall"]
     assert stall_block == STALL_HEAD and stall_headers["WARC-Truncated"] == "time"
     assert "robots.txt" in meta  # the dead host's robots.txt fetch failed too, and is archived
-    assert result["stats"]["archiver/warc/errors"] == 3  # refused page, its robots.txt, the stall
+    [(_, short_headers, short_block)] = _by_uri(records, "response")["short"]
+    assert short_block == SHORT and short_headers["WARC-Truncated"] == "disconnect"
+    assert result["stats"]["archiver/warc/errors"] == 4  # refused page, its robots.txt, the stall, the short
 
 
 def test_every_file_checks_with_warcio_and_rotation_happened(teed):
@@ -251,6 +269,29 @@ def test_fallback_without_tee_is_marked_reconstructed(server, tmp_path):
     for path in (out / "warcs").glob("*.warc.gz"):
         assert warcio_check(path).returncode == 0
     assert result["stats"]["archiver/warc/reconstructed"] >= 3
+
+
+def test_https_is_teed_above_tls(tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                    "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    srv = TlsRawServer(cert, key)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        base = f"https://127.0.0.1:{srv.server_address[1]}"
+        result = run_crawl(tmp_path, base, handler="pipelines.handler.TeeHTTP11DownloadHandler",
+                           max_size=10**9, paths=["/odd", "/chunked", "/gzip"])
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    responses = _by_uri(warc_records(tmp_path / "out"), "response")
+    for path in ["/robots.txt", "/odd", "/chunked", "/gzip"]:
+        [(_, headers, block)] = responses[path.lstrip("/")]
+        assert block == RESPONSES[path] and headers["WARC-Target-URI"].startswith("https://")
+        assert "WARC-Archiver-Reconstructed" not in headers
+    requests = _by_uri(warc_records(tmp_path / "out"), "request")
+    assert [b for _, b in srv.requests if b.startswith(b"GET /odd ")] == [requests["odd"][0][2]]
+    assert len(result["responses"]) == 3
 
 
 # ---------------------------------------------------------------------------------------------
