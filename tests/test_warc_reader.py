@@ -96,3 +96,22 @@ def test_plain_uncompressed_warc(tmp_path, warc):
     records = list(iter_records(plain))
     assert [r.record_id for r in records if r.rec_type == "response"] == [c.record_id for c in caps]
     assert records[2].payload == BODY
+
+
+def test_decoded_body_undoes_chunking_and_codings_and_bounds_bombs(tmp_path):
+    import zlib
+
+    from archiver.warc import HttpParseError, decode_body, parse_message
+
+    inner = b"<p>" + b"x" * 5000 + b"</p>"
+    gz = gzip.compress(inner, mtime=0)
+    chunked = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (gz[:10], gz[10:])) + b"0\r\n\r\n"
+    msg = parse_message(b"HTTP/1.1 200 OK\r\nContent-Encoding: GZIP\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked)
+    assert decode_body(msg) == inner
+    deflated = zlib.compress(inner)
+    assert decode_body(parse_message(b"HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\n\r\n" + deflated)) == inner
+    bomb = gzip.compress(b"\0" * 2_000_000)
+    with pytest.raises(HttpParseError, match="more than 1000 bytes"):
+        decode_body(parse_message(b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n" + bomb), limit=1000)
+    with pytest.raises(HttpParseError, match="unknown Content-Encoding"):
+        decode_body(parse_message(b"HTTP/1.1 200 OK\r\nContent-Encoding: zz\r\n\r\nabc"))

@@ -136,7 +136,12 @@ def _decode_one(coding: str, data: bytes, limit: int) -> bytes:
         out = bytearray()
         while data:
             d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            out += _bounded(d, data, limit - len(out), "gzip")
+            try:
+                out += _bounded(d, data, limit - len(out), "gzip")
+            except zlib.error:
+                if out:
+                    break  # junk after a complete member: ignored, as browsers do
+                raise
             data = d.unused_data if d.eof else b""
         return bytes(out)
     if coding == "deflate":
@@ -149,9 +154,25 @@ def _decode_one(coding: str, data: bytes, limit: int) -> bytes:
             import brotli  # type: ignore[import-not-found]
         except ImportError as exc:
             raise HttpParseError("body is brotli-encoded; pip install brotli to decode it") from exc
-        out = brotli.decompress(data)
+        try:
+            out = brotli.decompress(data)
+        except Exception as exc:  # brotli.error is not a ValueError
+            raise HttpParseError(f"cannot decode br body: {exc}") from exc
         if len(out) > limit:
             raise HttpParseError(f"br body decodes to more than {limit} bytes")
+        return out
+    if coding == "zstd":
+        try:
+            import zstandard  # type: ignore[import-not-found]
+        except ImportError as exc:
+            raise HttpParseError("body is zstd-encoded; pip install zstandard to decode it") from exc
+        try:
+            reader = zstandard.ZstdDecompressor().stream_reader(data)
+            out = reader.read(limit + 1)
+        except zstandard.ZstdError as exc:
+            raise HttpParseError(f"cannot decode zstd body: {exc}") from exc
+        if len(out) > limit:
+            raise HttpParseError(f"zstd body decodes to more than {limit} bytes")
         return out
     if coding in ("identity", ""):
         return data
