@@ -161,6 +161,9 @@ class WarcCaptureMiddleware:
                                    response_bytes=reconstruct_response(response), fetched_at=_utc_now(),
                                    ip=ip, error=None, reconstructed=True)
         request.meta[CAPTURE_META_KEY] = capture
+        # Drop the raw bytes: a redirect or retry copies meta into its new request,
+        # which must not drag (or pickle into a disk queue) this exchange along.
+        request.meta.pop(RAW_META_KEY, None)
         return response
 
     def process_exception(self, request: Request, exception: BaseException, spider: Any = None) -> None:
@@ -178,4 +181,5 @@ class WarcCaptureMiddleware:
             self._record(request, request_bytes=reconstruct_request(request), response_bytes=None,
                          fetched_at=_utc_now(), ip=None, error=error, reconstructed=True)
         request.meta.pop(CAPTURE_META_KEY, None)
+        request.meta.pop(RAW_META_KEY, None)
         return None

@@ -213,6 +213,7 @@ def test_capture_meta_links_item_to_its_response_record(teed):
         [(warc_file, headers, block)] = responses[name]
         assert capture["record_id"] == headers["WARC-Record-ID"]
         assert capture["warc_file"] == warc_file
+    assert not any(item["raw_left_in_meta"] for item in result["responses"])  # bytes not dragged along
     assert seen["gzip"]["body"] == "<html><body><p>Gzipped news</p></body></html>"  # HttpCompression still works
     assert seen["chunked"]["body"] == b"".join(CHUNK_BODY_PARTS).decode()
     assert seen["odd"]["capture"]["reason"] == "Fine Thanks" and seen["missing"]["capture"]["status"] == 404
@@ -331,7 +332,8 @@ def _crawl_main(out: Path, handler: str, max_size: int, urls: list[str]) -> None
             capture = response.meta.get("archiver_capture")
             responses.append({"url": response.url, "status": response.status,
                               "capture": capture.to_dict() if capture else None,
-                              "body": response.body.decode("utf-8", "replace")})
+                              "body": response.body.decode("utf-8", "replace"),
+                              "raw_left_in_meta": "archiver_raw" in response.meta})
 
     process = CrawlerProcess(settings={
         "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
