@@ -213,6 +213,15 @@ def test_capture_meta_links_item_to_its_response_record(teed):
         [(warc_file, headers, block)] = responses[name]
         assert capture["record_id"] == headers["WARC-Record-ID"]
         assert capture["warc_file"] == warc_file
+    from archiver.warc import capture_from_record, iter_records
+
+    stored = {item["capture"]["record_id"]: item["capture"] for item in result["responses"]}
+    rebuilt = {}
+    for path in (out / "warcs").glob("*.warc.gz"):
+        for record in iter_records(path):
+            if record.record_id in stored:
+                rebuilt[record.record_id] = capture_from_record(record).to_dict()
+    assert rebuilt == stored  # reindex rebuilds exactly the capture the crawl handed on
     assert not any(item["raw_left_in_meta"] for item in result["responses"])  # bytes not dragged along
     assert seen["gzip"]["body"] == "<html><body><p>Gzipped news</p></body></html>"  # HttpCompression still works
     assert seen["chunked"]["body"] == b"".join(CHUNK_BODY_PARTS).decode()

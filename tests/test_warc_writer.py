@@ -7,6 +7,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -16,11 +17,13 @@ from warcio.archiveiterator import ArchiveIterator
 from archiver.warc import (
     RECONSTRUCTED_HEADER,
     REVISIT_PROFILE,
+    WarcError,
     WarcWriteError,
     WarcWriter,
     capture_from_record,
     iter_records,
     sha1_digest,
+    verify_record,
 )
 from archiver.warc import writer as writer_module
 
@@ -207,3 +210,29 @@ def test_partial_response_with_error_is_marked_truncated(tmp_path):
     assert response.block == partial and response.header("WARC-Truncated") == "time"
     assert capture.status == 200
     assert warcio_check(path).returncode == 0
+
+
+def test_killed_writer_leaves_whole_records(tmp_path):
+    script = (
+        "import sys, datetime\n"
+        "from archiver.warc import WarcWriter\n"
+        "w = WarcWriter(sys.argv[1], 'kill', warcinfo={'software': 't'})\n"
+        "body = b'HTTP/1.1 200 OK\\r\\nContent-Length: 200000\\r\\n\\r\\n' + bytes(range(256)) * 781 + b'\\0' * 64\n"
+        "print('ready', flush=True)\n"
+        "while True:\n"
+        "    w.write_exchange(url='http://example.test/', request_bytes=b'GET / HTTP/1.1\\r\\n\\r\\n',\n"
+        "                     response_bytes=body, fetched_at=datetime.datetime.now(datetime.timezone.utc))\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE,
+                            cwd=Path(__file__).resolve().parent.parent)
+    assert proc.stdout.readline().strip() == b"ready"
+    time.sleep(0.7)
+    proc.kill()
+    proc.wait(timeout=10)
+    [path] = tmp_path.glob("kill-*.warc.gz")
+    errors: list[WarcError] = []
+    records = list(iter_records(path, on_error=errors.append))
+    assert len(records) > 3
+    assert records[-1].offset + records[-1].length == path.stat().st_size or (
+        len(errors) == 1 and errors[0].offset == records[-1].offset + records[-1].length)
+    assert [problem for r in records for problem in verify_record(r)] == []
