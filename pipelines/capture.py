@@ -10,7 +10,9 @@ error).
 Where the bytes come from:
 
 * **Byte-exact** (normal case): ``pipelines.handler.TeeHTTP11DownloadHandler``
-  leaves the exchange's raw bytes in ``request.meta["archiver_raw"]``.
+  leaves the exchange's raw bytes in ``request.meta["archiver_raw"]``. A
+  response cut short (timeout, reset, size limit, StopDownload) keeps the
+  bytes that came, in a response record marked ``WARC-Truncated``.
 * **Reconstructed** (records marked ``WARC-Archiver-Reconstructed: true``):
   when that handler is not installed or did not see the request (HTTP/2,
   another handler), or a fetch failed before any byte was written (connection
