@@ -56,13 +56,18 @@ _ARCHIVED_SCHEMES = ("http", "https")
 
 
 def get_session(crawler: Any) -> Any:
-    """The crawl's archive session: ``crawler.archiver_session``, built once if missing."""
+    """The crawl's archive session, which the ``news`` spider opens before any request.
+
+    Another spider that wants capture sets ``crawler.archiver_session`` to an
+    :class:`archiver.session.ArchiveSession` in its ``from_crawler``.
+    """
     session = getattr(crawler, "archiver_session", None)
     if session is None:
-        from archiver.session import ArchiveSession
-
-        session = ArchiveSession.from_settings(crawler.settings)
-        crawler.archiver_session = session
+        raise RuntimeError(
+            "WARC capture needs an archive session: run the `news` spider "
+            "(scrapy crawl news -a outlet=NAME), or set crawler.archiver_session "
+            "in your spider's from_crawler"
+        )
     return session
 
 
