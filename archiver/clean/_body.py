@@ -25,6 +25,8 @@ from ._patterns import (
     STRONG_NEGATIVE,
 )
 
+_ALPHA = 2.0  # cost of one character of non-prose text taken in when climbing
+_BETA = 0.5  # extra cost of linked text
 _NONSPACE = re.compile(r"\S")
 _COMMAS = re.compile(r"[,，、،]")
 _PARA_TAGS = frozenset({"p", "pre", "td", "blockquote", "dd", "li"})
@@ -34,6 +36,8 @@ _INLINE_ONLY_CHILDREN = frozenset({
 })
 _CONTAINERS = frozenset({"div", "section", "article", "main", "td", "body", "span",
                           "blockquote", "center", "font", "form"})
+_DIRECT_PARA = frozenset({"div", "span", "td", "font", "center", "section", "article", "dd",
+                          "blockquote", "li", "main", "body"})
 _PRUNABLE = frozenset({"div", "section", "ul", "ol", "table", "aside", "figure", "form",
                         "header", "footer", "nav", "p", "span", "dl", "center", "details",
                         "blockquote", "li"})
@@ -60,6 +64,7 @@ class Stats:
     text: dict = field(default_factory=dict)
     link: dict = field(default_factory=dict)
     para: dict = field(default_factory=dict)
+    own: dict = field(default_factory=dict)  # text directly in the element (not in children)
 
     def density(self, el: etree._Element) -> float:
         t = self.text.get(el, 0)
@@ -68,21 +73,25 @@ class Stats:
 
 def measure(root: etree._Element) -> Stats:
     st = Stats()
-    text, link, para = st.text, st.link, st.para
+    text, link, para, own = st.text, st.link, st.para, st.own
     for el in reversed(list(root.iter(etree.Element))):
-        t = _nonspace(el.text)
+        direct = _nonspace(el.text)
+        t = 0
         ln = 0
         p = 0
         for child in el:
-            t += text.get(child, 0) + _nonspace(child.tail)
+            tail = _nonspace(child.tail)
+            direct += tail
+            t += text.get(child, 0)
             ln += link.get(child, 0)
             p += para.get(child, 0)
+        t += direct
         if el.tag == "a":
             ln = t
         text[el] = t
         link[el] = ln
-        if el.tag in ("p", "pre") or (el.tag in ("div", "span", "td", "font", "center")
-                                       and _nonspace(el.text) >= 40):
+        own[el] = direct
+        if el.tag in ("p", "pre") or (el.tag in _DIRECT_PARA and direct >= 25):
             p = max(p, t - ln)
         para[el] = p
     return st
@@ -111,55 +120,77 @@ def _class_weight(el: etree._Element) -> float:
 
 
 def score_candidates(root: etree._Element, st: Stats) -> dict:
-    """Readability-style votes of paragraphs for their ancestors."""
-    scores: dict = {}
-    for el in root.iter("p", "pre", "td", "div", "blockquote", "li", "span", "dd"):
+    """Readability-style votes of paragraphs for their ancestors, times a class prior."""
+    votes: dict = {}
+    own = st.own
+    for el in root.iter("p", "pre", "td", "div", "blockquote", "li", "span", "dd", "section",
+                        "article", "font", "center"):
         tag = el.tag
-        if tag in ("div", "span", "li", "td", "dd"):
-            # only text-bearing leaves count (a <div> used as a paragraph)
-            if _nonspace(el.text) < 25 or any(
-                isinstance(c.tag, str) and c.tag not in _INLINE_ONLY_CHILDREN for c in el
-            ):
+        if tag not in ("p", "pre"):
+            # only text-bearing blocks count (a <div> used as a paragraph, <br> lines)
+            if own.get(el, 0) < 25:
                 continue
         length = st.text.get(el, 0)
         if length < 25:
             continue
-        content = el.text_content()
+        content = el.text_content() if tag in ("p", "pre") else _own_text(el)
         s = 1 + len(_COMMAS.findall(content)) + min(length / 100, 3)
+        if tag not in ("p", "pre"):
+            s += min(own[el] / 100, 10)
         s *= 1 - st.density(el)
         if tag == "li":
             s *= 0.5
-        node = el.getparent()
+        node = el if tag not in ("p", "pre", "li") else el.getparent()
         level = 0
         while node is not None and level < 4:
-            if node not in scores:
-                scores[node] = _class_weight(node)
-            scores[node] += s / (1 if level == 0 else (2 if level == 1 else level * 3))
+            votes[node] = votes.get(node, 0.0) + s / (1 if level == 0 else (2 if level == 1 else level * 3))
             node = node.getparent()
             level += 1
-    for el in scores:
-        scores[el] *= 1 - st.density(el)
+    scores = {}
+    for el, v in votes.items():
+        w = max(-50.0, _class_weight(el))
+        scores[el] = v * (1 + w / 50) * (1 - st.density(el))
     return scores
+
+
+def _own_text(el: etree._Element) -> str:
+    parts = [el.text or ""]
+    parts.extend(c.tail or "" for c in el)
+    return "".join(parts)
+
+
+def _inside_furniture(el: etree._Element) -> bool:
+    for anc in el.iterancestors():
+        words = attr_words(anc)
+        if (words and STRONG_NEGATIVE.search(words)) or anc.tag in FURNITURE_TAGS:
+            return True
+    return False
 
 
 def choose(root: etree._Element, st: Stats, scores: dict) -> etree._Element | None:
     if not scores:
         return None
-    best = max(scores, key=scores.__getitem__)
-    # Climb when the parent holds clearly more prose than the best (the best is
-    # one of several body parts) and is not a page-wide wrapper.
-    total = st.para.get(root, 0) or 1
-    node = best
-    while True:
-        parent = node.getparent()
-        if parent is None or parent.tag in ("body", "html"):
+    ranked = sorted(scores, key=scores.__getitem__, reverse=True)
+    best = ranked[0]
+    for cand in ranked[:5]:
+        if not _inside_furniture(cand):
+            best = cand
             break
-        if st.para.get(parent, 0) >= st.para.get(node, 0) * 1.4 and \
-                st.para.get(parent, 0) <= total * 0.85 and st.density(parent) < 0.3 and \
-                scores.get(parent, 0) >= scores[best] * 0.5:
-            node = parent
-            continue
-        break
+    # Climb to the ancestor that best trades prose gained against other text
+    # taken in: page-builder layouts (one widget per paragraph group) and
+    # bodies split into sibling parts come back whole, page-wide wrappers
+    # (menus, teasers, footers: text that is not prose) do not.
+    def gain(el: etree._Element) -> float:
+        p = st.para.get(el, 0)
+        return p - _ALPHA * (st.text.get(el, 0) - p) - _BETA * st.link.get(el, 0)
+
+    node, best_gain = best, gain(best)
+    for anc in best.iterancestors():
+        if anc.tag == "html":
+            break
+        g = gain(anc)
+        if g > best_gain:
+            node, best_gain = anc, g
     return node
 
 
@@ -225,7 +256,7 @@ def prune(nodes: list[etree._Element], st: Stats) -> None:
             elif words and STRONG_NEGATIVE.search(words) and share < 0.5:
                 doomed.append(el)
             elif words and NEGATIVE.search(words) and not POSITIVE.search(words) \
-                    and share < 0.25:
+                    and share < 0.25 and (st.para.get(el, 0) < 200 or st.density(el) > 0.3):
                 doomed.append(el)
             elif tag in ("ul", "ol", "div", "section", "table", "dl", "li") and \
                     st.density(el) > 0.5 and share < 0.25 and st.text.get(el, 0) > 0:

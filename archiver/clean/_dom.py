@@ -58,22 +58,57 @@ def is_hidden(el: etree._Element) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
+_HEAD_TAGS = frozenset({"meta", "title", "link", "script", "style", "base", "noscript",
+                        "template"})
+# Widgets whose end tag browsers infer early; lxml may nest the page inside them.
+_WIDGETS = frozenset({"button", "select", "label", "option", "textarea", "object", "map"})
+
+
+def _mostly_prose(el: etree._Element, limit: int) -> bool:
+    text = el.text_content()
+    if len(text) < limit:
+        return False
+    linked = sum(len(a.text_content()) for a in el.iter("a"))
+    return linked < len(text) * 0.5
+
+
+def _rescue_body_from_head(root: etree._Element) -> None:
+    """Move page content that a stray tag pushed into <head> back into <body>."""
+    head = root.find("head")
+    if head is None:
+        return
+    strays = [el for el in head if isinstance(el.tag, str) and el.tag not in _HEAD_TAGS]
+    if not strays:
+        return
+    body = root.find("body")
+    if body is None:
+        body = etree.SubElement(root, "body")
+    for i, el in enumerate(strays):
+        body.insert(i, el)
+
+
 def strip_junk(root: etree._Element) -> None:
     """Drop non-text elements, hidden elements and comment/login forms."""
+    _rescue_body_from_head(root)
     doomed = []
     for el in root.iter(etree.Element):
         tag = el.tag
         if not isinstance(tag, str):
             doomed.append(el)
         elif tag in DROP_TAGS:
-            if tag not in ("head", "html"):
-                doomed.append(el)
+            if tag in ("head", "html"):
+                continue
+            if tag in _WIDGETS and _mostly_prose(el, 500):
+                continue  # mis-nested page content, keep it
+            doomed.append(el)
         elif tag == "form":
             # Page-wide wrappers (ASP.NET) carry the article; comment and search
             # forms carry a text area or a few inputs and little prose.
             if el.find(".//textarea") is not None or len(el.findall(".//p")) < 3:
                 doomed.append(el)
-        elif is_hidden(el) and tag not in ("body", "html"):
+        elif is_hidden(el) and tag not in ("body", "html") and not _mostly_prose(el, 1000):
+            # (server-rendered pages sometimes ship the article hidden until
+            # scripts run: a hidden block of prose is kept)
             doomed.append(el)
     for el in doomed:
         drop(el)

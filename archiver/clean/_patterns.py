@@ -44,7 +44,7 @@ NEGATIVE = re.compile(
     r"register|hidden|sr-only|screen-?reader|visually-?hidden|offscreen|"
     r"gallery-?nav|carousel|slider|ticker|rss|feed|follow|contact-?form|wpcf7|"
     r"caption|credit|copyright|disclaimer|legal|footnote-?nav|storylink|"
-    r"inline-?link|embed-?link|external-?link|card",
+    r"inline-?link|embed-?link|external-?link",
     re.I,
 )
 

@@ -61,6 +61,7 @@ def _walk(el: etree._Element, b: _Builder, in_link: bool, ordered: bool) -> None
     tag = el.tag if isinstance(el.tag, str) else ""
     if tag == "br":
         b.add("\n", False)
+        b.add(el.tail, in_link)
         return
     is_block = tag in BLOCK_TAGS
     if is_block:
