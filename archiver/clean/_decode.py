@@ -35,7 +35,7 @@ def _normalise(name: str | None) -> str | None:
     name = name.strip().lower()
     try:
         codec = codecs.lookup(_ALIASES.get(name, name)).name
-    except LookupError:
+    except (LookupError, ValueError):  # unknown name, or one with a NUL byte in it
         return None
     return "cp1252" if codec in ("latin_1", "ascii") else codec
 

@@ -41,7 +41,7 @@ NEGATIVE = re.compile(
     r"about-?the-?author|author-?box|authorbox|bio-?box|byline|meta-?data|entry-?meta|"
     r"post-?meta|article-?meta|popup|modal|overlay|lightbox|toolbar|print|skip|"
     r"jump|rating|vote|survey|poll|donate|donation|membership|paywall|login|"
-    r"register|hidden|sr-only|screen-?reader|visually-?hidden|offscreen|"
+    r"register|sr-only|screen-?reader|visually-?hidden|offscreen|"
     r"gallery-?nav|carousel|slider|ticker|rss|feed|follow|contact-?form|wpcf7|"
     r"caption|credit|copyright|disclaimer|legal|footnote-?nav|storylink|"
     r"inline-?link|embed-?link|external-?link",
@@ -72,7 +72,7 @@ STRONG_NEGATIVE = re.compile(
     r"read-?more|readmore|read-?next|newsletter|subscribe|cookie|consent|outbrain|"
     r"taboola|advert|\bads?\b|adslot|sponsor|promo|author-?bio|about-?the-?author|"
     r"author-?box|bio-?box|tag-?list|post-?tags|\btags\b|breadcrumb|pagination|"
-    r"sr-only|screen-?reader|visually-?hidden|hidden",
+    r"sr-only|screen-?reader|visually-?hidden",
     re.I,
 )
 
