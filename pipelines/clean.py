@@ -21,6 +21,7 @@ class CleanPipeline:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
+        self.drift_logged: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "CleanPipeline":
@@ -35,12 +36,11 @@ class CleanPipeline:
             keep_selectors=outlet.body_selectors,
             remove_selectors=outlet.remove_selectors,
         )
-        for selector in getattr(article, "unmatched_selectors", None) or ():
-            self.stats.inc_value(f"archiver/drift/{outlet.name}")
-            spider.logger.warning(
-                "outlet %s: selector %r matched nothing on %s (site redesign?); "
-                "the generic cleaner took over", outlet.name, selector, item.url,
-            )
+        is_article = item.url_verdict or (item.url_verdict is None and article.is_article_page)
+        if not is_article:
+            self.stats.inc_value("archiver/pages/not_article")
+            raise DropItem(f"not an article: {item.url}", log_level="DEBUG")
+        self._check_drift(article, outlet, spider)
         if article.wall:
             self.stats.inc_value(f"archiver/walls/{article.wall}")
             if item.capture is not None:
@@ -48,10 +48,6 @@ class CleanPipeline:
                     item.capture, wall=article.wall, evidence=article.wall_evidence
                 )
             raise DropItem(f"{article.wall} wall at {item.url}: {article.wall_evidence}", log_level="INFO")
-        is_article = item.url_verdict or (item.url_verdict is None and article.is_article_page)
-        if not is_article:
-            self.stats.inc_value("archiver/pages/not_article")
-            raise DropItem(f"not an article: {item.url}", log_level="DEBUG")
         if not article.text:
             self.stats.inc_value("archiver/articles/empty")
             raise DropItem(f"no article text at {item.url}: {article.reason}")
@@ -61,3 +57,18 @@ class CleanPipeline:
             raise DropItem(f"published {published}, outside the date window: {item.url}")
         item.article = article
         return item
+
+    def _check_drift(self, article: Any, outlet: Any, spider: Any) -> None:
+        """Count article pages where an outlet selector matched nothing; warn once per selector.
+
+        A selector that stops matching usually means the outlet redesigned its
+        pages: the generic cleaner has taken over, and the outlet file needs a look.
+        """
+        for selector in article.unmatched_selectors or ():
+            self.stats.inc_value(f"archiver/drift/{outlet.name}")
+            if selector not in self.drift_logged:
+                self.drift_logged.add(selector)
+                spider.logger.warning(
+                    "drift alarm: outlet %s: selector %r matched nothing on %s (site redesign?); "
+                    "the generic cleaner took over. Check %s.", outlet.name, selector, article.url, outlet.source,
+                )

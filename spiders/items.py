@@ -8,7 +8,7 @@ from archiver.article import Article
 from archiver.capture import Capture
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(repr=False)
 class PageItem:
     """An HTML page, the capture that archived it and what discovery said about it.
 
@@ -25,3 +25,7 @@ class PageItem:
     listed_title: str | None = None
     article: Article | None = None
     article_id: str | None = None
+
+    def __repr__(self) -> str:
+        # Scrapy logs dropped items; a page's body has no place in a log line.
+        return f"<PageItem {self.url} ({len(self.body)} bytes)>"

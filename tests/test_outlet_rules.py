@@ -1,0 +1,31 @@
+"""Outlet cleaning rules in a real crawl: a selector that stops matching raises the drift alarm."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from support import LOCAL, run_archiver
+
+
+def test_selector_that_matches_nothing_raises_drift_alarm_and_generic_cleaner_takes_over(demo_server, tmp_path):
+    outlet = tmp_path / "redesigned.toml"
+    outlet.write_text(
+        'name = "redesigned"\n'
+        f'home = "{demo_server.url}/"\n'
+        "article_allow = ['^/\\\\d{4}/\\\\d{2}/\\\\d{2}/[^/]+/$']\n"
+        "max_pages = 40\n"
+        '[selectors]\nbody = [".old-theme-article-body"]\n'
+    )
+    out = tmp_path / "archive"
+    args = ["crawl", str(outlet), "--out", str(out)]
+    for setting in LOCAL:
+        args += ["--set", setting]
+    proc = run_archiver(*args)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "drift alarm: outlet redesigned: selector '.old-theme-article-body' matched nothing" in proc.stderr
+    assert proc.stderr.count("drift alarm") == 1, "the alarm is raised once per selector, not per page"
+    with sqlite3.connect(out / "archive.db") as db:
+        (stats,), = db.execute("select stats from crawls").fetchall()
+        (articles,), = db.execute("select count(*) from articles").fetchall()
+    assert json.loads(stats)["archiver/drift/redesigned"] == articles > 0
