@@ -65,6 +65,7 @@ _WIDGETS = frozenset({"button", "select", "label", "option", "textarea", "object
 
 
 def _mostly_prose(el: etree._Element, limit: int) -> bool:
+    """A block holding at least ``limit`` characters, mostly not links."""
     text = el.text_content()
     if len(text) < limit:
         return False
@@ -90,6 +91,8 @@ def _rescue_body_from_head(root: etree._Element) -> None:
 def strip_junk(root: etree._Element) -> None:
     """Drop non-text elements, hidden elements and comment/login forms."""
     _rescue_body_from_head(root)
+    body = root.find("body")
+    page_chars = len(body.text_content()) if body is not None else 0
     doomed = []
     for el in root.iter(etree.Element):
         tag = el.tag
@@ -98,7 +101,7 @@ def strip_junk(root: etree._Element) -> None:
         elif tag in DROP_TAGS:
             if tag in ("head", "html"):
                 continue
-            if tag in _WIDGETS and _mostly_prose(el, 500):
+            if tag in _WIDGETS and _mostly_prose(el, max(500, page_chars // 4)):
                 continue  # mis-nested page content, keep it
             doomed.append(el)
         elif tag == "form":
@@ -106,7 +109,8 @@ def strip_junk(root: etree._Element) -> None:
             # forms carry a text area or a few inputs and little prose.
             if el.find(".//textarea") is not None or len(el.findall(".//p")) < 3:
                 doomed.append(el)
-        elif is_hidden(el) and tag not in ("body", "html") and not _mostly_prose(el, 1000):
+        elif is_hidden(el) and tag not in ("body", "html") and not _mostly_prose(
+                el, max(1000, page_chars // 2)):
             # (server-rendered pages sometimes ship the article hidden until
             # scripts run: a hidden block of prose is kept)
             doomed.append(el)
