@@ -7,8 +7,14 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Independent checkers (wacz validate, pywb, cdxj-indexer, warcio check) pin old packages
+# (redis 2.x, old cryptography) that clash with ours: they live in their own virtualenv,
+# and the tests find them through ARCHIVER_TOOLS_BIN.
+TOOLS_VENV ?= .venv-tools
+TOOLS_STAMP := $(TOOLS_VENV)/.installed
+export ARCHIVER_TOOLS_BIN ?= $(abspath $(TOOLS_VENV))/bin
 
-.PHONY: demo test install bench clean
+.PHONY: demo test install tools bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,12 +22,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+$(TOOLS_STAMP):
+	$(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(TOOLS_VENV)/bin/python -m pip install --quiet wacz pywb cdxj-indexer warcio
+	touch $(TOOLS_STAMP)
+
+tools: $(TOOLS_STAMP)
+
 install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/archiver demo --out demo-archive --port 8001
 
-test: $(STAMP)
+test: $(STAMP) $(TOOLS_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
@@ -29,4 +43,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/extraction.py
 
 clean:
-	rm -rf $(VENV) demo-archive .pytest_cache
+	rm -rf $(VENV) $(TOOLS_VENV) demo-archive .pytest_cache

@@ -148,6 +148,24 @@ def reindex(warcs: tuple[Path, ...], db: Path) -> None:
 
 
 @cli.command()
+@click.argument("archive", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def index(archive: Path) -> None:
+    """(Re)build the CDXJ index of every crawl in ARCHIVE under ARCHIVE/indexes/."""
+    from archiver.warc.cdxj import rebuild_indexes
+
+    try:
+        result = rebuild_indexes(archive)
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for path, count in result.indexes.items():
+        click.echo(f"{count:>8} captures -> {path}")
+    for problem in result.errors:
+        click.echo(f"error: {problem}", err=True)
+    if result.errors:
+        sys.exit(1)
+
+
+@cli.command()
 @click.argument("db", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--port", type=int, default=8001, show_default=True)
 def serve(db: Path, port: int) -> None:

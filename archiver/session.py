@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -177,6 +178,20 @@ class ArchiveSession:
             stats={k: v for k, v in (stats or {}).items()},
         )
         self.store.close()
+        self.write_index()
+
+    def write_index(self) -> Path | None:
+        """Write this crawl's CDXJ index, ``DIR/indexes/<crawl-id>.cdxj`` (derived, rebuildable)."""
+        from archiver.warc.cdxj import write_crawl_index
+
+        try:
+            return write_crawl_index(self.out_dir, self.crawl_id, self.writer.files)
+        except OSError as exc:
+            logging.getLogger(__name__).error(
+                "could not write the CDXJ index of crawl %s: %s; rebuild it with `archiver index %s`",
+                self.crawl_id, exc, self.out_dir,
+            )
+            return None
 
 
 def article_payload(article: Article, capture: Capture, *, outlet: str, crawl_id: str | None) -> bytes:
