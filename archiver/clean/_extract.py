@@ -23,6 +23,22 @@ _KEY = re.compile(r"\W+")
 _DATELINE = re.compile(r"^[\w .,:/|-]+$")
 
 
+#: Deeper element nesting is flattened (text kept): the renderer walks the tree
+#: recursively, and no real article nests this deep (libxml2's old default limit).
+MAX_DEPTH = 256
+
+
+def _flatten_deep(root: etree._Element, limit: int = MAX_DEPTH) -> None:
+    """Strip the tags (not the text) below ``limit`` levels, without recursion."""
+    stack = [(root, 0)]
+    while stack:
+        el, depth = stack.pop()
+        if depth >= limit:
+            etree.strip_tags(el, "*")
+            continue
+        stack.extend((child, depth + 1) for child in el)
+
+
 def _key(s: str) -> str:
     return _KEY.sub(" ", s).strip().lower()
 
@@ -103,6 +119,7 @@ def _extract_into(art: Article, html: str | bytes, url: str,
     if root is None:
         art.reason = "empty document"
         return
+    _flatten_deep(root)
     md = read_metadata(root, url)
     for name in ("title", "authors", "published", "modified", "language", "canonical_url",
                  "description", "section", "tags", "image", "site_name", "is_article_page"):
