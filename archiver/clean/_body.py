@@ -27,6 +27,7 @@ from ._patterns import (
 
 _ALPHA = 2.0  # cost of one character of non-prose text taken in when climbing
 _BETA = 0.5  # extra cost of linked text
+_NCAND = 1  # best-voted candidates tried
 _NONSPACE = re.compile(r"\S")
 _COMMAS = re.compile(r"[,，、،]")
 _PARA_TAGS = frozenset({"p", "pre", "td", "blockquote", "dd", "li"})
@@ -65,6 +66,7 @@ class Stats:
     link: dict = field(default_factory=dict)
     para: dict = field(default_factory=dict)
     own: dict = field(default_factory=dict)  # text directly in the element (not in children)
+    bad: dict = field(default_factory=dict)  # prose inside furniture-named blocks (comments...)
 
     def density(self, el: etree._Element) -> float:
         t = self.text.get(el, 0)
@@ -73,18 +75,20 @@ class Stats:
 
 def measure(root: etree._Element) -> Stats:
     st = Stats()
-    text, link, para, own = st.text, st.link, st.para, st.own
+    text, link, para, own, bad = st.text, st.link, st.para, st.own, st.bad
     for el in reversed(list(root.iter(etree.Element))):
         direct = _nonspace(el.text)
         t = 0
         ln = 0
         p = 0
+        b = 0
         for child in el:
             tail = _nonspace(child.tail)
             direct += tail
             t += text.get(child, 0)
             ln += link.get(child, 0)
             p += para.get(child, 0)
+            b += bad.get(child, 0)
         t += direct
         if el.tag == "a":
             ln = t
@@ -94,6 +98,11 @@ def measure(root: etree._Element) -> Stats:
         if el.tag in ("p", "pre") or (el.tag in _DIRECT_PARA and direct >= 25):
             p = max(p, t - ln)
         para[el] = p
+        if p and b < p:
+            words = attr_words(el)
+            if words and STRONG_NEGATIVE.search(words):
+                b = p
+        bad[el] = b
     return st
 
 
@@ -159,8 +168,10 @@ def _own_text(el: etree._Element) -> str:
     return "".join(parts)
 
 
-def _inside_furniture(el: etree._Element) -> bool:
+def _inside_furniture(el: etree._Element, st: Stats, total: int) -> bool:
     for anc in el.iterancestors():
+        if anc.tag in ("body", "html") or st.para.get(anc, 0) > total * 0.5:
+            return False
         words = attr_words(anc)
         if (words and STRONG_NEGATIVE.search(words)) or anc.tag in FURNITURE_TAGS:
             return True
@@ -168,30 +179,38 @@ def _inside_furniture(el: etree._Element) -> bool:
 
 
 def choose(root: etree._Element, st: Stats, scores: dict) -> etree._Element | None:
+    """The body container: the best-voted blocks, each climbed to the ancestor
+    that best trades prose gained against other text taken in; the climbed node
+    with the most net prose wins.
+
+    Climbing brings back page-builder layouts (one widget per paragraph group)
+    and bodies split into sibling parts; page-wide wrappers (menus, teasers,
+    footers, comment threads: text that is not body prose) do not pay off.
+    """
     if not scores:
         return None
-    ranked = sorted(scores, key=scores.__getitem__, reverse=True)
-    best = ranked[0]
-    for cand in ranked[:5]:
-        if not _inside_furniture(cand):
-            best = cand
-            break
-    # Climb to the ancestor that best trades prose gained against other text
-    # taken in: page-builder layouts (one widget per paragraph group) and
-    # bodies split into sibling parts come back whole, page-wide wrappers
-    # (menus, teasers, footers: text that is not prose) do not.
+    total = st.para.get(root, 0) or 1
+
     def gain(el: etree._Element) -> float:
         p = st.para.get(el, 0)
-        return p - _ALPHA * (st.text.get(el, 0) - p) - _BETA * st.link.get(el, 0)
+        bad = st.bad.get(el, 0)
+        return p - bad * (1 + _ALPHA) - _ALPHA * (st.text.get(el, 0) - p) - \
+            _BETA * st.link.get(el, 0)
 
-    node, best_gain = best, gain(best)
-    for anc in best.iterancestors():
-        if anc.tag == "html":
-            break
-        g = gain(anc)
-        if g > best_gain:
-            node, best_gain = anc, g
-    return node
+    ranked = sorted(scores, key=scores.__getitem__, reverse=True)
+    cands = [c for c in ranked[:8] if not _inside_furniture(c, st, total)][:_NCAND] or ranked[:1]
+    best_node, best_gain = None, float("-inf")
+    for cand in cands:
+        node, g_node = cand, gain(cand)
+        for anc in cand.iterancestors():
+            if anc.tag == "html":
+                break
+            g = gain(anc)
+            if g > g_node:
+                node, g_node = anc, g
+        if g_node > best_gain:
+            best_node, best_gain = node, g_node
+    return best_node
 
 
 def gather(best: etree._Element, st: Stats, scores: dict) -> list[etree._Element]:

@@ -34,7 +34,7 @@ NEGATIVE = re.compile(
     r"comment|disqus|respond|reply|share|sharing|social|sociable|addthis|shariff|"
     r"related|recommend|more-?like|read-?more|readmore|read-?next|also-?read|you-?may|"
     r"popular|trending|most-?read|teaser|outbrain|taboola|newsletter|subscribe|signup|"
-    r"sign-up|optin|opt-in|cookie|consent|gdpr|banner|promo|sponsor|advert|\bads?\b|"
+    r"sign-up|optin|opt-in|cookie|consent|gdpr|banner|promo(?!ted)|sponsor|advert|\bads?\b|"
     r"ad-|-ad\b|_ad\b|\bad_|adslot|ad-?slot|dfp|google-?ad|widget|sidebar|side-?bar|"
     r"breadcrumb|pagination|pager|paging|\bnav|menu|masthead|footer|\bfoot\b|"
     r"header|\btags?\b|tag-?list|tagcloud|post-?tags|keywords|author-?bio|"
@@ -70,7 +70,7 @@ BODY_HINT = re.compile(
 STRONG_NEGATIVE = re.compile(
     r"comment|disqus|respond|share|sharing|social|related|recommend|more-?like|"
     r"read-?more|readmore|read-?next|newsletter|subscribe|cookie|consent|outbrain|"
-    r"taboola|advert|\bads?\b|adslot|sponsor|promo|author-?bio|about-?the-?author|"
+    r"taboola|advert|\bads?\b|adslot|sponsor|promo(?!ted)|author-?bio|about-?the-?author|"
     r"author-?box|bio-?box|tag-?list|post-?tags|\btags\b|breadcrumb|pagination|"
     r"sr-only|screen-?reader|visually-?hidden",
     re.I,
