@@ -166,6 +166,25 @@ def index(archive: Path) -> None:
 
 
 @cli.command()
+@click.argument("archive", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The NAME.wacz file to write.")
+@click.option("--outlet", help="Only this outlet's captures.")
+@click.option("--since", help="Only captures at or after this date/time (YYYY-MM-DD or ISO 8601, UTC).")
+@click.option("--until", help="Only captures at or before this date/time (a bare date includes the whole day).")
+def snapshot(archive: Path, out: Path, outlet: str | None, since: str | None, until: str | None) -> None:
+    """Package a selection of ARCHIVE as a WACZ 1.1.1 file (WARCs, CDXJ, pages, article database)."""
+    from archiver.snapshot import SnapshotError, create_snapshot
+
+    try:
+        result = create_snapshot(archive, out, outlet=outlet, since=since, until=until)
+    except SnapshotError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{result.captures} captures, {result.articles} articles, {result.records} records, "
+               f"{result.bytes} bytes -> {result.path}")
+    click.echo(f"snapshot id: {result.snapshot_id}")
+
+
+@cli.command()
 @click.argument("db", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--port", type=int, default=8001, show_default=True)
 def serve(db: Path, port: int) -> None:
