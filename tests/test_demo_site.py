@@ -6,6 +6,10 @@ import gzip
 import http.client
 import json
 import re
+import subprocess
+import sys
+import time
+import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -333,3 +337,23 @@ def test_edit_article_changes_that_page_only():
         assert get(server, target.path, **{"If-None-Match": before[target.path][1]["ETag"]})[0] == 200
         untouched = server.site.articles[6].path
         assert get(server, untouched, **{"If-None-Match": before[untouched][1]["ETag"]})[0] == 304
+
+
+def test_delay_slows_every_response():
+    with DemoServer(delay=0.2) as slow:
+        started = time.monotonic()
+        assert get(slow, "/robots.txt")[0] == 200
+        assert time.monotonic() - started >= 0.2
+
+
+def test_command_line_server_prints_its_url_and_serves():
+    proc = subprocess.Popen([sys.executable, "-m", "archiver.demo.server", "--port", "0"],
+                            stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
+    try:
+        line = proc.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+", line).group(0)
+        with urllib.request.urlopen(url + "/robots.txt", timeout=10) as response:
+            assert b"Disallow: /private/" in response.read()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -20,6 +20,7 @@ import hashlib
 import http.server
 import sys
 import threading
+import time
 from email.message import Message
 from email.utils import format_datetime, parsedate_to_datetime
 
@@ -43,9 +44,11 @@ class DemoServer:
 
     ``port=0`` picks a free port; ``url`` is the base URL the site was built for.
     ``requests`` lists (method, path, headers) of every request in arrival order.
+    ``delay`` (seconds) slows every response down, so a test can interrupt a crawl mid-way.
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, delay: float = 0.0) -> None:
+        self.delay = delay
         self._httpd = http.server.ThreadingHTTPServer((host, port), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.demo = self  # type: ignore[attr-defined]
@@ -153,6 +156,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _respond(self, *, send_body: bool) -> None:
         demo: DemoServer = self.server.demo  # type: ignore[attr-defined]
         demo._log(self.command, self.path, self.headers)
+        if demo.delay:
+            time.sleep(demo.delay)
         path, page = demo._lookup(self.path.split("?", 1)[0].split("#", 1)[0])
         body = page.body
         compress = (page.status == 200 and page.content_type.startswith(COMPRESSIBLE)
