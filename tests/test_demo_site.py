@@ -310,6 +310,8 @@ def test_server_head_404_and_redirects(server):
     assert status == 301 and headers["Location"] == server.site.seed_article.url
     status, headers, _ = get(server, "/section/world")
     assert status == 301 and headers["Location"] == server.url + "/section/world/"
+    status, headers, _ = get(server, "/sitemap.xml")
+    assert status == 301 and headers["Location"] == server.url + "/sitemap_index.xml"
 
 
 def test_server_logs_each_request_with_its_headers(server):

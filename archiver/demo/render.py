@@ -151,7 +151,7 @@ def page_shell(base: str, *, title: str, head: str, main: str, body_class: str, 
 <div class="td-footer-wrap td-footer-template-2"><footer class="td-footer-container">
 <div class="td-footer-about"><p>{e(FOOTER_ABOUT)}</p></div>
 <ul class="td-footer-menu menu"><li><a href="{base}/about/">About us</a></li><li><a href="{base}/privacy/">Privacy policy</a></li>
-<li><a href="{base}/feed.xml">RSS feed</a></li><li><a href="{base}/sitemap_index.xml">Sitemap</a></li></ul>
+<li><a href="{base}/feed.xml">RSS feed</a></li><li><a href="{base}/sitemap.xml">Sitemap</a></li></ul>
 <div class="td-sub-footer-copy">{e(COPYRIGHT)}</div>
 </footer></div>
 </div>

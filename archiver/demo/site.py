@@ -87,6 +87,8 @@ def build_site(base_url: str) -> DemoSite:
         pages[path] = _simple_page(base, path, title, paragraphs)
     seed = next(a for a in contents if a.is_seed)
     pages[f"/go/{seed.slug}"] = Page(HTML, b"", STATIC_DATE, status=301, location=urls[seed.slug])
+    # Yoast SEO's habit: /sitemap.xml is a permanent redirect to the index.
+    pages["/sitemap.xml"] = Page(HTML, b"", STATIC_DATE, status=301, location=base + feeds.SITEMAP_INDEX)
     pages[render.STYLE_PATH] = Page("text/css; charset=utf-8", _STYLE.encode("utf-8"), STATIC_DATE)
     pages[render.IMAGE_PATH] = Page("image/png", _png(), STATIC_DATE)
     _machine_pages(pages, base, newest_first, urls)
