@@ -382,8 +382,7 @@ def catalogue() -> list[ArticleContent]:
             tags=list(topic.tags), paragraphs=paragraphs, promos=[], related=[]))
     for comp in seed["companions"]:
         published = dt.datetime.fromisoformat(comp["published"].replace("Z", "+00:00"))
-        topic = Topic(comp["section"], comp["title"], "the row", "London", comp["authors"][0], "the reporter",
-                      "the Government", tuple(comp["tags"]))
+        topic = Topic(section=comp["section"], title=comp["title"], tags=tuple(comp["tags"]), **comp["topic"])
         paragraphs = _body(topic, rng, lead=comp["lead"])
         articles.append(ArticleContent(
             section=comp["section"], title=comp["title"], slug=comp["slug"], published=published,
