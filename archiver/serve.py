@@ -25,6 +25,9 @@ __all__ = ["ServeError", "config_dir", "is_being_written", "load_metadata", "mak
 #: Database name the shipped metadata.yml is keyed under (the stem of archive.db).
 METADATA_DB_NAME = "archive"
 
+#: URL prefix of datasette/static/ (``/archive-static/archive.css``).
+STATIC_MOUNT = "archive-static"
+
 #: Datasette settings: read-only SQL stays on, facet suggestions off (slow on big archives).
 SETTINGS: dict[str, Any] = {
     "default_allow_sql": True,
@@ -122,6 +125,8 @@ def make_datasette(db_path: str | Path, *, immutable: bool | None = None) -> Dat
         for key, sub in (("plugins_dir", "plugins"), ("template_dir", "templates")):
             if (directory / sub).is_dir():
                 extra[key] = str(directory / sub)
+        if (directory / "static").is_dir():  # CSS/JS of the archive pages, served locally
+            extra["static_mounts"] = [(STATIC_MOUNT, str(directory / "static"))]
     return Datasette(
         files=[] if immutable else [str(db_path)],
         immutables=[str(db_path)] if immutable else [],

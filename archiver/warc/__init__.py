@@ -7,7 +7,7 @@ reads them back, locating damage; ``capture_from_record`` rebuilds the
 """
 
 from ._http import HttpMessage, HttpParseError, decode_body, parse_message
-from .reader import Record, WarcError, capture_from_record, iter_records, verify_file, verify_record
+from .reader import Record, WarcError, capture_from_record, iter_records, read_record_at, verify_file, verify_record
 from .writer import (
     PAYLOAD_SHA256_HEADER,
     RECONSTRUCTED_HEADER,
@@ -34,6 +34,7 @@ __all__ = [
     "decode_body",
     "iter_records",
     "parse_message",
+    "read_record_at",
     "sha1_digest",
     "verify_file",
     "verify_record",

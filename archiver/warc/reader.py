@@ -282,6 +282,49 @@ def iter_records(path: str | Path, *, on_error: Callable[[WarcError], None] | No
         on_error(err)
 
 
+def read_record_at(path: str | Path, offset: int) -> Record:
+    """The record starting at ``offset`` of ``path`` (what a ``captures`` row points at).
+
+    Reads only that gzip member (or, in a plain WARC, that record), so a
+    page of the archive can show one capture without scanning the file.
+    Raises :class:`WarcError` naming the file and offset when nothing
+    readable is there (a stale index: run ``archiver reindex``).
+    """
+    path = str(path)
+    try:
+        f = open(path, "rb")
+    except OSError as exc:
+        raise WarcError(path, offset, None, f"cannot open: {exc.strerror}") from exc
+    with f:
+        f.seek(offset)
+        magic = f.read(5)
+        f.seek(offset)
+        if magic.startswith(GZIP_MAGIC[:2]):
+            d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            out = bytearray()
+            fed = 0
+            while not d.eof:
+                chunk = f.read(_CHUNK)
+                if not chunk:
+                    raise WarcError(path, offset, _record_id_in(bytes(out[:4096])), "gzip member truncated")
+                fed += len(chunk)
+                try:
+                    out += d.decompress(chunk)
+                except zlib.error as exc:
+                    raise WarcError(path, offset, None, f"corrupt gzip data ({exc})") from None
+            data, length = bytes(out), fed - len(d.unused_data)
+        elif magic == b"WARC/":
+            data = f.read()  # plain WARCs are rare here; the record parser stops at its Content-Length
+            length = len(data)
+        else:
+            raise WarcError(path, offset, None, "no WARC record starts here (stale index? run archiver reindex)")
+    for rec in _records_in(data, path, offset, length, {}):
+        if magic == b"WARC/":
+            rec.length = len(rec.block)  # approximate: a plain record's head is not counted
+        return rec
+    raise WarcError(path, offset, None, "no WARC record starts here")
+
+
 def _digest_matches(expected: str, data: bytes) -> bool | None:
     """Compare a ``algo:value`` WARC digest (base32 or hex) with ``data``; None if unknown algo."""
     algo, _, value = expected.partition(":")

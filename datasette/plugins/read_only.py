@@ -30,6 +30,7 @@ def asgi_wrapper(datasette):
                         (b"allow", b"GET, HEAD, OPTIONS"),
                         (b"content-type", b"text/plain; charset=utf-8"),
                         (b"content-length", str(len(BODY)).encode()),
+                        (b"x-content-type-options", b"nosniff"),  # whichever wrapper runs first
                     ],
                 }
             )

@@ -1,0 +1,34 @@
+"""What the Datasette plugins in ``datasette/`` show, computed without Datasette.
+
+The plugins are thin: they read request parameters, run these functions and
+render templates. Everything here takes plain values (rows, bytes, lists), so
+it is tested without a server:
+
+- :mod:`archiver.ui.snapshot`: an archived response read back from its WARC
+  record, and the headers that make serving it safe;
+- :mod:`archiver.ui.diff`: word-level differences between two texts;
+- :mod:`archiver.ui.charts`: small bar charts as plain SVG;
+- :mod:`archiver.ui.search`: the search page's SQL (FTS, filters, facets);
+- :mod:`archiver.ui.citation`: the citation shown on an article page.
+"""
+
+from .charts import stacked_bars_svg
+from .citation import Citation, make_citation
+from .diff import word_diff
+from .search import SearchForm, search_sql
+from .snapshot import RAW_CSP, Snapshot, SnapshotError, load_snapshot, record_slug, slug_record_id
+
+__all__ = [
+    "Citation",
+    "RAW_CSP",
+    "SearchForm",
+    "Snapshot",
+    "SnapshotError",
+    "load_snapshot",
+    "make_citation",
+    "record_slug",
+    "search_sql",
+    "slug_record_id",
+    "stacked_bars_svg",
+    "word_diff",
+]

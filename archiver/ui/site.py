@@ -1,0 +1,65 @@
+"""Glue the plugins share: which database is the archive, where its WARCs are, plugin config.
+
+Datasette may serve several databases; the archive is the first one with an
+``articles`` table (``archiver serve`` serves exactly one).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+PLUGIN_NAME = "archiver-ui"
+
+
+async def archive_database(datasette: Any) -> Any | None:
+    """The Datasette ``Database`` holding ``articles``, or ``None``."""
+    for name, db in datasette.databases.items():
+        if name.startswith("_"):
+            continue
+        if await db.table_exists("articles"):
+            return db
+    return None
+
+
+def archive_dir(db: Any) -> Path:
+    """The archive folder (holding ``warcs/``) of a database file."""
+    return Path(db.path).resolve().parent
+
+
+def plugin_config(datasette: Any) -> dict[str, Any]:
+    """``plugins: archiver-ui:`` of metadata.yml (e.g. ``replay_url``), or ``{}``."""
+    return datasette.plugin_config(PLUGIN_NAME) or {}
+
+
+def replay_link(datasette: Any, *, url: str, timestamp: str) -> str | None:
+    """Link to the same capture in pywb / ReplayWeb.page when ``replay_url`` is configured.
+
+    ``replay_url`` is a template with ``{timestamp}`` and ``{url}``, e.g.
+    ``http://localhost:8080/archive/{timestamp}/{url}`` for a local pywb.
+    """
+    template = plugin_config(datasette).get("replay_url")
+    if not template:
+        return None
+    return str(template).replace("{timestamp}", timestamp).replace("{url}", url)
+
+
+def has_plugin(module_name: str) -> bool:
+    """Whether a plugin module called ``module_name`` (e.g. ``memento.py``) is loaded.
+
+    Pages link to routes of other plugins (the Memento routes of issue 4)
+    only when those plugins are there.
+    """
+    from datasette.plugins import pm
+
+    return any((getattr(p, "__name__", "") or "").rsplit("/", 1)[-1] == module_name for p in pm.get_plugins())
+
+
+async def not_found(datasette: Any, request: Any, message: str, status: int = 404) -> Any:
+    """Datasette's error page with ``status`` (raising NotFound from a route view logs a traceback)."""
+    from datasette.utils.asgi import Response
+
+    html = await datasette.render_template(
+        "error.html", {"ok": False, "error": message, "status": status, "title": "Not found" if status == 404
+                       else "Error"}, request=request)
+    return Response.html(html, status=status)

@@ -1,0 +1,86 @@
+"""Outlet pages: ``/-/outlets`` lists the outlets, ``/-/outlet/<name>`` charts one.
+
+Two server-side SVG charts (:func:`archiver.ui.charts.stacked_bars_svg`):
+articles per day, and captures per day by HTTP status class. The last
+``DAYS`` days with data are drawn, so a years-long archive stays readable.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+from markupsafe import Markup
+
+from archiver.ui.charts import stacked_bars_svg
+from archiver.ui.site import archive_database, not_found
+
+DAYS = 120
+STATUS_COLORS = {"2xx": "#009E73", "3xx": "#0072B2", "4xx": "#E69F00", "5xx": "#D55E00", "other": "#999999"}
+
+
+def _status_class(status: int | None) -> str:
+    return f"{status // 100}xx" if status and 200 <= status < 600 else "other"
+
+
+async def outlets_view(datasette, request):
+    db = await archive_database(datasette)
+    if db is None:
+        return await not_found(datasette, request, "This Datasette serves no archive database (no articles table).")
+    rows = (await db.execute(
+        "select outlet, count(*) as articles, max(published) as latest from articles "
+        "where outlet is not null group by outlet order by outlet")).rows
+    context = {"outlets": [dict(r) for r in rows], "database": db.name}
+    return Response.html(await datasette.render_template("outlets.html", context, request=request))
+
+
+async def outlet_view(datasette, request):
+    db = await archive_database(datasette)
+    name = request.url_vars["name"]
+    if db is None:
+        return await not_found(datasette, request, "This Datasette serves no archive database (no articles table).")
+    articles = (await db.execute(
+        "select count(*), min(published), max(published) from articles where outlet = ?", [name])).rows[0]
+    captures_total = (await db.execute("select count(*) from captures where outlet = ?", [name])).single_value()
+    if not articles[0] and not captures_total:
+        return await not_found(datasette, request, f"No outlet {name!r} in this archive.")
+    per_day = (await db.execute(
+        "select substr(coalesce(published, fetched_at), 1, 10) as day, count(*) as n from articles "
+        "where outlet = ? group by day order by day desc limit ?", [name, DAYS])).rows
+    days = sorted(r["day"] for r in per_day)
+    counts = {r["day"]: r["n"] for r in per_day}
+    articles_svg = stacked_bars_svg(days, {"articles": [counts[d] for d in days]},
+                                    title=f"Articles per day, {name}")
+    status_rows = (await db.execute(
+        "select substr(fetched_at, 1, 10) as day, status, count(*) as n from captures "
+        "where outlet = ? group by day, status", [name])).rows
+    cap_days = sorted({r["day"] for r in status_rows})[-DAYS:]
+    status_rows = [r for r in status_rows if r["day"] >= (cap_days[0] if cap_days else "")]
+    classes: dict[str, dict[str, int]] = {c: {} for c in STATUS_COLORS}
+    for r in status_rows:
+        bucket = classes[_status_class(r["status"])]
+        bucket[r["day"]] = bucket.get(r["day"], 0) + r["n"]
+    series = {c: [classes[c].get(d, 0) for d in cap_days] for c in STATUS_COLORS if classes[c]}
+    status_svg = stacked_bars_svg(cap_days, series, title=f"Captures per day by HTTP status, {name}",
+                                  colors=STATUS_COLORS)
+    context = {
+        "name": name,
+        "database": db.name,
+        "article_count": articles[0],
+        "first_published": articles[1],
+        "last_published": articles[2],
+        "capture_count": captures_total,
+        "articles_chart": Markup(articles_svg),
+        "status_chart": Markup(status_svg),
+        "search_url": datasette.urls.path("/-/search") + "?" + urlencode({"outlet": name}),
+    }
+    return Response.html(await datasette.render_template("outlet.html", context, request=request))
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/-/outlets$", outlets_view),
+        (r"^/-/outlet/(?P<name>[^/]+)$", outlet_view),
+    ]
