@@ -185,6 +185,28 @@ def snapshot(archive: Path, out: Path, outlet: str | None, since: str | None, un
 
 
 @cli.command()
+@click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--outlet", help="Only this outlet's articles.")
+def reclean(out: Path, outlet: str | None) -> None:
+    """Re-derive article texts in archive folder OUT with the current cleaner; changed texts become new versions."""
+    from archiver.reclean import RecleanError
+    from archiver.reclean import reclean as run_reclean
+
+    try:
+        result = run_reclean(out, outlet=outlet)
+    except RecleanError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{result.checked} articles checked: {result.changed} new versions, "
+               f"{result.unchanged} unchanged, {result.skipped} skipped (no text now), {len(result.errors)} errors")
+    for name in result.warc_files:
+        click.echo(f"conversion records written to {out / 'warcs' / name}")
+    for problem in result.errors:
+        click.echo(f"error: {problem}", err=True)
+    if result.errors:
+        sys.exit(1)
+
+
+@cli.command()
 @click.argument("db", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--port", type=int, default=8001, show_default=True)
 def serve(db: Path, port: int) -> None:

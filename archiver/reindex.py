@@ -2,8 +2,9 @@
 
 ``response`` and ``revisit`` records become ``captures`` rows; the
 ``conversion`` records that the crawl wrote with each article's clean text
-become ``articles`` rows. Records are read in file order, and a conversion
-always follows its response, so one streaming pass suffices. Damaged files are
+become ``article_versions`` and ``articles`` rows. Records are read in file
+order; a conversion read before its response (``archiver reclean`` writes into
+a file of its own) waits until every file has been read. Damaged files are
 reported (file, offset, record) and skipped past; everything else is indexed.
 """
 
@@ -49,6 +50,7 @@ def reindex(paths: Iterable[str | Path], db_path: str | Path) -> ReindexResult:
     from archiver.warc.reader import capture_from_record, iter_records
 
     result = ReindexResult()
+    later: list[Any] = []  # conversions read before their response (e.g. a reclean file sorting first)
     with Archive(db_path) as archive, archive.transaction():
         for path in warc_files(paths):
             result.files += 1
@@ -58,9 +60,11 @@ def reindex(paths: Iterable[str | Path], db_path: str | Path) -> ReindexResult:
                     archive.add_capture(capture_from_record(record, path.name))
                     result.captures += 1
                 elif kind == "conversion" and record.content_type == ARTICLE_JSON_TYPE:
-                    result.articles += _index_article(archive, record, result)
+                    result.articles += _index_article(archive, record, result, later)
                 elif kind in ("metadata", "conversion") and record.content_type == WALL_JSON_TYPE:
                     _index_wall(archive, record, result)
+        for record in later:
+            result.articles += _index_article(archive, record, result)
     return result
 
 
@@ -68,8 +72,13 @@ def _where(record: Any) -> str:
     return f"{record.path}, offset {record.offset}, record {record.record_id}"
 
 
-def _index_article(archive: Any, record: Any, result: ReindexResult) -> int:
-    """Store the article a conversion record holds; report it if it cannot be."""
+def _index_article(archive: Any, record: Any, result: ReindexResult, later: list[Any] | None = None) -> int:
+    """Store the article version a conversion record holds; report it if it cannot be.
+
+    The version number and date come from the record, so versions rebuild
+    exactly whatever the file order. A record whose response is not indexed
+    yet goes to ``later`` (when given) and is tried again after every file.
+    """
     try:
         doc = json.loads(record.block)
         article = Article.from_dict(doc["article"])
@@ -77,6 +86,9 @@ def _index_article(archive: Any, record: Any, result: ReindexResult) -> int:
         result.errors.append(f"{_where(record)}: unreadable article JSON ({exc})")
         return 0
     capture = archive.capture(doc.get("capture_record_id") or record.header("WARC-Refers-To"))
+    if capture is None and later is not None:
+        later.append(record)
+        return 0
     if capture is None:
         result.errors.append(f"{_where(record)}: refers to a response that is not in these WARCs")
         return 0
@@ -86,6 +98,8 @@ def _index_article(archive: Any, record: Any, result: ReindexResult) -> int:
         outlet=doc.get("outlet"),
         crawl_id=doc.get("crawl_id"),
         conversion_record_id=record.record_id,
+        version=doc.get("version"),
+        converted_at=record.date,
     )
     return 1
 

@@ -21,8 +21,9 @@ from archiver import SOFTWARE
 from archiver.article import Article
 from archiver.capture import Capture
 from archiver.outlets import Outlet
+from archiver.warc.writer import RECONSTRUCTED_HEADER
 
-__all__ = ["ArchiveSession", "OutputDirError", "prepare_out_dir", "settings_digest", "ARTICLE_JSON_TYPE", "WALL_JSON_TYPE"]
+__all__ = ["ArchiveSession", "OutputDirError", "prepare_out_dir", "record_version", "settings_digest", "ARTICLE_JSON_TYPE", "WALL_JSON_TYPE"]
 
 #: Content type of the ``conversion`` records that hold an article's clean text.
 ARTICLE_JSON_TYPE = "application/vnd.news-archiver.article+json"
@@ -121,16 +122,32 @@ class ArchiveSession:
         error: str | None = None,
         reconstructed: bool = False,
     ) -> Capture | None:
-        """Archive one HTTP exchange and index its response; ``None`` if none came."""
-        capture = self.writer.write_exchange(
-            url=url,
-            request_bytes=request_bytes,
-            response_bytes=response_bytes,
-            fetched_at=fetched_at,
-            ip=ip,
-            error=error,
-            reconstructed=reconstructed,
-        )
+        """Archive one HTTP exchange and index its response; ``None`` if none came.
+
+        A response that leaves what the archive holds of ``url`` unchanged (a
+        304, or the same payload again) is written as a ``revisit`` record
+        (see :mod:`archiver.recrawl`).
+        """
+        revisit = None if error or response_bytes is None else self._revisit_for(url, response_bytes)
+        if revisit is not None:
+            capture = self.writer.write_revisit(
+                url=url, request_bytes=request_bytes, response_head_bytes=revisit.response_head_bytes,
+                fetched_at=fetched_at, refers_to_record_id=revisit.refers_to_record_id,
+                refers_to_uri=revisit.refers_to_uri, refers_to_date=revisit.refers_to_date,
+                payload_digest=revisit.payload_digest, payload_sha256=revisit.payload_sha256, ip=ip,
+                profile=revisit.profile,
+                extra_headers={RECONSTRUCTED_HEADER: "true"} if reconstructed else None,
+            )
+        else:
+            capture = self.writer.write_exchange(
+                url=url,
+                request_bytes=request_bytes,
+                response_bytes=response_bytes,
+                fetched_at=fetched_at,
+                ip=ip,
+                error=error,
+                reconstructed=reconstructed,
+            )
         if capture is None or capture.status is None:
             return capture
         capture.crawl_id = self.crawl_id
@@ -138,23 +155,21 @@ class ArchiveSession:
         self.store.add_capture(capture)
         return capture
 
-    def record_article(self, article: Article, capture: Capture) -> str:
-        """Write the clean text as a ``conversion`` record, then its ``articles`` row."""
-        payload = article_payload(article, capture, outlet=self.outlet.name, crawl_id=self.crawl_id)
-        record_id, *_ = self.writer.write_conversion(
-            url=capture.url,
-            refers_to=capture.record_id,
-            fetched_at=_utc_now(),
-            payload=payload,
-            content_type=ARTICLE_JSON_TYPE,
-        )
-        return self.store.add_article(
-            article,
-            capture,
-            outlet=self.outlet.name,
-            crawl_id=self.crawl_id,
-            conversion_record_id=record_id,
-        )
+    def held(self, url: str) -> Any:
+        """What the archive holds of ``url`` (:class:`archiver.recrawl.Held`), or ``None``."""
+        from archiver.recrawl import held_response
+
+        return held_response(self.store, self.out_dir / "warcs", url)
+
+    def _revisit_for(self, url: str, response_bytes: bytes) -> Any:
+        from archiver.recrawl import revisit_for
+
+        return revisit_for(self.held(url), response_bytes)
+
+    def record_article(self, article: Article, capture: Capture) -> str | None:
+        """Store a new version of the article when its clean text changed (see :func:`record_version`)."""
+        return record_version(self.writer, self.store, article, capture, outlet=self.outlet.name,
+                              crawl_id=self.crawl_id)
 
     def flag_wall(self, capture: Capture, *, wall: str, evidence: str | None) -> None:
         """Mark a capture as a paywall/consent/captcha/denied page; it gets no article row.
@@ -194,7 +209,44 @@ class ArchiveSession:
             return None
 
 
-def article_payload(article: Article, capture: Capture, *, outlet: str, crawl_id: str | None) -> bytes:
+def record_version(writer: Any, store: Any, article: Article, capture: Capture, *, outlet: str,
+                   crawl_id: str | None) -> str | None:
+    """Write a changed clean text as a ``conversion`` record, then its version and ``articles`` row.
+
+    The same text as the article's latest version writes nothing (a re-crawl
+    of an unchanged page). The version number goes into the record, so
+    ``reindex`` numbers versions as the crawl did. Returns the article id.
+    """
+    from archiver.store import article_id
+    from archiver.warc.writer import warc_date
+
+    if article.wall:  # not an article: the store notes the wall on the capture
+        return store.add_article(article, capture, outlet=outlet, crawl_id=crawl_id, conversion_record_id=None)
+    version = store.next_version(article)
+    if version is None:
+        return article_id(article.url)
+    converted = _utc_now()
+    payload = article_payload(article, capture, outlet=outlet, crawl_id=crawl_id, version=version)
+    record_id, *_ = writer.write_conversion(
+        url=capture.url,
+        refers_to=capture.record_id,
+        fetched_at=converted,
+        payload=payload,
+        content_type=ARTICLE_JSON_TYPE,
+    )
+    return store.add_article(
+        article,
+        capture,
+        outlet=outlet,
+        crawl_id=crawl_id,
+        conversion_record_id=record_id,
+        version=version,
+        converted_at=warc_date(converted),
+    )
+
+
+def article_payload(article: Article, capture: Capture, *, outlet: str, crawl_id: str | None,
+                    version: int | None = None) -> bytes:
     """The JSON body of an article's ``conversion`` record; reindex reads it back."""
     doc = {
         "article": article.to_dict(),
@@ -202,4 +254,6 @@ def article_payload(article: Article, capture: Capture, *, outlet: str, crawl_id
         "outlet": outlet,
         "crawl_id": crawl_id,
     }
+    if version is not None:
+        doc["version"] = version
     return json.dumps(doc, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")

@@ -40,6 +40,9 @@ DOWNLOAD_HANDLERS = {
 }
 DOWNLOADER_MIDDLEWARES = {
     "pipelines.capture.WarcCaptureMiddleware": 950,
+    # Below 950: adds If-None-Match/If-Modified-Since before the request is
+    # sent (and archived); replays the held page when the answer is a 304.
+    "pipelines.conditional.ConditionalRequestMiddleware": 900,
 }
 ITEM_PIPELINES = {
     "pipelines.clean.CleanPipeline": 300,
@@ -54,3 +57,5 @@ ARCHIVER_WARC_MAX_SIZE = 1_000_000_000
 ARCHIVER_WARC_PREFIX = None
 # Replace the outlet's home origin (the demo outlet on a free local port).
 ARCHIVER_OUTLET_HOME = None
+# Re-crawls: conditional requests (ETag/Last-Modified of the archived response) for pages held.
+ARCHIVER_CONDITIONAL_ENABLED = True

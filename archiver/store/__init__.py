@@ -25,6 +25,7 @@ from sqlite_utils import Database
 
 from archiver.article import Article
 from archiver.capture import Capture
+from archiver.store import versions as _versions
 from archiver.store.schema import ARTICLE_COLUMNS, CAPTURE_COLUMNS, migrations
 
 __all__ = ["DB_NAME", "Archive", "StoreError", "article_id", "database_path", "normalize_url"]
@@ -220,14 +221,19 @@ class Archive:
         outlet: str,
         crawl_id: str | None,
         conversion_record_id: str | None,
+        version: int | None = None,
+        converted_at: str | None = None,
     ) -> str | None:
-        """Store the clean ``article`` taken from ``capture``; return its id.
+        """Store the clean ``article`` taken from ``capture`` as a version; return its id.
 
         The capture is stored too (idempotently), so the article's foreign key
-        always resolves. Storing the same URL with the same text again changes
-        nothing; a changed text replaces the row (versions come later). A page
-        the cleaner marked as a wall is not an article: the wall is noted on
-        its capture and ``None`` is returned.
+        always resolves. ``version`` is the number the conversion record
+        carries (see :mod:`archiver.store.versions`); without one, a text equal
+        to the latest version's changes nothing and a changed text becomes the
+        next version. The ``articles`` row follows the highest version, so
+        versions may arrive in any order. A page the cleaner marked as a wall
+        is not an article: the wall is noted on its capture and ``None`` is
+        returned.
         """
         with self.db.atomic():
             self.add_capture(capture)
@@ -235,11 +241,19 @@ class Archive:
                 self.mark_wall(capture.record_id, wall=article.wall, evidence=article.wall_evidence)
                 return None
             ident = article_id(article.url)
-            text_sha256 = article.text_sha256
-            existing = self.db.execute(
-                "SELECT text_sha256 FROM articles WHERE id = ?", [ident]
-            ).fetchone()
-            if existing is not None and existing[0] == text_sha256:
+            if version is None:
+                version = _versions.next_version(self.db, ident, article.text_sha256)
+                if version is None:
+                    return ident
+            added = _versions.add_version(
+                self.db, article, capture, ident=ident, version=version, crawl_id=crawl_id,
+                conversion_record_id=conversion_record_id, converted_at=converted_at,
+            )
+            if not added:
+                return ident
+            count = _versions.count_versions(self.db, ident)
+            if not _versions.is_latest(self.db, ident, version):  # an older version read late
+                self.db.execute("UPDATE articles SET versions = ? WHERE id = ?", [count, ident])
                 return ident
             row = self._article_row(
                 article,
@@ -249,8 +263,13 @@ class Archive:
                 crawl_id=crawl_id,
                 conversion_record_id=conversion_record_id,
             )
+            row.update(current_version=version, versions=count)
             self.db.table("articles").upsert(row, pk="id")
             return ident
+
+    def next_version(self, article: Article) -> int | None:
+        """The version number ``article``'s text would get, or ``None`` if it is the latest text already."""
+        return _versions.next_version(self.db, article_id(article.url), article.text_sha256)
 
     @staticmethod
     def _article_row(

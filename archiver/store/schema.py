@@ -105,3 +105,65 @@ def initial(db: Database) -> None:
     articles.create_index(["outlet", "published"])
     articles.create_index(["published"])  # Datasette's default sort of the articles table
     articles.enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
+
+
+#: Columns of ``article_versions``: one row per distinct clean text of an article, with its capture.
+VERSION_COLUMNS: dict[str, type] = {
+    "id": str,  # "{article_id}-v{version}"
+    "article_id": str,
+    "version": int,  # 1, 2, ... in the order the texts were derived
+    "url": str,
+    "title": str,
+    "text": str,
+    "markdown": str,
+    "text_sha256": str,
+    "word_count": int,
+    "capture_record_id": str,  # the response/revisit the text was derived from
+    "fetched_at": str,  # that capture's WARC-Date
+    "converted_at": str,  # WARC-Date of the version's conversion record
+    "conversion_record_id": str,
+    "crawl_id": str,
+    "extractor": str,
+    "extractor_version": str,
+    "metadata": str,  # JSON object: the Article's other fields (authors, dates, tags, ...)
+}
+
+
+@migrations(name="0002_article_versions")
+def article_versions(db: Database) -> None:
+    """article_versions (every distinct clean text with its capture); articles point at the latest.
+
+    Existing articles become their own version 1, so an archive written
+    before versions existed upgrades without losing its texts.
+    """
+    versions = db.table("article_versions")
+    versions.create(
+        VERSION_COLUMNS,
+        pk="id",
+        not_null={"article_id", "version", "text", "text_sha256", "capture_record_id"},
+        foreign_keys=[
+            ("article_id", "articles", "id"),
+            ("capture_record_id", "captures", "record_id"),
+            ("crawl_id", "crawls", "id"),
+        ],
+    )
+    versions.create_index(["article_id", "version"], unique=True)
+    versions.create_index(["capture_record_id"])
+    articles = db.table("articles")
+    articles.add_column("current_version", int)
+    articles.add_column("versions", int)
+    db.execute(
+        """
+        INSERT INTO article_versions (id, article_id, version, url, title, text, markdown, text_sha256,
+            word_count, capture_record_id, fetched_at, converted_at, conversion_record_id, crawl_id,
+            extractor, extractor_version, metadata)
+        SELECT id || '-v1', id, 1, url, title, text, markdown, text_sha256, word_count,
+            capture_record_id, fetched_at, NULL, conversion_record_id, crawl_id,
+            extractor, extractor_version,
+            json_object('authors', json(authors), 'canonical_url', canonical_url, 'description', description,
+                        'image', image, 'language', language, 'modified', modified, 'published', published,
+                        'section', section, 'site_name', site_name, 'tags', json(tags))
+        FROM articles
+        """
+    )
+    db.execute("UPDATE articles SET current_version = 1, versions = 1")

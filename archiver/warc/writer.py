@@ -330,6 +330,7 @@ class WarcWriter:
         payload_sha256: str | None = None,
         ip: str | None = None,
         extra_headers: dict | None = None,
+        profile: str = REVISIT_PROFILE,
     ) -> Capture:
         """Write ``request`` + ``revisit`` (identical-payload-digest) records.
 
@@ -338,13 +339,15 @@ class WarcWriter:
         not stored again. ``payload_digest`` is the ``sha1:`` digest of the
         original record; ``payload_sha256``, when given, is kept in a
         ``WARC-Archiver-Payload-SHA256`` header and in the Capture.
+        ``profile`` is another ``WARC-Profile`` (``.../revisit/server-not-modified``
+        for a 304, see :mod:`archiver.recrawl`).
         """
         self._ensure_open()
         extra = self._extra(extra_headers, False)
         request = self._request_record(url, request_bytes, fetched_at, ip, extra)
         headers = self._common(url, fetched_at, ip) + [
             ("WARC-Concurrent-To", request.record_id),
-            ("WARC-Profile", REVISIT_PROFILE),
+            ("WARC-Profile", profile),
             ("WARC-Refers-To", refers_to_record_id),
             ("WARC-Refers-To-Target-URI", _target_uri(refers_to_uri)),
             ("WARC-Refers-To-Date", refers_to_date),

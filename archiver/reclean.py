@@ -1,0 +1,135 @@
+"""``archiver reclean``: re-derive every article's text with the current cleaner, as new versions.
+
+The cleaner improves; the archived bytes do not change. Recleaning reads
+each article's latest capture back from the WARC (the response itself, or
+the response a revisit stands for), runs today's :func:`archiver.clean.extract`
+with the outlet's selectors, and where the clean text differs from the
+article's latest version writes a new version: a ``conversion`` record
+(``WARC-Refers-To`` that capture) in a new WARC file of the archive
+(``warcs/reclean-*.warc.gz``), then the ``article_versions`` row and the
+updated ``articles`` row. Where the text is the same nothing is written, so
+running it twice changes nothing the second time. The new version keeps the
+crawl id of the capture it was derived from; its ``extractor_version`` says
+which cleaner made it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any, Callable
+
+from archiver import SOFTWARE
+from archiver.article import Article
+
+__all__ = ["RecleanError", "RecleanResult", "reclean", "RECLEAN_PREFIX"]
+
+#: File name prefix of the WARC files reclean writes.
+RECLEAN_PREFIX = "reclean"
+
+
+class RecleanError(Exception):
+    """The archive cannot be recleaned at all; the message says why and what to do."""
+
+
+@dataclasses.dataclass
+class RecleanResult:
+    """What a reclean did: articles checked, new versions, unchanged, skipped, and problems."""
+
+    checked: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    errors: list[str] = dataclasses.field(default_factory=list)
+    warc_files: list[str] = dataclasses.field(default_factory=list)
+
+
+class _Outlets:
+    """Outlet definitions by name, loaded once; an unknown outlet is remembered as an error."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, Any] = {}
+
+    def get(self, name: str) -> Any:
+        from archiver.outlets import OutletError, load_outlet
+
+        if name not in self._cache:
+            try:
+                self._cache[name] = load_outlet(name)
+            except OutletError as exc:
+                self._cache[name] = exc
+        found = self._cache[name]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+
+def reclean(
+    out_dir: str | Path,
+    *,
+    outlet: str | None = None,
+    extract: Callable[..., Article] | None = None,
+) -> RecleanResult:
+    """Reclean the articles of the archive folder ``out_dir`` (only ``outlet``'s when given).
+
+    ``extract`` replaces :func:`archiver.clean.extract` (same signature);
+    tests use it to stand for a changed cleaner. Per-article problems (a
+    capture missing from the WARCs, an outlet file gone) are collected in
+    :attr:`RecleanResult.errors`; the other articles are still recleaned.
+    """
+    from archiver.clean import EXTRACTOR_NAME, EXTRACTOR_VERSION
+    from archiver.outlets import OutletError
+    from archiver.recrawl import held_capture
+    from archiver.session import record_version
+    from archiver.store import Archive, database_path
+    from archiver.warc import HttpParseError, decode_body
+    from archiver.warc.writer import WarcWriter
+
+    if extract is None:
+        from archiver.clean import extract
+    out = Path(out_dir)
+    if not database_path(out).is_file():
+        raise RecleanError(f"no archive database in {out}: give the folder a crawl wrote (--out DIR)")
+    result = RecleanResult()
+    outlets = _Outlets()
+    writer: WarcWriter | None = None
+    with Archive(out) as archive:
+        where, params = ("WHERE outlet = ?", [outlet]) if outlet else ("", [])
+        rows = archive.db.execute(
+            f"SELECT id, url, outlet, capture_record_id FROM articles {where} ORDER BY id", params
+        ).fetchall()
+        if outlet and not rows:
+            raise RecleanError(f"no articles of outlet {outlet!r} in {out}; check the name with `archiver outlets`")
+        for ident, url, outlet_name, capture_id in rows:
+            result.checked += 1
+            capture = archive.capture(capture_id)
+            held = held_capture(archive, out / "warcs", capture) if capture is not None else None
+            if held is None:
+                result.errors.append(f"article {ident} ({url}): its capture {capture_id} cannot be read "
+                                     "from the WARCs; run `archiver verify` on the archive")
+                continue
+            try:
+                definition = outlets.get(outlet_name)
+                body = decode_body(held.record.http)
+            except (OutletError, HttpParseError) as exc:
+                result.errors.append(f"article {ident} ({url}): {exc}")
+                continue
+            article = extract(body, url, keep_selectors=definition.body_selectors,
+                              remove_selectors=definition.remove_selectors)
+            if article.wall or not article.text:
+                result.skipped += 1  # the old text stays the current version
+                continue
+            if archive.next_version(article) is None:
+                result.unchanged += 1
+                continue
+            if writer is None:
+                writer = WarcWriter(out / "warcs", RECLEAN_PREFIX, warcinfo={
+                    "software": SOFTWARE, "operation": "reclean",
+                    "extractor": EXTRACTOR_NAME, "extractor-version": EXTRACTOR_VERSION,
+                })
+            record_version(writer, archive, article, capture, outlet=outlet_name, crawl_id=capture.crawl_id)
+            result.changed += 1
+    if writer is not None:
+        writer.close()
+        result.warc_files = [path.name for path in writer.files]
+    return result

@@ -1,0 +1,116 @@
+"""Downloader middleware: conditional requests for pages the archive already holds.
+
+For a URL with an archived response, the request carries that response's
+validators (``If-None-Match`` from its ``ETag``, ``If-Modified-Since`` from its
+``Last-Modified``; see :mod:`archiver.recrawl`). The middleware sits below the
+capture middleware (``DOWNLOADER_MIDDLEWARES = {"pipelines.conditional.
+ConditionalRequestMiddleware": 900}``, any order under 950): its
+``process_request`` runs first, so the archived request record shows the
+headers actually sent, and its ``process_response`` runs after the capture
+middleware has archived the answer.
+
+A ``304 Not Modified`` is archived (by the session, as a ``revisit``) and
+then replaced, for the spider, by the held response read back from the WARC
+(status, headers, decoded body), so the links of an unchanged page are
+followed as on the first crawl. The replayed response carries the flag
+``archived`` and ``request.meta["archiver_replayed_from"]`` (the original
+record id); ``request.meta["archiver_capture"]`` stays the revisit.
+
+Per request, ``meta["archiver_conditional"] = False`` sends it unconditionally.
+Settings: ``ARCHIVER_CONDITIONAL_ENABLED`` (default True). Stats:
+``archiver/recrawl/conditional`` (requests sent with validators),
+``archiver/recrawl/not_modified`` (304s), ``archiver/recrawl/revisits``
+(responses archived as revisits, 304s included),
+``archiver/recrawl/unreadable`` (held response that could not be replayed).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import Request
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Headers, Response
+from scrapy.responsetypes import responsetypes
+
+from .capture import CAPTURE_META_KEY, get_session
+
+logger = logging.getLogger(__name__)
+
+#: ``request.meta`` key: (URL, record id) of the held response the validators came from.
+HELD_META_KEY = "archiver_held"
+#: ``request.meta`` key set on a 304's request once the held response replaces it.
+REPLAYED_META_KEY = "archiver_replayed_from"
+_VALIDATORS = (b"If-None-Match", b"If-Modified-Since")
+
+
+class ConditionalRequestMiddleware:
+    """Add validators of the held response; replay it when the server answers 304."""
+
+    def __init__(self, crawler: Any) -> None:
+        if not crawler.settings.getbool("ARCHIVER_CONDITIONAL_ENABLED", True):
+            raise NotConfigured("ARCHIVER_CONDITIONAL_ENABLED is off")
+        self.crawler = crawler
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "ConditionalRequestMiddleware":
+        return cls(crawler)
+
+    def process_request(self, request: Request, spider: Any = None) -> None:
+        held_for = request.meta.get(HELD_META_KEY)
+        if held_for and held_for[0] != request.url:
+            # A redirect or retry copied our validators onto another URL: they describe another page.
+            for name in _VALIDATORS:
+                request.headers.pop(name, None)
+            request.meta.pop(HELD_META_KEY, None)
+        elif held_for:
+            return None  # a retry of the same URL: validators already there
+        if (request.method not in ("GET", "HEAD") or request.meta.get("archiver_conditional") is False
+                or any(name in request.headers for name in _VALIDATORS)):
+            return None  # the caller chose its own conditions
+        held = get_session(self.crawler).held(request.url)
+        validators = held.validators if held is not None else {}
+        if not validators:
+            return None
+        for name, value in validators.items():
+            request.headers[name] = value
+        request.meta[HELD_META_KEY] = (request.url, held.capture.record_id)
+        self.stats.inc_value("archiver/recrawl/conditional")
+        return None
+
+    def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
+        capture = request.meta.get(CAPTURE_META_KEY)
+        if capture is not None and capture.record_type == "revisit":
+            self.stats.inc_value("archiver/recrawl/revisits")
+        held_for = request.meta.get(HELD_META_KEY)
+        if response.status != 304 or not held_for or held_for[0] != request.url:
+            return response
+        self.stats.inc_value("archiver/recrawl/not_modified")
+        return self._replay(request, response)
+
+    def _replay(self, request: Request, response: Response) -> Response:
+        """The held response in place of the 304 (the 304 itself is already archived)."""
+        from archiver.recrawl import replay_parts
+        from archiver.warc import HttpParseError
+
+        session = get_session(self.crawler)
+        held = session.held(request.url)
+        try:
+            if held is None:
+                raise HttpParseError("the held response is gone from the archive")
+            status, header_list, body = replay_parts(held)
+        except HttpParseError as exc:
+            self.stats.inc_value("archiver/recrawl/unreadable")
+            logger.warning("304 for %s but the archived copy cannot be replayed (%s); "
+                           "its links are not followed this time", request.url, exc)
+            return response
+        headers = Headers()
+        for name, value in header_list:
+            headers.appendlist(name, value)
+        cls = responsetypes.from_args(headers=headers, url=request.url, body=body)
+        request.meta[REPLAYED_META_KEY] = held.capture.record_id
+        return cls(url=request.url, status=status, headers=headers, body=body, request=request,
+                   flags=[*response.flags, "archived"], ip_address=response.ip_address,
+                   protocol=response.protocol)

@@ -1,0 +1,193 @@
+"""Re-crawls: a second crawl of an unchanged outlet stores no byte twice, and still finds every page.
+
+The session fixture ``demo_recrawl`` crawls a private demo server twice into
+one folder, with one article edited in between. The second crawl must ask
+conditionally (the server's own request log shows the headers), archive each
+304 as a ``revisit`` that points at the first crawl's response, fetch the edited
+page in full, and still follow the links of pages it did not download again.
+The revisit decision for a byte-identical 200 is checked on a session directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from archiver.outlets import load_outlet
+from archiver.recrawl import NOT_MODIFIED_PROFILE
+from archiver.session import ArchiveSession
+from archiver.warc.writer import REVISIT_PROFILE
+from support import run_archiver
+
+
+def rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def crawl_ids(out: Path) -> tuple[str, str]:
+    first, second = (r[0] for r in rows(out / "archive.db", "select id from crawls order by started_at"))
+    return first, second
+
+
+def warc_records(out: Path):
+    for path in sorted((out / "warcs").glob("*.warc.gz")):
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream):
+                yield record
+
+
+def test_second_crawl_sends_validators_the_first_did_not(demo_recrawl):
+    first, second = demo_recrawl["first"], demo_recrawl["second"]
+    assert not any(h.get("If-None-Match") or h.get("If-Modified-Since") for _, _, h in first)
+    pages = [(path, h) for _, path, h in second if path != "/robots.txt"]
+    conditional = [path for path, h in pages if h.get("If-None-Match") and h.get("If-Modified-Since")]
+    # every page held with a 200 is asked about conditionally; only the 301 (no validators kept) is not
+    assert len(conditional) >= len(pages) - 1 > 100
+    etag = dict((p, h.get("If-None-Match")) for p, h in pages)[demo_recrawl["edited"].path]
+    assert etag.startswith('"') and etag.endswith('"')
+
+
+def test_archived_requests_show_the_conditional_headers(demo_recrawl):
+    out = demo_recrawl["out"]
+    _, second = crawl_ids(out)
+    request_ids = {r[0] for r in rows(out / "archive.db",
+                                      "select request_record_id from captures where crawl_id = ? and status = 304",
+                                      (second,))}
+    seen = 0
+    for record in warc_records(out):
+        if record.rec_type == "request" and record.rec_headers.get_header("WARC-Record-ID") in request_ids:
+            assert record.http_headers.get_header("If-None-Match"), "the archived request lacks If-None-Match"
+            seen += 1
+    assert seen == len(request_ids) > 100
+
+
+def test_unchanged_pages_become_revisits_of_the_first_crawl(demo_recrawl):
+    out = demo_recrawl["out"]
+    db = out / "archive.db"
+    first, second = crawl_ids(out)
+    kinds = dict(((t, s), n) for t, s, n in rows(
+        db, "select record_type, status, count(*) from captures where crawl_id = ? group by 1, 2", (second,)))
+    pages = rows(db, "select count(*) from captures where crawl_id = ? and status = 200", (first,))[0][0]
+    # all pages but the edited one answered 304 and were archived as revisits
+    assert kinds[("revisit", 304)] == pages - 1
+    assert kinds[("response", 200)] == 1
+    assert set(kinds) <= {("revisit", 304), ("response", 200), ("response", 301)}
+    # each revisit refers to the first crawl's response of the same URL, with its payload digest
+    bad = rows(db, """
+        select r.url from captures r left join captures o on o.record_id = r.refers_to
+        where r.record_type = 'revisit' and (o.record_type != 'response' or o.url != r.url
+              or o.crawl_id != ? or o.payload_sha256 != r.payload_sha256 or o.status != 200)""", (first,))
+    assert bad == []
+
+
+def test_revisit_records_carry_the_standard_headers(demo_recrawl):
+    out = demo_recrawl["out"]
+    originals = {}
+    revisits = []
+    for record in warc_records(out):
+        headers = record.rec_headers
+        if record.rec_type == "response":
+            originals[headers.get_header("WARC-Record-ID")] = (
+                headers.get_header("WARC-Target-URI"), headers.get_header("WARC-Date"),
+                headers.get_header("WARC-Payload-Digest"))
+        elif record.rec_type == "revisit":
+            revisits.append((headers, record.http_headers.get_statuscode()))
+    assert revisits
+    for headers, status in revisits:
+        assert status == "304"
+        assert headers.get_header("WARC-Profile") == NOT_MODIFIED_PROFILE
+        uri, date, digest = originals[headers.get_header("WARC-Refers-To")]
+        assert headers.get_header("WARC-Refers-To-Target-URI") == uri == headers.get_header("WARC-Target-URI")
+        assert headers.get_header("WARC-Refers-To-Date") == date
+        assert headers.get_header("WARC-Payload-Digest") == digest
+
+
+def test_second_crawl_follows_the_links_of_unchanged_pages(demo_recrawl):
+    first = sorted(path for _, path, _ in demo_recrawl["first"])
+    second = sorted(path for _, path, _ in demo_recrawl["second"])
+    assert second == first  # the same pages, found through pages that were not downloaded again
+
+
+def test_second_crawl_writes_far_fewer_bytes(demo_recrawl):
+    out = demo_recrawl["out"]
+    sizes = [p.stat().st_size for p in sorted((out / "warcs").glob("*.warc.gz"))]
+    assert len(sizes) == 2
+    assert sizes[1] < sizes[0] / 2, sizes
+
+
+def test_second_crawl_reports_its_revisits(demo_recrawl):
+    stderr = demo_recrawl["procs"][1].stderr
+    assert "'archiver/recrawl/not_modified':" in stderr and "'archiver/recrawl/conditional':" in stderr
+
+
+def test_warcio_check_accepts_both_crawls(demo_recrawl):
+    paths = [str(p) for p in sorted((demo_recrawl["out"] / "warcs").glob("*.warc.gz"))]
+    proc = subprocess.run([sys.executable, "-m", "warcio.cli", "check", "-v", *paths],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "revisit" in proc.stdout
+
+
+def test_reindex_of_two_crawls_equals_the_database(demo_recrawl, tmp_path):
+    out = demo_recrawl["out"]
+    other = tmp_path / "rebuilt.db"
+    for _ in range(2):  # the second run over the same WARCs changes nothing
+        proc = run_archiver("reindex", str(out / "warcs"), "--db", str(other))
+        assert proc.returncode == 0, proc.stderr
+        for table in ("captures", "articles", "article_versions"):
+            assert rows(other, f"select * from {table} order by 1") == rows(
+                out / "archive.db", f"select * from {table} order by 1"), f"{table} differ after reindex"
+
+
+# -- the revisit decision, on a session directly ---------------------------------------------
+
+REQUEST = b"GET /a/ HTTP/1.1\r\nHost: example.test\r\n\r\n"
+
+
+def response(body: bytes, status: str = "200 OK") -> bytes:
+    return (f"HTTP/1.1 {status}\r\nContent-Type: text/html\r\nETag: \"x1\"\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+
+
+def test_identical_payload_is_a_revisit_and_a_changed_one_is_not(tmp_path):
+    session = ArchiveSession(tmp_path, load_outlet("demo"))
+    now = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
+    record = lambda raw: session.record_exchange(url="http://example.test/a/", request_bytes=REQUEST,  # noqa: E731
+                                                 response_bytes=raw, fetched_at=now)
+    try:
+        original = record(response(b"<p>same</p>"))
+        again = record(response(b"<p>same</p>"))
+        changed = record(response(b"<p>other</p>"))
+        back = record(response(b"<p>same</p>"))
+        missing = record(response(b"", "404 Not Found"))
+        missing_again = record(response(b"", "404 Not Found"))
+    finally:
+        session.close()
+    assert original.record_type == "response"
+    assert again.record_type == "revisit" and again.refers_to == original.record_id
+    assert again.payload_sha256 == original.payload_sha256 and again.status == 200
+    assert changed.record_type == "response"  # compared with the latest capture, not any earlier one
+    assert back.record_type == "response"
+    assert missing.record_type == missing_again.record_type == "response"  # empty payloads are written out
+    (path,) = (tmp_path / "warcs").glob("*.warc.gz")
+    with path.open("rb") as stream:
+        revisit = next(r for r in ArchiveIterator(stream) if r.rec_type == "revisit")
+        assert revisit.rec_headers.get_header("WARC-Profile") == REVISIT_PROFILE
+        assert revisit.content_stream().read() == b""  # the body is not stored twice
+
+
+def test_a_304_for_a_page_not_held_is_archived_in_full(tmp_path):
+    session = ArchiveSession(tmp_path, load_outlet("demo"))
+    try:
+        capture = session.record_exchange(url="http://example.test/never/", request_bytes=REQUEST,
+                                          response_bytes=b"HTTP/1.1 304 Not Modified\r\n\r\n",
+                                          fetched_at=dt.datetime.now(dt.timezone.utc))
+    finally:
+        session.close()
+    assert capture.record_type == "response" and capture.status == 304
