@@ -70,7 +70,9 @@ def crawl(outlet: str, out: Path, home: str | None, max_pages: int | None, set_:
     if max_pages:
         definition = dataclasses.replace(definition, max_pages=max_pages)
     out = _prepare_or_exit(out)
-    _report(run_crawl(definition, out, overrides=_parse_set(set_)), out)
+    stats = run_crawl(definition, out, overrides=_parse_set(set_))
+    _report(stats, out)
+    _exit_if_failed(stats)
 
 
 @cli.command()
@@ -88,10 +90,22 @@ def demo(out: Path, port: int, no_serve: bool) -> None:
         outlet = _load_outlet_or_exit("demo", site.url)
         stats = run_crawl(outlet, out, overrides=LOCAL_SETTINGS)
     _report(stats, out)
+    _exit_if_failed(stats)
     if not no_serve:
         from archiver.serve import serve
 
         serve(out / "archive.db", port=port)
+
+
+def _exit_if_failed(stats: dict[str, Any]) -> None:
+    """Exit non-zero when the crawl could not start or could not write its archive."""
+    if "finish_reason" not in stats and "start_time" not in stats:
+        raise click.ClickException("the crawl did not start: see the error above (a bad --set value?)")
+    error = stats.get("archiver/archive/write_error")
+    if error:
+        from pipelines.write_failure import ADVICE
+
+        raise click.ClickException(f"the crawl stopped early: {error}. To go on: {ADVICE}.")
 
 
 def _report(stats: dict[str, Any], out: Path) -> None:
@@ -203,6 +217,23 @@ def reclean(out: Path, outlet: str | None) -> None:
     for problem in result.errors:
         click.echo(f"error: {problem}", err=True)
     if result.errors:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+def verify(path: Path) -> None:
+    """Recompute every digest of an archive folder or a NAME.wacz; exit 1 naming each mismatch."""
+    from archiver.verify import VerifyError, verify as run_verify
+
+    try:
+        report = run_verify(path)
+    except VerifyError as exc:
+        raise click.ClickException(str(exc)) from None
+    for problem in report.problems:
+        click.echo(f"FAIL {problem}")
+    click.echo(report.summary())
+    if not report.ok:
         sys.exit(1)
 
 

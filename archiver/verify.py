@@ -1,0 +1,392 @@
+"""Check an archive folder or a WACZ snapshot end to end, naming every place that does not hold.
+
+``verify(PATH)`` recomputes, for an archive folder ``DIR``:
+
+- every WARC record's ``WARC-Block-Digest`` and ``WARC-Payload-Digest``, and
+  reads every gzip member (a flipped byte or a cut file shows up here);
+- for every ``captures`` row, that the record at its (file, offset, length)
+  is that record (same id, length) and that its payload's sha256 is the row's
+  ``payload_sha256``;
+- for every ``articles`` row (and ``article_versions`` row, where that table
+  exists), that its capture is there and that its ``conversion`` record
+  exists, refers to that capture and holds a text whose sha256 is the row's
+  ``text_sha256``;
+- every line of the CDXJ indexes under ``DIR/indexes/``: the record it points
+  at has its URL and digest.
+
+For ``NAME.wacz`` it first checks ``datapackage-digest.json`` against
+``datapackage.json`` and every listed resource's sha256 and size (and the zip's
+own CRCs), then runs the checks above on the package's WARCs, its
+``data/archive.db`` and ``indexes/index.cdx``.
+
+Each failure is a :class:`Problem` naming the file, the offset and the record
+id as far as they can be known, and what differs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import sqlite3
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+__all__ = ["Problem", "VerifyError", "VerifyReport", "verify", "verify_archive", "verify_wacz"]
+
+
+class VerifyError(Exception):
+    """The path cannot be verified at all (not an archive folder nor a WACZ)."""
+
+
+@dataclasses.dataclass
+class Problem:
+    """One thing that does not hold, located as precisely as possible."""
+
+    file: str
+    offset: int | None
+    record_id: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.offset is not None:
+            where.append(f"offset {self.offset}")
+        if self.record_id:
+            where.append(f"record {self.record_id}")
+        return ", ".join(where) + ": " + self.message
+
+
+@dataclasses.dataclass
+class VerifyReport:
+    """What was checked, and every problem found."""
+
+    problems: list[Problem] = dataclasses.field(default_factory=list)
+    files: int = 0
+    records: int = 0
+    captures: int = 0
+    articles: int = 0
+    index_lines: int = 0
+    resources: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        counts = (f"{self.files} WARC files, {self.records} records, {self.captures} capture rows, "
+                  f"{self.articles} article rows, {self.index_lines} index lines")
+        if self.resources:
+            counts += f", {self.resources} WACZ resources"
+        verdict = "all digests hold" if self.ok else f"{len(self.problems)} problem(s)"
+        return f"{counts} checked: {verdict}"
+
+
+@dataclasses.dataclass
+class _Seen:
+    """What the scan of the WARCs learned about one record."""
+
+    file: str
+    offset: int
+    length: int
+    rec_type: str
+    url: str | None
+    payload_sha256: str | None
+    payload_digest: str | None
+    refers_to: str | None
+    text_sha256: str | None = None
+    article_capture: str | None = None
+
+
+def _article_of(block: bytes) -> tuple[str | None, str | None]:
+    """(sha256 of the clean text, capture record id) held by a conversion record's JSON."""
+    try:
+        doc = json.loads(block)
+        text = doc["article"].get("text") or ""
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None, None
+    return hashlib.sha256(text.encode("utf-8")).hexdigest(), doc.get("capture_record_id")
+
+
+class _Checker:
+    """One verification run: scans WARCs, then checks the database and indexes against the scan."""
+
+    def __init__(self, label: Callable[[str], str]) -> None:
+        self.label = label  # how a WARC file name is shown (inside a WACZ: NAME.wacz!archive/x)
+        self.report = VerifyReport()
+        self.by_id: dict[str, _Seen] = {}
+        self.by_place: dict[tuple[str, int], tuple[str, _Seen]] = {}
+        self.sizes: dict[str, int] = {}
+        self.damage: list[tuple[str, Any]] = []  # (file name, WarcError) found by the scan
+
+    def problem(self, file: str, offset: int | None, record_id: str | None, message: str) -> None:
+        self.report.problems.append(Problem(file, offset, record_id, message))
+
+    # -- WARCs --------------------------------------------------------------
+
+    def scan(self, paths: Iterable[Path]) -> None:
+        from archiver.session import ARTICLE_JSON_TYPE
+        from archiver.warc.reader import WarcError, iter_records, verify_record
+        from archiver.warc.writer import PAYLOAD_SHA256_HEADER
+
+        for path in paths:
+            self.report.files += 1
+            self.sizes[path.name] = path.stat().st_size
+            damage: list[WarcError] = []
+            for rec in iter_records(path, on_error=damage.append):
+                self.report.records += 1
+                rid = rec.record_id or ""
+                for message in verify_record(rec):
+                    self.problem(self.label(path.name), rec.offset, rid, message)
+                payload_sha = None
+                if rec.rec_type == "response":
+                    payload_sha = hashlib.sha256(rec.payload).hexdigest()
+                elif rec.rec_type == "revisit":
+                    payload_sha = rec.header(PAYLOAD_SHA256_HEADER)
+                seen = _Seen(path.name, rec.offset, rec.length, rec.rec_type, rec.target_uri, payload_sha,
+                             rec.header("WARC-Payload-Digest"), rec.header("WARC-Refers-To"))
+                if rec.rec_type == "conversion" and rec.content_type == ARTICLE_JSON_TYPE:
+                    seen.text_sha256, seen.article_capture = _article_of(rec.block)
+                self.by_id[rid] = seen
+                self.by_place.setdefault((path.name, rec.offset), (rid, seen))
+            self.damage += [(path.name, err) for err in damage]
+
+    def report_damage(self, rows_at: dict[tuple[str, int], str]) -> None:
+        """Damage found by the scan, named with the record id the database knows for that place."""
+        for name, err in self.damage:
+            rid = err.record_id or rows_at.get((name, err.offset or -1))
+            self.problem(self.label(name), err.offset, rid, err.message)
+
+    # -- database -----------------------------------------------------------
+
+    def check_db(self, db_path: Path, db_label: str) -> None:
+        try:
+            conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+            conn.row_factory = sqlite3.Row
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.Error as exc:
+            self.problem(db_label, None, None, f"cannot read the database ({exc})")
+            self.report_damage({})
+            return
+        try:
+            captures = conn.execute("SELECT * FROM captures").fetchall() if "captures" in tables else []
+            self.report_damage({(r["warc_file"], r["offset"]): r["record_id"] for r in captures})
+            for row in captures:
+                self.report.captures += 1
+                self._check_capture(row)
+            capture_ids = {row["record_id"] for row in captures}
+            for table in ("articles", "article_versions"):
+                if table in tables:
+                    for row in conn.execute(f'SELECT * FROM "{table}"'):
+                        self.report.articles += 1
+                        self._check_article(table, row, capture_ids)
+        except sqlite3.Error as exc:
+            self.problem(db_label, None, None, f"cannot read the database ({exc})")
+        finally:
+            conn.close()
+
+    def _check_capture(self, row: sqlite3.Row) -> None:
+        name, offset, rid = row["warc_file"], row["offset"], row["record_id"]
+        where = (self.label(name), offset, rid)
+        if name not in self.sizes:
+            self.problem(*where, f"captures row points at a WARC file that is not there ({name})")
+            return
+        found = self.by_place.get((name, offset))
+        if found is None:
+            end = offset + (row["length"] or 0)
+            why = (f"the file is only {self.sizes[name]} bytes, the row needs {end}" if end > self.sizes[name]
+                   else "no readable record starts at this offset")
+            self.problem(*where, f"captures row points at a missing record: {why}")
+            return
+        found_id, seen = found
+        if found_id != rid:
+            self.problem(*where, f"captures row says record {rid} but the record there is {found_id}")
+            return
+        if seen.length != row["length"]:
+            self.problem(*where, f"captures row length {row['length']} but the record is {seen.length} bytes")
+        if row["payload_sha256"] and seen.payload_sha256 != row["payload_sha256"]:
+            self.problem(*where, f"payload sha256 is {seen.payload_sha256}, the captures row says "
+                                 f"{row['payload_sha256']}")
+
+    def _check_article(self, table: str, row: sqlite3.Row, capture_ids: set[str]) -> None:
+        keys = row.keys()
+        ident = row["id"] if "id" in keys else None
+        what = f"{table} row {ident}" if ident is not None else f"{table} row"
+        capture = row["capture_record_id"] if "capture_record_id" in keys else None
+        if capture and capture not in capture_ids:
+            self.problem(table, None, capture, f"{what} points at a capture that has no captures row")
+        conv_id = row["conversion_record_id"] if "conversion_record_id" in keys else None
+        if not conv_id:
+            self.problem(table, None, capture, f"{what} has no conversion record: its clean text is not in the WARCs")
+            return
+        seen = self.by_id.get(conv_id)
+        if seen is None or seen.rec_type != "conversion":
+            self.problem(table, None, conv_id, f"{what}: its conversion record is not in the WARC files")
+            return
+        where = (self.label(seen.file), seen.offset, conv_id)
+        if "text_sha256" in keys and seen.text_sha256 != row["text_sha256"]:
+            self.problem(*where, f"{what}: clean text sha256 in the WARC is {seen.text_sha256}, "
+                                 f"the row says {row['text_sha256']}")
+        if capture and capture not in (seen.refers_to, seen.article_capture):
+            self.problem(*where, f"{what}: the conversion record refers to {seen.refers_to}, "
+                                 f"the row to capture {capture}")
+
+    # -- CDXJ ---------------------------------------------------------------
+
+    def check_index(self, path: Path, label: str) -> None:
+        from archiver.warc.cdxj import parse_line
+
+        with open(path, encoding="utf-8") as lines:
+            for number, line in enumerate(lines, 1):
+                if not line.strip() or line.startswith("!"):
+                    continue
+                self.report.index_lines += 1
+                try:
+                    entry = parse_line(line)
+                    key = (entry.filename, entry.offset)
+                except (ValueError, KeyError) as exc:
+                    self.problem(label, None, None, f"line {number}: unreadable CDXJ line ({exc})")
+                    continue
+                found = self.by_place.get(key)
+                if found is None:
+                    self.problem(label, None, None, f"line {number}: points at {entry.filename} offset "
+                                                    f"{entry.offset}, where no readable record is")
+                    continue
+                rid, seen = found
+                if seen.url != entry.fields.get("url") or seen.payload_digest != entry.fields.get("digest"):
+                    self.problem(label, None, rid, f"line {number}: URL or digest differs from the record at "
+                                                   f"{entry.filename} offset {entry.offset}")
+
+
+def _warcs_in(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.name.endswith((".warc.gz", ".warc"))) if folder.is_dir() else []
+
+
+def verify_archive(archive_dir: str | Path) -> VerifyReport:
+    """Verify an archive folder (``warcs/``, ``archive.db``, ``indexes/``)."""
+    archive_dir = Path(archive_dir)
+    if not (archive_dir / "warcs").is_dir():
+        raise VerifyError(f"{archive_dir} has no warcs/ folder: give an archive folder or a .wacz file")
+    checker = _Checker(lambda name: str(archive_dir / "warcs" / name))
+    checker.scan(_warcs_in(archive_dir / "warcs"))
+    db = archive_dir / "archive.db"
+    if db.is_file():
+        checker.check_db(db, str(db))
+    else:
+        checker.report_damage({})
+    for index in sorted((archive_dir / "indexes").glob("*.cdxj")):
+        checker.check_index(index, str(index))
+    return checker.report
+
+
+def _hash_member(zf: zipfile.ZipFile, name: str) -> tuple[str, int, str | None]:
+    """sha256 and size of a zip member; the zip's own complaint (bad CRC) if any."""
+    h = hashlib.sha256()
+    size = 0
+    complaint = None
+    try:
+        with zf.open(name) as member:
+            for chunk in iter(lambda: member.read(1 << 20), b""):
+                h.update(chunk)
+                size += len(chunk)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        complaint = str(exc)
+    return "sha256:" + h.hexdigest(), size, complaint
+
+
+def verify_wacz(path: str | Path) -> VerifyReport:
+    """Verify a WACZ: package digests and resource hashes, then its WARCs, database and index."""
+    path = Path(path)
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise VerifyError(f"{path} is not a readable zip/WACZ file ({exc}); is it cut off?") from exc
+    with zf, tempfile.TemporaryDirectory(prefix="verify-") as tmp_name:
+        tmp = Path(tmp_name)
+        checker = _Checker(lambda name: f"{path}!archive/{name}")
+        names = set(zf.namelist())
+        package: dict[str, Any] = {}
+        try:
+            package_bytes = zf.read("datapackage.json")
+            package = json.loads(package_bytes)
+        except (KeyError, ValueError, zipfile.BadZipFile) as exc:
+            checker.problem(f"{path}!datapackage.json", None, None, f"missing or unreadable ({exc})")
+            return checker.report
+        package_hash = "sha256:" + hashlib.sha256(package_bytes).hexdigest()
+        try:
+            stated = json.loads(zf.read("datapackage-digest.json")).get("hash")
+        except (KeyError, ValueError, zipfile.BadZipFile):
+            stated = None
+            checker.problem(f"{path}!datapackage-digest.json", None, None, "missing or unreadable")
+        if stated is not None and stated != package_hash:
+            checker.problem(f"{path}!datapackage.json", None, None,
+                            f"sha256 is {package_hash}, datapackage-digest.json says {stated}")
+        listed = set()
+        for resource in package.get("resources", []):
+            name = resource.get("path", "")
+            listed.add(name)
+            checker.report.resources += 1
+            if name not in names:
+                checker.problem(f"{path}!{name}", None, None, "listed in datapackage.json but not in the zip")
+                continue
+            digest, size, complaint = _hash_member(zf, name)
+            if complaint:
+                checker.problem(f"{path}!{name}", None, None, f"zip member damaged ({complaint})")
+            if digest != resource.get("hash"):
+                checker.problem(f"{path}!{name}", None, None,
+                                f"sha256 is {digest}, datapackage.json says {resource.get('hash')}")
+            if size != resource.get("bytes"):
+                checker.problem(f"{path}!{name}", None, None,
+                                f"{size} bytes, datapackage.json says {resource.get('bytes')}")
+        for name in sorted(names - listed - {"datapackage.json", "datapackage-digest.json"}):
+            if not name.endswith("/"):
+                checker.problem(f"{path}!{name}", None, None, "in the zip but not listed in datapackage.json")
+        warcs = []
+        for name in sorted(names):
+            if name.startswith(("archive/", "data/", "indexes/")) and not name.endswith("/"):
+                dest = tmp / name
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    with zf.open(name) as src, open(dest, "wb") as out:
+                        for chunk in iter(lambda: src.read(1 << 20), b""):
+                            out.write(chunk)
+                except (zipfile.BadZipFile, OSError, EOFError):
+                    _copy_raw(zf, name, dest)  # keep going: the records will say where the damage is
+                if name.startswith("archive/") and name.endswith((".warc.gz", ".warc")):
+                    warcs.append(dest)
+        checker.scan(warcs)
+        db = tmp / "data" / "archive.db"
+        if db.is_file():
+            checker.check_db(db, f"{path}!data/archive.db")
+        else:
+            checker.report_damage({})
+        index = tmp / "indexes" / "index.cdx"
+        if index.is_file():
+            checker.check_index(index, f"{path}!indexes/index.cdx")
+        return checker.report
+
+
+def _copy_raw(zf: zipfile.ZipFile, name: str, dest: Path) -> None:
+    """Copy a stored member's bytes without the CRC check (to locate the damage inside it)."""
+    info = zf.getinfo(name)
+    if info.compress_type != zipfile.ZIP_STORED:
+        dest.write_bytes(b"")
+        return
+    with open(zf.filename, "rb") as raw:  # type: ignore[arg-type]
+        raw.seek(info.header_offset + 26)
+        name_len = int.from_bytes(raw.read(2), "little")
+        extra_len = int.from_bytes(raw.read(2), "little")
+        raw.seek(info.header_offset + 30 + name_len + extra_len)
+        dest.write_bytes(raw.read(info.compress_size))
+
+
+def verify(path: str | Path) -> VerifyReport:
+    """Verify ``path``: an archive folder or a ``.wacz`` file."""
+    path = Path(path)
+    if path.is_dir():
+        return verify_archive(path)
+    if path.is_file():
+        return verify_wacz(path)
+    raise VerifyError(f"{path} does not exist: give an archive folder or a .wacz file")
