@@ -26,12 +26,14 @@ HOME_PAGE_SIZE = 10
 SECTION_PAGE_SIZE = 4
 DISALLOWED = ["/private/"]
 PRIVATE_PAGE = "/private/staff-rota/"
+#: A withdrawn story the home page still links to: the crawl archives its 404.
+DEAD_LINK = "/2024/05/30/withdrawn-story/"
 FIXTURE_BASE = "http://127.0.0.1:8000"
 STATIC_DATE = dt.datetime(2024, 6, 1, 9, 0, tzinfo=dt.timezone.utc)
 HTML = "text/html; charset=utf-8"
 XML = "application/xml; charset=utf-8"
 
-_HOME_EXTRAS = ("Editor's pick", "Staff area", "Most read")
+_HOME_EXTRAS = ("Editor's pick", "Staff area", "Most read", "Corrections", "A story we withdrew")
 
 
 def _furniture() -> tuple[str, ...]:
@@ -127,13 +129,16 @@ def _listing_pages(pages: dict[str, Page], base: str, prefix: str, heading: str,
 
 
 def _home_sidebar(base: str, items: list[ArticleContent], urls: dict[str, str]) -> str:
-    """The home page's extras: an editor's pick through /go/, the robots-disallowed staff link."""
+    """The home page's extras: an editor's pick through /go/, the robots-disallowed staff link,
+    and a link to a withdrawn story that answers 404."""
     seed = next(a for a in items if a.is_seed)
     most_read = "".join(f'<li><a href="{urls[a.slug]}">{render.e(a.title)}</a></li>' for a in items[3:8])
     return (f'<div class="td_block_wrap editors-pick"><h4 class="td-block-title">Editor\'s pick</h4>'
             f'<a href="{base}/go/{seed.slug}">{render.e(seed.title)}</a></div>'
             f'<div class="td_block_wrap td_block_popular"><h4 class="td-block-title">Most read</h4><ol>{most_read}</ol></div>'
             f'<div class="td_block_wrap staff-links"><a href="{base}{PRIVATE_PAGE}" rel="nofollow">Staff area</a></div>'
+            f'<div class="td_block_wrap corrections"><h4 class="td-block-title">Corrections</h4>'
+            f'<a href="{base}{DEAD_LINK}">A story we withdrew</a></div>'
             + render.newsletter_box())
 
 
