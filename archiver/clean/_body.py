@@ -21,7 +21,7 @@ import lxml.etree as etree
 
 from ._dom import drop
 from ._patterns import (
-    BODY_HINT, FURNITURE_HEADING, FURNITURE_TAGS, HEADINGS, NEGATIVE, POSITIVE,
+    BODY_HINT, FURNITURE_HEADING, FURNITURE_TAGS, HEADINGS, LEAD, NEGATIVE, POSITIVE,
     STRONG_NEGATIVE,
 )
 
@@ -285,9 +285,44 @@ def prune(nodes: list[etree._Element], st: Stats) -> None:
                 drop(el)
 
 
+def find_lead(body: etree._Element, nodes: list[etree._Element],
+              st: Stats) -> list[etree._Element]:
+    """Lead paragraphs (standfirst) placed before the body container, near it."""
+    if not nodes:
+        return []
+    first = nodes[0]
+    scope = first
+    for _ in range(4):
+        parent = scope.getparent()
+        if parent is None or parent is body:
+            break
+        scope = parent
+    out = []
+    for el in scope.iter(etree.Element):
+        if el is first:
+            break
+        words = attr_words(el)
+        if not words or not LEAD.search(words) or STRONG_NEGATIVE.search(words):
+            continue
+        length = st.text.get(el, 0)
+        if 40 <= length <= 1000 and st.density(el) < 0.3 and \
+                not any(el in set(o.iterancestors()) for o in out):
+            if any(a in out for a in el.iterancestors()):
+                continue
+            out.append(el)
+    # a lead inside the body container is kept by the body itself
+    inside = set()
+    for n in nodes:
+        inside.update(n.iter())
+    return [el for el in out if el not in inside or el.xpath("ancestor::header")]
+
+
 def find_body(root: etree._Element,
               forced: list[etree._Element] | None = None) -> list[etree._Element]:
-    """Return the body parts of a cleaned page in document order (may be empty)."""
+    """Return the body parts of a cleaned page in document order (may be empty).
+
+    Lead paragraphs found before the body come first (see ``find_lead``).
+    """
     body = root.find("body")
     if body is None:
         body = root
@@ -299,5 +334,6 @@ def find_body(root: etree._Element,
         best = choose(body, st, scores)
         # Nothing paragraph-like (a stub page): the whole body, pruned, is the text.
         nodes = gather(best, st, scores) if best is not None else [body]
+    leads = find_lead(body, nodes, st) if not forced else []
     prune(nodes, st)
-    return nodes
+    return leads + nodes

@@ -93,7 +93,15 @@ FURNITURE_LINE = re.compile(
     r"(?:lire aussi|à lire aussi|voir aussi|leer más|lee también|leggi anche)\s*:?.{0,200}|"
     r"[-–—]*\s*(?:advertisement|anzeige|werbung|publicité|ad)\s*[-–—]*|"
     r"advertisement|anzeige|werbung|publicité|publicidad|pubblicità|sponsored|"
-    r"tags?\s*:.{0,300}|schlagwörter\s*:.{0,300}|filed under\s*:?.{0,300}"
+    r"tags?\s*:.{0,300}|schlagwörter\s*:.{0,300}|filed under\s*:?.{0,300}|"
+    r"themen\s*:.{0,200}|topics\s*:.{0,200}|autor(?:en|in)?\s*:.{0,100}|"
+    r"(?:war|ist) (?:dieser|der) (?:artikel|beitrag) (?:nützlich|hilfreich)\s*\??|"
+    r"(?:was this (?:article|page|post) (?:helpful|useful))\s*\??|"
+    r"möchten sie (?:den|diesen) (?:artikel|beitrag) teilen\s*\??|"
+    r"hinterlasse(?:n sie)? (?:jetzt )?einen kommentar.{0,40}|"
+    r"(?:neueste|aktuelle|beliebte|verwandte|ähnliche) (?:artikel|beiträge|themen(?:bereiche)?)\s*:?|"
+    r"alle (?:artikel|beiträge) (?:zu|zum|von)\b.{0,80}|"
+    r"(?:newest|latest|recent|popular) (?:articles|posts|stories)\s*:?"
     r")\s*$",
     re.I | re.S,
 )
@@ -115,5 +123,13 @@ FURNITURE_HEADING = re.compile(
     r"about the author|newsletter|sign up.*|subscribe.*|"
     r"mehr zum thema|das könnte sie auch interessieren|weitere artikel|kommentare|"
     r"ähnliche artikel|lesen sie auch|à lire aussi|sur le même sujet)\s*:?\s*$",
+    re.I,
+)
+
+# Class/id words of a lead paragraph (standfirst, teaser text) that themes often
+# place in the article header, outside the body container.
+LEAD = re.compile(
+    r"\blead\b|-lead\b|\blead-|leadin|intro\b|standfirst|vorspann|anriss|einleitung|"
+    r"chapo|chapeau|\bsapo\b|bajada|entradilla|teaser-?text|article-?teaser",
     re.I,
 )
