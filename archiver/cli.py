@@ -116,6 +116,8 @@ def _report(stats: dict[str, Any], out: Path) -> None:
     rows = [
         ("pages", stats.get("response_received_count", 0)),
         ("articles stored", stats.get("archiver/articles/stored", 0)),
+        ("new versions", stats.get("archiver/articles/new_versions", 0)),
+        ("revisits", stats.get("archiver/recrawl/revisits", 0)),
         ("WARC records", stats.get("archiver/warc/records", 0)),
         ("WARC bytes", warc_bytes),
         ("errors", stats.get("log_count/ERROR", 0)),

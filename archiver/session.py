@@ -87,6 +87,8 @@ class ArchiveSession:
         self.crawl_id = crawl_id or f"{outlet.name}-{started:%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
         self.settings = {"outlet": outlet.summary(), **dict(settings or {})}
         self.digest = settings_digest(self.settings)
+        #: Re-crawl counters (``archiver/articles/new_versions``, ``.../unchanged``), added to the crawl's stats.
+        self.counters: dict[str, int] = {}
         self.store = Archive(self.out_dir / "archive.db")
         self.store.start_crawl(
             crawl_id=self.crawl_id,
@@ -168,8 +170,12 @@ class ArchiveSession:
 
     def record_article(self, article: Article, capture: Capture) -> str | None:
         """Store a new version of the article when its clean text changed (see :func:`record_version`)."""
-        return record_version(self.writer, self.store, article, capture, outlet=self.outlet.name,
-                              crawl_id=self.crawl_id)
+        ident, version = record_version(self.writer, self.store, article, capture, outlet=self.outlet.name,
+                                        crawl_id=self.crawl_id)
+        if ident is not None:
+            key = "archiver/articles/new_versions" if version is not None else "archiver/articles/unchanged"
+            self.counters[key] = self.counters.get(key, 0) + 1
+        return ident
 
     def flag_wall(self, capture: Capture, *, wall: str, evidence: str | None) -> None:
         """Mark a capture as a paywall/consent/captcha/denied page; it gets no article row.
@@ -190,7 +196,7 @@ class ArchiveSession:
         self.store.finish_crawl(
             self.crawl_id,
             finished_at=_utc_now().isoformat(),
-            stats={k: v for k, v in (stats or {}).items()},
+            stats={**self.counters, **{k: v for k, v in (stats or {}).items()}},
         )
         self.store.close()
         self.write_index()
@@ -210,21 +216,22 @@ class ArchiveSession:
 
 
 def record_version(writer: Any, store: Any, article: Article, capture: Capture, *, outlet: str,
-                   crawl_id: str | None) -> str | None:
+                   crawl_id: str | None) -> tuple[str | None, int | None]:
     """Write a changed clean text as a ``conversion`` record, then its version and ``articles`` row.
 
     The same text as the article's latest version writes nothing (a re-crawl
     of an unchanged page). The version number goes into the record, so
-    ``reindex`` numbers versions as the crawl did. Returns the article id.
+    ``reindex`` numbers versions as the crawl did. Returns the article id
+    (``None`` for a wall) and the new version's number (``None``: no new version).
     """
     from archiver.store import article_id
     from archiver.warc.writer import warc_date
 
     if article.wall:  # not an article: the store notes the wall on the capture
-        return store.add_article(article, capture, outlet=outlet, crawl_id=crawl_id, conversion_record_id=None)
+        return store.add_article(article, capture, outlet=outlet, crawl_id=crawl_id, conversion_record_id=None), None
     version = store.next_version(article)
     if version is None:
-        return article_id(article.url)
+        return article_id(article.url), None
     converted = _utc_now()
     payload = article_payload(article, capture, outlet=outlet, crawl_id=crawl_id, version=version)
     record_id, *_ = writer.write_conversion(
@@ -234,7 +241,7 @@ def record_version(writer: Any, store: Any, article: Article, capture: Capture, 
         payload=payload,
         content_type=ARTICLE_JSON_TYPE,
     )
-    return store.add_article(
+    ident = store.add_article(
         article,
         capture,
         outlet=outlet,
@@ -243,6 +250,7 @@ def record_version(writer: Any, store: Any, article: Article, capture: Capture, 
         version=version,
         converted_at=warc_date(converted),
     )
+    return ident, version
 
 
 def article_payload(article: Article, capture: Capture, *, outlet: str, crawl_id: str | None,

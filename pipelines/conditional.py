@@ -21,7 +21,9 @@ Settings: ``ARCHIVER_CONDITIONAL_ENABLED`` (default True). Stats:
 ``archiver/recrawl/conditional`` (requests sent with validators),
 ``archiver/recrawl/not_modified`` (304s), ``archiver/recrawl/revisits``
 (responses archived as revisits, 304s included),
-``archiver/recrawl/unreadable`` (held response that could not be replayed).
+``archiver/recrawl/unreadable`` (held response that could not be replayed);
+at the end it copies the session's ``archiver/articles/new_versions`` and
+``archiver/articles/unchanged`` (texts equal to their latest version) too.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
@@ -53,6 +55,13 @@ class ConditionalRequestMiddleware:
             raise NotConfigured("ARCHIVER_CONDITIONAL_ENABLED is off")
         self.crawler = crawler
         self.stats = crawler.stats
+        crawler.signals.connect(self._publish_counters, signal=signals.spider_closed)
+
+    def _publish_counters(self, spider: Any = None, reason: str | None = None) -> None:
+        """Copy the session's version counters (new versions, unchanged texts) into the crawl's stats."""
+        session = getattr(self.crawler, "archiver_session", None)
+        for key, value in getattr(session, "counters", {}).items():
+            self.stats.set_value(key, value)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "ConditionalRequestMiddleware":
