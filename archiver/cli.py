@@ -240,6 +240,25 @@ def verify(path: Path) -> None:
 
 
 @cli.command()
+@click.argument("article")
+@click.option("--archive", "--db", "archive", type=click.Path(path_type=Path), default=Path("."), show_default=True,
+              help="Archive folder (or its archive.db).")
+@click.option("--format", "fmt", type=click.Choice(["text", "bibtex", "csl-json", "ris", "html"]), default="text",
+              show_default=True)
+@click.option("--at", help="Cite the version current at this time (14 digits, a date or ISO 8601).")
+@click.option("--base-url", default="http://127.0.0.1:8001", show_default=True,
+              help="Where the archive is served: archived URLs are BASE/<14 digits>/<url>.")
+def cite(article: str, archive: Path, fmt: str, at: str | None, base_url: str) -> None:
+    """Print a citation of ARTICLE (an article id or its URL), with its archived URL and digests."""
+    from archiver.cite import CitationError, cite as make_citation
+
+    try:
+        click.echo(make_citation(archive, article, fmt=fmt, at=at, base_url=base_url), nl=fmt != "ris")
+    except CitationError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@cli.command()
 @click.argument("db", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--port", type=int, default=8001, show_default=True)
 def serve(db: Path, port: int) -> None:
