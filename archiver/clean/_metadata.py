@@ -6,6 +6,7 @@ Dates are normalised to ISO 8601 and keep the page's time zone when it has one.
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import re
 from datetime import datetime
@@ -48,7 +49,10 @@ def clean(s: Any) -> str | None:
         return clean(s)
     if isinstance(s, dict):
         return clean(s.get("name") or s.get("@value") or s.get("url"))
-    s = _WS.sub(" ", str(s)).strip()
+    s = str(s)
+    if "&" in s:
+        s = html_lib.unescape(html_lib.unescape(s))  # double-escaped in many CMS outputs
+    s = _WS.sub(" ", s).strip()
     return s or None
 
 
@@ -188,17 +192,61 @@ _AUTHOR_META = ("author", "article:author", "dc.creator", "dcterms.creator",
                 "parsely-author", "sailthru.author", "citation_author", "byl", "twitter:creator")
 
 
-def _split_title(title: str, site: str | None) -> str:
-    """Remove a " | Site" / " - Site" suffix (or prefix) from a <title>."""
-    if site and site.lower() in title.lower() and len(title) > len(site) + 5:
-        parts = re.split(r"\s+[|\-–—:·•»]\s+", title)
-        kept = [p for p in parts if p.strip().lower() != site.strip().lower()]
-        if kept and len(kept) < len(parts):
-            return " - ".join(kept)
-    parts = re.split(r"\s+[|–—·•»]\s+|\s+-\s+", title)
-    if len(parts) > 1:
-        return max(parts, key=len) if len(max(parts, key=len)) > 15 else title
+_TITLE_SEP = re.compile(r"\s+(?:\||-|–|—|::|·|•|»)\s+")
+
+
+def _split_title(title: str, site: str | None, url: str = "") -> str:
+    """Remove a " | Site" / " - Site" suffix (or prefix) from a page title."""
+    parts = _TITLE_SEP.split(title)
+    if len(parts) < 2:
+        return title
+    host = re.sub(r"^www\.", "", re.sub(r"^[a-z]+://", "", url or "").split("/")[0]).split(".")[0]
+
+    def is_site(part: str) -> bool:
+        key = re.sub(r"\W+", "", part).lower()
+        if not key:
+            return True
+        if site and key == re.sub(r"\W+", "", site).lower():
+            return True
+        return bool(host) and len(host) > 2 and (host in key or key in host)
+
+    if is_site(parts[-1]):
+        return " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
+    if is_site(parts[0]):
+        return " - ".join(parts[1:])
+    if " | " in title:
+        head, _, tail = title.rpartition(" | ")
+        if len(tail.split()) <= 4 and len(head.split()) >= 3:
+            return head
     return title
+
+
+def _tokens(s: str) -> set[str]:
+    return set(re.findall(r"\w+", s.lower()))
+
+
+def _headline_h1(root: etree._Element, meta_title: str | None) -> str | None:
+    """The visible headline: the page's <h1> that agrees with the metadata title."""
+    body = root.find("body")
+    if body is None:
+        return None
+    h1s = []
+    for h in body.iter("h1"):
+        text = clean(h.text_content())
+        if text and 5 <= len(text) <= 300:
+            h1s.append(text)
+        if len(h1s) >= 3:
+            break
+    if not h1s:
+        return None
+    if not meta_title:
+        return h1s[0] if len(h1s) == 1 else None
+    mt = _tokens(meta_title)
+    for text in h1s:
+        ht = _tokens(text)
+        if ht and len(ht & mt) >= 0.5 * min(len(ht), len(mt)):
+            return text
+    return None
 
 
 def read_metadata(root: etree._Element, url: str) -> dict[str, Any]:
@@ -289,27 +337,43 @@ def read_metadata(root: etree._Element, url: str) -> dict[str, Any]:
                     break
     # <time> elements and the visible byline
     if not md["published"]:
-        for t in root.iter("time"):
-            d = normalise_date(t.get("datetime") or t.text_content())
-            if d:
-                md["published"] = d
-                break
-    if not md["published"]:
         for el in root.xpath('//*[@itemprop="datePublished"]'):
             d = normalise_date(el.get("content") or el.get("datetime") or el.text_content())
             if d:
                 md["published"] = d
                 break
+    if not md["published"]:
+        md["published"] = _time_element(root)
+    if not md["published"]:
+        for k, values in meta.items():
+            if ("date" in k or "publish" in k) and not any(
+                    w in k for w in ("modif", "updat", "expir", "revis", "valid")):
+                md["published"] = normalise_date(values[0])
+                if md["published"]:
+                    break
+    if not md["published"]:
+        m = _URL_DATE.search(url or "") or _URL_DATE.search(md.get("canonical_url") or "")
+        if m:
+            md["published"] = normalise_date("-".join(m.groups()))
+    if not md["published"]:
+        md["published"] = _script_date(root)
+    if not md["published"]:
+        md["published"] = _visible_date(root)
+    if not md["published"] and md["modified"]:
+        md["published"] = None
+    if not md["modified"]:
+        for item in ld_any:
+            md["modified"] = normalise_date(item.get("dateModified"))
+            if md["modified"]:
+                break
     if not md["authors"]:
         md["authors"] = _byline(root)
-    if not md["title"]:
-        h1 = root.find(".//h1")
-        if h1 is not None and clean(h1.text_content()):
-            md["title"] = clean(h1.text_content())
+    meta_title = _split_title(md["title"], md["site_name"], url) if md["title"] else None
+    md["title"] = _headline_h1(root, meta_title) or meta_title
     if not md["title"]:
         t = root.find(".//title")
         if t is not None and clean(t.text_content()):
-            md["title"] = _split_title(clean(t.text_content()), md["site_name"])
+            md["title"] = _split_title(clean(t.text_content()), md["site_name"], url)
     html = root if root.tag == "html" else root.find(".//html")
     lang = md["language"] or (html.get("lang") if html is not None else None) or _first(
         meta, "content-language", "og:locale", "dc.language", "language")
@@ -341,3 +405,57 @@ def _byline(root: etree._Element) -> list[str]:
             if names:
                 return names[:4]
     return []
+
+
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|\b)")
+_SCRIPT_DATE = re.compile(
+    r"[\"']?(?:datePublished|publishedDate|published_?[Aa]t|publish_?[Dd]ate|published_?[Oo]n|"
+    r"pubDate|publication_?[Dd]ate|firstPublished|first_published_at|"
+    r"date_?published|displayDate)[\"']?\s*:\s*[\"']([0-9]{4}-[0-9]{2}-[0-9]{2}[^\"']{0,25})[\"']")
+_DATE_CLASS = re.compile(r"date|time|publish|posted|byline|meta|datum|fecha|dateline", re.I)
+
+
+def _time_element(root: etree._Element) -> str | None:
+    """A ``<time>``: first one marked as publication, else the first one."""
+    first = None
+    for t in root.iter("time"):
+        d = normalise_date(t.get("datetime") or t.text_content())
+        if not d:
+            continue
+        words = f"{t.get('class') or ''} {t.get('itemprop') or ''} {t.get('pubdate') or ''}".lower()
+        if "publish" in words or "pubdate" in words or t.get("pubdate") is not None:
+            return d
+        if first is None and not any(w in words for w in ("modif", "updat")):
+            first = d
+    return first
+
+
+def _script_date(root: etree._Element) -> str | None:
+    """A publication date in page data (Next.js/Nuxt state, analytics objects)."""
+    for script in root.iter("script"):
+        text = script.text
+        if not text or len(text) > 2_000_000:
+            continue
+        m = _SCRIPT_DATE.search(text)
+        if m:
+            d = normalise_date(m.group(1))
+            if d:
+                return d
+    return None
+
+
+def _visible_date(root: etree._Element) -> str | None:
+    """A date written in a date/byline element of the page."""
+    body = root.find("body")
+    if body is None:
+        return None
+    for el in body.iter("span", "div", "p", "li", "small", "em", "abbr"):
+        words = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if not words.strip() or not _DATE_CLASS.search(words):
+            continue
+        text = el.text_content()
+        if 6 <= len(text) <= 120:
+            d = normalise_date(text)
+            if d:
+                return d
+    return None
