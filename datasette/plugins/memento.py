@@ -1,0 +1,277 @@
+"""Memento (RFC 7089) routes: archived pages by original URL and time, and the list of captures.
+
+``/<14 digits>/<url>``  the memento closest to that time. When the closest
+                        capture has another timestamp, a 302 to its own URI-M;
+                        otherwise the archived body (content-coding undone),
+                        with the captured status and content type,
+                        ``Memento-Datetime`` and a ``Link`` header naming the
+                        original, the TimeGate and the TimeMap.
+``/timegate/<url>``     302 to the memento closest to ``Accept-Datetime``
+                        (the latest without it), ``Vary: accept-datetime``.
+``/timemap/<url>``      ``application/link-format``: every capture of the URL.
+
+Archived HTML must never run in Datasette's origin: mementos are sent with
+``Content-Security-Policy: sandbox; ...`` (no scripts, no same-origin) and
+``X-Content-Type-Options: nosniff``, and no archived header other than the
+content type (and, rewritten to a memento, a redirect's Location) is passed on.
+
+Templates get ``cite(article, format="text", at=None)``: the citation of an
+article id or URL (see :mod:`archiver.cite`), its archived URL rooted at this
+Datasette's own origin.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import email.utils
+import sqlite3
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+
+#: The policy every memento is served with (the brief of issue 4 fixes it).
+MEMENTO_CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'"
+LINK_FORMAT = "application/link-format"
+
+
+# -- finding captures ---------------------------------------------------------
+
+
+def _iso_to_datetime(iso: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(dt.timezone.utc)
+
+
+def _ts14(iso: str) -> str:
+    return "".join(ch for ch in iso if ch.isdigit())[:14]
+
+
+def _http_date(iso: str) -> str:
+    return email.utils.format_datetime(_iso_to_datetime(iso).replace(microsecond=0), usegmt=True)
+
+
+def _ts_to_datetime(ts: str) -> dt.datetime:
+    return dt.datetime.strptime(ts, "%Y%m%d%H%M%S").replace(tzinfo=dt.timezone.utc)
+
+
+def _url_variants(url: str) -> list[str]:
+    """The URL as asked, then with/without a trailing slash and the other scheme (how captures are keyed)."""
+    variants = [url]
+    if "?" not in url:
+        variants.append(url[:-1] if url.endswith("/") else url + "/")
+    for variant in list(variants):
+        for a, b in (("http://", "https://"), ("https://", "http://")):
+            if variant.startswith(a):
+                variants.append(b + variant[len(a):])
+    return list(dict.fromkeys(variants))
+
+
+async def _archive(datasette: Any) -> Any | None:
+    from archiver.ui.site import archive_database
+
+    return await archive_database(datasette)
+
+
+async def _captures(db: Any, url: str) -> list[dict]:
+    """Every replayable capture (response or revisit with a status) of ``url``, oldest first."""
+    for candidate in _url_variants(url):
+        result = await db.execute(
+            "select * from captures where url = ? and status is not null "
+            "and record_type in ('response', 'revisit') order by fetched_at, record_id",
+            [candidate],
+        )
+        if result.rows:
+            return [dict(r) for r in result.rows]
+    return []
+
+
+def _closest(captures: list[dict], moment: dt.datetime) -> dict:
+    """The capture nearest ``moment`` (the earlier one on a tie), as Wayback machines choose."""
+    return min(captures, key=lambda c: (abs((_iso_to_datetime(c["fetched_at"]) - moment).total_seconds()),
+                                        c["fetched_at"]))
+
+
+def _target(request: Any, prefix: str) -> str:
+    """The archived URL after ``prefix`` in the request path, raw (still percent-encoded), with its query."""
+    raw = request.scope.get("raw_path")
+    path = raw.decode("latin-1") if raw else request.path
+    url = path[path.index(prefix) + len(prefix):] if prefix in path else path.lstrip("/")
+    if request.query_string:
+        url += "?" + request.query_string
+    return url
+
+
+# -- responses ----------------------------------------------------------------
+
+
+def _links(datasette: Any, request: Any, url: str, captures: list[dict] | None = None) -> str:
+    base = f"{request.scheme}://{request.host}"
+    parts = [
+        f'<{url}>; rel="original"',
+        f'<{base}{datasette.urls.path("/timegate/" + url)}>; rel="timegate"',
+        f'<{base}{datasette.urls.path("/timemap/" + url)}>; rel="timemap"; type="{LINK_FORMAT}"',
+    ]
+    if captures:
+        for rel, capture in (("first memento", captures[0]), ("last memento", captures[-1])):
+            parts.append(f'<{base}{_memento_path(datasette, capture)}>; rel="{rel}"; '
+                         f'datetime="{_http_date(capture["fetched_at"])}"')
+    return ", ".join(parts)
+
+
+def _memento_path(datasette: Any, capture: dict) -> str:
+    return datasette.urls.path(f"/{_ts14(capture['fetched_at'])}/{capture['url']}")
+
+
+def _not_found(message: str) -> Response:
+    return Response.text(message + "\n", status=404, headers={"X-Content-Type-Options": "nosniff"})
+
+
+async def memento(request: Any, datasette: Any) -> Response:
+    """``/<14 digits>/<url>``: the memento of ``url`` closest to that time."""
+    ts = request.url_vars["ts"]
+    url = _target(request, f"/{ts}/")
+    db = await _archive(datasette)
+    if db is None:
+        return _not_found("This Datasette serves no archive database.")
+    captures = await _captures(db, url)
+    if not captures:
+        return _not_found(f"{url} is not in this archive. Its captures would be listed at /timemap/{url}")
+    try:
+        moment = _ts_to_datetime(ts)
+    except ValueError:
+        return Response.text(f"{ts} is not a valid 14-digit UTC timestamp (YYYYMMDDhhmmss)\n", status=400)
+    capture = _closest(captures, moment)
+    links = _links(datasette, request, url, captures)
+    if _ts14(capture["fetched_at"]) != ts or capture["url"] != url:
+        return Response("", status=302, headers={"Location": _memento_path(datasette, capture), "Link": links,
+                                                 "Vary": "accept-datetime"})
+    return await _serve(datasette, db, capture, links)
+
+
+async def _serve(datasette: Any, db: Any, capture: dict, links: str) -> Response:
+    from archiver.ui.site import archive_dir
+    from archiver.ui.snapshot import SnapshotError, load_snapshot
+
+    lookup_rows: dict[str, dict | None] = {}
+    if capture.get("record_type") == "revisit" and capture.get("refers_to"):
+        result = await db.execute("select * from captures where record_id = ?", [capture["refers_to"]])
+        lookup_rows[capture["refers_to"]] = dict(result.rows[0]) if result.rows else None
+    try:
+        snap = await asyncio.to_thread(load_snapshot, archive_dir(db), capture, lookup=lookup_rows.get)
+    except SnapshotError as exc:
+        return Response.text(f"{exc}\n", status=exc.status, headers={"X-Content-Type-Options": "nosniff"})
+    status = snap.status or 200
+    if capture.get("record_type") == "revisit" and snap.revisit_of is not None:
+        status = snap.revisit_of.get("status") or 200  # a 304 or same-payload revisit replays the original
+    headers = {
+        "Content-Security-Policy": MEMENTO_CSP,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Memento-Datetime": _http_date(capture["fetched_at"]),
+        "Link": links,
+    }
+    if 300 <= status < 400:
+        location = next((v for k, v in snap.headers if k.lower() == "location"), None)
+        if location:
+            target = urljoin(capture["url"], location)
+            headers["Location"] = datasette.urls.path(f"/{_ts14(capture['fetched_at'])}/{target}")
+    return Response(snap.body, status=status, headers=headers, content_type=snap.served_content_type)
+
+
+async def timegate(request: Any, datasette: Any) -> Response:
+    """``/timegate/<url>``: redirect to the memento closest to ``Accept-Datetime`` (latest without it)."""
+    url = _target(request, "/timegate/")
+    db = await _archive(datasette)
+    captures = await _captures(db, url) if db is not None else []
+    if not captures:
+        return _not_found(f"{url} is not in this archive.")
+    wanted = request.headers.get("accept-datetime")
+    if wanted:
+        try:
+            moment = email.utils.parsedate_to_datetime(wanted).astimezone(dt.timezone.utc)
+        except (TypeError, ValueError):
+            return Response.text("Accept-Datetime must be an HTTP date, e.g. Tue, 04 Jun 2024 10:00:00 GMT\n",
+                                 status=400)
+        capture = _closest(captures, moment)
+    else:
+        capture = captures[-1]
+    return Response("", status=302, headers={"Location": _memento_path(datasette, capture), "Vary": "accept-datetime",
+                                             "Link": _links(datasette, request, url, captures)})
+
+
+async def timemap(request: Any, datasette: Any) -> Response:
+    """``/timemap/<url>``: every capture of ``url`` in link format (RFC 7089 section 5)."""
+    url = _target(request, "/timemap/")
+    db = await _archive(datasette)
+    captures = await _captures(db, url) if db is not None else []
+    if not captures:
+        return _not_found(f"{url} is not in this archive.")
+    base = f"{request.scheme}://{request.host}"
+    lines = [
+        f'<{url}>; rel="original"',
+        f'<{base}{datasette.urls.path("/timegate/" + url)}>; rel="timegate"',
+        f'<{base}{datasette.urls.path("/timemap/" + url)}>; rel="self"; type="{LINK_FORMAT}"; '
+        f'from="{_http_date(captures[0]["fetched_at"])}"; until="{_http_date(captures[-1]["fetched_at"])}"',
+    ]
+    for n, capture in enumerate(captures):
+        rel = "memento"
+        if n == 0:
+            rel = "first memento"
+        if n == len(captures) - 1:
+            rel = "last memento" if n else "first last memento"
+        lines.append(f'<{base}{_memento_path(datasette, capture)}>; rel="{rel}"; '
+                     f'datetime="{_http_date(capture["fetched_at"])}"')
+    return Response(",\n".join(lines) + "\n", status=200, headers={"X-Content-Type-Options": "nosniff"},
+                    content_type=LINK_FORMAT)
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/(?P<ts>\d{14})/(?P<url>.+)$", memento),
+        (r"^/timegate/(?P<url>.+)$", timegate),
+        (r"^/timemap/(?P<url>.+)$", timemap),
+    ]
+
+
+# -- citation in templates ------------------------------------------------------
+
+
+def _db_path(datasette: Any, database: str | None) -> Path | None:
+    """The file of the archive database (``database`` if it has articles, else the first that does)."""
+    names = ([database] if database else []) + list(datasette.databases)
+    for name in names:
+        db = datasette.databases.get(name)
+        if db is None or not db.path:
+            continue
+        try:
+            conn = sqlite3.connect(f"file:{db.path}?mode=ro", uri=True)
+            try:
+                if conn.execute("select 1 from sqlite_master where name = 'articles'").fetchone():
+                    return Path(db.path)
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            continue
+    return None
+
+
+@hookimpl
+def extra_template_vars(datasette, database, request):
+    def cite(article: str, format: str = "text", at: str | None = None) -> str:  # noqa: A002 (template name)
+        """The citation of ``article`` (id or URL) in ``format``; '' when it cannot be made."""
+        from archiver.cite import CitationError, cite as make_citation
+
+        path = _db_path(datasette, database)
+        if path is None:
+            return ""
+        base = f"{request.scheme}://{request.host}" if request is not None else "http://127.0.0.1:8001"
+        try:
+            return make_citation(path, article, fmt=format, at=at, base_url=base)
+        except CitationError:
+            return ""
+
+    return {"cite": cite}
