@@ -233,7 +233,8 @@ def test_migrations_idempotent_on_reopen(tmp_path: Path) -> None:
         applied = [m.name for m in migrations.applied(a.db)]
     with Archive(tmp_path) as b:
         assert b.db.schema == schema
-        assert [m.name for m in migrations.applied(b.db)] == applied == ["0001_initial"]
+        assert [m.name for m in migrations.applied(b.db)] == applied
+        assert applied[:2] == ["0001_initial", "0002_article_versions"]  # later steps may follow
         assert migrations.pending(b.db) == []
         assert b.db.table("articles").count == 1
 
