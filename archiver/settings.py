@@ -44,6 +44,12 @@ DOWNLOADER_MIDDLEWARES = {
     # sent (and archived); replays the held page when the answer is a 304.
     "pipelines.conditional.ConditionalRequestMiddleware": 900,
 }
+# Resume (spiders/resume.py): requests for URLs the interrupted crawl archived
+# are answered from the WARCs, so nothing archived is fetched twice.
+SPIDER_MIDDLEWARES = {
+    "spiders.resume.ResumeMiddleware": 850,
+}
+DUPEFILTER_CLASS = "spiders.resume.ResumeDupeFilter"
 ITEM_PIPELINES = {
     "pipelines.clean.CleanPipeline": 300,
     "pipelines.store.StorePipeline": 800,
@@ -59,3 +65,7 @@ ARCHIVER_WARC_PREFIX = None
 ARCHIVER_OUTLET_HOME = None
 # Re-crawls: conditional requests (ETag/Last-Modified of the archived response) for pages held.
 ARCHIVER_CONDITIONAL_ENABLED = True
+# Continue an unfinished crawl of the same outlet in ARCHIVER_OUT_DIR (state in DIR/state/).
+ARCHIVER_RESUME = True
+# Start a new crawl even if the last one did not finish (its WARC tail is still repaired).
+ARCHIVER_FRESH = False

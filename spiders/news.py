@@ -56,11 +56,13 @@ class NewsSpider(scrapy.Spider):
     def open_session(self, crawler: Any) -> None:
         """Open the crawl's archive (WARC writer + database) before any request."""
         from archiver.session import ArchiveSession
+        from spiders.resume import open_resume
 
         settings = crawler.settings
         session = ArchiveSession(
             settings.get("ARCHIVER_OUT_DIR"),
             self.outlet,
+            crawl_id=open_resume(crawler, self.outlet.name, settings.get("ARCHIVER_WARC_PREFIX")),
             settings={k: settings.get(k) for k in SETTINGS_RECORDED},
             warc_prefix=settings.get("ARCHIVER_WARC_PREFIX"),
             warc_max_size=settings.getint("ARCHIVER_WARC_MAX_SIZE"),

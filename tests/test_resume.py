@@ -1,0 +1,170 @@
+"""A crawl killed with SIGKILL and started again finishes without refetching or duplicating.
+
+The demo outlet is served with a small per-response delay so that the crawl
+lasts long enough to be killed at chosen moments. After the resumed crawl:
+every WARC file reads cleanly with warcio, each URL has exactly one response
+record across all WARC files (nothing archived was fetched again), each article
+has exactly one conversion record and one row, and the database indexes
+exactly the records the WARCs hold.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from support import LOCAL, REPO, crawl_demo
+
+ARTICLE_JSON = "application/vnd.news-archiver.article+json"
+SLOW = ["--set", "CONCURRENT_REQUESTS_PER_DOMAIN=4"]
+
+
+@pytest.fixture(scope="module")
+def slow_site():
+    from archiver.demo.server import DemoServer
+
+    with DemoServer(delay=0.08) as server:
+        yield server
+
+
+def _start_crawl(url: str, out: Path) -> subprocess.Popen:
+    args = [sys.executable, "-m", "archiver.cli", "crawl", "demo", "--out", str(out), "--home", url]
+    for setting in LOCAL:
+        args += ["--set", setting]
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    log = open(out.parent / "interrupted-crawl.log", "wb")
+    return subprocess.Popen(args + SLOW, cwd=REPO, env=env, stdout=log, stderr=log)
+
+
+def _kill_when(proc: subprocess.Popen, ready, timeout: float = 60) -> None:
+    """SIGKILL ``proc`` as soon as ``ready()`` holds (fail if the crawl ends first)."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if proc.poll() is not None:
+            log = Path(proc.args[proc.args.index("--out") + 1]).parent / "interrupted-crawl.log"
+            raise AssertionError(f"the crawl ended before it could be killed:\n{log.read_text()[-3000:]}")
+        assert time.monotonic() < deadline, "the crawl never reached the moment to kill it"
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def _warc_bytes(out: Path) -> int:
+    return sum(p.stat().st_size for p in (out / "warcs").glob("*.warc.gz"))
+
+
+def _article_rows(out: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{out / 'archive.db'}?mode=ro", uri=True, timeout=5) as db:
+            return db.execute("select count(*) from articles").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def _read_warcs(out: Path) -> tuple[collections.Counter, collections.Counter, set[str]]:
+    """(responses and revisits per URL, article conversions per URL, their record ids), read by warcio."""
+    responses: collections.Counter = collections.Counter()
+    conversions: collections.Counter = collections.Counter()
+    ids: set[str] = set()
+    for path in sorted((out / "warcs").glob("*.warc.gz")):
+        with open(path, "rb") as f:
+            for record in ArchiveIterator(f, check_digests="raise"):
+                record.content_stream().read()
+                url = record.rec_headers.get_header("WARC-Target-URI")
+                if record.rec_type in ("response", "revisit"):
+                    responses[url] += 1
+                    ids.add(record.rec_headers.get_header("WARC-Record-ID"))
+                elif record.rec_type == "conversion" and record.rec_headers.get_header("Content-Type") == ARTICLE_JSON:
+                    conversions[url] += 1
+    return responses, conversions, ids
+
+
+def _check_complete(out: Path, server) -> None:
+    responses, conversions, ids = _read_warcs(out)
+    refetched = {url: n for url, n in responses.items() if n > 1 and not url.endswith("/robots.txt")}
+    assert not refetched, f"archived more than once: {refetched}"
+    assert all(n == 1 for n in conversions.values()), conversions
+    article_urls = {server.url + a.path for a in server.site.articles}
+    assert set(conversions) == article_urls
+    with sqlite3.connect(out / "archive.db") as db:
+        urls = [r[0] for r in db.execute("select url from articles")]
+        capture_ids = {r[0] for r in db.execute("select record_id from captures")}
+        crawls = db.execute("select count(*), min(finished_at) from crawls").fetchone()
+    assert sorted(urls) == sorted(article_urls)
+    assert capture_ids == ids  # every row points at a record there, every record has its row
+    assert crawls[0] == 1 and crawls[1], "the resumed crawl continues (and finishes) the first one"
+    state = json.loads((out / "state" / "demo" / "crawl.json").read_text())
+    assert state["status"] == "finished"
+
+
+def _chop_last_response(out: Path) -> str:
+    """Cut the newest WARC in the middle of its last response (a kill mid-write, a power cut)."""
+    from archiver.warc.reader import iter_records
+
+    path = sorted((out / "warcs").glob("*.warc.gz"))[-1]
+    last = [r for r in iter_records(path) if r.rec_type == "response"][-1]
+    with open(path, "r+b") as f:
+        f.truncate(last.offset + last.length // 2)
+    return last.target_uri
+
+
+@pytest.mark.parametrize("moment", ["first-warc-bytes", "mid-way"])
+def test_sigkill_then_resume(slow_site, tmp_path, moment):
+    out = tmp_path / "archive"
+    proc = _start_crawl(slow_site.url, out)
+    if moment == "first-warc-bytes":
+        _kill_when(proc, lambda: _warc_bytes(out) > 2000)
+    else:
+        _kill_when(proc, lambda: _article_rows(out) >= len(slow_site.site.articles) // 3)
+        assert _article_rows(out) < len(slow_site.site.articles)
+    archived = _archived_urls(out)
+    before = len(slow_site.requests)
+    resumed = crawl_demo(slow_site.url, out, *SLOW)
+    (tmp_path / "resumed.log").write_text(resumed.stderr)
+    assert "resuming crawl" in resumed.stderr
+    _check_not_refetched(slow_site, before, archived)
+    _check_complete(out, slow_site)
+
+
+def _archived_urls(out: Path) -> set[str]:
+    """URLs with a whole response record on disk (what the resumed crawl must not fetch)."""
+    from archiver.warc.reader import iter_records
+
+    return {r.target_uri for p in (out / "warcs").glob("*.warc.gz")
+            for r in iter_records(p, on_error=lambda e: None) if r.rec_type == "response"}
+
+
+def _check_not_refetched(site, since: int, archived: set[str]) -> None:
+    fetched = {site.url + path for method, path, _ in site.requests[since:] if method == "GET"}
+    again = {u for u in fetched & archived if not u.endswith("/robots.txt")}
+    assert archived and not again, f"fetched again although archived: {sorted(again)}"
+
+
+def test_cut_off_record_is_quarantined_and_fetched_again(slow_site, tmp_path):
+    out = tmp_path / "archive"
+    proc = _start_crawl(slow_site.url, out)
+    _kill_when(proc, lambda: _article_rows(out) >= 10)
+    cut_url = _chop_last_response(out)
+    archived = _archived_urls(out)
+    assert cut_url not in archived
+    before = len(slow_site.requests)
+    resumed = crawl_demo(slow_site.url, out, *SLOW)
+    _check_not_refetched(slow_site, before, archived)
+    assert "was cut off" in resumed.stderr and cut_url in resumed.stderr
+    tails = list((out / "warcs" / "quarantine").glob("*.tail"))
+    assert len(tails) == 1 and tails[0].stat().st_size > 0
+    note = json.loads(tails[0].with_suffix(".json").read_text())
+    assert note["url"] == cut_url and note["offset"] > 0
+    responses, _, _ = _read_warcs(out)
+    assert responses[cut_url] == 1  # fetched again, and only the whole copy is in the WARCs
+    _check_complete(out, slow_site)
