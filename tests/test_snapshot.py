@@ -39,10 +39,10 @@ def wacz(archive):
     return out, proc.stdout
 
 
-def _rows(db_path, sql):
+def _rows(db_path, sql, params=()):
     conn = sqlite3.connect(db_path)
     try:
-        return conn.execute(sql).fetchall()
+        return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
 
@@ -194,3 +194,25 @@ def test_pywb_replays_an_article_from_the_snapshot(wacz, archive, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_revisits_bring_the_responses_they_repeat(demo_recrawl, tmp_path):
+    """A snapshot of the second crawl alone still replays: each revisit's original response comes along."""
+    archive = tmp_path / "archive"
+    shutil.copytree(demo_recrawl["out"], archive)
+    second_start = _rows(archive / "archive.db", "select started_at from crawls order by started_at")[-1][0]
+    out = tmp_path / "second.wacz"
+    proc = run_archiver("snapshot", str(archive), "--out", str(out), "--since", second_start)
+    assert proc.returncode == 0, proc.stderr
+    x = _extract(out, tmp_path / "x")
+    packed = x / "data/archive.db"
+    revisits = _rows(packed, "select count(*) from captures where record_type = 'revisit'")[0][0]
+    assert revisits > 0
+    assert _rows(packed, "select count(*) from captures r left join captures o on o.record_id = r.refers_to "
+                         "where r.record_type = 'revisit' and o.record_id is null") == [(0,)]
+    # the originals are there for replay, not as captures of the selection's time span
+    first_crawl = _rows(packed, "select count(*) from captures where fetched_at < ?", [second_start])[0][0]
+    assert 0 < first_crawl == _rows(packed, "select count(distinct refers_to) from captures "
+                                            "where record_type = 'revisit'")[0][0]
+    check = run_archiver("verify", str(out))
+    assert check.returncode == 0, check.stdout

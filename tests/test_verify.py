@@ -194,3 +194,12 @@ def test_truncated_wacz_fails_with_a_message(wacz, tmp_path):
     proc = run_archiver("verify", str(bad))
     assert proc.returncode == 1
     assert "cut.wacz" in proc.stderr and "not a readable zip" in proc.stderr
+
+
+def test_recrawled_archive_with_revisits_and_versions_passes(demo_recrawl):
+    report = verify(demo_recrawl["out"])
+    assert report.ok, [str(p) for p in report.problems]
+    conn = sqlite3.connect(demo_recrawl["out"] / "archive.db")
+    rows = conn.execute("select (select count(*) from articles) + (select count(*) from article_versions)").fetchone()
+    conn.close()
+    assert report.articles == rows[0]
