@@ -39,6 +39,11 @@ DOWNLOAD_HANDLERS = {
     "https": "pipelines.handler.TeeHTTP11DownloadHandler",
 }
 DOWNLOADER_MIDDLEWARES = {
+    # After OffsiteMiddleware (50), before robots.txt is fetched (100): refuse private, loopback,
+    # link-local and metadata addresses (see ARCHIVER_ALLOW_PRIVATE_ADDRESSES).
+    "pipelines.address_guard.AddressGuardMiddleware": 60,
+    # Just above RetryMiddleware (550): wait what Retry-After asks before a retry.
+    "pipelines.retry_after.RetryAfterMiddleware": 560,
     "pipelines.capture.WarcCaptureMiddleware": 950,
     # Below 950: adds If-None-Match/If-Modified-Since before the request is
     # sent (and archived); replays the held page when the answer is a 304.
@@ -69,3 +74,15 @@ ARCHIVER_CONDITIONAL_ENABLED = True
 ARCHIVER_RESUME = True
 # Start a new crawl even if the last one did not finish (its WARC tail is still repaired).
 ARCHIVER_FRESH = False
+# Hostile web (pipelines/address_guard.py, pipelines/retry_after.py, archiver/hostile.py):
+# fetch private/loopback addresses? False, True (loopback + private, never
+# link-local/metadata) or a list of networks such as ["127.0.0.0/8"].
+ARCHIVER_ALLOW_PRIVATE_ADDRESSES = False
+# Longest wait, in seconds, a Retry-After header can impose before a retry.
+ARCHIVER_RETRY_AFTER_MAX = 60
+# Links followed from one page at most (a page with 100,000 links is a trap or a dump).
+ARCHIVER_MAX_LINKS_PER_PAGE = 1000
+# URLs of one shape (digits -> N: /calendar/N/N/) scheduled at most: bounds crawler traps.
+ARCHIVER_SHAPE_BUDGET = 500
+# A path repeating one segment more often than this is a relative-link loop.
+ARCHIVER_MAX_SEGMENT_REPEATS = 3

@@ -50,6 +50,7 @@ from archiver.capture import Capture
 
 from .handler import META_KEY as RAW_META_KEY
 from .handler import RawExchange
+from .write_failure import WRITE_ERRORS, has_failed, stop_crawl, watch_items
 
 CAPTURE_META_KEY = "archiver_capture"
 _ARCHIVED_SCHEMES = ("http", "https")
@@ -121,6 +122,7 @@ class WarcCaptureMiddleware:
             raise NotConfigured("ARCHIVER_CAPTURE_ENABLED is off")
         self.crawler = crawler
         self.stats = crawler.stats
+        watch_items(crawler)  # a failed archive write stops the crawl (pipelines/write_failure.py)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "WarcCaptureMiddleware":
@@ -135,10 +137,16 @@ class WarcCaptureMiddleware:
 
     def _record(self, request: Request, *, request_bytes: bytes, response_bytes: bytes | None,
                 fetched_at: datetime, ip: str | None, error: str | None, reconstructed: bool) -> Capture | None:
-        capture = get_session(self.crawler).record_exchange(
-            url=request.url, request_bytes=request_bytes, response_bytes=response_bytes,
-            fetched_at=fetched_at, ip=ip, error=error, reconstructed=reconstructed,
-        )
+        if has_failed(self.crawler):
+            raise IgnoreRequest("not archived: the archive cannot be written (the crawl is stopping)")
+        try:
+            capture = get_session(self.crawler).record_exchange(
+                url=request.url, request_bytes=request_bytes, response_bytes=response_bytes,
+                fetched_at=fetched_at, ip=ip, error=error, reconstructed=reconstructed,
+            )
+        except WRITE_ERRORS as exc:
+            stop_crawl(self.crawler, exc)
+            raise IgnoreRequest(f"not archived: {exc}") from exc
         self.stats.inc_value("archiver/warc/exchanges")
         self.stats.inc_value("archiver/warc/records", 2)
         self.stats.inc_value("archiver/warc/bytes", len(request_bytes) + len(response_bytes or b""))

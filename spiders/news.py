@@ -19,6 +19,7 @@ from scrapy.http import Response
 
 from archiver.discovery import Link, parse_feed, parse_sitemap
 from archiver.outlets import Outlet, load_outlet
+from spiders.hostile import HostileWeb
 from spiders.items import PageItem
 
 #: Settings whose values are recorded with the crawl (and digested into warcinfo).
@@ -49,6 +50,7 @@ class NewsSpider(scrapy.Spider):
         home = kwargs.pop("home", None) or crawler.settings.get("ARCHIVER_OUTLET_HOME")
         spider = super().from_crawler(crawler, *args, home=home, **kwargs)
         spider.open_session(crawler)
+        spider.hostile = HostileWeb(crawler)
         if spider.outlet.max_depth is not None:
             crawler.stats.set_value("archiver/outlet/max_depth", spider.outlet.max_depth)
         return spider
@@ -73,6 +75,7 @@ class NewsSpider(scrapy.Spider):
     def _close_session(self, spider: Any, reason: str) -> None:
         stats = dict(self.crawler.stats.get_stats())
         stats["finish_reason"] = reason
+        self.hostile.closed(stats)
         self.crawler.archiver_session.close(stats)
 
     # -- requests ----------------------------------------------------------
@@ -88,7 +91,11 @@ class NewsSpider(scrapy.Spider):
             return None
         self.seen.add(url)
         self.scheduled += 1
-        return scrapy.Request(url, callback=callback, meta=meta)
+        return scrapy.Request(url, callback=callback, errback=self.fetch_failed, meta=meta)
+
+    def fetch_failed(self, failure: Any) -> None:
+        """Every request's errback: say once why it failed (spiders/hostile.py)."""
+        self.hostile.failed(failure)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for item in self.start_requests():
@@ -141,6 +148,8 @@ class NewsSpider(scrapy.Spider):
         content_type = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
         if content_type not in HTML_TYPES or not isinstance(response, scrapy.http.TextResponse):
             return
+        if not self.hostile.page_ok(response.url, response.body, response.headers.get(b"Content-Type", b"").decode("latin-1")):
+            return
         verdict = self.outlet.url_verdict(response.url)
         if verdict is not False:
             yield PageItem(
@@ -154,9 +163,10 @@ class NewsSpider(scrapy.Spider):
         depth_limit = self.outlet.max_depth
         if depth_limit is not None and response.meta.get("depth", 0) >= depth_limit:
             return
-        for href in response.xpath("//a/@href").getall():
+        for href in self.hostile.cap_links(response.url, response.xpath("//a/@href").getall()):
             url = response.urljoin(href.strip())
-            if url.startswith(("http://", "https://")) and self.outlet.may_follow(url):
+            if (url.startswith(("http://", "https://")) and self.outlet.may_follow(url)
+                    and self.hostile.allow_link(urldefrag(url)[0], self.seen)):
                 request = self._request(url, self.parse_page)
                 if request is None and not self._budget_left():
                     return

@@ -38,9 +38,18 @@ def timed(fn, *args):
 # found by bench/fuzz.py: 1000 nested elements overflowed the recursive renderer
 @example("<div>" * 1000 + "<p>deep text</p>")
 @example("<table><tr><td>" * 400 + "cell")
+# found by bench/fuzz.py: a canonical/og:url/og:image URL urljoin cannot parse raised ValueError
+@example('<link rel="canonical" href="http://127.][0.0.1:8000/tag/x/"><p>text</p>')
+@example('<meta property="og:image" content="http://[broken/x.png"><p>text</p>')
 def test_extract_returns_an_article_for_any_input(data):
     article = timed(fuzz.run_extract, data)
     assert article.text or article.reason, "an empty article must say why"
+
+
+def test_unparsable_canonical_url_keeps_the_article():
+    article = fuzz.run_extract('<html><head><link rel="canonical" href="http://[broken/"></head><body><article><p>'
+                               + "Words of the article. " * 20 + "</p></article></body></html>")
+    assert "Words of the article." in article.text and article.canonical_url is None
 
 
 def test_deeply_nested_text_is_kept():

@@ -384,12 +384,20 @@ def read_metadata(root: etree._Element, url: str) -> dict[str, Any]:
             canon = link.get("href").strip()
             break
     canon = canon or _first(meta, "og:url")
-    md["canonical_url"] = urljoin(url, canon) if canon else None
+    md["canonical_url"] = _join(url, canon) if canon else None
     if md["image"]:
-        md["image"] = urljoin(url, md["image"])
+        md["image"] = _join(url, md["image"])
     md["authors"] = list(dict.fromkeys(md["authors"]))
     md["tags"] = list(dict.fromkeys(md["tags"]))
     return md
+
+
+def _join(base: str, ref: str) -> str | None:
+    """``urljoin``, or None for a URL it cannot parse (``http://[broken/`` raises ValueError)."""
+    try:
+        return urljoin(base, ref)
+    except ValueError:
+        return None
 
 
 def _byline(root: etree._Element) -> list[str]:
