@@ -28,6 +28,7 @@ _DATE_RES = [
                r"\s*(Z|[+-]\d{2}:?\d{2})?)?"),
     re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
     re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b"),
+    re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b"),
 ]
 _MONTHS = {m: i + 1 for i, names in enumerate([
     "jan january januar janvier enero gennaio", "feb february februar février febrero febbraio",
@@ -86,6 +87,15 @@ def normalise_date(value: Any) -> str | None:
             except ValueError:
                 continue
             return f"{y:04d}-{mo:02d}-{d:02d}"
+    m = _DATE_RES[3].search(s)
+    if m:
+        a, b, y = (int(x) for x in m.groups())
+        mo, d = (b, a) if a > 12 else (a, b)  # US order unless the first cannot be a month
+        try:
+            datetime(y, mo, d)
+            return f"{y:04d}-{mo:02d}-{d:02d}"
+        except ValueError:
+            pass
     m = _TEXT_DATE.search(s)
     if m:
         if m.group(1):
@@ -116,11 +126,40 @@ def _names(value: Any) -> list[str]:
         if isinstance(value, (list, dict)):
             return _names(value)
     s = clean(value)
-    if not s or s.startswith("http") or len(s) > 100:
+    if not s or s.startswith("http") or len(s) > 150:
         return []
-    s = _BY.sub("", s)
-    parts = re.split(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|&|\|)\s*", s)
-    return [p for p in (x.strip() for x in parts) if p and len(p) > 1 and not p.isdigit()]
+    s = _BYLINE_PREFIX.sub("", _BYLINE_PREFIX_GLUED.sub("", s))
+    s = _BYLINE_TAIL.split(s)[0]
+    parts = re.split(r"\s*(?:;|\band\b|\bund\b|\bet\b|\by\b|&|\|)\s*|,\s*(?=\S+\s+\S)", s)
+    out = []
+    for p in (x.strip(" ,-–—•·:") for x in parts):
+        if p and _is_name(p):
+            out.append(p)
+    return out
+
+
+_BYLINE_PREFIX = re.compile(
+    r"^\s*(?:(?:written|posted|published|reviewed|edited|compiled|reported)\s+by|by|von|par|por|"
+    r"di|door|av|af|author|autor|auteur|posted|written)\s*:?\s*(?=\S)", re.I)
+_BYLINE_PREFIX_GLUED = re.compile(r"^By(?=[A-Z][a-z])")
+_BYLINE_TAIL = re.compile(
+    r"\s+(?:[-–—|•·]|on|am|le|el|published|updated|posted|last updated|veröffentlicht|"
+    r"aktualisiert)\s+|\s*[•·|]\s*|(?:published|updated|posted) on\b|"
+    r"[\s-]+(?=(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)|\s*\d",
+    re.I)
+_NOT_NAMES = {"by", "author", "the author", "staff", "editor", "editorial team",
+              "guest", "guest author", "anonymous", "unknown", "team", "redaktion", "written by"}
+
+
+def _is_name(p: str) -> bool:
+    low = p.lower()
+    if low in _NOT_NAMES or len(p) < 2 or len(p) > 80 or p.isdigit():
+        return False
+    if "@" in p or "/" in p or "." in p and " " not in p:
+        return False
+    if low.split()[0].rstrip(".") in _MONTHS:
+        return False
+    return len(p.split()) <= 8
 
 
 def _iter_jsonld(root: etree._Element):
@@ -358,7 +397,8 @@ def read_metadata(root: etree._Element, url: str) -> dict[str, Any]:
     if not md["published"]:
         md["published"] = _script_date(root)
     if not md["published"]:
-        md["published"] = _visible_date(root)
+        md["published"] = _visible_date(root) or _date_near_headline(root) or _script_date(
+            root, _SCRIPT_PLAIN_DATE)
     if not md["published"] and md["modified"]:
         md["published"] = None
     if not md["modified"]:
@@ -417,9 +457,11 @@ def _byline(root: etree._Element) -> list[str]:
 
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|\b)")
 _SCRIPT_DATE = re.compile(
-    r"[\"']?(?:datePublished|publishedDate|published_?[Aa]t|publish_?[Dd]ate|published_?[Oo]n|"
+    r"[\\\"']*(?:datePublished|publishedDate|published_?[Aa]t|publish_?[Dd]ate|published_?[Oo]n|"
     r"pubDate|publication_?[Dd]ate|firstPublished|first_published_at|"
-    r"date_?published|displayDate)[\"']?\s*:\s*[\"']([0-9]{4}-[0-9]{2}-[0-9]{2}[^\"']{0,25})[\"']")
+    r"date_?published|displayDate)[\\\"']*\s*:\s*[\\\"']+([0-9]{4}-[0-9]{2}-[0-9]{2}[^\\\"']{0,25})")
+_SCRIPT_PLAIN_DATE = re.compile(
+    r"[\\\"']+date[\\\"']+\s*:\s*[\\\"']+([0-9]{4}-[0-9]{2}-[0-9]{2}[^\\\"']{0,25})")
 _DATE_CLASS = re.compile(r"date|time|publish|posted|byline|meta|datum|fecha|dateline", re.I)
 
 
@@ -438,17 +480,42 @@ def _time_element(root: etree._Element) -> str | None:
     return first
 
 
-def _script_date(root: etree._Element) -> str | None:
+def _script_date(root: etree._Element, rx: re.Pattern = _SCRIPT_DATE) -> str | None:
     """A publication date in page data (Next.js/Nuxt state, analytics objects)."""
     for script in root.iter("script"):
         text = script.text
         if not text or len(text) > 2_000_000:
             continue
-        m = _SCRIPT_DATE.search(text)
+        m = rx.search(text)
         if m:
             d = normalise_date(m.group(1))
             if d:
                 return d
+    return None
+
+
+def _date_near_headline(root: etree._Element) -> str | None:
+    """A date written just before or after the page's <h1> (the dateline)."""
+    body = root.find("body")
+    if body is None:
+        return None
+    h1 = body.find(".//h1")
+    if h1 is None:
+        return None
+    elements = list(body.iter(etree.Element))
+    try:
+        at = elements.index(h1)
+    except ValueError:
+        return None
+    window = elements[at + 1:at + 80] + elements[max(0, at - 20):at]
+    for el in window:
+        if el.tag in ("script", "style", "a"):
+            continue
+        for piece in (el.text, el.tail):
+            if piece and 6 <= len(piece.strip()) <= 80 and re.search(r"\d{2}", piece):
+                d = normalise_date(piece)
+                if d:
+                    return d
     return None
 
 
