@@ -60,18 +60,43 @@ def cli() -> None:
 @click.option("--home", help="Crawl the outlet from another origin (e.g. a local mirror).")
 @click.option("--max-pages", type=int, help="Stop after this many pages (overrides the outlet file).")
 @click.option("--set", "set_", multiple=True, metavar="KEY=VALUE", help="Override a Scrapy setting.")
-def crawl(outlet: str, out: Path, home: str | None, max_pages: int | None, set_: tuple[str, ...]) -> None:
-    """Crawl OUTLET (a name in outlets/ or a .toml path) into the archive folder --out."""
+@click.option("--fresh", is_flag=True, help="Start a new crawl even if the last one in --out did not finish "
+              "(default: resume it). With --redis: clear the shared queue first (first worker only).")
+@click.option("--redis", "redis_url", metavar="URL", help="Run as one worker of a distributed crawl "
+              "sharing its queue in Redis (redis://HOST:PORT/DB).")
+@click.option("--worker-id", help="With --redis: this worker's id; its archive goes to DIR/workers/ID.")
+@click.option("--quiet", is_flag=True, help="No progress line, no summary: warnings and errors only (cron).")
+@click.option("--json-log", is_flag=True, help="Log JSON lines on stderr; print the summary as one JSON object.")
+def crawl(outlet: str, out: Path, home: str | None, max_pages: int | None, set_: tuple[str, ...],
+          fresh: bool, redis_url: str | None, worker_id: str | None, quiet: bool, json_log: bool) -> None:
+    """Crawl OUTLET (a name in outlets/ or a .toml path) into the archive folder --out.
+
+    An interrupted crawl (killed, crashed, Ctrl-C) is resumed by running the
+    same command again: nothing already archived is fetched twice.
+    """
     import dataclasses
 
+    from pipelines.progress import progress_settings
     from spiders.runner import run_crawl
 
     definition = _load_outlet_or_exit(outlet, home)
     if max_pages:
         definition = dataclasses.replace(definition, max_pages=max_pages)
+    overrides = progress_settings(quiet=quiet, json_log=json_log)
+    if redis_url:
+        from spiders.distributed import worker_setup
+
+        try:
+            out, worker = worker_setup(redis_url, worker_id, definition.name, out, fresh=fresh)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        overrides.update(worker)
+    elif fresh:
+        overrides["ARCHIVER_FRESH"] = True
     out = _prepare_or_exit(out)
-    stats = run_crawl(definition, out, overrides=_parse_set(set_))
-    _report(stats, out)
+    stats = run_crawl(definition, out, overrides={**overrides, **_parse_set(set_)})
+    if not quiet:
+        _report(stats, out, as_json=json_log)
     _exit_if_failed(stats)
 
 
@@ -108,8 +133,10 @@ def _exit_if_failed(stats: dict[str, Any]) -> None:
         raise click.ClickException(f"the crawl stopped early: {error}. To go on: {ADVICE}.")
 
 
-def _report(stats: dict[str, Any], out: Path) -> None:
-    """Print the crawl's figures: what an archivist checks after a run."""
+def _report(stats: dict[str, Any], out: Path, *, as_json: bool = False) -> None:
+    """Print the crawl's figures: what an archivist checks after a run (``as_json``: one JSON line)."""
+    from pipelines.progress import summary_rows
+
     start, end = stats.get("start_time"), stats.get("finish_time")
     seconds = (end - start).total_seconds() if start and end else 0.0
     warc_bytes = sum(p.stat().st_size for p in (out / "warcs").glob("*.warc.gz"))
@@ -124,6 +151,11 @@ def _report(stats: dict[str, Any], out: Path) -> None:
         ("seconds", round(seconds, 2)),
         ("finish reason", stats.get("finish_reason", "?")),
     ]
+    rows[-1:-1] = summary_rows(stats, seconds, warc_bytes)
+    if as_json:
+        click.echo(json.dumps({"archive": str(out), **{name.replace(" ", "_"): value for name, value in rows}},
+                              default=str))
+        return
     for name, value in rows:
         click.echo(f"{name:>16}: {value}")
     click.echo(f"{'archive':>16}: {out}")
@@ -160,6 +192,25 @@ def reindex(warcs: tuple[Path, ...], db: Path) -> None:
     for problem in result.errors:
         click.echo(f"error: {problem}", err=True)
     if result.errors:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("folders", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--db", "db", type=click.Path(path_type=Path), required=True, help="Database to merge into.")
+def ingest(folders: tuple[Path, ...], db: Path) -> None:
+    """Merge archive folders (e.g. the workers of a distributed crawl) into --db; running it twice changes nothing."""
+    from archiver.ingest import IngestError
+    from archiver.ingest import ingest as run_ingest
+
+    try:
+        result = run_ingest(list(folders), db)
+    except IngestError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{result} -> {db}")
+    for problem in result.index.errors:
+        click.echo(f"error: {problem}", err=True)
+    if result.index.errors:
         sys.exit(1)
 
 

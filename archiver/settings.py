@@ -55,6 +55,10 @@ SPIDER_MIDDLEWARES = {
     "spiders.resume.ResumeMiddleware": 850,
 }
 DUPEFILTER_CLASS = "spiders.resume.ResumeDupeFilter"
+# Live progress line on a TTY, JSON log lines (pipelines/progress.py).
+EXTENSIONS = {
+    "pipelines.progress.ProgressExtension": 500,
+}
 ITEM_PIPELINES = {
     "pipelines.clean.CleanPipeline": 300,
     "pipelines.store.StorePipeline": 800,
@@ -74,6 +78,14 @@ ARCHIVER_CONDITIONAL_ENABLED = True
 ARCHIVER_RESUME = True
 # Start a new crawl even if the last one did not finish (its WARC tail is still repaired).
 ARCHIVER_FRESH = False
+# Progress line on stderr: "auto" (only when stderr is a terminal), True or False.
+ARCHIVER_PROGRESS = "auto"
+ARCHIVER_PROGRESS_INTERVAL = 1.0
+# Log records as JSON lines (archiver crawl --json-log).
+ARCHIVER_JSON_LOG = False
+# Distributed crawls (spiders/distributed.py; set by archiver crawl --redis URL --worker-id W).
+ARCHIVER_REDIS_URL = None
+ARCHIVER_WORKER_ID = None
 # Hostile web (pipelines/address_guard.py, pipelines/retry_after.py, archiver/hostile.py):
 # fetch private/loopback addresses? False, True (loopback + private, never
 # link-local/metadata) or a list of networks such as ["127.0.0.0/8"].

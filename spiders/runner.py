@@ -44,7 +44,13 @@ def run_crawl(
     overrides: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Crawl ``outlet`` into ``out_dir`` and return the crawl's stats."""
-    process = CrawlerProcess(crawl_settings(out_dir, overrides), install_root_handler=True)
+    settings = crawl_settings(out_dir, overrides)
+    if settings.getbool("ARCHIVER_JSON_LOG"):  # --json-log: every line JSON, Scrapy's first ones too
+        from pipelines.progress import install_json_logging
+
+        install_json_logging(settings.get("LOG_LEVEL"))
+        settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler("news")
     process.crawl(crawler, outlet=outlet)
     process.start()

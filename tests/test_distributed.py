@@ -1,0 +1,132 @@
+"""Two workers share one crawl through a real redis-server; ingest merges what they wrote.
+
+The site is the generated 500-page site (archiver/demo/bigsite.py) served on
+127.0.0.1 with a request log. Both workers start together; afterwards every
+page has been fetched exactly once across both, both did part of the work,
+each wrote its own WARCs and database, and ``archiver ingest`` builds one
+database holding every article once, and changes nothing when run again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from support import LOCAL, REPO, run_archiver
+
+PAGES = 500
+pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None,
+                                reason="needs redis-server (apt-get install redis-server; .ci/run does it)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    port = _free_port()
+    workdir = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--dir", str(workdir)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
+                conn.sendall(b"PING\r\n")
+                if conn.recv(64).startswith(b"+PONG"):
+                    break
+        except OSError:
+            pass
+        assert proc.poll() is None and time.monotonic() < deadline, "redis-server did not start"
+        time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def bigsite():
+    from archiver.demo.bigsite import BigSiteServer
+
+    with BigSiteServer(PAGES) as server:
+        yield server
+
+
+def _worker(outlet: Path, out: Path, redis_url: str, worker: str) -> subprocess.Popen:
+    args = [sys.executable, "-m", "archiver.cli", "crawl", str(outlet), "--out", str(out),
+            "--redis", redis_url, "--worker-id", worker]
+    for setting in LOCAL:
+        args += ["--set", setting]
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    log = open(out.parent / f"{worker}.log", "w")
+    return subprocess.Popen(args, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+
+
+def _db_digest(db: Path) -> str:
+    with sqlite3.connect(db) as conn:
+        return hashlib.sha256("\n".join(conn.iterdump()).encode()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def two_workers(bigsite, redis_url, tmp_path_factory):
+    root = tmp_path_factory.mktemp("distributed")
+    outlet = bigsite.write_outlet(root / "bigsite.toml")
+    out = root / "crawl"
+    out.mkdir()
+    workers = [_worker(outlet, out, redis_url, w) for w in ("w1", "w2")]
+    for proc in workers:
+        proc.wait(timeout=300)
+    logs = {w: (root / f"{w}.log").read_text() for w in ("w1", "w2")}
+    for (worker, log), proc in zip(logs.items(), workers):
+        assert proc.returncode == 0, f"worker {worker} failed:\n{log[-4000:]}"
+    return out, logs
+
+
+def test_every_page_fetched_once_across_workers(bigsite, two_workers):
+    out, logs = two_workers
+    hits = {path: n for path, n in bigsite.hits.items() if path != "/robots.txt"}
+    pages = {path for path in bigsite.pages if path != "/robots.txt"}
+    assert set(hits) == pages, f"not fetched: {sorted(pages - set(hits))[:10]}"
+    assert {p: n for p, n in hits.items() if n != 1} == {}
+    per_worker = {}
+    for worker in ("w1", "w2"):
+        folder = out / "workers" / worker
+        assert list((folder / "warcs").glob(f"bigsite-{worker}-*.warc.gz")), "the worker id names its WARCs"
+        with sqlite3.connect(folder / "archive.db") as db:
+            per_worker[worker] = db.execute("select count(*) from captures where status = 200 "
+                                            "and url not like '%/robots.txt'").fetchone()[0]
+    assert all(per_worker.values()), f"one worker did nothing: {per_worker}"
+    assert sum(per_worker.values()) == len(pages)
+
+
+def test_ingest_merges_every_article_once_and_is_idempotent(bigsite, two_workers, tmp_path):
+    out, _ = two_workers
+    merged = tmp_path / "merged.db"
+    first = run_archiver("ingest", str(out), "--db", str(merged))
+    assert first.returncode == 0, first.stderr
+    articles = sorted(bigsite.url + p for p in bigsite.pages if p.startswith("/news/"))
+    with sqlite3.connect(merged) as db:
+        urls = sorted(r[0] for r in db.execute("select url from articles"))
+        crawls = [r[0] for r in db.execute("select id from crawls order by id")]
+        captures = db.execute("select count(*) from captures").fetchone()[0]
+    assert urls == articles
+    assert len(crawls) == 2 and crawls[0].endswith("-w1") and crawls[1].endswith("-w2")
+    assert crawls[0][:-3] == crawls[1][:-3], "workers of one crawl share its id"
+    assert captures >= PAGES
+    before = _db_digest(merged)
+    again = run_archiver("ingest", str(out), "--db", str(merged))
+    assert again.returncode == 0, again.stderr
+    assert _db_digest(merged) == before
