@@ -205,8 +205,10 @@ def _warc_files(archive_dir: Path) -> Iterator[Path]:
 def rebuild_indexes(archive_dir: str | Path) -> IndexResult:
     """Rebuild ``DIR/indexes/<crawl-id>.cdxj`` for every crawl found in ``DIR/warcs``.
 
-    Files whose warcinfo names no crawl are indexed under their own file name.
-    Damaged stretches are reported in ``errors`` and read past.
+    Files whose warcinfo names no crawl are indexed under their own file name;
+    a group without captures (``archiver reclean`` writes only conversion
+    records) gets no index. Damaged stretches are reported in ``errors`` and
+    read past.
     """
     archive_dir = Path(archive_dir)
     groups: dict[str, list[Path]] = defaultdict(list)
@@ -215,6 +217,8 @@ def rebuild_indexes(archive_dir: str | Path) -> IndexResult:
     result = IndexResult()
     for crawl_id, paths in sorted(groups.items()):
         lines = cdxj_lines(paths, on_error=lambda err: result.errors.append(str(err)))
+        if not lines:
+            continue
         dest = write_cdxj(lines, index_path(archive_dir, crawl_id))
         result.indexes[str(dest)] = len(lines)
     return result
