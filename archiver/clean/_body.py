@@ -21,7 +21,7 @@ import lxml.etree as etree
 
 from ._dom import drop
 from ._patterns import (
-    BODY_HINT, FURNITURE_HEADING, FURNITURE_TAGS, HEADINGS, LEAD, NEGATIVE, POSITIVE,
+    BODY_HINT, CAPTION, FURNITURE_HEADING, FURNITURE_TAGS, HEADINGS, LEAD, NEGATIVE, POSITIVE,
     STRONG_NEGATIVE,
 )
 
@@ -265,6 +265,14 @@ def prune(nodes: list[etree._Element], st: Stats) -> None:
                         after += st.para.get(sib, 0)
                     if after < total * 0.3:
                         doomed.extend(following)
+                continue
+            if tag == "figcaption" or (tag == "figure" and st.text.get(el, 0) < 400):
+                doomed.append(el)
+                continue
+            words = attr_words(el)
+            if words and CAPTION.search(words) and st.text.get(el, 0) < 400 and \
+                    tag not in ("body", "article", "main"):
+                doomed.append(el)
                 continue
             if tag not in _PRUNABLE:
                 continue

@@ -93,7 +93,7 @@ FURNITURE_LINE = re.compile(
     r"(?:lire aussi|à lire aussi|voir aussi|leer más|lee también|leggi anche)\s*:?.{0,200}|"
     r"[-–—]*\s*(?:advertisement|anzeige|werbung|publicité|ad)\s*[-–—]*|"
     r"advertisement|anzeige|werbung|publicité|publicidad|pubblicità|sponsored|"
-    r"tags?\s*:.{0,300}|schlagwörter\s*:.{0,300}|filed under\s*:?.{0,300}|"
+    r"tags?\s*[:\n].{0,300}|schlagwörter\s*:.{0,300}|filed under\s*:?.{0,300}|"
     r"themen\s*:.{0,200}|topics\s*:.{0,200}|autor(?:en|in)?\s*:.{0,100}|"
     r"(?:war|ist) (?:dieser|der) (?:artikel|beitrag) (?:nützlich|hilfreich)\s*\??|"
     r"(?:was this (?:article|page|post) (?:helpful|useful))\s*\??|"
@@ -131,5 +131,13 @@ FURNITURE_HEADING = re.compile(
 LEAD = re.compile(
     r"\blead\b|-lead\b|\blead-|leadin|intro\b|standfirst|vorspann|anriss|einleitung|"
     r"chapo|chapeau|\bsapo\b|bajada|entradilla|teaser-?text|article-?teaser",
+    re.I,
+)
+
+# Image captions and credits (not part of the article text in the gold sets
+# nor in what readers quote).
+CAPTION = re.compile(
+    r"caption|credit|image-?desc|img-?desc|photo-?desc|media-?desc|legende|légende|bildunterschrift|"
+    r"copyright|photographer|image-?source|foto-?credit",
     re.I,
 )
