@@ -47,7 +47,7 @@ def reindex(paths: Iterable[str | Path], db_path: str | Path) -> ReindexResult:
     stretch of a file is reported and reading goes on after it.
     """
     from archiver.store import Archive
-    from archiver.warc.reader import capture_from_record, iter_records
+    from archiver.warc.reader import capture_from_record, iter_records, verify_record
 
     result = ReindexResult()
     later: list[Any] = []  # conversions read before their response (e.g. a reclean file sorting first)
@@ -55,6 +55,10 @@ def reindex(paths: Iterable[str | Path], db_path: str | Path) -> ReindexResult:
         for path in warc_files(paths):
             result.files += 1
             for record in iter_records(path, on_error=lambda err: result.errors.append(str(err))):
+                digest_problems = verify_record(record)
+                if digest_problems:  # altered bytes: report them, index nothing from them
+                    result.errors.extend(f"{_where(record)}: {problem}" for problem in digest_problems)
+                    continue
                 kind = record.rec_type
                 if kind in ("response", "revisit"):
                     archive.add_capture(capture_from_record(record, path.name))
