@@ -106,8 +106,8 @@ class HostileWeb:
         url = request.url if request is not None else "?"
         self.stats.inc_value("archiver/fetch/failed")
         self.stats.inc_value(f"archiver/fetch/failed/{kind}")
-        if kind == "refused_address":
-            return  # the address guard logged it, with the address
+        if kind in ("refused_address", "not_archived"):
+            return  # logged once already: by the address guard, or when the archive write failed
         # a 404 is ordinary web life; everything else is worth the archivist's attention
         level = logging.INFO if reason.startswith("HTTP 404") else logging.WARNING
         logger.log(level, "fetch failed (%s): %s: %s", kind, url, reason)
