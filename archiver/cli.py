@@ -30,6 +30,13 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, Any]:
             out[key] = json.loads(raw)
         except ValueError:
             out[key] = raw
+    if out.get("ARCHIVER_WARC_PREFIX"):  # it names files: it must not lead out of the archive folder
+        from archiver.warc.writer import check_prefix
+
+        try:
+            check_prefix(str(out["ARCHIVER_WARC_PREFIX"]))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--set") from None
     return out
 
 

@@ -20,8 +20,8 @@ Setting ``ARCHIVER_ALLOW_PRIVATE_ADDRESSES``:
   allowed besides public addresses.
 
 Stats: ``archiver/address_guard/refused`` and
-``archiver/address_guard/refused/<kind>`` (loopback, private, link_local,
-metadata, reserved). Order: 60, after OffsiteMiddleware (no lookups for
+``archiver/address_guard/refused/<kind>`` (loopback, unspecified, private,
+link_local, metadata, reserved). Order: 60, after OffsiteMiddleware (no lookups for
 hosts outside the outlet) and before robots.txt is fetched.
 """
 
@@ -65,13 +65,17 @@ def address_kind(ip: IPAddress) -> str | None:
         return "metadata"
     if ip.is_loopback:
         return "loopback"
+    if ip.is_unspecified:  # 0.0.0.0 / :: reach this machine on Linux
+        return "unspecified"
     if ip.is_link_local:
         return "link_local"
+    if ip.is_multicast:
+        return "reserved"
     if ip.is_global:
         return None
     if ip.is_private:
         return "private"
-    return "reserved"  # multicast, unspecified, shared (100.64/10), documentation ranges...
+    return "reserved"  # shared (100.64/10), documentation and other special ranges
 
 
 def parse_allowed(value: Any) -> tuple[Network, ...]:

@@ -58,9 +58,12 @@ class NewsSpider(scrapy.Spider):
     def open_session(self, crawler: Any) -> None:
         """Open the crawl's archive (WARC writer + database) before any request."""
         from archiver.session import ArchiveSession
+        from archiver.warc.writer import check_prefix
         from spiders.resume import open_resume
 
         settings = crawler.settings
+        if settings.get("ARCHIVER_WARC_PREFIX"):  # before any path is built from it (state, WARCs)
+            check_prefix(settings.get("ARCHIVER_WARC_PREFIX"))
         session = ArchiveSession(
             settings.get("ARCHIVER_OUT_DIR"),
             self.outlet,

@@ -54,4 +54,7 @@ def run_crawl(
     crawler = process.create_crawler("news")
     process.crawl(crawler, outlet=outlet)
     process.start()
-    return dict(crawler.stats.get_stats())
+    try:
+        return dict(crawler.stats.get_stats())
+    except RuntimeError:  # the crawl never started (a bad setting): no stats
+        return {}

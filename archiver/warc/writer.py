@@ -41,6 +41,13 @@ RECONSTRUCTED_HEADER = "WARC-Archiver-Reconstructed"
 PAYLOAD_SHA256_HEADER = "WARC-Archiver-Payload-SHA256"
 
 
+def check_prefix(prefix: str) -> str:
+    """``prefix`` if it is a plain file-name part, else ValueError: it must not lead out of a folder."""
+    if not prefix or any(ch in prefix for ch in "/\\\0") or prefix.startswith("."):
+        raise ValueError(f"WARC prefix {prefix!r} must be a plain file-name part (no '/', '\\', leading '.')")
+    return prefix
+
+
 class WarcWriteError(OSError):
     """A record could not be written; the file was cut back to its last whole record."""
 
@@ -123,10 +130,8 @@ class WarcWriter:
         max_size: int = 1_000_000_000,
         warcinfo: dict[str, str] | None = None,
     ) -> None:
-        if not prefix or any(ch in prefix for ch in "/\\\0") or prefix.startswith("."):
-            raise ValueError(f"WARC prefix {prefix!r} must be a plain file-name part (no '/', '\\', leading '.')")
         self.directory = Path(directory)
-        self.prefix = prefix
+        self.prefix = check_prefix(prefix)
         self.max_size = max_size
         self.warcinfo = dict(warcinfo or {})
         self.warcinfo.setdefault("format", FORMAT)
