@@ -96,3 +96,33 @@ def test_index_command_reports_damage(demo_crawl, tmp_path):
     assert warc.name in proc.stderr and "truncated" in proc.stderr
     # the records before the damage are still indexed
     assert 0 < len(_index_files(copy)[0].read_text().splitlines())
+
+
+def test_resumed_crawl_index_covers_every_run_and_reads_past_a_torn_tail(tmp_path):
+    """A resumed crawl keeps its id and writes new files: its index holds the earlier runs' captures too."""
+    import datetime as dt
+
+    from archiver.warc.cdxj import write_crawl_index
+    from archiver.warc.writer import WarcWriter
+
+    def run(prefix: str, n: int) -> WarcWriter:
+        writer = WarcWriter(tmp_path / "warcs", prefix, warcinfo={"crawl-id": "c-1", "outlet": "x"})
+        for i in range(n):
+            body = f"page {prefix} {i}".encode()
+            writer.write_exchange(
+                url=f"http://x.example/{prefix}/{i}", request_bytes=b"GET / HTTP/1.1\r\n\r\n",
+                response_bytes=b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body,
+                fetched_at=dt.datetime(2024, 6, 3, 10, 0, i, tzinfo=dt.timezone.utc))
+        writer.close()
+        return writer
+
+    first = run("first", 3)
+    killed = first.files[0]
+    killed.write_bytes(killed.read_bytes()[:-20])  # the first run was killed mid-record
+    second = run("second", 2)
+    other = WarcWriter(tmp_path / "warcs", "other", warcinfo={"crawl-id": "c-2"})
+    other.close()
+    index = write_crawl_index(tmp_path, "c-1", second.files)
+    urls = [parse_line(line).fields["url"] for line in index.read_text().splitlines()]
+    assert sorted(urls) == sorted([f"http://x.example/first/{i}" for i in range(2)]
+                                  + [f"http://x.example/second/{i}" for i in range(2)])

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 from collections import defaultdict
 from pathlib import Path
@@ -36,6 +37,7 @@ __all__ = [
     "CdxjLine",
     "IndexResult",
     "cdxj_lines",
+    "crawl_files",
     "crawl_id_of",
     "index_path",
     "line_for",
@@ -161,15 +163,36 @@ def index_path(archive_dir: str | Path, crawl_id: str) -> Path:
     return Path(archive_dir) / INDEX_DIR / f"{_safe_name(crawl_id)}.cdxj"
 
 
+def crawl_files(archive_dir: str | Path, crawl_id: str) -> list[Path]:
+    """The WARC files in ``DIR/warcs`` whose warcinfo names ``crawl_id``."""
+    folder = Path(archive_dir) / "warcs"
+    if not folder.is_dir():
+        return []
+    return [p for p in sorted(folder.iterdir())
+            if p.name.endswith((".warc.gz", ".warc")) and crawl_id_of(p) == crawl_id]
+
+
+def _log_damage(error: WarcError) -> None:
+    logging.getLogger(__name__).warning("CDXJ index: skipped damage: %s", error)
+
+
 def write_crawl_index(
     archive_dir: str | Path,
     crawl_id: str,
-    warc_paths: Iterable[str | Path],
+    warc_paths: Iterable[str | Path] = (),
     *,
     on_error: Callable[[WarcError], None] | None = None,
 ) -> Path:
-    """Index the WARC files one crawl wrote into ``DIR/indexes/<crawl-id>.cdxj``."""
-    lines = cdxj_lines(warc_paths, on_error=on_error)
+    """Index every WARC file of crawl ``crawl_id`` into ``DIR/indexes/<crawl-id>.cdxj``.
+
+    The files are ``warc_paths`` plus those in ``DIR/warcs`` whose warcinfo
+    names the crawl, so a resumed crawl (same id, new files) indexes what its
+    earlier runs wrote too. Damage (a torn tail left by a killed run) is
+    passed to ``on_error`` (logged by default) and read past: the index of the
+    readable records is still written.
+    """
+    paths = sorted({Path(p) for p in warc_paths} | set(crawl_files(archive_dir, crawl_id)))
+    lines = cdxj_lines(paths, on_error=on_error or _log_damage)
     return write_cdxj(lines, index_path(archive_dir, crawl_id))
 
 
