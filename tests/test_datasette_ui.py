@@ -61,9 +61,9 @@ def test_article_page_shows_text_metadata_citation_and_links(ds, archive):
     assert paragraphs == ui_archive.ARTICLE_TEXT.split("\n\n")
     assert html.select_one("time[datetime='2026-11-20T08:00:00+01:00']") is not None
     citation = html.select_one("#cite-text").text
-    assert "Ana Ivanova; Piotr Nowak" in citation and ui_archive.ARTICLE_URL in citation
+    assert "Ana Ivanova, Piotr Nowak" in citation and ui_archive.ARTICLE_URL in citation
     assert "/20261120090500/" + ui_archive.ARTICLE_URL in citation  # the Memento-style archived URL
-    row_sha = re.search(r"Text sha256 ([0-9a-f]{64})", citation).group(1)
+    row_sha = re.search(r"text sha256:([0-9a-f]{64})", citation).group(1)
     assert row_sha == __import__("hashlib").sha256(ui_archive.ARTICLE_TEXT.encode()).hexdigest()
     assert 'data-versionurl="' in html.select_one("#cite-html").text  # Robust Link
     button = html.select_one("button.archive-copy[data-copy-target='cite-text']")
@@ -249,6 +249,10 @@ def test_search_facets_by_outlet_author_section_language_month(ds):
     assert titles(search(ds, "?outlet=demo&section=Tests")) == ["Hostile page"]
     assert titles(search(ds, "?month=2026-10")) == ["Thousands run the Minsk marathon"]
     assert titles(search(ds, "?language=en&q=border")) == ["Border stays open, says Lukashenko"]
+    assert titles(search(ds, "?language=be&q=border")) == []
+    by_date = search(ds, "?q=border&sort=newest&outlet=demo")  # the date-ordered plan, snippets added after
+    assert titles(by_date) == ["Border stays open, says Lukashenko"]
+    assert [m.text.lower() for m in by_date.select(".archive-snippet mark")] == ["border"]
 
 
 def test_search_date_range_and_sort(ds):
@@ -284,6 +288,25 @@ def test_outlets_list_and_unknown_outlet(ds):
 
 
 def test_table_page_offers_the_authors_array_facet(ds):
-    data = get(ds, "/archive/articles.json?_facet_size=10").json()
+    data = get(ds, "/archive/articles.json?_facet_array=authors").json()
     authors = {v["value"]: v["count"] for v in data["facet_results"]["authors"]["results"]}
     assert authors == {"Ana Ivanova": 1, "Piotr Nowak": 1, "Olga K": 1}
+
+
+def test_search_plans_for_many_matches_give_the_same_answers(ds, monkeypatch):
+    import archiver.ui.search as search_module
+
+    queries = ["?q=border", "?q=border&sort=newest", "?q=runners&outlet=other", "?q=static&sort=oldest"]
+    before = {q: (titles(search(ds, q)), facet(search(ds, q), "outlet")) for q in queries}
+    monkeypatch.setattr(search_module, "MANY_MATCHES", 0)  # every word counts as common
+    after = {q: (titles(search(ds, q)), facet(search(ds, q), "outlet")) for q in queries}
+    assert after == before and before["?q=border"][0] == ["Border stays open, says Lukashenko"]
+
+
+def test_article_citation_equals_archiver_cite(ds, archive):
+    from archiver.cite import cite
+
+    out, ids = archive
+    html = soup(get(ds, f"/archive/articles/{ids['article']}"))
+    for element, fmt in (("#cite-text", "text"), ("#cite-bibtex", "bibtex"), ("#cite-html", "html")):
+        assert html.select_one(element).text.strip() == cite(out, ids["article"], fmt=fmt, base_url="http://localhost")

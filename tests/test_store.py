@@ -113,8 +113,13 @@ def test_schema_tables_keys_indexes_and_wal(archive: Archive) -> None:
     def indexes(table: str) -> dict[tuple[str, ...], bool]:
         return {tuple(i.columns): bool(i.unique) for i in db.table(table).indexes if i.origin == "c"}
 
-    assert indexes("captures") == {("url",): False, ("fetched_at",): False}
-    assert indexes("articles") == {("url",): True, ("outlet", "published"): False, ("published",): False}
+    assert indexes("captures") == {("url",): False, ("fetched_at",): False,
+                                   ("outlet", "fetched_at", "status"): False, ("status",): False,
+                                   ("record_type",): False}  # + 0003_ui_indexes
+    assert indexes("articles") == {("url",): True, ("outlet", "published"): False, ("published",): False,
+                                   ("outlet", "published", "fetched_at"): False, ("section",): False,
+                                   ("language",): False, ("authors",): False,
+                                   ("published", "outlet", "section", "language", "authors"): False}  # + 0003
     assert db.table("articles").detect_fts() == "articles_fts"
     assert "porter" in db.table("articles_fts").schema
 

@@ -1,4 +1,4 @@
-"""archiver.ui without a server: word diff, SVG charts, FTS query building, citations, snapshot headers."""
+"""archiver.ui without a server: word diff, SVG charts, FTS query building and snapshot headers."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from archiver.ui import RAW_CSP, Snapshot, make_citation, record_slug, slug_record_id, stacked_bars_svg, word_diff
+from archiver.ui import RAW_CSP, Snapshot, record_slug, slug_record_id, stacked_bars_svg, word_diff
 from archiver.ui.search import SearchForm, fts_query
 
 
@@ -40,15 +40,6 @@ def test_search_form_drops_bad_values():
                                  "month": "2026-11"})
     assert (form.since, form.until, form.sort, form.page, form.month) == ("", "2026-11-30", "relevance", 1, "2026-11")
     assert SearchForm.from_args({"page": "100000"}).page == 50
-
-
-def test_citation_names_archived_url_and_hash():
-    row = {"id": "abcd1234", "url": "https://x.example/a", "title": "T", "authors": '["A B"]', "outlet": "x",
-           "published": "2026-01-02T03:04:05Z", "fetched_at": "2026-01-03T00:00:01Z", "text_sha256": "f" * 64}
-    c = make_citation(row, base_url="http://127.0.0.1:8001/")
-    assert c.archived_url == "http://127.0.0.1:8001/20260103000001/https://x.example/a"
-    assert "A B." in c.text and "f" * 64 in c.text
-    assert c.bibtex.startswith("@online{b2026abcd,") and 'data-versiondate="2026-01-03T00:00:01Z"' in c.html
 
 
 def test_record_slug_round_trip():

@@ -167,3 +167,25 @@ def article_versions(db: Database) -> None:
         """
     )
     db.execute("UPDATE articles SET current_version = 1, versions = 1")
+
+
+@migrations(name="0003_ui_indexes")
+def ui_indexes(db: Database) -> None:
+    """Indexes the archive pages in Datasette need to answer fast on large archives.
+
+    Facets of the search page (section, language, authors, within a date
+    range), Datasette's facets of ``captures`` and the outlet page's charts
+    (articles per day, captures per day by status) read these instead of the
+    table rows with their texts.
+    """
+    captures = db.table("captures")
+    captures.create_index(["outlet", "fetched_at", "status"], if_not_exists=True)
+    captures.create_index(["status"], if_not_exists=True)
+    captures.create_index(["record_type"], if_not_exists=True)
+    articles = db.table("articles")
+    articles.create_index(["outlet", "published", "fetched_at"], if_not_exists=True)
+    articles.create_index(["section"], if_not_exists=True)
+    articles.create_index(["language"], if_not_exists=True)
+    articles.create_index(["authors"], if_not_exists=True)
+    # date ranges with facets and filters, answered from the index alone
+    articles.create_index(["published", "outlet", "section", "language", "authors"], if_not_exists=True)

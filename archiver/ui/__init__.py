@@ -8,24 +8,22 @@ it is tested without a server:
   record, and the headers that make serving it safe;
 - :mod:`archiver.ui.diff`: word-level differences between two texts;
 - :mod:`archiver.ui.charts`: small bar charts as plain SVG;
-- :mod:`archiver.ui.search`: the search page's SQL (FTS, filters, facets);
-- :mod:`archiver.ui.citation`: the citation shown on an article page.
+- :mod:`archiver.ui.search`: the search page's SQL (FTS, filters, facets).
+
+Citations come from :mod:`archiver.cite`, the same as ``archiver cite``.
 """
 
 from .charts import stacked_bars_svg
-from .citation import Citation, make_citation
 from .diff import word_diff
 from .search import SearchForm, search_sql
 from .snapshot import RAW_CSP, Snapshot, SnapshotError, load_snapshot, record_slug, slug_record_id
 
 __all__ = [
-    "Citation",
     "RAW_CSP",
     "SearchForm",
     "Snapshot",
     "SnapshotError",
     "load_snapshot",
-    "make_citation",
     "record_slug",
     "search_sql",
     "slug_record_id",

@@ -8,6 +8,7 @@ current results, authors through ``json_each`` of the JSON array.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import Mapping
 
@@ -90,66 +91,120 @@ class SearchForm:
         return {k: str(v) for k, v in values.items() if v not in ("", None) and not (k == "page" and v == 1)
                 and not (k == "sort" and v == "relevance")}
 
-    def filters(self) -> tuple[list[str], dict[str, str]]:
-        where: list[str] = []
-        params: dict[str, str] = {}
-        for key in ("outlet", "section", "language"):
-            if getattr(self, key):
-                where.append(f"a.{key} = :{key}")
-                params[key] = getattr(self, key)
-        if self.author:
-            where.append("exists (select 1 from json_each(a.authors) j2 where j2.value = :author)")
-            params["author"] = self.author
-        if self.month:
-            where.append("a.published >= :month and a.published < :month || '~'")
-            params["month"] = self.month
-        if self.since:
-            where.append("a.published >= :since")
-            params["since"] = self.since
-        if self.until:
-            where.append("a.published < :until || '~'")  # '~' sorts after any time suffix of that day
-            params["until"] = self.until
-        if self.match:
-            where.insert(0, "articles_fts match :match")
-            params["match"] = self.match
-        return where, params
+
+#: Above this many word matches, queries scan an index and test membership in the matches
+#: instead of looking up every matching row (whose texts make the rows large).
+MANY_MATCHES = 5000
+_COLUMNS = "a.rowid as rowid, a.id, a.title, a.outlet, a.published, a.authors, a.section, a.language, a.url, a.word_count"
+_FTS_ROWIDS = "(select rowid from articles_fts where articles_fts match :match)"
+FTS_COUNT_SQL = "select count(*) from articles_fts where articles_fts match :match"
+#: Rows whose authors include :author (substring test over the authors index, then the exact JSON test).
+AUTHOR_ROWIDS_SQL = ("select rowid from articles where instr(authors, :author_json) > 0 "
+                     "and exists (select 1 from json_each(authors) where value = :author)")
 
 
-def _from(form: SearchForm) -> str:
-    if form.match:
-        return "articles_fts join articles a on a.rowid = articles_fts.rowid"
-    return "articles a"
+@dataclasses.dataclass
+class Plan:
+    """What two cheap lookups told about a search, which picks how its queries run."""
+
+    fts_matches: int = 0  #: rows matching the words alone (FTS5 counts them in milliseconds)
+    author_rowids: list[int] | None = None  #: rows by ``form.author``, resolved once per search
+
+    @property
+    def many(self) -> bool:
+        return self.fts_matches > MANY_MATCHES
 
 
-def search_sql(form: SearchForm) -> tuple[str, str, dict[str, str]]:
-    """(results SQL, count SQL, params) for ``form``; results are one page of :data:`PAGE_SIZE`."""
-    where, params = form.filters()
-    clause = (" where " + " and ".join(where)) if where else ""
-    if form.match:
+def author_params(form: SearchForm) -> dict[str, str]:
+    return {"author": form.author, "author_json": json.dumps(form.author, ensure_ascii=False)}
+
+
+def filters(form: SearchForm, plan: Plan, *, words: bool = True) -> tuple[list[str], dict[str, str]]:
+    """WHERE terms and parameters of ``form`` (``words=False`` leaves the word match out).
+
+    Section and language filters are written ``+a.col = :col`` so SQLite does
+    not pick their one-column index and then read thousands of full rows: it
+    scans the ``published, outlet, section, language, authors`` index
+    (0003_ui_indexes) instead, which holds every column filters and facets need.
+    """
+    where: list[str] = []
+    params: dict[str, str] = {}
+    if words and form.match:
+        where.append(("+a.rowid in " if plan.many else "a.rowid in ") + _FTS_ROWIDS)
+        params["match"] = form.match
+    if form.outlet:  # the (outlet, published, fetched_at) index holds an outlet's rows in date order
+        where.append("a.outlet = :outlet")
+        params["outlet"] = form.outlet
+    for key in ("section", "language"):
+        if getattr(form, key):
+            where.append(f"+a.{key} = :{key}")
+            params[key] = getattr(form, key)
+    if form.author:
+        where.append("a.rowid in (select value from json_each(:author_rowids))")
+        params["author_rowids"] = json.dumps(plan.author_rowids or [])
+    if form.month:
+        where.append("a.published >= :month and a.published < :month || '~'")
+        params["month"] = form.month
+    if form.since:
+        where.append("a.published >= :since")
+        params["since"] = form.since
+    if form.until:
+        where.append("a.published < :until || '~'")  # '~' sorts after any time suffix of that day
+        params["until"] = form.until
+    return where, params
+
+
+def _where(terms: list[str]) -> str:
+    return f" where {' and '.join(terms)}" if terms else ""
+
+
+def count_sql(form: SearchForm, plan: Plan) -> tuple[str, dict[str, str]] | None:
+    """SQL counting the results, or ``None`` when ``plan.fts_matches`` is the count already."""
+    where, params = filters(form, plan)
+    if form.match and len(where) == 1:
+        return None
+    return f"select count(*) from articles a{_where(where)}", params
+
+
+def search_sql(form: SearchForm, plan: Plan) -> tuple[str, dict[str, str]]:
+    """SQL of one page (:data:`PAGE_SIZE`) of results.
+
+    Relevance ranks inside FTS5 (over the rows the filters allow, found from
+    indexes) and joins only the page's rows to their articles. Date order
+    walks the published index and tests membership in the word matches, so a
+    common word never sorts tens of thousands of rows.
+    """
+    page = f"limit {PAGE_SIZE} offset {(form.page - 1) * PAGE_SIZE}"
+    if form.match and form.sort == "relevance":
+        others, params = filters(form, plan, words=False)
+        params["match"] = form.match
+        allowed = f" and rowid in (select a.rowid from articles a{_where(others)})" if others else ""
         snippet = f"snippet(articles_fts, -1, '{MARK_START}', '{MARK_END}', ' … ', 24)"
-    else:
-        snippet = "substr(a.text, 1, 240)"
-    if form.sort == "oldest":
-        order = "a.published is null, a.published, a.id"
-    elif form.sort == "newest" or not form.match:
-        order = "a.published desc, a.id"
-    else:
-        order = "articles_fts.rank"
-    results = (
-        "select a.id, a.title, a.outlet, a.published, a.authors, a.section, a.language, a.url, "
-        f"a.word_count, {snippet} as snippet from {_from(form)}{clause} order by {order} "
-        f"limit {PAGE_SIZE} offset {(form.page - 1) * PAGE_SIZE}"
-    )
-    count = f"select count(*) from {_from(form)}{clause}"
-    return results, count, params
+        return (f"with top as (select rowid, rank, {snippet} as snippet from articles_fts "
+                f"where articles_fts match :match{allowed} order by rank {page}) "
+                f"select {_COLUMNS}, top.snippet from top join articles a on a.rowid = top.rowid "
+                "order by top.rank"), params
+    where, params = filters(form, plan)
+    direction = "" if form.sort == "oldest" else " desc"
+    order = f"a.published{direction}, a.rowid{direction}"  # the order of the published indexes
+    return (f"select {_COLUMNS}, substr(a.text, 1, 240) as snippet from articles a{_where(where)} "
+            f"order by {order} {page}"), params
 
 
-def facet_sql(form: SearchForm, facet: str, *, limit: int = 10) -> tuple[str, dict[str, str]]:
+def snippets_sql(rowids: list[int]) -> str:
+    """SQL of highlighted snippets for the given rows of a word search (``:match`` bound)."""
+    ids = ", ".join(str(int(r)) for r in rowids) or "null"
+    return (f"select rowid, snippet(articles_fts, -1, '{MARK_START}', '{MARK_END}', ' … ', 24) as snippet "
+            f"from articles_fts where articles_fts match :match and rowid in ({ids})")
+
+
+def facet_sql(form: SearchForm, plan: Plan, facet: str, *, limit: int = 10) -> tuple[str, dict[str, str]]:
     """SQL counting the current results by ``facet`` (top ``limit`` values)."""
     _label, expr = FACETS[facet]
-    where, params = form.filters()
-    source = _from(form) + (", json_each(a.authors) j" if facet == "author" else "")
-    where = where + [f"{expr} is not null", f"{expr} != ''"]
-    sql = (f"select {expr} as value, count(*) as n from {source} where {' and '.join(where)} "
-           f"group by value order by n desc, value limit {limit}")
+    where, params = filters(form, plan)
+    source = "articles a" + (", json_each(a.authors) j" if facet == "author" else "")
+    # empty values are dropped by the caller: a "section is not null" term here would make SQLite
+    # pick the one-column index and read the full rows for the other filters
+    sql = (f"select {expr} as value, count(*) as n from {source}{_where(where)} "
+           f"group by value order by n desc, value limit {limit + 1}")
     return sql, params

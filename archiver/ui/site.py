@@ -6,6 +6,7 @@ Datasette may serve several databases; the archive is the first one with an
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,11 @@ async def archive_database(datasette: Any) -> Any | None:
 def archive_dir(db: Any) -> Path:
     """The archive folder (holding ``warcs/``) of a database file."""
     return Path(db.path).resolve().parent
+
+
+def timestamp14(iso: str) -> str:
+    """``YYYYMMDDhhmmss`` of an ISO 8601 time (the datetime of a Memento URL)."""
+    return "".join(ch for ch in iso if ch.isdigit())[:14].ljust(14, "0")
 
 
 def plugin_config(datasette: Any) -> dict[str, Any]:
@@ -63,3 +69,31 @@ async def not_found(datasette: Any, request: Any, message: str, status: int = 40
         "error.html", {"ok": False, "error": message, "status": status, "title": "Not found" if status == 404
                        else "Error"}, request=request)
     return Response.html(html, status=status)
+
+
+#: (database name, content hash, sql, params) -> rows, for immutable databases only.
+_CACHE: "OrderedDict[tuple, list]" = OrderedDict()
+CACHE_SIZE = 512
+
+
+async def cached_rows(db: Any, sql: str, params: dict[str, Any], *, time_limit_ms: int | None = None) -> list:
+    """Rows of ``sql``, remembered when the database is immutable (its answers never change).
+
+    Counting facets over a whole 200,000-article archive takes a good part of a
+    second; an immutable archive pays that once per distinct query. A mutable
+    database (a crawl is writing) is always queried afresh. Raises Datasette's
+    ``QueryInterrupted`` when ``time_limit_ms`` is exceeded (nothing is cached then).
+    """
+    key = None
+    if not db.is_mutable and db.path:
+        stat = Path(db.path).stat()  # not db.hash: Datasette would read the whole file to compute it
+        key = (db.path, stat.st_size, stat.st_mtime_ns, sql, tuple(sorted(params.items())))
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    rows = [dict(r) for r in (await db.execute(sql, params, custom_time_limit=time_limit_ms)).rows]
+    if key is not None:
+        _CACHE[key] = rows
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return rows

@@ -13,9 +13,9 @@ import json
 from datasette import hookimpl
 from datasette.utils import tilde_decode
 
-from archiver.ui.citation import make_citation, timestamp14
+from archiver.cite import Citation, as_bibtex, as_html, as_text, memento_url
 from archiver.ui.diff import word_diff
-from archiver.ui.site import has_plugin, replay_link
+from archiver.ui.site import archive_dir, has_plugin, replay_link, timestamp14
 from archiver.ui.snapshot import record_slug
 
 #: Versions table of issue 4, used when it exists.
@@ -66,6 +66,31 @@ async def _versions(db, row: dict) -> list[dict]:
     return out
 
 
+def _citation(row: dict, capture: dict | None, versions: list[dict], base_url: str, archive_dir) -> dict:
+    """The article's citation in ``archiver cite``'s formats (text, BibTeX, Robust Link).
+
+    Built from the rows this page already read through Datasette's connection
+    (``archiver.cite.load_citation`` opens its own, which leaves a ``-wal``
+    file beside an immutable database), with the same fields and formatters.
+    """
+    from archiver.snapshot import snapshots_for
+
+    latest = versions[-1] if versions else {}
+    snapshots = snapshots_for(archive_dir, row["capture_record_id"])
+    c = Citation(
+        article_id=row["id"], url=row["url"], title=row.get("title"), authors=_json_list(row.get("authors")),
+        outlet=row.get("outlet"), site_name=row.get("site_name"), published=row.get("published"),
+        captured=row["fetched_at"], archived_url="",
+        payload_sha256=capture.get("payload_sha256") if capture else None, text_sha256=row["text_sha256"],
+        capture_record_id=row["capture_record_id"],
+        version=latest.get("n") if len(versions) > 1 or "current_version" in row else None,
+        versions=len(versions) if "versions" in row else None,
+        snapshot_id=snapshots[-1]["id"] if snapshots else None,
+    )
+    c.archived_url = memento_url(base_url, c.timestamp14, c.url)
+    return {"text": as_text(c), "bibtex": as_bibtex(c), "html": as_html(c), "archived_url": c.archived_url}
+
+
 def _pick(request, name: str, default: int, count: int) -> int:
     try:
         value = int(request.args.get(name) or default)
@@ -92,7 +117,7 @@ async def article_context(datasette, db, request, article_id: str) -> dict | Non
         "paragraphs": paragraphs(row.get("text") or ""),
         "capture": dict(capture) if capture else None,
         "snapshot_slug": record_slug(row["capture_record_id"]),
-        "citation": make_citation(row, base_url=base),
+        "citation": _citation(row, dict(capture) if capture else None, versions, base, archive_dir(db)),
         "versions": versions,
         "memento": has_plugin("memento.py"),
         "timemap_url": datasette.urls.path(f"/timemap/{row['url']}") if has_plugin("memento.py") else None,

@@ -14,7 +14,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup
 
 from archiver.ui.charts import stacked_bars_svg
-from archiver.ui.site import archive_database, not_found
+from archiver.ui.site import archive_database, cached_rows, not_found
 
 DAYS = 120
 STATUS_COLORS = {"2xx": "#009E73", "3xx": "#0072B2", "4xx": "#E69F00", "5xx": "#D55E00", "other": "#999999"}
@@ -28,10 +28,10 @@ async def outlets_view(datasette, request):
     db = await archive_database(datasette)
     if db is None:
         return await not_found(datasette, request, "This Datasette serves no archive database (no articles table).")
-    rows = (await db.execute(
-        "select outlet, count(*) as articles, max(published) as latest from articles "
-        "where outlet is not null group by outlet order by outlet")).rows
-    context = {"outlets": [dict(r) for r in rows], "database": db.name}
+    rows = await cached_rows(
+        db, "select outlet, count(*) as articles, max(published) as latest from articles "
+        "where outlet is not null group by outlet order by outlet", {})
+    context = {"outlets": rows, "database": db.name}
     return Response.html(await datasette.render_template("outlets.html", context, request=request))
 
 
@@ -40,21 +40,23 @@ async def outlet_view(datasette, request):
     name = request.url_vars["name"]
     if db is None:
         return await not_found(datasette, request, "This Datasette serves no archive database (no articles table).")
-    articles = (await db.execute(
-        "select count(*), min(published), max(published) from articles where outlet = ?", [name])).rows[0]
-    captures_total = (await db.execute("select count(*) from captures where outlet = ?", [name])).single_value()
-    if not articles[0] and not captures_total:
+    articles = (await cached_rows(
+        db, "select count(*) as n, min(published) as first, max(published) as last from articles "
+        "where outlet = :name", {"name": name}))[0]
+    captures_total = (await cached_rows(
+        db, "select count(*) as n from captures where outlet = :name", {"name": name}))[0]["n"]
+    if not articles["n"] and not captures_total:
         return await not_found(datasette, request, f"No outlet {name!r} in this archive.")
-    per_day = (await db.execute(
-        "select substr(coalesce(published, fetched_at), 1, 10) as day, count(*) as n from articles "
-        "where outlet = ? group by day order by day desc limit ?", [name, DAYS])).rows
+    per_day = await cached_rows(
+        db, "select substr(coalesce(published, fetched_at), 1, 10) as day, count(*) as n from articles "
+        "where outlet = :name group by day order by day desc limit :days", {"name": name, "days": DAYS})
     days = sorted(r["day"] for r in per_day)
     counts = {r["day"]: r["n"] for r in per_day}
     articles_svg = stacked_bars_svg(days, {"articles": [counts[d] for d in days]},
                                     title=f"Articles per day, {name}")
-    status_rows = (await db.execute(
-        "select substr(fetched_at, 1, 10) as day, status, count(*) as n from captures "
-        "where outlet = ? group by day, status", [name])).rows
+    status_rows = await cached_rows(
+        db, "select substr(fetched_at, 1, 10) as day, status, count(*) as n from captures "
+        "where outlet = :name group by day, status", {"name": name})
     cap_days = sorted({r["day"] for r in status_rows})[-DAYS:]
     status_rows = [r for r in status_rows if r["day"] >= (cap_days[0] if cap_days else "")]
     classes: dict[str, dict[str, int]] = {c: {} for c in STATUS_COLORS}
@@ -67,9 +69,9 @@ async def outlet_view(datasette, request):
     context = {
         "name": name,
         "database": db.name,
-        "article_count": articles[0],
-        "first_published": articles[1],
-        "last_published": articles[2],
+        "article_count": articles["n"],
+        "first_published": articles["first"],
+        "last_published": articles["last"],
         "capture_count": captures_total,
         "articles_chart": Markup(articles_svg),
         "status_chart": Markup(status_svg),

@@ -2,13 +2,16 @@
 
 The SQL is :mod:`archiver.ui.search`; this view runs it on the archive
 database, turns the snippet markers into ``<mark>`` (after escaping the
-text) and renders ``templates/search.html``. A facet that takes too long is
-left out rather than slowing the page (``FACET_TIME_LIMIT_MS``).
+text) and renders ``templates/search.html``. Facets that take too long are
+left out rather than slowing the page (``FACET_BUDGET_MS``); on an immutable
+archive every answer is cached, and the unfiltered facets are counted at startup.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import time
 from html import escape
 from urllib.parse import urlencode
 
@@ -17,11 +20,19 @@ from datasette.database import QueryInterrupted
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
-from archiver.ui.search import FACETS, MARK_END, MARK_START, PAGE_SIZE, SearchForm, facet_sql, search_sql
-from archiver.ui.site import archive_database, not_found
+from archiver.ui.search import (
+    AUTHOR_ROWIDS_SQL, FACETS, FTS_COUNT_SQL, MARK_END, MARK_START, MAX_PAGE, PAGE_SIZE, Plan, SearchForm,
+    author_params, count_sql, facet_sql, search_sql, snippets_sql,
+)
+from archiver.ui.site import archive_database, cached_rows, not_found
 
-FACET_TIME_LIMIT_MS = 150
+#: Longest one facet may count, and all facets of a page together, before they are left out.
+FACET_TIME_LIMIT_MS = 80
+FACET_BUDGET_MS = 100
+FACET_VALUES = 10
 SEARCH_TIME_LIMIT_MS = 2000
+#: Ranking by relevance that takes longer falls back to newest first (a word in most articles).
+RANK_TIME_LIMIT_MS = 120
 
 
 def highlight(snippet: str | None) -> Markup:
@@ -30,20 +41,73 @@ def highlight(snippet: str | None) -> Markup:
     return Markup(text.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
 
 
+async def _facets(db, form: SearchForm, plan: Plan, *, budget_ms: float | None) -> list[dict]:
+    """Counts by each facet within the results; once ``budget_ms`` is spent, the rest are skipped."""
+    facets = []
+    started = time.perf_counter()
+    for name, (label, _expr) in FACETS.items():
+        sql, fparams = facet_sql(form, plan, name)
+        left = None if budget_ms is None else budget_ms - (time.perf_counter() - started) * 1000
+        selected = getattr(form, name)
+        facet = {"name": name, "label": label, "timed_out": False, "selected": selected, "values": [],
+                 "clear_url": "?" + urlencode(form.params(**{name: ""}))}
+        facets.append(facet)
+        try:
+            if left is not None and left < 5:
+                raise QueryInterrupted(None, sql, fparams)
+            values = await cached_rows(db, sql, fparams,
+                                       time_limit_ms=None if left is None else int(min(left, FACET_TIME_LIMIT_MS)))
+        except QueryInterrupted:
+            facet["timed_out"] = True
+            continue
+        facet["values"] = [{
+            "value": v["value"], "count": v["n"], "selected": v["value"] == selected,
+            "url": "?" + urlencode(form.params(**{name: v["value"]})),
+        } for v in values if v["value"] not in (None, "")][:FACET_VALUES]
+    return facets
+
+
+async def _plan(db, form: SearchForm) -> Plan:
+    """The two cheap lookups a search starts with: how many rows match the words, which rows the author has."""
+    plan = Plan()
+    if form.match:
+        rows = await cached_rows(db, FTS_COUNT_SQL, {"match": form.match}, time_limit_ms=SEARCH_TIME_LIMIT_MS)
+        plan.fts_matches = rows[0]["count(*)"]
+    if form.author:
+        rows = await cached_rows(db, AUTHOR_ROWIDS_SQL, author_params(form), time_limit_ms=SEARCH_TIME_LIMIT_MS)
+        plan.author_rowids = [r["rowid"] for r in rows]
+    return plan
+
+
 async def search_view(datasette, request):
     db = await archive_database(datasette)
     if db is None:
         return await not_found(datasette, request, "This Datasette serves no archive database (no articles table).")
     form = SearchForm.from_args(request.args)
-    results_sql, count_sql, params = search_sql(form)
-    error = None
+    error = note = None
     rows: list[dict] = []
     total = 0
+    plan = Plan()
     try:
-        rows = [dict(r) for r in (await db.execute(results_sql, params, custom_time_limit=SEARCH_TIME_LIMIT_MS)).rows]
-        total = (await db.execute(count_sql, params, custom_time_limit=SEARCH_TIME_LIMIT_MS)).single_value()
+        plan = await _plan(db, form)
+        counting = count_sql(form, plan)
+        if counting is None:
+            total = plan.fts_matches
+        else:
+            total = (await cached_rows(db, *counting, time_limit_ms=SEARCH_TIME_LIMIT_MS))[0]["count(*)"]
+        try:
+            rows = await cached_rows(db, *search_sql(form, plan), time_limit_ms=RANK_TIME_LIMIT_MS)
+        except QueryInterrupted:  # too many matches to rank in time: newest first instead, and say so
+            note = "Too many matches to rank by relevance quickly; showing the newest first."
+            form_by_date = dataclasses.replace(form, sort="newest")
+            rows = await cached_rows(db, *search_sql(form_by_date, plan), time_limit_ms=SEARCH_TIME_LIMIT_MS)
+        if form.match and rows and (form.sort != "relevance" or note):  # date plans have no FTS snippet
+            snippets = await cached_rows(db, snippets_sql([r["rowid"] for r in rows]), {"match": form.match})
+            by_rowid = {s["rowid"]: s["snippet"] for s in snippets}
+            rows = [{**r, "snippet": by_rowid.get(r["rowid"], r["snippet"])} for r in rows]
     except QueryInterrupted:
         error = "The search took too long; add words or filters to narrow it."
+    rows = [dict(r) for r in rows]
     for row in rows:
         row["snippet_html"] = highlight(row["snippet"])
         try:
@@ -51,23 +115,7 @@ async def search_view(datasette, request):
         except ValueError:
             row["author_list"] = []
         row["url_in_archive"] = datasette.urls.row(db.name, "articles", row["id"])
-    facets = []
-    for name, (label, _expr) in FACETS.items():
-        sql, fparams = facet_sql(form, name)
-        try:
-            values = (await db.execute(sql, fparams, custom_time_limit=FACET_TIME_LIMIT_MS)).rows
-        except QueryInterrupted:
-            facets.append({"name": name, "label": label, "values": [], "timed_out": True})
-            continue
-        selected = getattr(form, name)
-        facets.append({
-            "name": name, "label": label, "timed_out": False, "selected": selected,
-            "clear_url": "?" + urlencode(form.params(**{name: ""})),
-            "values": [{
-                "value": v["value"], "count": v["n"], "selected": v["value"] == selected,
-                "url": "?" + urlencode(form.params(**{name: v["value"]})),
-            } for v in values],
-        })
+    facets = await _facets(db, form, plan, budget_ms=FACET_BUDGET_MS)
     pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
     context = {
         "form": form,
@@ -75,13 +123,26 @@ async def search_view(datasette, request):
         "total": total,
         "facets": facets,
         "error": error,
+        "note": note,
         "database": db.name,
         "sort_urls": {s: "?" + urlencode(form.params(sort=s)) for s in ("relevance", "newest", "oldest")},
         "prev_url": "?" + urlencode(form.params(page=form.page - 1)) if form.page > 1 else None,
-        "next_url": "?" + urlencode(form.params(page=form.page + 1)) if form.page < min(pages, 50) else None,
+        "next_url": "?" + urlencode(form.params(page=form.page + 1)) if form.page < min(pages, MAX_PAGE) else None,
         "first_result": (form.page - 1) * PAGE_SIZE + 1,
     }
     return Response.html(await datasette.render_template("search.html", context, request=request))
+
+
+@hookimpl
+def startup(datasette):
+    """Count the unfiltered facets once at startup, so the search page opens fast on a big immutable archive."""
+
+    async def warm():
+        db = await archive_database(datasette)
+        if db is not None and not db.is_mutable:
+            await _facets(db, SearchForm(), Plan(), budget_ms=None)
+
+    return warm
 
 
 @hookimpl
