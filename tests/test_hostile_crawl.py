@@ -269,3 +269,52 @@ def test_crawl_forbidden_by_robots_txt_ends_cleanly_and_says_so(tmp_path):
     assert stats["finish_reason"] == "finished" and stats["robotstxt/forbidden"] == 1
     assert len(re.findall(r"crawl ended: robots.txt forbids all 1 requested URLs", log)) == 1
     assert [r.target_uri for r in records if r.rec_type == "response"] == [site.robots_url + "/robots.txt"]
+
+
+# -- the building blocks, without a crawl ---------------------------------------------------------
+
+
+def test_trap_guard_budget_per_url_shape():
+    from archiver.hostile import TrapGuard, url_shape
+
+    assert url_shape("http://x/calendar/2024/06/?p=1") == url_shape("http://x/calendar/1999/12/") == "x/calendar/N/N/"
+    guard = TrapGuard(budget=3)
+    verdicts = [guard.check(f"http://x/calendar/2024/{m:02d}/") for m in range(1, 6)]
+    assert verdicts[:3] == [None, None, None]
+    assert [v.kind for v in verdicts[3:]] == ["shape_budget", "shape_budget"]
+    assert guard.check("http://x/2024/06/01/a-story/") is None, "another shape has its own budget"
+    assert guard.check("http://x/a/b/a/b/a/b/a/b/").kind == "repeated_segment"
+    assert TrapGuard(max_length=50).check("http://x/" + "y" * 60).kind == "url_too_long"
+
+
+def test_page_problems_name_binary_bodies_and_charset_lies():
+    from archiver.hostile import page_problems
+
+    assert [p.kind for p in page_problems(BINARY_BODY, "text/html")] == ["binary"]
+    lie = ("<meta charset='utf-8'><p>" + CHARSET_LIE_TEXT).encode("cp1251")
+    assert [p.kind for p in page_problems(lie, "text/html")] == ["charset_mismatch"]
+    assert [p.kind for p in page_problems(NO_CHARSET_TEXT.encode(), "text/html")] == ["no_charset"]
+    assert page_problems("<p>fine</p>".encode(), "text/html; charset=utf-8") == []
+    assert page_problems(b"\xef\xbb\xbf<p>BOM says UTF-8</p>", "text/html") == []
+    assert page_problems(b"<p>x</p>", "text/html; charset=x-nonsense")[0].kind == "charset_mismatch"
+
+
+def test_retry_after_values():
+    from pipelines.retry_after import retry_after_seconds
+
+    assert retry_after_seconds(b"120") == 120.0
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412490.0) == 0.0  # in the past
+    assert retry_after_seconds(None) is None and retry_after_seconds(b"soon") is None
+
+
+def test_failures_are_classified_by_kind():
+    from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
+
+    from spiders.hostile import classify
+
+    assert classify(IgnoreRequest("Forbidden by robots.txt"))[0] == "robots_forbidden"
+    assert classify(IgnoreRequest("max redirections reached"))[0] == "redirect_loop"
+    assert classify(IgnoreRequest("... exceeded DOWNLOAD_MAXSIZE (16 B) during decompression."))[0] == "too_large"
+    assert classify(DownloadTimeoutError("took longer than 3.0 seconds"))[0] == "timeout"
+    assert classify(ValueError("odd"))[0] == "error"
