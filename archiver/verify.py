@@ -17,7 +17,8 @@
 For ``NAME.wacz`` it first checks ``datapackage-digest.json`` against
 ``datapackage.json`` and every listed resource's sha256 and size (and the zip's
 own CRCs), then runs the checks above on the package's WARCs, its
-``data/archive.db`` and ``indexes/index.cdx``.
+``data/archive.db`` and ``indexes/index.cdx``, and checks that every line of
+``pages/pages.jsonl`` names an article of that database with its text digest.
 
 Each failure is a :class:`Problem` naming the file, the offset and the record
 id as far as they can be known, and what differs.
@@ -233,6 +234,34 @@ class _Checker:
             self.problem(*where, f"{what}: the conversion record refers to {seen.refers_to}, "
                                  f"the row to capture {capture}")
 
+    # -- pages.jsonl ----------------------------------------------------------
+
+    def check_pages(self, pages: Path, db_path: Path, label: str) -> None:
+        """Each page line of a WACZ names an article of its database with that text digest."""
+        try:
+            conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+            try:
+                known = {i: (u, f"sha256:{t}") for i, u, t in conn.execute("SELECT id, url, text_sha256 FROM articles")}
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            return  # check_db has reported the unreadable database
+        with open(pages, encoding="utf-8") as lines:
+            for number, line in enumerate(lines, 1):
+                try:
+                    page = json.loads(line)
+                except ValueError as exc:
+                    self.problem(label, None, None, f"line {number}: not JSON ({exc})")
+                    continue
+                if "format" in page or "id" not in page:
+                    continue  # the header line
+                expected = known.get(page["id"])
+                if expected is None:
+                    self.problem(label, None, None, f"line {number}: article {page['id']} is not in the database")
+                elif (page.get("url"), page.get("text_digest")) != expected:
+                    self.problem(label, None, None, f"line {number}: url or text_digest of article {page['id']} "
+                                                    "differs from the database")
+
     # -- CDXJ ---------------------------------------------------------------
 
     def check_index(self, path: Path, label: str) -> None:
@@ -362,6 +391,14 @@ def verify_wacz(path: str | Path) -> VerifyReport:
             checker.check_db(db, f"{path}!data/archive.db")
         else:
             checker.report_damage({})
+        if db.is_file() and "pages/pages.jsonl" in names:
+            pages = tmp / "pages.jsonl"
+            try:
+                pages.write_bytes(zf.read("pages/pages.jsonl"))
+            except (zipfile.BadZipFile, OSError, EOFError):
+                pass  # reported with the resource hashes above
+            else:
+                checker.check_pages(pages, db, f"{path}!pages/pages.jsonl")
         index = tmp / "indexes" / "index.cdx"
         if index.is_file():
             checker.check_index(index, f"{path}!indexes/index.cdx")

@@ -204,3 +204,31 @@ def test_recrawled_archive_with_revisits_and_versions_passes(demo_recrawl):
     rows = conn.execute("select (select count(*) from articles) + (select count(*) from article_versions)").fetchone()
     conn.close()
     assert report.articles == rows[0]
+
+
+def test_consistent_but_lying_package_is_caught_by_cross_checks(wacz, tmp_path):
+    """Rehashing a doctored pages.jsonl fools the hashes, not the check against the database and the WARCs."""
+    import hashlib
+    import json
+
+    with zipfile.ZipFile(wacz) as zf:
+        files = {name: zf.read(name) for name in zf.namelist()}
+    lines = files["pages/pages.jsonl"].decode().splitlines()
+    page = json.loads(lines[1])
+    page["text_digest"] = "sha256:" + "0" * 64
+    lines[1] = json.dumps(page)
+    files["pages/pages.jsonl"] = ("\n".join(lines) + "\n").encode()
+    package = json.loads(files["datapackage.json"])
+    for resource in package["resources"]:
+        data = files[resource["path"]]
+        resource["hash"], resource["bytes"] = "sha256:" + hashlib.sha256(data).hexdigest(), len(data)
+    files["datapackage.json"] = json.dumps(package).encode()
+    files["datapackage-digest.json"] = json.dumps(
+        {"path": "datapackage.json", "hash": "sha256:" + hashlib.sha256(files["datapackage.json"]).hexdigest()}).encode()
+    forged = tmp_path / "forged.wacz"
+    with zipfile.ZipFile(forged, "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    report = verify(forged)
+    assert [p.message for p in report.problems] == [
+        f"line 2: url or text_digest of article {page['id']} differs from the database"]
