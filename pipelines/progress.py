@@ -137,7 +137,7 @@ class ProgressExtension:
         else:
             live = settings.getbool("ARCHIVER_PROGRESS")
         if not live:
-            raise NotConfigured("no progress line: stderr is not a terminal (ARCHIVER_PROGRESS=true forces it)")
+            raise NotConfigured  # not a terminal (no message: Scrapy would log a warning)
         return cls(crawler, interval=settings.getfloat("ARCHIVER_PROGRESS_INTERVAL", 1.0), stream=stream)
 
     # -- the live line -----------------------------------------------------

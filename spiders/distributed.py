@@ -236,6 +236,9 @@ class RedisScheduler(Scheduler):
     def _on_idle(self, spider: Any) -> None:
         if self.busy:
             self._beat(False)
+            session = getattr(self.crawler, "archiver_session", None)
+            if session is not None:
+                session.flush()  # do not hold the database's write lock while waiting
         if len(self.queue) > 0:
             self._wake_soon()
             raise DontCloseSpider("requests are waiting in the shared queue")

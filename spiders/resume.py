@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any, AsyncIterator, Iterable, Iterator
+from urllib.parse import urljoin
 
 from scrapy import Request, signals
 from scrapy.dupefilters import RFPDupeFilter
@@ -99,7 +100,7 @@ class ResumeMiddleware:
     def from_crawler(cls, crawler: Any) -> "ResumeMiddleware":
         plan: ResumePlan | None = getattr(crawler, "archiver_resume", None)
         if plan is None or not plan.resumed or getattr(crawler, "archiver_session", None) is None:
-            raise NotConfigured("not resuming a crawl")
+            raise NotConfigured  # no message: Scrapy would log it as a warning on every fresh crawl
         return cls(crawler, plan)
 
     async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
@@ -142,7 +143,7 @@ class ResumeMiddleware:
         depth = request.meta.get("depth", 0)
         if 300 <= status < 400:
             if page.location:  # follow the redirect the way the first run did
-                yield request.replace(url=request.urljoin(page.location))
+                yield request.replace(url=urljoin(request.url, page.location))
             return
         if not 200 <= status < 300:
             return  # an archived 404/410/...: the spider never saw it, and it is not fetched again

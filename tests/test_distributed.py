@@ -67,7 +67,7 @@ def bigsite():
 
 def _worker(outlet: Path, out: Path, redis_url: str, worker: str) -> subprocess.Popen:
     args = [sys.executable, "-m", "archiver.cli", "crawl", str(outlet), "--out", str(out),
-            "--redis", redis_url, "--worker-id", worker]
+            "--redis", redis_url, "--worker-id", worker, "--set", "ARCHIVER_SHAPE_BUDGET=100000"]
     for setting in LOCAL:
         args += ["--set", setting]
     env = dict(os.environ, PYTHONPATH=str(REPO))

@@ -1,0 +1,203 @@
+"""Crawl throughput and memory: bare Scrapy against the full archiving pipeline.
+
+    python bench/crawl.py [--pages 5000] [--json FILE] [--profile FILE]
+
+A generated news site (archiver/demo/bigsite.py) of ``--pages`` pages is
+served from a separate process on 127.0.0.1. It is crawled twice, each crawl
+in its own process with the same concurrency and no politeness delay:
+
+* **bare**: a minimal Scrapy spider that follows every link (Scrapy's own
+  defaults, robots.txt obeyed, none of our middlewares or pipelines);
+* **full**: ``archiver crawl`` (tee download handler, WARC capture, cleaning,
+  SQLite + FTS5, conversion records, everything).
+
+A probe extension in both processes records resident memory (VmRSS, Linux
+/proc) when the 1,000th page arrives and at the end, and the wall time from
+the first request to the last response. Prints pages/s for both, their ratio,
+and RSS at 1,000 pages and at the end; ``--json`` writes ``bare_pages_per_s``,
+``full_pages_per_s``, ``ratio``, ``rss_mb_at_1000``, ``rss_mb_at_end`` (full
+pipeline) and the bare figures. ``--profile FILE`` runs the full crawl under
+cProfile and prints its hottest functions.
+
+Targets (issue 6): full >= 0.5 x bare pages/s; RSS grows < 10% from 1,000
+pages to the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+CONCURRENCY = 16
+COMMON = {
+    "CONCURRENT_REQUESTS": CONCURRENCY,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": CONCURRENCY,
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "ROBOTSTXT_OBEY": True,
+    "LOG_LEVEL": "WARNING",
+    "TELNETCONSOLE_ENABLED": False,
+}
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class RssProbe:
+    """Scrapy extension: memory at the 1,000th response and at the end, and crawl wall time."""
+
+    def __init__(self, crawler: Any) -> None:
+        from scrapy import signals
+
+        self.crawler = crawler
+        self.out = crawler.settings.get("BENCH_PROBE_OUT")
+        self.count = 0
+        self.first = self.last = None
+        self.rss_at_1000 = None
+        crawler.signals.connect(self.response, signal=signals.response_received)
+        crawler.signals.connect(self.closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> "RssProbe":
+        return cls(crawler)
+
+    def response(self, response: Any, request: Any, spider: Any) -> None:
+        now = time.perf_counter()
+        self.first = self.first or now
+        self.last = now
+        self.count += 1
+        if self.count == 1000:
+            self.rss_at_1000 = _rss_mb()
+
+    def closed(self, spider: Any, reason: str) -> None:
+        result = {
+            "pages": self.count,
+            "seconds": (self.last - self.first) if self.first and self.last else 0.0,
+            "rss_mb_at_1000": self.rss_at_1000,
+            "rss_mb_at_end": _rss_mb(),
+            "reason": reason,
+        }
+        Path(self.out).write_text(json.dumps(result))
+
+
+def bare_main(url: str, probe_out: str) -> None:
+    """The bare crawl: a minimal spider in this process (run as a subprocess)."""
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+
+    class Bare(scrapy.Spider):
+        name = "bare"
+        allowed_domains = ["127.0.0.1"]
+        start_urls = [url + "/"]
+
+        def parse(self, response: Any) -> Any:
+            for href in response.xpath("//a/@href").getall():
+                yield response.follow(href, self.parse)
+
+    settings = dict(COMMON, EXTENSIONS={"bench.crawl.RssProbe": 0}, BENCH_PROBE_OUT=probe_out)
+    process = CrawlerProcess(settings)
+    process.crawl(Bare)
+    process.start()
+
+
+def _env() -> dict[str, str]:
+    return dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+
+
+def run_bare(url: str, work: Path) -> dict[str, Any]:
+    probe = work / "bare.json"
+    subprocess.run([sys.executable, __file__, "--bare-child", url, str(probe)], cwd=REPO, env=_env(), check=True)
+    return json.loads(probe.read_text())
+
+
+def run_full(url: str, work: Path, pages: int, profile: Path | None) -> dict[str, Any]:
+    from archiver.demo.bigsite import outlet_toml
+
+    outlet = work / "bigsite.toml"
+    outlet.write_text(outlet_toml(url, max_pages=pages * 2))
+    probe = work / "full.json"
+    settings = dict(COMMON, EXTENSIONS={"bench.crawl.RssProbe": 0}, BENCH_PROBE_OUT=str(probe),
+                    ARCHIVER_ALLOW_PRIVATE_ADDRESSES=True, ARCHIVER_SHAPE_BUDGET=pages * 2)
+    args = ["-m", "archiver.cli", "crawl", str(outlet), "--out", str(work / "archive"), "--quiet"]
+    for key, value in settings.items():
+        args += ["--set", f"{key}={json.dumps(value) if not isinstance(value, str) else value}"]
+    prefix = [sys.executable] + (["-m", "cProfile", "-o", str(profile)] if profile else [])
+    subprocess.run(prefix + args, cwd=REPO, env=_env(), check=True)
+    return json.loads(probe.read_text())
+
+
+def start_site(pages: int) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([sys.executable, "-m", "archiver.demo.bigsite", "--pages", str(pages)],
+                            cwd=REPO, env=_env(), stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    if not line.startswith("URL "):
+        proc.kill()
+        raise SystemExit(f"the site server did not start: {line!r}")
+    return proc, line.split()[1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=5000, help="size of the generated site (default 5000)")
+    parser.add_argument("--json", type=Path, help="write the figures to this file")
+    parser.add_argument("--profile", type=Path, help="run the full crawl under cProfile, stats to this file")
+    parser.add_argument("--bare-child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.bare_child:
+        bare_main(*args.bare_child)
+        return 0
+    server, url = start_site(args.pages)
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-crawl-") as tmp:
+            work = Path(tmp)
+            bare = run_bare(url, work)
+            full = run_full(url, work, args.pages, args.profile)
+    finally:
+        server.terminate()
+        server.wait()
+    bare_rate = bare["pages"] / bare["seconds"] if bare["seconds"] else 0.0
+    full_rate = full["pages"] / full["seconds"] if full["seconds"] else 0.0
+    ratio = full_rate / bare_rate if bare_rate else 0.0
+    growth = ((full["rss_mb_at_end"] / full["rss_mb_at_1000"]) - 1) if full["rss_mb_at_1000"] else None
+    print(f"site: {args.pages} pages at {url}, concurrency {CONCURRENCY}")
+    print(f"{'':>6} {'pages':>7} {'seconds':>8} {'pages/s':>8} {'RSS@1000 MB':>12} {'RSS@end MB':>11}")
+    for name, r, rate in (("bare", bare, bare_rate), ("full", full, full_rate)):
+        at1000 = f"{r['rss_mb_at_1000']:.1f}" if r["rss_mb_at_1000"] else "-"
+        print(f"{name:>6} {r['pages']:>7} {r['seconds']:>8.2f} {rate:>8.1f} {at1000:>12} {r['rss_mb_at_end']:>11.1f}")
+    print(f"full/bare pages/s: {ratio:.2f} (target >= 0.50)")
+    if growth is not None:
+        print(f"full RSS growth from 1,000 pages to the end: {growth * 100:.1f}% (target < 10%)")
+    if args.json:
+        args.json.write_text(json.dumps({
+            "pages": args.pages,
+            "bare_pages_per_s": round(bare_rate, 1),
+            "full_pages_per_s": round(full_rate, 1),
+            "ratio": round(ratio, 3),
+            "rss_mb_at_1000": full["rss_mb_at_1000"] and round(full["rss_mb_at_1000"], 1),
+            "rss_mb_at_end": round(full["rss_mb_at_end"], 1),
+            "rss_growth": growth and round(growth, 3),
+            "bare_rss_mb_at_1000": bare["rss_mb_at_1000"] and round(bare["rss_mb_at_1000"], 1),
+            "bare_rss_mb_at_end": round(bare["rss_mb_at_end"], 1),
+        }, indent=2))
+    if args.profile:
+        import pstats
+
+        pstats.Stats(str(args.profile)).sort_stats("cumulative").print_stats(30)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
