@@ -282,12 +282,13 @@ def reclean(out: Path, outlet: str | None) -> None:
 
 @cli.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-def verify(path: Path) -> None:
+@click.option("--id", "expected_id", metavar="SNAPSHOT_ID", help="The snapshot id a citation gives: the .wacz must be it.")
+def verify(path: Path, expected_id: str | None) -> None:
     """Recompute every digest of an archive folder or a NAME.wacz; exit 1 naming each mismatch."""
     from archiver.verify import VerifyError, verify as run_verify
 
     try:
-        report = run_verify(path)
+        report = run_verify(path, expected_id=expected_id)
     except VerifyError as exc:
         raise click.ClickException(str(exc)) from None
     for problem in report.problems:

@@ -71,6 +71,7 @@ class VerifyReport:
     articles: int = 0
     index_lines: int = 0
     resources: int = 0
+    snapshot_id: str | None = None  # of a WACZ: sha256 of its datapackage.json
 
     @property
     def ok(self) -> bool:
@@ -82,7 +83,8 @@ class VerifyReport:
         if self.resources:
             counts += f", {self.resources} WACZ resources"
         verdict = "all digests hold" if self.ok else f"{len(self.problems)} problem(s)"
-        return f"{counts} checked: {verdict}"
+        snapshot = f"\nsnapshot id: {self.snapshot_id}" if self.snapshot_id else ""
+        return f"{counts} checked: {verdict}{snapshot}"
 
 
 @dataclasses.dataclass
@@ -325,8 +327,11 @@ def _hash_member(zf: zipfile.ZipFile, name: str) -> tuple[str, int, str | None]:
     return "sha256:" + h.hexdigest(), size, complaint
 
 
-def verify_wacz(path: str | Path) -> VerifyReport:
-    """Verify a WACZ: package digests and resource hashes, then its WARCs, database and index."""
+def verify_wacz(path: str | Path, *, expected_id: str | None = None) -> VerifyReport:
+    """Verify a WACZ: package digests and resource hashes, then its WARCs, database and index.
+
+    ``expected_id`` is the snapshot id a citation gives: the package must be that snapshot.
+    """
     path = Path(path)
     try:
         zf = zipfile.ZipFile(path)
@@ -344,6 +349,10 @@ def verify_wacz(path: str | Path) -> VerifyReport:
             checker.problem(f"{path}!datapackage.json", None, None, f"missing or unreadable ({exc})")
             return checker.report
         package_hash = "sha256:" + hashlib.sha256(package_bytes).hexdigest()
+        checker.report.snapshot_id = package_hash
+        if expected_id is not None and expected_id != package_hash:
+            checker.problem(f"{path}!datapackage.json", None, None,
+                            f"this is snapshot {package_hash}, not the cited {expected_id}")
         try:
             stated = json.loads(zf.read("datapackage-digest.json")).get("hash")
         except (KeyError, ValueError, zipfile.BadZipFile):
@@ -419,11 +428,13 @@ def _copy_raw(zf: zipfile.ZipFile, name: str, dest: Path) -> None:
         dest.write_bytes(raw.read(info.compress_size))
 
 
-def verify(path: str | Path) -> VerifyReport:
-    """Verify ``path``: an archive folder or a ``.wacz`` file."""
+def verify(path: str | Path, *, expected_id: str | None = None) -> VerifyReport:
+    """Verify ``path``: an archive folder or a ``.wacz`` file (that must be snapshot ``expected_id``)."""
     path = Path(path)
     if path.is_dir():
+        if expected_id is not None:
+            raise VerifyError("--id names a snapshot: give the .wacz file, not an archive folder")
         return verify_archive(path)
     if path.is_file():
-        return verify_wacz(path)
+        return verify_wacz(path, expected_id=expected_id)
     raise VerifyError(f"{path} does not exist: give an archive folder or a .wacz file")

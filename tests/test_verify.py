@@ -232,3 +232,14 @@ def test_consistent_but_lying_package_is_caught_by_cross_checks(wacz, tmp_path):
     report = verify(forged)
     assert [p.message for p in report.problems] == [
         f"line 2: url or text_digest of article {page['id']} differs from the database"]
+
+
+def test_id_ties_the_package_to_the_cited_snapshot(wacz):
+    import hashlib
+
+    with zipfile.ZipFile(wacz) as zf:
+        snapshot_id = "sha256:" + hashlib.sha256(zf.read("datapackage.json")).hexdigest()
+    good = run_archiver("verify", str(wacz), "--id", snapshot_id)
+    assert good.returncode == 0 and f"snapshot id: {snapshot_id}" in good.stdout
+    bad = run_archiver("verify", str(wacz), "--id", "sha256:" + "0" * 64)
+    assert bad.returncode == 1 and f"this is snapshot {snapshot_id}, not the cited sha256:{'0' * 64}" in bad.stdout
