@@ -41,7 +41,7 @@ import sqlite3
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from archiver import SOFTWARE
 
@@ -399,7 +399,3 @@ def snapshots_for(archive_dir: str | Path, capture_record_id: str) -> list[dict[
             found.append(entry)
     return found
 
-
-def iter_snapshot_ids(entries: Iterable[dict[str, Any]]) -> list[str]:
-    """The ids of ``entries``, without duplicates (the same snapshot made twice is one)."""
-    return list(dict.fromkeys(e["id"] for e in entries))

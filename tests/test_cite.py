@@ -7,7 +7,6 @@ import json
 import shutil
 import sqlite3
 
-import pytest
 from bs4 import BeautifulSoup
 
 from archiver.cite import Citation, as_bibtex, as_csl_json, as_html, as_ris, as_text, load_citation
