@@ -39,6 +39,9 @@ _CONTAINERS = frozenset({"div", "section", "article", "main", "td", "body", "spa
                           "blockquote", "center", "font", "form"})
 _DIRECT_PARA = frozenset({"div", "span", "td", "font", "center", "section", "article", "dd",
                           "blockquote", "li", "main", "body"})
+_SUBHEADS = frozenset({"h2", "h3", "h4", "h5", "h6"})
+_HEADINGS_PROSE = False
+_HINT_MARGIN = 0.3
 _PRUNABLE = frozenset({"div", "section", "ul", "ol", "table", "aside", "figure", "form",
                         "header", "footer", "nav", "p", "span", "dl", "center", "details",
                         "blockquote", "li"})
@@ -82,7 +85,10 @@ def measure(root: etree._Element) -> Stats:
         ln = 0
         p = 0
         b = 0
+        inline_only = True
         for child in el:
+            if inline_only and child.tag not in _INLINE_ONLY_CHILDREN:
+                inline_only = False
             tail = _nonspace(child.tail)
             direct += tail
             t += text.get(child, 0)
@@ -94,8 +100,12 @@ def measure(root: etree._Element) -> Stats:
             ln = t
         text[el] = t
         link[el] = ln
+        tag = el.tag
+        if inline_only and tag in _DIRECT_PARA and t - ln >= 25 and tag != "body":
+            direct = t  # a <div> (or <span>, <td>...) used as a paragraph
         own[el] = direct
-        if el.tag in ("p", "pre") or (el.tag in _DIRECT_PARA and direct >= 25):
+        if tag in ("p", "pre") or (tag in _DIRECT_PARA and direct >= 25) or \
+                (_HEADINGS_PROSE and tag in _SUBHEADS):
             p = max(p, t - ln)
         para[el] = p
         if p and b < p:
@@ -139,10 +149,13 @@ def score_candidates(root: etree._Element, st: Stats) -> dict:
             # only text-bearing blocks count (a <div> used as a paragraph, <br> lines)
             if own.get(el, 0) < 25:
                 continue
+            parent = el.getparent()
+            if parent is not None and parent.tag in ("p", "li", "td", "span"):
+                continue  # part of a paragraph that votes itself
         length = st.text.get(el, 0)
         if length < 25:
             continue
-        content = el.text_content() if tag in ("p", "pre") else _own_text(el)
+        content = el.text_content() if tag in ("p", "pre") or own[el] == length else _own_text(el)
         s = 1 + len(_COMMAS.findall(content)) + min(length / 100, 3)
         if tag not in ("p", "pre"):
             s += min(own[el] / 100, 10)
@@ -160,6 +173,13 @@ def score_candidates(root: etree._Element, st: Stats) -> dict:
         w = max(-50.0, _class_weight(el))
         scores[el] = v * (1 + w / 50) * (1 - st.density(el))
     return scores
+
+
+def _is_body_container(el: etree._Element) -> bool:
+    if el.get("itemprop") == "articleBody":
+        return True
+    words = attr_words(el)
+    return bool(words) and bool(BODY_HINT.search(words)) and not STRONG_NEGATIVE.search(words)
 
 
 def _own_text(el: etree._Element) -> str:
@@ -206,7 +226,9 @@ def choose(root: etree._Element, st: Stats, scores: dict) -> etree._Element | No
             if anc.tag == "html":
                 break
             g = gain(anc)
-            if g > g_node:
+            # leaving a container named as the body must pay off clearly
+            margin = _HINT_MARGIN * st.para.get(node, 0) if _is_body_container(node) else 0
+            if g > g_node + margin:
                 node, g_node = anc, g
         if g_node > best_gain:
             best_node, best_gain = node, g_node

@@ -103,7 +103,7 @@ def strip_junk(root: etree._Element) -> None:
                 continue
             if tag in _WIDGETS and _mostly_prose(el, max(500, page_chars // 4)):
                 continue  # mis-nested page content, keep it
-            if tag == "noscript" and _mostly_prose(el, 200):
+            if tag == "noscript" and _mostly_prose(el, max(200, page_chars // 2)):
                 continue  # the article as served to readers without JavaScript
             doomed.append(el)
         elif tag == "form":

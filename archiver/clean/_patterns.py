@@ -42,7 +42,7 @@ NEGATIVE = re.compile(
     r"post-?meta|article-?meta|popup|modal|overlay|lightbox|toolbar|print|skip|"
     r"jump|rating|vote|survey|poll|donate|donation|membership|paywall|login|"
     r"register|sr-only|screen-?reader|visually-?hidden|offscreen|"
-    r"gallery-?nav|carousel|slider|ticker|rss|feed|follow|contact-?form|wpcf7|"
+    r"gallery-?nav|carousel|slider|swiper|ticker|rss|feed|follow|contact-?form|wpcf7|"
     r"caption|credit|copyright|disclaimer|legal|footnote-?nav|storylink|"
     r"inline-?link|embed-?link|external-?link",
     re.I,
