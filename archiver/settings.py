@@ -47,7 +47,8 @@ DOWNLOADER_MIDDLEWARES = {
     "pipelines.capture.WarcCaptureMiddleware": 950,
     # Below 950: adds If-None-Match/If-Modified-Since before the request is
     # sent (and archived); replays the held page when the answer is a 304.
-    "pipelines.conditional.ConditionalRequestMiddleware": 900,
+    # Below DownloaderStats (850) too, so Scrapy's stats count the real 304s.
+    "pipelines.conditional.ConditionalRequestMiddleware": 840,
 }
 # Resume (spiders/resume.py): requests for URLs the interrupted crawl archived
 # are answered from the WARCs, so nothing archived is fetched twice.

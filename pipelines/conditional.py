@@ -4,10 +4,11 @@ For a URL with an archived response, the request carries that response's
 validators (``If-None-Match`` from its ``ETag``, ``If-Modified-Since`` from its
 ``Last-Modified``; see :mod:`archiver.recrawl`). The middleware sits below the
 capture middleware (``DOWNLOADER_MIDDLEWARES = {"pipelines.conditional.
-ConditionalRequestMiddleware": 900}``, any order under 950): its
+ConditionalRequestMiddleware": 840}``, any order under 950): its
 ``process_request`` runs first, so the archived request record shows the
 headers actually sent, and its ``process_response`` runs after the capture
-middleware has archived the answer.
+middleware has archived the answer. Under Scrapy's DownloaderStats (850), so
+``downloader/response_status_count/304`` counts the 304s as received.
 
 A ``304 Not Modified`` is archived (by the session, as a ``revisit``) and
 then replaced, for the spider, by the held response read back from the WARC
