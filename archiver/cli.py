@@ -55,6 +55,15 @@ def _prepare_or_exit(out: Path) -> Path:
         raise click.ClickException(str(exc)) from None
 
 
+def _ensure_idle_or_exit(out: Path, prefix: str) -> None:
+    from archiver.resume import CrawlRunning, ensure_idle
+
+    try:
+        ensure_idle(out, prefix)
+    except CrawlRunning as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @click.group()
 @click.version_option(__version__, prog_name="archiver")
 def cli() -> None:
@@ -101,6 +110,7 @@ def crawl(outlet: str, out: Path, home: str | None, max_pages: int | None, set_:
     elif fresh:
         overrides["ARCHIVER_FRESH"] = True
     out = _prepare_or_exit(out)
+    _ensure_idle_or_exit(out, overrides.get("ARCHIVER_WARC_PREFIX") or definition.name)
     stats = run_crawl(definition, out, overrides={**overrides, **_parse_set(set_)})
     if not quiet:
         _report(stats, out, as_json=json_log)

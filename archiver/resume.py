@@ -38,6 +38,8 @@ from typing import Any
 from archiver.warc import HttpMessage, decode_body, parse_message
 
 __all__ = [
+    "CrawlRunning",
+    "ensure_idle",
     "ArchivedPage",
     "ArchivedPages",
     "Repair",
@@ -83,6 +85,7 @@ class ResumePlan:
     repairs: list[Repair] = dataclasses.field(default_factory=list)
     damage: list[str] = dataclasses.field(default_factory=list)
     reindexed: int = 0
+    lock: Any = dataclasses.field(default=None, repr=False)
 
 
 def _utc_now() -> dt.datetime:
@@ -116,18 +119,45 @@ def _read_state(path: Path) -> dict[str, Any] | None:
         return None  # unreadable: start a new crawl rather than guess
 
 
+class CrawlRunning(RuntimeError):
+    """Another process is crawling the same outlet into the same folder."""
+
+
+def _lock(path: Path) -> Any:
+    """Hold an exclusive lock on the state folder for this process's life (the kernel drops it on any exit)."""
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path.parent / "lock", "a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise CrawlRunning(f"another crawl is writing into {path.parent.parent.parent} with the same WARC "
+                           f"prefix ({path.parent.name}); wait for it to end or choose another --out") from None
+    return handle
+
+
+def ensure_idle(out_dir: str | Path, prefix: str) -> None:
+    """Raise :class:`CrawlRunning` if a crawl of ``prefix`` is running into ``out_dir`` now."""
+    _lock(state_file(out_dir, prefix)).close()
+
+
 def prepare(out_dir: str | Path, outlet: str, *, prefix: str | None = None, fresh: bool = False) -> ResumePlan:
     """Decide the crawl id and repair what an interrupted crawl left behind.
 
     ``prefix`` is the WARC file prefix (the outlet name, or ``outlet-worker``).
-    With ``fresh`` an unfinished crawl is repaired but not continued.
+    With ``fresh`` an unfinished crawl is repaired but not continued. The state
+    folder stays locked while this process lives, so a second crawl into the
+    same folder cannot "repair" the file the first one is writing.
     """
     out = Path(out_dir)
     prefix = prefix or outlet
     path = state_file(out, prefix)
+    lock = _lock(path)
     state = _read_state(path)
     unfinished = state is not None and state.get("status") == "running"
-    plan = ResumePlan(crawl_id=new_crawl_id(outlet), resumed=False, state_path=path)
+    plan = ResumePlan(crawl_id=new_crawl_id(outlet), resumed=False, state_path=path, lock=lock)
     if unfinished:
         _repair_last_file(out, prefix, plan)
         if not fresh and state.get("crawl_id"):

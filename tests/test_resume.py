@@ -168,3 +168,23 @@ def test_cut_off_record_is_quarantined_and_fetched_again(slow_site, tmp_path):
     responses, _, _ = _read_warcs(out)
     assert responses[cut_url] == 1  # fetched again, and only the whole copy is in the WARCs
     _check_complete(out, slow_site)
+
+
+def test_second_crawl_into_a_running_one_is_refused(slow_site, tmp_path):
+    """Resuming must never 'repair' the WARC a live crawl is writing: the folder is locked."""
+    from support import run_archiver
+
+    out = tmp_path / "archive"
+    proc = _start_crawl(slow_site.url, out)
+    try:
+        deadline = time.monotonic() + 60
+        while _warc_bytes(out) == 0:
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.02)
+        second = run_archiver("crawl", "demo", "--out", str(out), "--home", slow_site.url)
+        assert second.returncode != 0
+        assert "another crawl is writing into" in second.stderr
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert not (out / "warcs" / "quarantine").exists()
