@@ -199,17 +199,22 @@ class Archive:
         """Every capture of exactly ``url``, oldest first."""
         return self._captures_where("url = ?", [url])
 
-    def _captures_where(self, where: str, params: list[Any]) -> list[Capture]:
+    def _captures_where(
+        self, where: str, params: list[Any], *, order: str = "fetched_at, record_id"
+    ) -> list[Capture]:
         columns = ", ".join(f'"{name}"' for name in CAPTURE_COLUMNS)
         cursor = self.db.execute(
-            f"SELECT {columns} FROM captures WHERE {where} ORDER BY fetched_at, record_id", params
+            f"SELECT {columns} FROM captures WHERE {where} ORDER BY {order}", params
         )
         return [Capture(**dict(zip(CAPTURE_COLUMNS, row))) for row in cursor.fetchall()]
 
     def latest_capture(self, url: str) -> Capture | None:
-        """The newest capture of ``url`` (what a re-crawl compares against), or ``None``."""
-        captures = self.captures_for(url)
-        return captures[-1] if captures else None
+        """The newest capture of ``url`` (what a re-crawl compares against), or ``None``.
+
+        One row, not the URL's whole history: a re-crawl asks this for every request.
+        """
+        found = self._captures_where("url = ?", [url], order="fetched_at DESC, record_id DESC LIMIT 1")
+        return found[0] if found else None
 
     # -- articles ----------------------------------------------------------
 
