@@ -189,7 +189,9 @@ def routes(db: Path, n: int, rng: random.Random) -> dict[str, list[str]]:
              for w in t.split()[:1]]
     authors = [json.loads(a)[0] for (a,) in conn.execute(
         "select authors from articles where authors != '[]' order by random() limit ?", [n])]
-    urls = [u for (u,) in conn.execute("select url from articles order by random() limit ?", [n])]
+    urls = [u for (u,) in conn.execute(  # URLs whose captures are real records, for the Memento routes
+        "select url from captures where warc_file != 'bench-synthetic.warc.gz' and status = 200 "
+        "order by random() limit ?", [n])]
     conn.close()
     pick = lambda seq, i: seq[i % len(seq)]  # noqa: E731
     q = urllib.parse.quote
@@ -213,7 +215,7 @@ def routes(db: Path, n: int, rng: random.Random) -> dict[str, list[str]]:
         "snapshot /-/snapshot/<id>": [f"/-/snapshot/{record_slug(pick(real, i))}" for i in range(n)],
         "snapshot raw /-/snapshot/<id>/raw": [f"/-/snapshot/{record_slug(pick(real, i))}/raw" for i in range(n)],
         "timemap /timemap/<url> (issue 4)": [f"/timemap/{pick(urls, i)}" for i in range(n)],
-        "memento /<14 digits>/<url> (issue 4)": [f"/20260101000000/{pick(urls, i)}" for i in range(n)],
+        "memento /<14 digits>/<url> (issue 4)": [f"/20250601000000/{pick(urls, i)}" for i in range(n)],
     }
     return out
 

@@ -310,3 +310,15 @@ def test_article_citation_equals_archiver_cite(ds, archive):
     html = soup(get(ds, f"/archive/articles/{ids['article']}"))
     for element, fmt in (("#cite-text", "text"), ("#cite-bibtex", "bibtex"), ("#cite-html", "html")):
         assert html.select_one(element).text.strip() == cite(out, ids["article"], fmt=fmt, base_url="http://localhost")
+
+
+def test_search_for_a_word_in_most_articles_says_how_it_answers(ds, monkeypatch):
+    import archiver.ui.search as search_module
+
+    monkeypatch.setattr(search_module, "RANK_MAX_MATCHES", 0)
+    monkeypatch.setattr(search_module, "FACET_MAX_MATCHES", 0)
+    page = search(ds, "?q=border")
+    assert titles(page) == ["Border stays open, says Lukashenko"]
+    assert "too many to rank by relevance" in page.text
+    assert page.select("[data-facet='outlet'] li") == [] and "too many results to count" in page.text
+    assert [m.text.lower() for m in page.select(".archive-snippet mark")] == ["border"]

@@ -92,9 +92,14 @@ class SearchForm:
                 and not (k == "sort" and v == "relevance")}
 
 
-#: Above this many word matches, queries scan an index and test membership in the matches
-#: instead of looking up every matching row (whose texts make the rows large).
+#: Above this many word matches, a date-ordered page walks the date index testing membership
+#: in the matches instead of looking up every matching row (whose texts make the rows large).
 MANY_MATCHES = 5000
+#: Above this many word matches (a word in most articles), results come newest first
+#: instead of by relevance, and facets are not counted: either would take most of a second
+#: on a 200,000-article archive. The page says so.
+RANK_MAX_MATCHES = 30000
+FACET_MAX_MATCHES = 10000
 _COLUMNS = "a.rowid as rowid, a.id, a.title, a.outlet, a.published, a.authors, a.section, a.language, a.url, a.word_count"
 _FTS_ROWIDS = "(select rowid from articles_fts where articles_fts match :match)"
 FTS_COUNT_SQL = "select count(*) from articles_fts where articles_fts match :match"
@@ -114,13 +119,29 @@ class Plan:
     def many(self) -> bool:
         return self.fts_matches > MANY_MATCHES
 
+    @property
+    def rankable(self) -> bool:
+        """Whether ranking every match by relevance fits in a page's time (bm25 runs per match)."""
+        return self.fts_matches <= RANK_MAX_MATCHES
+
+    @property
+    def countable(self) -> bool:
+        """Whether counting facets over every match fits in a page's time."""
+        return self.fts_matches <= FACET_MAX_MATCHES
+
 
 def author_params(form: SearchForm) -> dict[str, str]:
     return {"author": form.author, "author_json": json.dumps(form.author, ensure_ascii=False)}
 
 
-def filters(form: SearchForm, plan: Plan, *, words: bool = True) -> tuple[list[str], dict[str, str]]:
+def filters(form: SearchForm, plan: Plan, *, words: bool = True, walk: bool = False) -> tuple[list[str], dict[str, str]]:
     """WHERE terms and parameters of ``form`` (``words=False`` leaves the word match out).
+
+    ``walk=True`` (date-ordered pages of a common word) makes SQLite walk the
+    date index and test each row's membership in the matches, stopping after
+    one page, instead of looking up and sorting every match; counts and facets
+    look the matches up (faster below ~30,000 matches; above 10,000 facets are
+    not counted at all, see :attr:`Plan.countable`).
 
     Section and language filters are written ``+a.col = :col`` so SQLite does
     not pick their one-column index and then read thousands of full rows: it
@@ -130,7 +151,7 @@ def filters(form: SearchForm, plan: Plan, *, words: bool = True) -> tuple[list[s
     where: list[str] = []
     params: dict[str, str] = {}
     if words and form.match:
-        where.append(("+a.rowid in " if plan.many else "a.rowid in ") + _FTS_ROWIDS)
+        where.append(("+a.rowid in " if walk else "a.rowid in ") + _FTS_ROWIDS)
         params["match"] = form.match
     if form.outlet:  # the (outlet, published, fetched_at) index holds an outlet's rows in date order
         where.append("a.outlet = :outlet")
@@ -175,7 +196,7 @@ def search_sql(form: SearchForm, plan: Plan) -> tuple[str, dict[str, str]]:
     common word never sorts tens of thousands of rows.
     """
     page = f"limit {PAGE_SIZE} offset {(form.page - 1) * PAGE_SIZE}"
-    if form.match and form.sort == "relevance":
+    if form.match and form.sort == "relevance" and plan.rankable:
         others, params = filters(form, plan, words=False)
         params["match"] = form.match
         allowed = f" and rowid in (select a.rowid from articles a{_where(others)})" if others else ""
@@ -184,7 +205,7 @@ def search_sql(form: SearchForm, plan: Plan) -> tuple[str, dict[str, str]]:
                 f"where articles_fts match :match{allowed} order by rank {page}) "
                 f"select {_COLUMNS}, top.snippet from top join articles a on a.rowid = top.rowid "
                 "order by top.rank"), params
-    where, params = filters(form, plan)
+    where, params = filters(form, plan, walk=plan.many)
     direction = "" if form.sort == "oldest" else " desc"
     order = f"a.published{direction}, a.rowid{direction}"  # the order of the published indexes
     return (f"select {_COLUMNS}, substr(a.text, 1, 240) as snippet from articles a{_where(where)} "
