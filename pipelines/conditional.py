@@ -18,7 +18,8 @@ followed as on the first crawl. The replayed response carries the flag
 record id); ``request.meta["archiver_capture"]`` stays the revisit.
 
 Per request, ``meta["archiver_conditional"] = False`` sends it unconditionally.
-Settings: ``ARCHIVER_CONDITIONAL_ENABLED`` (default True). Stats:
+Settings: ``ARCHIVER_CONDITIONAL_ENABLED`` (default True; off, no validators
+are sent, but unchanged payloads still become revisits and are counted). Stats:
 ``archiver/recrawl/conditional`` (requests sent with validators),
 ``archiver/recrawl/not_modified`` (304s), ``archiver/recrawl/revisits``
 (responses archived as revisits, 304s included),
@@ -33,7 +34,6 @@ import logging
 from typing import Any
 
 from scrapy import Request, signals
-from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
@@ -52,8 +52,8 @@ class ConditionalRequestMiddleware:
     """Add validators of the held response; replay it when the server answers 304."""
 
     def __init__(self, crawler: Any) -> None:
-        if not crawler.settings.getbool("ARCHIVER_CONDITIONAL_ENABLED", True):
-            raise NotConfigured("ARCHIVER_CONDITIONAL_ENABLED is off")
+        # Off, it still counts revisits (identical payloads) and publishes the version counters.
+        self.enabled = crawler.settings.getbool("ARCHIVER_CONDITIONAL_ENABLED", True)
         self.crawler = crawler
         self.stats = crawler.stats
         crawler.signals.connect(self._publish_counters, signal=signals.spider_closed)
@@ -77,7 +77,8 @@ class ConditionalRequestMiddleware:
             request.meta.pop(HELD_META_KEY, None)
         elif held_for:
             return None  # a retry of the same URL: validators already there
-        if (request.method not in ("GET", "HEAD") or request.meta.get("archiver_conditional") is False
+        if (not self.enabled or request.method not in ("GET", "HEAD")
+                or request.meta.get("archiver_conditional") is False
                 or any(name in request.headers for name in _VALIDATORS)):
             return None  # the caller chose its own conditions
         held = get_session(self.crawler).held(request.url)

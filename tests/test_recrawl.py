@@ -200,3 +200,71 @@ def test_a_304_for_a_page_not_held_is_archived_in_full(tmp_path):
     finally:
         session.close()
     assert capture.record_type == "response" and capture.status == 304
+
+
+# -- the middleware alone: validators, the off switch, a 304 replayed -----------------------------
+
+def held_session(tmp_path: Path) -> ArchiveSession:
+    """A session holding one gzip-encoded page with an ETag and a Last-Modified."""
+    import gzip
+
+    session = ArchiveSession(tmp_path, load_outlet("demo"))
+    body = gzip.compress(b'<html><body><a href="/next/">next</a></body></html>', mtime=0)
+    session.record_exchange(
+        url="http://example.test/a/", request_bytes=REQUEST, fetched_at=dt.datetime.now(dt.timezone.utc),
+        response_bytes=(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Encoding: gzip\r\n"
+                        b'ETag: "v1"\r\nLast-Modified: Tue, 01 Jul 2025 10:00:00 GMT\r\n'
+                        b"Content-Length: %d\r\n\r\n" % len(body)) + body)
+    return session
+
+
+def middleware(session: ArchiveSession, **settings):
+    from scrapy.utils.test import get_crawler
+
+    from pipelines.conditional import ConditionalRequestMiddleware
+
+    crawler = get_crawler(settings_dict=settings)
+    crawler.archiver_session = session
+    return ConditionalRequestMiddleware.from_crawler(crawler), crawler
+
+
+def test_middleware_adds_validators_and_replays_a_304(tmp_path):
+    from scrapy import Request
+    from scrapy.http import Response
+
+    session = held_session(tmp_path)
+    try:
+        mw, crawler = middleware(session)
+        request = Request("http://example.test/a/")
+        mw.process_request(request)
+        assert request.headers[b"If-None-Match"] == b'"v1"'
+        assert request.headers[b"If-Modified-Since"] == b"Tue, 01 Jul 2025 10:00:00 GMT"
+        unheld = Request("http://example.test/other/")
+        mw.process_request(unheld)
+        assert b"If-None-Match" not in unheld.headers
+        # a redirect to another URL must not carry the first URL's validators
+        moved = request.replace(url="http://example.test/b/")
+        mw.process_request(moved)
+        assert b"If-None-Match" not in moved.headers
+        replayed = mw.process_response(request, Response(request.url, status=304, request=request))
+    finally:
+        session.close()
+    assert replayed.status == 200 and "archived" in replayed.flags
+    assert replayed.xpath("//a/@href").get() == "/next/"  # decoded, so the spider can follow it
+    assert b"Content-Encoding" not in replayed.headers
+    assert crawler.stats.get_value("archiver/recrawl/not_modified") == 1
+
+
+def test_middleware_switched_off_sends_no_validators(tmp_path):
+    from scrapy import Request
+
+    session = held_session(tmp_path)
+    try:
+        mw, _ = middleware(session, ARCHIVER_CONDITIONAL_ENABLED=False)
+        request = Request("http://example.test/a/")
+        mw.process_request(request)
+        opted_out = Request("http://example.test/a/", meta={"archiver_conditional": False})
+        middleware(session)[0].process_request(opted_out)
+    finally:
+        session.close()
+    assert b"If-None-Match" not in request.headers and b"If-None-Match" not in opted_out.headers
