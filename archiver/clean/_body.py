@@ -25,7 +25,7 @@ from ._patterns import (
     STRONG_NEGATIVE,
 )
 
-_ALPHA = 2.0  # cost of one character of non-prose text taken in when climbing
+_ALPHA = 1.5  # cost of one character of non-prose text taken in when climbing
 _BETA = 0.5  # extra cost of linked text
 _NCAND = 1  # best-voted candidates tried
 _NONSPACE = re.compile(r"\S")

@@ -12,7 +12,7 @@ from ._body import find_body
 from ._decode import decode_html, looks_binary, scrub
 from ._dom import drop, parse, strip_junk
 from ._metadata import normalise_date, read_metadata
-from ._patterns import FURNITURE_LINE, HEADINGS, PROMO_PREFIX
+from ._patterns import FURNITURE_HEADING, FURNITURE_LINE, HEADINGS, PROMO_PREFIX
 from ._render import Block, blocks_of, to_markdown, to_text
 from ._walls import detect_wall
 
@@ -69,8 +69,16 @@ def _filter(blocks: list[Block], title: str | None) -> list[Block]:
     """Drop furniture lines, link-only blocks and the title repeated in the body."""
     tkey = _key(title) if title else None
     out: list[Block] = []
+    in_trailer = False
     for i, bl in enumerate(blocks):
         text = bl.text
+        if in_trailer:
+            if bl.link_ratio > 0.5 or len(text) < 60:
+                continue  # the links (or short teasers) under a "related" lead-in
+            in_trailer = False
+        if len(text) < 80 and FURNITURE_HEADING.match(text):
+            in_trailer = True
+            continue
         if tkey and bl.kind in HEADINGS and _key(text) == tkey:
             continue
         if tkey and i < 3 and bl.kind == "p" and _key(text) == tkey:

@@ -121,8 +121,16 @@ FURNITURE_HEADING = re.compile(
     r"trending(?: now)?|latest(?: news| stories| posts)?|comments?|\d+ comments?|"
     r"leave a (?:reply|comment)|share (?:this|post|article)?:?|tags|topics|"
     r"about the author|newsletter|sign up.*|subscribe.*|"
-    r"mehr zum thema|das könnte sie auch interessieren|weitere artikel|kommentare|"
-    r"ähnliche artikel|lesen sie auch|à lire aussi|sur le même sujet)\s*:?\s*$",
+    r"mehr zum thema|das könnte (?:sie|dich) (?:auch )?interessieren|weitere artikel|kommentare|"
+    r"ähnliche artikel|lesen sie auch|à lire aussi|sur le même sujet|zum weiterlesen|"
+    r"mehr themen|auch lesen|weitere beiträge.*|weitere (?:informationen|infos)(?: zu.*)?|"
+    r"keine kommentare|quellen(?: ausblenden| anzeigen)?|quellenangaben|lust auf mehr\??|"
+    r"mehr zu .{1,60}|das thema könnte (?:sie|dich) auch interessieren|"
+    r"le puede interesar|te puede interesar|lea también|leer más|czytaj (?:też|także)|"
+    r"vous aimerez aussi|à lire également|sur le même thème|leggi anche|potrebbe interessarti|"
+    r"more on this(?: story| topic)?|related topics|read also|see also|"
+    r"you (?:may|might) also (?:like|enjoy|be interested in)|externer inhalt|"
+    r"ansprechpartner(?:in)?|kontakt|contact us|further reading)\s*[:?!.]?\s*$",
     re.I,
 )
 
