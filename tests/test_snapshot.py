@@ -216,3 +216,12 @@ def test_revisits_bring_the_responses_they_repeat(demo_recrawl, tmp_path):
                                             "where record_type = 'revisit'")[0][0]
     check = run_archiver("verify", str(out))
     assert check.returncode == 0, check.stdout
+
+
+def test_a_missing_checker_fails_the_test_rather_than_skipping_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("ARCHIVER_TOOLS_BIN", str(tmp_path))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(pytest.fail.Exception, match="make tools"):
+        tool("wacz")
+    (tmp_path / "wacz").write_text("#!/bin/sh\n")
+    assert tool("wacz") == str(tmp_path / "wacz")
