@@ -315,9 +315,10 @@ def prune(nodes: list[etree._Element], st: Stats) -> None:
                 drop(el)
 
 
-def find_lead(body: etree._Element, nodes: list[etree._Element],
-              st: Stats) -> list[etree._Element]:
-    """Lead paragraphs (standfirst) placed before the body container, near it."""
+def find_lead(body: etree._Element, nodes: list[etree._Element], st: Stats,
+              description: str | None = None) -> list[etree._Element]:
+    """Lead paragraphs (standfirst) placed before the body container, near it:
+    named as a lead, or repeating the page's own description."""
     if not nodes:
         return []
     first = nodes[0]
@@ -328,11 +329,16 @@ def find_lead(body: etree._Element, nodes: list[etree._Element],
             break
         scope = parent
     out = []
+    desc_key = _squash(description) if description and len(description) >= 40 else None
     for el in scope.iter(etree.Element):
         if el is first:
             break
         words = attr_words(el)
-        if not words or not LEAD.search(words) or STRONG_NEGATIVE.search(words):
+        if words and STRONG_NEGATIVE.search(words):
+            continue
+        if not (words and LEAD.search(words)) and not (
+                desc_key and el.tag in _LEAD_TAGS and 40 <= st.text.get(el, 0) <= 1000
+                and _squash(el.text_content()) == desc_key):
             continue
         length = st.text.get(el, 0)
         if 40 <= length <= 1000 and st.density(el) < 0.3 and \
@@ -347,8 +353,15 @@ def find_lead(body: etree._Element, nodes: list[etree._Element],
     return [el for el in out if el not in inside or el.xpath("ancestor::header")]
 
 
-def find_body(root: etree._Element,
-              forced: list[etree._Element] | None = None) -> list[etree._Element]:
+_LEAD_TAGS = frozenset({"p", "div", "h2", "h3", "span", "strong", "b", "em", "section"})
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\W+", "", s).lower()
+
+
+def find_body(root: etree._Element, forced: list[etree._Element] | None = None,
+              description: str | None = None) -> list[etree._Element]:
     """Return the body parts of a cleaned page in document order (may be empty).
 
     Lead paragraphs found before the body come first (see ``find_lead``).
@@ -364,6 +377,6 @@ def find_body(root: etree._Element,
         best = choose(body, st, scores)
         # Nothing paragraph-like (a stub page): the whole body, pruned, is the text.
         nodes = gather(best, st, scores) if best is not None else [body]
-    leads = find_lead(body, nodes, st) if not forced else []
+    leads = find_lead(body, nodes, st, description) if not forced else []
     prune(nodes, st)
     return leads + nodes

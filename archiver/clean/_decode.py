@@ -47,7 +47,9 @@ def decode_html(data: bytes) -> tuple[str, str]:
             return data[len(bom):].decode(name, errors="replace"), name
     declared = _normalise(EncodingDetector.find_declared_encoding(data[:4096], is_html=True))
     tried = []
-    for name in (declared, "utf-8"):
+    # Valid UTF-8 with non-ASCII bytes is UTF-8 whatever the page says: legacy
+    # single-byte text almost never forms valid multi-byte sequences.
+    for name in ("utf-8", declared):
         if name and name not in tried:
             tried.append(name)
             try:

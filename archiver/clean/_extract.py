@@ -138,7 +138,7 @@ def _extract_into(art: Article, html: str | bytes, url: str,
     strip_junk(root)
     forced = _select(root, keep_selectors, unmatched) if keep_selectors else []
     art.unmatched_selectors = unmatched
-    nodes = find_body(root, forced or None)
+    nodes = find_body(root, forced or None, art.description)
     blocks = _filter(blocks_of(nodes), art.title)
     art.text = to_text(blocks)
     art.markdown = to_markdown(blocks)
