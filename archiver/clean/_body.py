@@ -190,11 +190,13 @@ def _own_text(el: etree._Element) -> str:
 
 def _inside_furniture(el: etree._Element, st: Stats, total: int) -> bool:
     for anc in el.iterancestors():
-        if anc.tag in ("body", "html") or st.para.get(anc, 0) > total * 0.5:
+        if anc.tag in ("body", "html"):
             return False
         words = attr_words(anc)
         if (words and STRONG_NEGATIVE.search(words)) or anc.tag in FURNITURE_TAGS:
             return True
+        if st.para.get(anc, 0) > total * 0.5:
+            return False
     return False
 
 

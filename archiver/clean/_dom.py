@@ -20,6 +20,8 @@ _PARSER = lxml.html.HTMLParser(
     encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True,
     huge_tree=True, default_doctype=False,
 )
+_VISIBLE_TEXT = etree.XPath(
+    ".//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::template)]")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
@@ -92,7 +94,7 @@ def strip_junk(root: etree._Element) -> None:
     """Drop non-text elements, hidden elements and comment/login forms."""
     _rescue_body_from_head(root)
     body = root.find("body")
-    page_chars = len(body.text_content()) if body is not None else 0
+    page_chars = sum(map(len, _VISIBLE_TEXT(body))) if body is not None else 0
     doomed = []
     for el in root.iter(etree.Element):
         tag = el.tag
