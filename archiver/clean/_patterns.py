@@ -102,6 +102,10 @@ FURNITURE_LINE = re.compile(
     r"(?:neueste|aktuelle|beliebte|verwandte|ähnliche) (?:artikel|beiträge|themen(?:bereiche)?)\s*:?|"
     r"alle (?:artikel|beiträge) (?:zu|zum|von)\b.{0,80}|"
     r"(?:newest|latest|recent|popular) (?:articles|posts|stories)\s*:?"
+    r"|(?:abbildung|abb\.|bild|foto|fotos|photo|image|figure|fig\.|grafik)\s*\d*\s*:.{0,200}|"
+    r"(?:quelle|quellen|bildquelle|source|sources|fuente|credits?|photo credits?|"
+    r"crédits? photos?)\s*:.{0,150}|"
+    r".{0,40}\b(?:teilen|share|partager|compartir|condividi|udostępnij)\b.{0,30}:"
     r")\s*$",
     re.I | re.S,
 )
