@@ -76,6 +76,10 @@ def article_id(url: str) -> str:
     return hashlib.sha256(normalize_url(url).encode("utf-8")).hexdigest()[:16]
 
 
+#: Prepared upsert statements by (table, columns, primary key).
+_UPSERT_SQL: dict[tuple[str, tuple[str, ...], str], str] = {}
+
+
 def _json(value: Any) -> str:
     """Deterministic JSON text for a column (sorted keys, real UTF-8)."""
     return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
@@ -173,7 +177,24 @@ class Archive:
         """Store one response/revisit record; adding the same record id again changes nothing."""
         row = {name: getattr(capture, name) for name in CAPTURE_COLUMNS}
         with self.db.atomic():
-            self.db.table("captures").upsert(row, pk="record_id")
+            self._upsert("captures", row, pk="record_id")
+
+    def _upsert(self, table: str, row: dict[str, Any], *, pk: str) -> None:
+        """``INSERT ... ON CONFLICT DO UPDATE`` of ``row``: what sqlite-utils' upsert does, in one statement.
+
+        sqlite-utils introspects the table on every call and inserts then
+        updates (firing the FTS triggers of ``articles`` three times for a new
+        row); this was the crawl's costliest database call (bench/crawl.py).
+        """
+        names = tuple(row)
+        sql = _UPSERT_SQL.get((table, names, pk))
+        if sql is None:
+            cols = ", ".join(f'"{n}"' for n in names)
+            updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n != pk)
+            sql = (f'INSERT INTO "{table}" ({cols}) VALUES ({", ".join("?" * len(names))}) '
+                   f'ON CONFLICT("{pk}") DO UPDATE SET {updates}')
+            _UPSERT_SQL[(table, names, pk)] = sql
+        self.db.execute(sql, [_json(v) if isinstance(v, (dict, list, tuple)) else v for v in row.values()])
 
     def mark_wall(self, record_id: str, *, wall: str, evidence: str | None) -> None:
         """Note on a capture that it is a paywall/consent/captcha/denied page, and why."""
@@ -269,7 +290,7 @@ class Archive:
                 conversion_record_id=conversion_record_id,
             )
             row.update(current_version=version, versions=count)
-            self.db.table("articles").upsert(row, pk="id")
+            self._upsert("articles", row, pk="id")
             return ident
 
     def next_version(self, article: Article) -> int | None:
