@@ -141,7 +141,8 @@ FURNITURE_HEADING = re.compile(
 # Class/id words of a lead paragraph (standfirst, teaser text) that themes often
 # place in the article header, outside the body container.
 LEAD = re.compile(
-    r"\blead\b|-lead\b|\blead-|leadin|intro\b|standfirst|vorspann|anriss|einleitung|"
+    r"\blead\b|[-_]lead\b|\blead-|leadin|intro\b|standfirst|vorspann|anriss|einleitung|"
+    r"sub-?headline|subtitle|sub-?title|"
     r"chapo|chapeau|\bsapo\b|bajada|entradilla|teaser-?text|article-?teaser",
     re.I,
 )
