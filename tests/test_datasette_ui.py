@@ -322,3 +322,35 @@ def test_search_for_a_word_in_most_articles_says_how_it_answers(ds, monkeypatch)
     assert "too many to rank by relevance" in page.text
     assert page.select("[data-facet='outlet'] li") == [] and "too many results to count" in page.text
     assert [m.text.lower() for m in page.select(".archive-snippet mark")] == ["border"]
+
+
+def test_pages_of_a_real_demo_crawl(demo_crawl):
+    """The pipeline's own WARCs and rows: every article page renders and its capture reads back."""
+    out, _requests, _proc = demo_crawl
+    with sqlite3.connect(f"file:{out / 'archive.db'}?mode=ro&immutable=1", uri=True) as conn:
+        articles = conn.execute("select id, title, capture_record_id, outlet from articles").fetchall()
+    conn.close()
+    assert articles
+    crawled = make_datasette(out)
+    for ident, title, record_id, outlet in articles[:5]:
+        page = get(crawled, f"/archive/articles/{ident}")
+        assert page.status_code == 200 and soup(page).select_one("h1.archive-title").text == title
+        raw = get(crawled, f"/-/snapshot/{record_slug(record_id)}/raw")
+        assert raw.status_code == 200 and raw.headers["content-security-policy"] == RAW_CSP
+        assert "content-encoding" not in raw.headers and b"<html" in raw.content.lower()
+    outlet_page = get(crawled, f"/-/outlet/{articles[0][3]}")
+    assert outlet_page.status_code == 200 and len(soup(outlet_page).select("svg.archive-chart")) == 2
+
+
+def test_every_plugin_hook_we_implement_is_loaded_and_tested(ds):
+    """The hooks of the archive-page plugins; each has tests above (named in the comments)."""
+    plugins = {p["name"]: set(p["hooks"]) for p in get(ds, "/-/plugins.json?all=1").json()}
+    expected = {
+        "article_page.py": {"extra_template_vars"},  # test_article_page_*, test_article_versions_*
+        "snapshot.py": {"register_routes"},  # test_snapshot_page_*, test_raw_route_*, test_non_html_*
+        "search_page.py": {"register_routes", "startup"},  # test_search_*
+        "outlet_page.py": {"register_routes"},  # test_outlet_page_*, test_outlets_*
+        "security_headers.py": {"asgi_wrapper"},  # test_nosniff_on_every_response
+    }
+    for name, hooks in expected.items():
+        assert plugins.get(name) == hooks, name
