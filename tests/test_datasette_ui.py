@@ -354,3 +354,16 @@ def test_every_plugin_hook_we_implement_is_loaded_and_tested(ds):
     }
     for name, hooks in expected.items():
         assert plugins.get(name) == hooks, name
+
+
+def test_memento_links_resolve_when_the_memento_plugin_is_there(ds, archive):
+    _, ids = archive
+    html = soup(get(ds, f"/archive/articles/{ids['article']}"))
+    links = {a.text: a["href"] for a in html.select(".archive-links a")}
+    if not (Path(__file__).resolve().parent.parent / "datasette" / "plugins" / "memento.py").exists():
+        assert "Memento" not in links
+        return
+    memento = links["Memento"].replace("http://localhost", "")
+    assert memento == f"/20261120090500/{ui_archive.ARTICLE_URL}"
+    assert get(ds, memento).status_code in (200, 302)
+    assert get(ds, links["All captures (TimeMap)"]).status_code == 200
