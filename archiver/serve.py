@@ -10,6 +10,7 @@ project's ``datasette/`` folder (``metadata.yml``, ``plugins/``,
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 import webbrowser
 from pathlib import Path
@@ -97,9 +98,23 @@ def is_being_written(db_path: Path) -> bool:
 
     The store uses WAL mode, and SQLite removes the ``-wal`` file when the last
     writer closes; a database without one can be opened immutable, which is
-    faster and cannot be written.
+    faster and cannot be written. A read-only reader (``archiver cite``,
+    ``verify``) leaves a ``-wal`` file behind, though: so when there is one,
+    a connection is opened and closed, and SQLite removes the file if no one
+    else has the database open (a read-only folder keeps the file: mutable).
     """
-    return Path(f"{db_path}-wal").exists()
+    wal = Path(f"{db_path}-wal")
+    if not wal.exists():
+        return False
+    try:
+        conn = sqlite3.connect(db_path, timeout=1)
+        try:
+            conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        finally:
+            conn.close()  # the last connection to close checkpoints and deletes the -wal file
+    except sqlite3.Error:
+        return True
+    return wal.exists()
 
 
 def make_datasette(db_path: str | Path, *, immutable: bool | None = None) -> Datasette:

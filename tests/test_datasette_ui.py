@@ -367,3 +367,15 @@ def test_memento_links_resolve_when_the_memento_plugin_is_there(ds, archive):
     assert memento == f"/20261120090500/{ui_archive.ARTICLE_URL}"
     assert get(ds, memento).status_code in (200, 302)
     assert get(ds, links["All captures (TimeMap)"]).status_code == 200
+
+
+def test_a_closed_read_only_reader_does_not_make_the_archive_mutable(archive, tmp_path):
+    out, _ids = archive
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    reader = sqlite3.connect(f"file:{copy / 'archive.db'}?mode=ro", uri=True)  # as archiver cite opens it
+    reader.execute("select count(*) from articles").fetchall()
+    reader.close()
+    assert (copy / "archive.db-wal").exists()  # SQLite leaves it behind for read-only connections
+    assert not make_datasette(copy).get_database("archive").is_mutable
+    assert not (copy / "archive.db-wal").exists()
