@@ -379,3 +379,8 @@ def test_a_closed_read_only_reader_does_not_make_the_archive_mutable(archive, tm
     assert (copy / "archive.db-wal").exists()  # SQLite leaves it behind for read-only connections
     assert not make_datasette(copy).get_database("archive").is_mutable
     assert not (copy / "archive.db-wal").exists()
+
+
+def test_index_page_links_to_search_and_outlets(ds):
+    links = [a["href"] for a in soup(get(ds, "/")).select("a")]
+    assert "/-/search" in links and "/-/outlets" in links
