@@ -143,11 +143,13 @@ def ensure_idle(out_dir: str | Path, prefix: str) -> None:
     _lock(state_file(out_dir, prefix)).close()
 
 
-def prepare(out_dir: str | Path, outlet: str, *, prefix: str | None = None, fresh: bool = False) -> ResumePlan:
+def prepare(out_dir: str | Path, outlet: str, *, prefix: str | None = None, fresh: bool = False,
+            crawl_id: str | None = None) -> ResumePlan:
     """Decide the crawl id and repair what an interrupted crawl left behind.
 
     ``prefix`` is the WARC file prefix (the outlet name, or ``outlet-worker``).
-    With ``fresh`` an unfinished crawl is repaired but not continued. The state
+    With ``fresh`` an unfinished crawl is repaired but not continued; a given
+    ``crawl_id`` (a distributed worker's, decided in Redis) is used as is. The state
     folder stays locked while this process lives, so a second crawl into the
     same folder cannot "repair" the file the first one is writing.
     """
@@ -157,7 +159,8 @@ def prepare(out_dir: str | Path, outlet: str, *, prefix: str | None = None, fres
     lock = _lock(path)
     state = _read_state(path)
     unfinished = state is not None and state.get("status") == "running"
-    plan = ResumePlan(crawl_id=new_crawl_id(outlet), resumed=False, state_path=path, lock=lock)
+    plan = ResumePlan(crawl_id=crawl_id or new_crawl_id(outlet), resumed=False, state_path=path, lock=lock)
+    fresh = fresh or crawl_id is not None
     if unfinished:
         _repair_last_file(out, prefix, plan)
         if not fresh and state.get("crawl_id"):

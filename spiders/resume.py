@@ -38,15 +38,18 @@ logger = logging.getLogger(__name__)
 def open_resume(crawler: Any, outlet_name: str, prefix: str | None) -> str | None:
     """Repair and plan the crawl; return the crawl id to use (None: let the session pick one)."""
     settings = crawler.settings
-    if settings.get("ARCHIVER_REDIS_URL"):  # distributed: the frontier lives in Redis
+    crawl_id = None
+    if settings.get("ARCHIVER_REDIS_URL"):
+        # Distributed: the frontier lives in Redis and the crawl id is shared, but a
+        # restarted worker still repairs the WARC its killed predecessor was writing.
         from spiders.distributed import shared_crawl_id
 
         worker = settings.get("ARCHIVER_WORKER_ID")
-        return f"{shared_crawl_id(crawler, outlet_name, new_crawl_id(outlet_name))}-{worker}"
-    if not settings.getbool("ARCHIVER_RESUME", True):
+        crawl_id = f"{shared_crawl_id(crawler, outlet_name, new_crawl_id(outlet_name))}-{worker}"
+    elif not settings.getbool("ARCHIVER_RESUME", True):
         return None
     plan = prepare(settings.get("ARCHIVER_OUT_DIR"), outlet_name, prefix=prefix,
-                   fresh=settings.getbool("ARCHIVER_FRESH"))
+                   fresh=settings.getbool("ARCHIVER_FRESH"), crawl_id=crawl_id)
     crawler.archiver_resume = plan
     for repair in plan.repairs:
         logger.warning("interrupted crawl: %s", repair)

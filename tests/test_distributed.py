@@ -24,8 +24,8 @@ import pytest
 from support import LOCAL, REPO, run_archiver
 
 PAGES = 500
-pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None,
-                                reason="needs redis-server (apt-get install redis-server; .ci/run does it)")
+requires_redis = pytest.mark.skipif(shutil.which("redis-server") is None,
+                                    reason="needs redis-server (apt-get install redis-server; .ci/run does it)")
 
 
 def _free_port() -> int:
@@ -95,6 +95,7 @@ def two_workers(bigsite, redis_url, tmp_path_factory):
     return out, logs
 
 
+@requires_redis
 def test_every_page_fetched_once_across_workers(bigsite, two_workers):
     out, logs = two_workers
     hits = {path: n for path, n in bigsite.hits.items() if path != "/robots.txt"}
@@ -112,6 +113,7 @@ def test_every_page_fetched_once_across_workers(bigsite, two_workers):
     assert sum(per_worker.values()) == len(pages)
 
 
+@requires_redis
 def test_ingest_merges_every_article_once_and_is_idempotent(bigsite, two_workers, tmp_path):
     out, _ = two_workers
     merged = tmp_path / "merged.db"
@@ -130,3 +132,21 @@ def test_ingest_merges_every_article_once_and_is_idempotent(bigsite, two_workers
     again = run_archiver("ingest", str(out), "--db", str(merged))
     assert again.returncode == 0, again.stderr
     assert _db_digest(merged) == before
+
+
+def test_ingest_says_what_it_expected(tmp_path):
+    (tmp_path / "empty").mkdir()
+    proc = run_archiver("ingest", str(tmp_path / "empty"), "--db", str(tmp_path / "x.db"))
+    assert proc.returncode != 0 and "no archive under" in proc.stderr and "workers/<id>/warcs/" in proc.stderr
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_worker_needs_an_id_and_a_reachable_redis(tmp_path):
+    no_id = run_archiver("crawl", "demo", "--out", str(tmp_path / "a"), "--redis", "redis://127.0.0.1:1/0")
+    assert no_id.returncode != 0 and "--worker-id" in no_id.stderr
+    bad_id = run_archiver("crawl", "demo", "--out", str(tmp_path / "a"), "--redis", "redis://127.0.0.1:1/0",
+                          "--worker-id", "../x")
+    assert bad_id.returncode != 0 and "worker id" in bad_id.stderr
+    nobody = f"redis://127.0.0.1:{_free_port()}/0"
+    down = run_archiver("crawl", "demo", "--out", str(tmp_path / "a"), "--redis", nobody, "--worker-id", "w1")
+    assert down.returncode != 0 and "cannot reach Redis" in down.stderr

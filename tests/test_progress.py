@@ -60,7 +60,8 @@ def test_live_line_on_a_terminal(demo_server, tmp_path):
     final = lines[-1].splitlines()[0]
     assert "articles" in final and "MB" in final and "pages/s" in final and "queue" in final
     assert "pages/s:" in stdout and "MB archived:" in stdout  # the summary table
-    summary_pages = next(line.split(":")[1].strip() for line in stdout.splitlines() if line.strip().startswith("pages:"))
+    summary_pages = next(line.split(":")[1].strip() for line in stdout.splitlines()
+                         if line.strip().startswith("pages:"))
     assert final.split(" | ")[0] == f"pages {int(summary_pages):,}"  # the last line shows the final count
 
 

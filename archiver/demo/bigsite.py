@@ -79,7 +79,8 @@ def _article(i: int, count: int) -> bytes:
     head = (f'<meta property="og:type" content="article"><meta property="og:title" content="{title}">'
             f'<meta property="article:published_time" content="{date}">'
             f'<script type="application/ld+json">{{"@context": "https://schema.org", "@type": "NewsArticle", '
-            f'"headline": "{title}", "datePublished": "{date}", "author": {{"@type": "Person", "name": "Reporter {i % 17}"}}}}'
+            f'"headline": "{title}", "datePublished": "{date}", '
+            f'"author": {{"@type": "Person", "name": "Reporter {i % 17}"}}}}'
             f'</script>')
     body = (f'<article><h1>{title}</h1><p class="byline">By Reporter {i % 17}</p>'
             f'<time datetime="{date}">{date[:10]}</time>'
