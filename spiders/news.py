@@ -168,8 +168,11 @@ class NewsSpider(scrapy.Spider):
             return
         for href in self.hostile.cap_links(response.url, response.xpath("//a/@href").getall()):
             url = response.urljoin(href.strip())
+            # A URL the outlet's rules call an article is wanted however many
+            # share its shape (/news/N); the trap guard bounds everything else.
             if (url.startswith(("http://", "https://")) and self.outlet.may_follow(url)
-                    and self.hostile.allow_link(urldefrag(url)[0], self.seen)):
+                    and (self.outlet.url_verdict(url) is True
+                         or self.hostile.allow_link(urldefrag(url)[0], self.seen))):
                 request = self._request(url, self.parse_page)
                 if request is None and not self._budget_left():
                     return

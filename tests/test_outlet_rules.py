@@ -29,3 +29,21 @@ def test_selector_that_matches_nothing_raises_drift_alarm_and_generic_cleaner_ta
         (stats,), = db.execute("select stats from crawls").fetchall()
         (articles,), = db.execute("select count(*) from articles").fetchall()
     assert json.loads(stats)["archiver/drift/redesigned"] == articles > 0
+
+
+def test_article_urls_named_by_the_outlet_escape_the_trap_shape_budget(tmp_path):
+    """/news/1/, /news/2/ ... share one URL shape: the trap guard must not cap an outlet's own articles."""
+    from archiver.demo.bigsite import BigSiteServer, article_paths
+
+    with BigSiteServer(pages=400) as site:
+        outlet = site.write_outlet(tmp_path / "bigsite.toml")
+        out = tmp_path / "archive"
+        args = ["crawl", str(outlet), "--out", str(out), "--set", "ARCHIVER_SHAPE_BUDGET=5"]
+        for setting in LOCAL:
+            args += ["--set", setting]
+        proc = run_archiver(*args)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        fetched = set(site.hits)
+        wanted = set(article_paths(site.pages))
+    assert wanted <= fetched, f"{len(wanted - fetched)} articles never fetched"
+    assert "/section/N/ (a crawler trap" in proc.stderr, "other URL shapes stay bounded by the budget"
