@@ -41,6 +41,7 @@ test: $(STAMP) $(TOOLS_STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/extraction.py
+	$(BIN)/python bench/crawl.py --pages 5000
 
 clean:
 	rm -rf $(VENV) $(TOOLS_VENV) demo-archive .pytest_cache

@@ -16,8 +16,8 @@ Each worker writes its own WARCs (prefix ``<outlet>-<W>``) and database under
 ``DIR/workers/<W>/``; ``archiver ingest`` merges them.
 
 Why glue and not scrapy-redis alone: scrapy-redis 0.7.x imports
-``scrapy.utils.reqser`` and ``request_fingerprint``, both removed from Scrapy
-(2.6 and 2.12); its dupefilter would also ignore Scrapy's configured request
+``scrapy.utils.reqser`` and ``request_fingerprint``, both gone from current
+Scrapy (2.19); its dupefilter would also ignore Scrapy's configured request
 fingerprinter. Our queue serialises with ``Request.to_dict`` and our
 dupefilter asks the crawler's fingerprinter, so any scrapy-redis from 0.7 on
 works, with redis-py 2.10 to 5.x+ (only plain commands are used).
