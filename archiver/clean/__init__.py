@@ -5,7 +5,7 @@ Public API::
     extract(html, url, *, keep_selectors=(), remove_selectors=()) -> Article
     EXTRACTOR_NAME, EXTRACTOR_VERSION
 
-The tree is built with lxml.html (speed); the charset is sniffed with
+The tree is built with lxml's HTML parser (speed); the charset is sniffed with
 BeautifulSoup's detector; outlet selectors are CSS (lxml.cssselect).
 """
 

@@ -14,12 +14,13 @@ Method (generic, no per-site rules):
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
 import lxml.etree as etree
 
-from ._dom import drop
+from ._dom import drop, text_of
 from ._patterns import (
     BODY_HINT, CAPTION, FURNITURE_HEADING, FURNITURE_TAGS, HEADINGS, LEAD, NEGATIVE, POSITIVE,
     STRONG_NEGATIVE,
@@ -51,6 +52,16 @@ def _nonspace(s: str | None) -> int:
     if not s:
         return 0
     return len(s) - s.count(" ") - s.count("\n") - s.count("\t") - s.count("\r")
+
+
+_PATTERNS = {"STRONG_NEGATIVE": STRONG_NEGATIVE, "BODY_HINT": BODY_HINT, "POSITIVE": POSITIVE,
+             "NEGATIVE": NEGATIVE, "CAPTION": CAPTION, "LEAD": LEAD}
+
+
+@functools.lru_cache(maxsize=65536)
+def _is(pattern: str, words: str) -> bool:
+    """Cached class/id test: pages repeat the same class strings many times."""
+    return _PATTERNS[pattern].search(words) is not None
 
 
 def attr_words(el: etree._Element) -> str:
@@ -110,7 +121,7 @@ def measure(root: etree._Element) -> Stats:
         para[el] = p
         if p and b < p:
             words = attr_words(el)
-            if words and STRONG_NEGATIVE.search(words):
+            if words and _is("STRONG_NEGATIVE", words):
                 b = p
         bad[el] = b
     return st
@@ -120,13 +131,13 @@ def _class_weight(el: etree._Element) -> float:
     words = attr_words(el)
     w = 0.0
     if words:
-        if BODY_HINT.search(words):
+        if _is("BODY_HINT", words):
             w += 40
-        elif POSITIVE.search(words):
+        elif _is("POSITIVE", words):
             w += 15
-        if STRONG_NEGATIVE.search(words):
+        if _is("STRONG_NEGATIVE", words):
             w -= 50
-        elif NEGATIVE.search(words):
+        elif _is("NEGATIVE", words):
             w -= 25
     tag = el.tag
     if tag == "article" or el.get("itemprop") == "articleBody":
@@ -155,7 +166,7 @@ def score_candidates(root: etree._Element, st: Stats) -> dict:
         length = st.text.get(el, 0)
         if length < 25:
             continue
-        content = el.text_content() if tag in ("p", "pre") or own[el] == length else _own_text(el)
+        content = text_of(el) if tag in ("p", "pre") or own[el] == length else _own_text(el)
         s = 1 + len(_COMMAS.findall(content)) + min(length / 100, 3)
         if tag not in ("p", "pre"):
             s += min(own[el] / 100, 10)
@@ -179,7 +190,7 @@ def _is_body_container(el: etree._Element) -> bool:
     if el.get("itemprop") == "articleBody":
         return True
     words = attr_words(el)
-    return bool(words) and bool(BODY_HINT.search(words)) and not STRONG_NEGATIVE.search(words)
+    return bool(words) and bool(_is("BODY_HINT", words)) and not _is("STRONG_NEGATIVE", words)
 
 
 def _own_text(el: etree._Element) -> str:
@@ -193,7 +204,7 @@ def _inside_furniture(el: etree._Element, st: Stats, total: int) -> bool:
         if anc.tag in ("body", "html"):
             return False
         words = attr_words(anc)
-        if (words and STRONG_NEGATIVE.search(words)) or anc.tag in FURNITURE_TAGS:
+        if (words and _is("STRONG_NEGATIVE", words)) or anc.tag in FURNITURE_TAGS:
             return True
         if st.para.get(anc, 0) > total * 0.5:
             return False
@@ -253,7 +264,7 @@ def gather(best: etree._Element, st: Stats, scores: dict) -> list[etree._Element
             out.append(sib)
             continue
         words = attr_words(sib)
-        if sib.tag in FURNITURE_TAGS or (words and STRONG_NEGATIVE.search(words)):
+        if sib.tag in FURNITURE_TAGS or (words and _is("STRONG_NEGATIVE", words)):
             continue
         bonus = best_score * 0.2 if best_class and sib.get("class") == best_class else 0
         if scores.get(sib, -1e9) + bonus >= threshold:
@@ -265,7 +276,7 @@ def gather(best: etree._Element, st: Stats, scores: dict) -> list[etree._Element
             if length > 80 and dens < 0.25:
                 out.append(sib)
             elif 0 < length <= 80 and dens == 0 and \
-                    re.search(r"[.!?…。]\W*$", sib.text_content() or ""):
+                    re.search(r"[.!?…。]\W*$", text_of(sib) or ""):
                 out.append(sib)
     return out
 
@@ -280,7 +291,7 @@ def prune(nodes: list[etree._Element], st: Stats) -> None:
                 continue
             tag = el.tag
             if tag in HEADINGS:
-                if FURNITURE_HEADING.match(el.text_content() or ""):
+                if FURNITURE_HEADING.match(text_of(el) or ""):
                     doomed.append(el)
                     after = 0
                     following = []
@@ -294,7 +305,7 @@ def prune(nodes: list[etree._Element], st: Stats) -> None:
                 doomed.append(el)
                 continue
             words = attr_words(el)
-            if words and CAPTION.search(words) and st.text.get(el, 0) < 400 and \
+            if words and _is("CAPTION", words) and st.text.get(el, 0) < 400 and \
                     tag not in ("body", "article", "main"):
                 doomed.append(el)
                 continue
@@ -304,9 +315,9 @@ def prune(nodes: list[etree._Element], st: Stats) -> None:
             words = attr_words(el)
             if (tag in FURNITURE_TAGS or tag == "header") and share < 0.3:
                 doomed.append(el)
-            elif words and STRONG_NEGATIVE.search(words) and share < 0.5:
+            elif words and _is("STRONG_NEGATIVE", words) and share < 0.5:
                 doomed.append(el)
-            elif words and NEGATIVE.search(words) and not POSITIVE.search(words) \
+            elif words and _is("NEGATIVE", words) and not _is("POSITIVE", words) \
                     and share < 0.25 and (st.para.get(el, 0) < 200 or st.density(el) > 0.3):
                 doomed.append(el)
             elif tag in ("ul", "ol", "div", "section", "table", "dl", "li") and \
@@ -336,11 +347,11 @@ def find_lead(body: etree._Element, nodes: list[etree._Element], st: Stats,
         if el is first:
             break
         words = attr_words(el)
-        if words and STRONG_NEGATIVE.search(words):
+        if words and _is("STRONG_NEGATIVE", words):
             continue
-        if not (words and LEAD.search(words)) and not (
+        if not (words and _is("LEAD", words)) and not (
                 desc_key and el.tag in _LEAD_TAGS and 40 <= st.text.get(el, 0) <= 1000
-                and _squash(el.text_content()) == desc_key):
+                and _squash(text_of(el)) == desc_key):
             continue
         length = st.text.get(el, 0)
         if 40 <= length <= 1000 and st.density(el) < 0.3 and \

@@ -1,8 +1,9 @@
 """Parsing and the first, page-wide clean-up of the element tree.
 
-lxml.html builds the tree (it is several times faster than a BeautifulSoup
-tree, and the extractor must keep up with a crawl); BeautifulSoup's detector
-picks the charset (see ``_decode``). Everything that cannot be article text
+lxml's HTML parser (libxml2) builds a plain ``lxml.etree`` tree: it is several
+times faster than a BeautifulSoup tree, and plain elements avoid lxml.html's
+per-element class lookup; the extractor must keep up with a crawl.
+BeautifulSoup's detector picks the charset (see ``_decode``). Everything that cannot be article text
 (scripts, forms' widgets, hidden elements) goes before any scoring so that it
 cannot weigh in.
 """
@@ -12,11 +13,10 @@ from __future__ import annotations
 import re
 
 import lxml.etree as etree
-import lxml.html
 
 from ._patterns import DROP_TAGS
 
-_PARSER = lxml.html.HTMLParser(
+_PARSER = etree.HTMLParser(
     encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True,
     huge_tree=True, default_doctype=False,
 )
@@ -25,15 +25,27 @@ _VISIBLE_TEXT = etree.XPath(
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
-def parse(text: str) -> lxml.html.HtmlElement | None:
+def text_of(el: etree._Element) -> str:
+    """All text inside ``el`` (not its tail)."""
+    return "".join(el.itertext())
+
+
+def parse(text: str) -> etree._Element | None:
     """Parse HTML text; ``None`` when there is no document at all."""
     data = text.encode("utf-8", errors="replace")
     if not data.strip():
         return None
     try:
-        root = lxml.html.document_fromstring(data, parser=_PARSER)
+        root = etree.fromstring(data, parser=_PARSER)
     except (etree.ParserError, ValueError, etree.XMLSyntaxError):
         return None
+    if root is None or not isinstance(root.tag, str):
+        return None
+    if root.tag != "html":  # a fragment: give it the document shape the rest expects
+        html = etree.Element("html")
+        body = etree.SubElement(html, "body")
+        body.append(root)
+        root = html
     return root
 
 
@@ -68,10 +80,10 @@ _WIDGETS = frozenset({"button", "select", "label", "option", "textarea", "object
 
 def _mostly_prose(el: etree._Element, limit: int) -> bool:
     """A block holding at least ``limit`` characters, mostly not links."""
-    text = el.text_content()
+    text = text_of(el)
     if len(text) < limit:
         return False
-    linked = sum(len(a.text_content()) for a in el.iter("a"))
+    linked = sum(len(text_of(a)) for a in el.iter("a"))
     return linked < len(text) * 0.5
 
 

@@ -10,7 +10,7 @@ import lxml.etree as etree
 from ..article import Article
 from ._body import find_body
 from ._decode import decode_html, looks_binary, scrub
-from ._dom import drop, parse, strip_junk
+from ._dom import drop, parse, strip_junk, text_of
 from ._metadata import normalise_date, read_metadata
 from ._patterns import FURNITURE_HEADING, FURNITURE_LINE, HEADINGS, PROMO_PREFIX
 from ._render import Block, blocks_of, to_markdown, to_text
@@ -28,8 +28,13 @@ _DATELINE = re.compile(r"^[\w .,:/|-]+$")
 MAX_DEPTH = 256
 
 
+_DEEP = etree.XPath("/" + "/".join(["*"] * MAX_DEPTH))
+
+
 def _flatten_deep(root: etree._Element, limit: int = MAX_DEPTH) -> None:
     """Strip the tags (not the text) below ``limit`` levels, without recursion."""
+    if not _DEEP(root):
+        return
     stack = [(root, 0)]
     while stack:
         el, depth = stack.pop()
@@ -143,7 +148,7 @@ def _extract_into(art: Article, html: str | bytes, url: str,
     art.text = to_text(blocks)
     art.markdown = to_markdown(blocks)
     body = root.find("body")
-    page_text = body.text_content() if body is not None else ""
+    page_text = text_of(body) if body is not None else ""
     art.wall, art.wall_evidence = detect_wall(page_text, art.text, md["free"], art.title)
     if not art.text:
         art.reason = ("wall: " + art.wall) if art.wall else "no main content found"

@@ -15,6 +15,8 @@ from urllib.parse import urljoin
 
 import lxml.etree as etree
 
+from ._dom import text_of
+
 ARTICLE_TYPES = frozenset({
     "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
     "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "socialmediaposting",
@@ -271,7 +273,7 @@ def _headline_h1(root: etree._Element, meta_title: str | None) -> str | None:
         return None
     h1s = []
     for h in body.iter("h1"):
-        text = clean(h.text_content())
+        text = clean(text_of(h))
         if text and 5 <= len(text) <= 300:
             h1s.append(text)
         if len(h1s) >= 3:
@@ -377,7 +379,7 @@ def read_metadata(root: etree._Element, url: str) -> dict[str, Any]:
     # <time> elements and the visible byline
     if not md["published"]:
         for el in root.xpath('//*[@itemprop="datePublished"]'):
-            d = normalise_date(el.get("content") or el.get("datetime") or el.text_content())
+            d = normalise_date(el.get("content") or el.get("datetime") or text_of(el))
             if d:
                 md["published"] = d
                 break
@@ -412,8 +414,8 @@ def read_metadata(root: etree._Element, url: str) -> dict[str, Any]:
     md["title"] = _headline_h1(root, meta_title) or meta_title
     if not md["title"]:
         t = root.find(".//title")
-        if t is not None and clean(t.text_content()):
-            md["title"] = _split_title(clean(t.text_content()), md["site_name"], url)
+        if t is not None and clean(text_of(t)):
+            md["title"] = _split_title(clean(text_of(t)), md["site_name"], url)
     html = root if root.tag == "html" else root.find(".//html")
     lang = md["language"] or (html.get("lang") if html is not None else None) or _first(
         meta, "content-language", "og:locale", "dc.language", "language")
@@ -447,7 +449,7 @@ def _byline(root: etree._Element) -> list[str]:
         'contains(@class,"bio") or contains(@class,"box"))][position()<6]')
     for el in nodes:
         name_el = el.xpath('.//*[@itemprop="name"]')
-        text = clean((name_el[0] if name_el else el).text_content())
+        text = clean(text_of(name_el[0] if name_el else el))
         if text and len(text) < 80:
             names = _names(text)
             if names:
@@ -469,7 +471,7 @@ def _time_element(root: etree._Element) -> str | None:
     """A ``<time>``: first one marked as publication, else the first one."""
     first = None
     for t in root.iter("time"):
-        d = normalise_date(t.get("datetime") or t.text_content())
+        d = normalise_date(t.get("datetime") or text_of(t))
         if not d:
             continue
         words = f"{t.get('class') or ''} {t.get('itemprop') or ''} {t.get('pubdate') or ''}".lower()
@@ -528,7 +530,7 @@ def _visible_date(root: etree._Element) -> str | None:
         words = f"{el.get('class') or ''} {el.get('id') or ''}"
         if not words.strip() or not _DATE_CLASS.search(words):
             continue
-        text = el.text_content()
+        text = text_of(el)
         if 6 <= len(text) <= 120:
             d = normalise_date(text)
             if d:
