@@ -68,7 +68,7 @@ BODY_HINT = re.compile(
 # Strong furniture: removed even when the class also looks positive
 # ("comments-content", "related-content").
 STRONG_NEGATIVE = re.compile(
-    r"comment|disqus|respond|share|sharing|social|related|recommend|more-?like|"
+    r"testimonial|disclaimer|comment|disqus|respond|share|sharing|social|related|recommend|more-?like|"
     r"read-?more|readmore|read-?next|newsletter|subscribe|cookie|consent|outbrain|"
     r"taboola|advert|\bads?\b|adslot|sponsor|promo(?!ted)|author-?bio|about-?the-?author|"
     r"author-?box|bio-?box|tag-?list|post-?tags|\btags\b|breadcrumb|pagination|"
