@@ -43,6 +43,7 @@ _DIRECT_PARA = frozenset({"div", "span", "td", "font", "center", "section", "art
 _SUBHEADS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _HEADINGS_PROSE = False
 _HINT_MARGIN = 0.3
+_OWN_CAP = 3.0
 _PRUNABLE = frozenset({"div", "section", "ul", "ol", "table", "aside", "figure", "form",
                         "header", "footer", "nav", "p", "span", "dl", "center", "details",
                         "blockquote", "li"})
@@ -169,7 +170,7 @@ def score_candidates(root: etree._Element, st: Stats) -> dict:
         content = text_of(el) if tag in ("p", "pre") or own[el] == length else _own_text(el)
         s = 1 + len(_COMMAS.findall(content)) + min(length / 100, 3)
         if tag not in ("p", "pre"):
-            s += min(own[el] / 100, 10)
+            s += min(own[el] / 100, _OWN_CAP)
         s *= 1 - st.density(el)
         if tag == "li":
             s *= 0.5
