@@ -40,6 +40,7 @@ _CONTAINERS = frozenset({"div", "section", "article", "main", "td", "body", "spa
                           "blockquote", "center", "font", "form"})
 _DIRECT_PARA = frozenset({"div", "span", "td", "font", "center", "section", "article", "dd",
                           "blockquote", "li", "main", "body"})
+_HEAD_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _SUBHEADS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _HEADINGS_PROSE = False
 _HINT_MARGIN = 0.3
@@ -91,14 +92,18 @@ class Stats:
 def measure(root: etree._Element) -> Stats:
     st = Stats()
     text, link, para, own, bad = st.text, st.link, st.para, st.own, st.bad
+    linked_head: dict = {}
     for el in reversed(list(root.iter(etree.Element))):
         direct = _nonspace(el.text)
         t = 0
         ln = 0
         p = 0
         b = 0
+        lh = False
         inline_only = True
         for child in el:
+            if not lh and linked_head.get(child):
+                lh = True
             if inline_only and child.tag not in _INLINE_ONLY_CHILDREN:
                 inline_only = False
             tail = _nonspace(child.tail)
@@ -120,10 +125,15 @@ def measure(root: etree._Element) -> Stats:
                 (_HEADINGS_PROSE and tag in _SUBHEADS):
             p = max(p, t - ln)
         para[el] = p
+        if tag in _HEAD_TAGS and (lh or el.find(".//a") is not None):
+            lh = True
+        linked_head[el] = lh
         if p and b < p:
             words = attr_words(el)
             if words and _is("STRONG_NEGATIVE", words):
                 b = p
+            elif lh and tag in ("li", "article") and p < 600:
+                b = p  # a teaser card: linked headline plus excerpt
         bad[el] = b
     return st
 
