@@ -10,7 +10,10 @@ runs one worker. Workers on any number of machines share, in Redis,
   worker yields them, the first one to reach Redis wins),
 * the crawl id (the first worker picks it) and each worker's heartbeat, so a
   worker that runs out of requests waits while others may still add some,
-  and leaves when the queue is empty and nobody is busy.
+  and leaves when the queue is empty and nobody is busy;
+* what each worker has taken off the queue and not yet downloaded
+  (``archiver:<outlet>:taken:<W>``): a worker killed and started again with
+  the same id puts those requests back first.
 
 Each worker writes its own WARCs (prefix ``<outlet>-<W>``) and database under
 ``DIR/workers/<W>/``; ``archiver ingest`` merges them.
@@ -35,6 +38,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.dupefilters import BaseDupeFilter
 from scrapy.exceptions import DontCloseSpider
+from scrapy.utils.misc import load_object
 from scrapy.utils.request import request_from_dict
 from scrapy_redis.scheduler import Scheduler
 
@@ -43,6 +47,8 @@ __all__ = ["RedisDupeFilter", "RedisQueue", "RedisScheduler", "distributed_setti
 logger = logging.getLogger(__name__)
 #: A worker whose heartbeat is older than this is taken for gone.
 HEARTBEAT_TIMEOUT = 30.0
+#: request.meta key: the token of a request this worker took off the shared queue.
+TAKEN_META_KEY = "archiver_taken"
 #: Seconds between looks at the shared queue while this worker is idle.
 IDLE_POLL = 0.2
 _WORKER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -87,6 +93,7 @@ def reset(redis_url: str, outlet: str) -> int:
     """Delete a distributed crawl's keys (queue, dupefilter, crawl id, workers) to start anew."""
     server = _redis(redis_url)
     keys = [f"{key_prefix(outlet)}:{name}" for name in ("requests", "dupefilter", "crawl", "workers")]
+    keys += server.keys(f"{key_prefix(outlet)}:taken:*")
     return server.delete(*keys)
 
 
@@ -181,7 +188,38 @@ class RedisScheduler(Scheduler):
         scheduler.worker_id = crawler.settings.get("ARCHIVER_WORKER_ID") or "worker"
         scheduler.busy = True
         crawler.signals.connect(scheduler._on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(scheduler._left_downloader, signal=signals.request_left_downloader)
         return scheduler
+
+    # -- requests a worker has taken: put back if it was killed holding them ----
+
+    @property
+    def _taken_key(self) -> str:
+        return self.queue_key.rsplit(":", 1)[0] + f":taken:{self.worker_id}"
+
+    def _take(self, request: Any) -> None:
+        """Note a request this worker took off the shared queue, until it leaves the downloader."""
+        token = self.crawler.request_fingerprinter.fingerprint(request).hex()
+        request.meta[TAKEN_META_KEY] = token
+        self.server.hset(self._taken_key, token, self.queue._encode(request))
+
+    def _left_downloader(self, request: Any, spider: Any) -> None:
+        token = request.meta.get(TAKEN_META_KEY)
+        if token:
+            self.server.hdel(self._taken_key, token)
+
+    def _put_back(self) -> int:
+        """Requests a killed predecessor with this worker id had taken but not fetched go back to the queue."""
+        taken = self.server.hgetall(self._taken_key) or {}
+        for encoded in taken.values():
+            request = request_from_dict(self.queue.serializer.loads(encoded), spider=self.spider)
+            request.meta.pop(TAKEN_META_KEY, None)
+            self.queue.push(request)
+        self.server.delete(self._taken_key)
+        if taken:
+            logger.warning("worker %s: put back %d requests it had taken before it was stopped",
+                           self.worker_id, len(taken))
+        return len(taken)
 
     @property
     def _workers_key(self) -> str:
@@ -191,10 +229,19 @@ class RedisScheduler(Scheduler):
         self.busy = busy
         self.server.hset(self._workers_key, self.worker_id, json.dumps({"busy": busy, "at": time.time()}))
 
-    def open(self, spider: Any) -> Any:
-        result = super().open(spider)
+    def open(self, spider: Any) -> None:
+        # scrapy-redis' open(), minus its deprecated Spider.log() call.
+        self.spider = spider
+        self.queue = load_object(self.queue_cls)(server=self.server, spider=spider,
+                                                 key=self.queue_key % {"spider": spider.name},
+                                                 serializer=self.serializer)
+        self.df = load_object(self.dupefilter_cls).from_spider(spider)
+        if self.flush_on_start:
+            self.flush()
+        self._put_back()
+        if len(self.queue):
+            logger.info("worker %s joins a crawl with %d requests in the shared queue", self.worker_id, len(self.queue))
         self._beat(True)
-        return result
 
     def enqueue_request(self, request: Any) -> bool:
         if not request.dont_filter and self.df.request_seen(request):
@@ -211,6 +258,7 @@ class RedisScheduler(Scheduler):
             return None
         if self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
+        self._take(request)
         if not self.busy or time.time() - self._last_beat > 5:
             self._beat(True)
             self._last_beat = time.time()

@@ -65,13 +65,13 @@ def bigsite():
         yield server
 
 
-def _worker(outlet: Path, out: Path, redis_url: str, worker: str) -> subprocess.Popen:
+def _worker(outlet: Path, out: Path, redis_url: str, worker: str, log_name: str | None = None) -> subprocess.Popen:
     args = [sys.executable, "-m", "archiver.cli", "crawl", str(outlet), "--out", str(out),
             "--redis", redis_url, "--worker-id", worker, "--set", "ARCHIVER_SHAPE_BUDGET=100000"]
     for setting in LOCAL:
         args += ["--set", setting]
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    log = open(out.parent / f"{worker}.log", "w")
+    log = open(out.parent / f"{log_name or worker}.log", "w")
     return subprocess.Popen(args, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
 
 
@@ -132,6 +132,37 @@ def test_ingest_merges_every_article_once_and_is_idempotent(bigsite, two_workers
     again = run_archiver("ingest", str(out), "--db", str(merged))
     assert again.returncode == 0, again.stderr
     assert _db_digest(merged) == before
+
+
+@requires_redis
+def test_killed_worker_started_again_puts_back_what_it_had_taken(redis_url, tmp_path):
+    """SIGKILL a lone worker mid-crawl; started again with its id, it finishes: no page is lost."""
+    from archiver.demo.bigsite import BigSiteServer
+    from archiver.warc.reader import iter_records
+
+    with BigSiteServer(PAGES) as site:
+        outlet = site.write_outlet(tmp_path / "again.toml", name="again")
+        out = tmp_path / "crawl"
+        out.mkdir()
+        first = _worker(outlet, out, redis_url, "w1", "first")
+        deadline = time.monotonic() + 120
+        while sum(site.hits.values()) < PAGES // 4:
+            assert first.poll() is None and time.monotonic() < deadline, (tmp_path / "first.log").read_text()[-3000:]
+            time.sleep(0.005)
+        first.kill()
+        first.wait()
+        again = _worker(outlet, out, redis_url, "w1", "again")
+        assert again.wait(timeout=300) == 0, (tmp_path / "again.log").read_text()[-4000:]
+        hits = {path: n for path, n in site.hits.items() if path != "/robots.txt"}
+        pages = {path for path in site.pages if path != "/robots.txt"}
+    assert set(hits) == pages, f"lost with the killed worker: {sorted(pages - set(hits))[:10]}"
+    twice = [p for p, n in hits.items() if n > 1]
+    assert len(twice) <= 16, f"only what was in flight is fetched again: {len(twice)}"
+    log = (tmp_path / "again.log").read_text()
+    archived = {r.target_uri for p in (out / "workers" / "w1" / "warcs").glob("*.warc.gz")
+                for r in iter_records(p) if r.rec_type == "response"}
+    assert {site.url + p for p in pages} <= archived  # every WARC reads to its end (tail repaired)
+    assert "put back" in log or not twice
 
 
 def test_ingest_says_what_it_expected(tmp_path):
