@@ -45,6 +45,7 @@ _SUBHEADS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _HEADINGS_PROSE = False
 _HINT_MARGIN = 0.3
 _OWN_CAP = 3.0
+_DIV_TEASER = 0  # (div cards: tried, costs more than it gains)
 _PRUNABLE = frozenset({"div", "section", "ul", "ol", "table", "aside", "figure", "form",
                         "header", "footer", "nav", "p", "span", "dl", "center", "details",
                         "blockquote", "li"})
@@ -132,7 +133,7 @@ def measure(root: etree._Element) -> Stats:
             words = attr_words(el)
             if words and _is("STRONG_NEGATIVE", words):
                 b = p
-            elif lh and tag in ("li", "article") and p < 600:
+            elif lh and (tag in ("li", "article") and p < 600 or tag == "div" and p < _DIV_TEASER):
                 b = p  # a teaser card: linked headline plus excerpt
         bad[el] = b
     return st
