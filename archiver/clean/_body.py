@@ -29,6 +29,7 @@ from ._patterns import (
 _ALPHA = 1.5  # cost of one character of non-prose text taken in when climbing
 _BETA = 0.5  # extra cost of linked text
 _NCAND = 1  # best-voted candidates tried
+_SMALL = 1500  # prose (chars) under which other candidates are tried
 _NONSPACE = re.compile(r"\S")
 _COMMAS = re.compile(r"[,，、،]")
 _PARA_TAGS = frozenset({"p", "pre", "td", "blockquote", "dd", "li"})
@@ -45,6 +46,7 @@ _SUBHEADS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _HEADINGS_PROSE = False
 _HINT_MARGIN = 0.3
 _OWN_CAP = 3.0
+_LIST_LD = 0.5
 _DIV_TEASER = 0  # (div cards: tried, costs more than it gains)
 _PRUNABLE = frozenset({"div", "section", "ul", "ol", "table", "aside", "figure", "form",
                         "header", "footer", "nav", "p", "span", "dl", "center", "details",
@@ -243,7 +245,19 @@ def choose(root: etree._Element, st: Stats, scores: dict) -> etree._Element | No
             _BETA * st.link.get(el, 0)
 
     ranked = sorted(scores, key=scores.__getitem__, reverse=True)
-    cands = [c for c in ranked[:8] if not _inside_furniture(c, st, total)][:_NCAND] or ranked[:1]
+    allowed = [c for c in ranked[:8] if not _inside_furniture(c, st, total)] or ranked[:1]
+    best_node = _climb_best(allowed[:_NCAND], st, gain)
+    # A small pick on a page with much more prose elsewhere: let the next
+    # candidates compete on net prose, and take a clearly larger body.
+    small = st.para.get(best_node, 0)
+    if small < _SMALL and total > 3 * small and len(allowed) > 1:
+        other = _climb_best(allowed[:5], st, gain)
+        if st.para.get(other, 0) >= 2 * small:
+            best_node = other
+    return best_node
+
+
+def _climb_best(cands: list, st: Stats, gain) -> etree._Element | None:
     best_node, best_gain = None, float("-inf")
     for cand in cands:
         node, g_node = cand, gain(cand)
@@ -333,7 +347,7 @@ def prune(nodes: list[etree._Element], st: Stats) -> None:
                     and share < 0.25 and (st.para.get(el, 0) < 200 or st.density(el) > 0.3):
                 doomed.append(el)
             elif tag in ("ul", "ol", "div", "section", "table", "dl", "li") and \
-                    st.density(el) > 0.5 and share < 0.25 and st.text.get(el, 0) > 0:
+                    st.density(el) > _LIST_LD and share < 0.25 and st.text.get(el, 0) > 0:
                 doomed.append(el)
         for el in doomed:
             if el.getparent() is not None:
