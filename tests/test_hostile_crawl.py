@@ -130,8 +130,6 @@ def test_charset_lie_is_flagged_and_archived_byte_for_byte(hostile):
     assert hostile.rows("select count(*) from articles where url = ?", hostile.url("/charset-lie/")) == [(1,)]
 
 
-@pytest.mark.xfail(strict=True, reason="the cleaner falls back to cp1252 when a UTF-8 claim fails; "
-                                       "it does not detect windows-1251 (archiver/clean/_decode.py)")
 def test_charset_lie_text_is_decoded_as_windows_1251(hostile):
     (text,), = hostile.rows("select text from articles where url = ?", hostile.url("/charset-lie/"))
     assert CHARSET_LIE_TEXT in text

@@ -2,7 +2,8 @@
 
 Order of trust: a byte-order mark, then the charset the page declares in its
 first bytes (``<meta charset>`` / ``http-equiv``; found with BeautifulSoup's
-``EncodingDetector``), then UTF-8, then cp1252 (what "latin-1" means on the web).
+``EncodingDetector``), then UTF-8, then a legacy single-byte charset: cp1252 (what "latin-1" means on
+the web) or, for text that is mostly high-byte letters, cp1251.
 A declared charset that does not decode cleanly is distrusted: mislabelled pages
 are common, and a strict UTF-8 attempt is cheap.
 """
@@ -58,7 +59,28 @@ def decode_html(data: bytes) -> tuple[str, str]:
                 continue
     if declared and declared not in ("utf-8", "utf_8"):
         return data.decode(declared, errors="replace"), declared
-    return data.decode("cp1252", errors="replace"), "cp1252"
+    legacy = guess_legacy_charset(data)
+    return data.decode(legacy, errors="replace"), legacy
+
+
+_TAGS = re.compile(rb"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.S | re.I)
+_ASCII_LETTERS = re.compile(rb"[A-Za-z]")
+_HIGH_LETTERS = re.compile(rb"[\xc0-\xff]")
+
+
+def guess_legacy_charset(data: bytes) -> str:
+    """cp1251 when the text's letters are mostly bytes >= 0xC0, else cp1252.
+
+    Reached only when neither UTF-8 nor the declared charset decodes: a page
+    in a legacy single-byte charset, mislabelled. In Western European text
+    accented letters are a small minority of the letters; in Cyrillic text
+    (the commonest non-Latin legacy charset on the web, windows-1251) nearly
+    every letter is such a byte. Markup is left out of the count, since its
+    ASCII tag names would drown a short text.
+    """
+    text = _TAGS.sub(b" ", data[:200_000])
+    high = len(_HIGH_LETTERS.findall(text))
+    return "cp1251" if high > len(_ASCII_LETTERS.findall(text)) else "cp1252"
 
 
 def scrub(text: str) -> str:
