@@ -34,13 +34,17 @@ _PHRASES = [
 ]
 
 
+_TEASER_CHARS = 1500  # longer extracted text is an article, whatever the page claims
+
+
 def detect_wall(page_text: str, body_text: str, free: bool | None,
                 title: str | None = None) -> tuple[str | None, str | None]:
     """Return ``(wall kind, evidence)`` or ``(None, None)``."""
+    if len(body_text) >= _TEASER_CHARS:
+        # the page carries the article (metered or lapsed paywalls serve it whole)
+        return None, None
     if free is False:
         return "paywall", "isAccessibleForFree=false"
-    if len(body_text) >= 1500:
-        return None, None
     probe = f"{title or ''}\n{page_text[:20000]}"
     for kind, rx in _PHRASES:
         if kind == "consent" and len(body_text) >= 300:
