@@ -354,13 +354,25 @@ class ArchivedPages:
         ).fetchone()[0]
 
     def lookup(self, url: str) -> ArchivedPage | None:
+        """The latest capture of ``url`` in this crawl, with the bytes to replay it.
+
+        A revisit (an unchanged page of a re-crawl, or a 304) counts as archived
+        too: its status, headers and body are those of the response it repeats.
+        """
         row = self.db.execute(
-            "SELECT record_id, status, warc_file, offset, length, wall FROM captures "
-            "WHERE url = ? AND crawl_id = ? AND record_type = 'response' "
+            "SELECT record_id, status, warc_file, offset, length, wall, record_type, refers_to FROM captures "
+            "WHERE url = ? AND crawl_id = ? AND record_type IN ('response', 'revisit') "
             "ORDER BY fetched_at DESC LIMIT 1", [url, self.crawl_id]).fetchone()
         if row is None:
             return None
-        record_id, status, warc_file, offset, length, wall = row
+        record_id, status, warc_file, offset, length, wall, record_type, refers_to = row
+        if record_type == "revisit":
+            original = self.db.execute(
+                "SELECT status, warc_file, offset, length FROM captures WHERE record_id = ?", [refers_to]
+            ).fetchone()
+            if original is None:
+                return None  # the original is not in this archive: fetch the page again
+            status, warc_file, offset, length = original
         block = read_block(self.warc_dir / warc_file, offset, length)
         has_article = self.db.execute(
             "SELECT 1 FROM article_versions WHERE capture_record_id = ? "

@@ -268,3 +268,24 @@ def test_middleware_switched_off_sends_no_validators(tmp_path):
     finally:
         session.close()
     assert b"If-None-Match" not in request.headers and b"If-None-Match" not in opted_out.headers
+
+
+def test_resume_of_a_recrawl_replays_revisited_pages_instead_of_fetching_them(demo_recrawl):
+    """A re-crawl killed and resumed must not refetch pages it already answered with a revisit."""
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    from archiver.resume import ArchivedPages
+
+    out = demo_recrawl["out"]
+    db = Database(sqlite3.connect(out / "archive.db"))
+    (second_crawl,), = db.execute("select id from crawls order by started_at desc limit 1").fetchall()
+    pages = ArchivedPages(db, out / "warcs", second_crawl)
+    unchanged = demo_recrawl["server"].site.articles[5]
+    page = pages.lookup(unchanged.url)
+    assert page is not None, "a revisited page counts as archived"
+    ((kind,),) = db.execute("select record_type from captures where record_id = ?", [page.record_id]).fetchall()
+    assert kind == "revisit"
+    assert page.status == 200
+    assert unchanged.paragraphs[0].encode() in page.body()
