@@ -296,6 +296,7 @@ def read_metadata(root: etree._Element, url: str) -> dict[str, Any]:
     meta = _meta(root)
     ld_article: dict | None = None
     ld_any: list[dict] = []
+    ld_other: list[dict] = []  # Recipe, HowTo, VideoObject...: dated too
     is_article = False
     free = None
     for item in _iter_jsonld(root):
@@ -306,6 +307,8 @@ def read_metadata(root: etree._Element, url: str) -> dict[str, Any]:
                 ld_article = item
         if "webpage" in types or types & ARTICLE_TYPES:
             ld_any.append(item)
+        elif item.get("datePublished") and not types & {"organization", "person", "website"}:
+            ld_other.append(item)
         if "isAccessibleForFree" in item:
             v = item["isAccessibleForFree"]
             if str(v).strip().lower() in ("false", "0", "no"):
@@ -332,7 +335,7 @@ def read_metadata(root: etree._Element, url: str) -> dict[str, Any]:
     pub = src.get("publisher")
     md["site_name"] = clean(pub.get("name")) if isinstance(pub, dict) else None
     if not md["published"]:
-        for item in ld_any:
+        for item in ld_any + ld_other:
             md["published"] = normalise_date(item.get("datePublished"))
             if md["published"]:
                 break
