@@ -19,13 +19,14 @@ Each output format is one plain function of a :class:`Citation`:
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import html
 import json
 import re
 import sqlite3
 from pathlib import Path
 from typing import Any, Callable
+
+from archiver.timestamps import parse_time, warc_time
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -103,20 +104,12 @@ def memento_url(base_url: str, timestamp14: str, url: str) -> str:
 
 def parse_moment(value: str) -> str:
     """A ``--at`` value (14 digits, a date or an ISO 8601 time) as ISO UTC ``...%S.%fZ``."""
-    text = value.strip()
     try:
-        if re.fullmatch(r"\d{4}(?:\d{2}){0,5}", text):  # a Memento timestamp or a prefix of one
-            digits = text + "0101000000"[len(text) - 4:]  # missing month/day are 01, the time 00:00:00
-            moment = dt.datetime.strptime(digits, "%Y%m%d%H%M%S").replace(tzinfo=dt.timezone.utc)
-        else:
-            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=dt.timezone.utc)
+        return warc_time(parse_time(value))
     except ValueError:
         raise CitationError(
             f"cannot read the time {value!r}: use 14 digits (20240603120000), a date or an ISO 8601 time"
         ) from None
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _norm(iso: str) -> str:

@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from archiver import SOFTWARE
+from archiver.timestamps import parse_time, warc_time
 
 __all__ = [
     "SNAPSHOTS_LOG",
@@ -94,21 +95,12 @@ def parse_bound(value: str | None, *, end: bool = False) -> str | None:
     """
     if not value:
         return None
-    text = value.strip()
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            moment = dt.datetime.fromisoformat(text).replace(tzinfo=dt.timezone.utc)
-            if end:
-                moment += dt.timedelta(days=1, microseconds=-1)
-        else:
-            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=dt.timezone.utc)
+        return warc_time(parse_time(value, end_of_day=end))
     except ValueError:
         raise SnapshotError(
             f"cannot read the date {value!r}: use YYYY-MM-DD or an ISO 8601 time such as 2024-06-01T12:00:00Z"
         ) from None
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _norm_date(warc_date: str | None) -> str:
@@ -116,10 +108,9 @@ def _norm_date(warc_date: str | None) -> str:
     if not warc_date:
         return ""
     try:
-        moment = dt.datetime.fromisoformat(warc_date.replace("Z", "+00:00"))
+        return warc_time(parse_time(warc_date))
     except ValueError:
         return warc_date
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclasses.dataclass

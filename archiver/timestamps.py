@@ -1,0 +1,43 @@
+"""Reading the times people type (``--at``, ``--since``, ``--until``) the one way.
+
+Accepted: a Memento timestamp or a prefix of one (``20240603120000``,
+``2024-06``'s digits ``202406``), a date (``2024-06-03``) or an ISO 8601 time
+(``2024-06-03T12:00:00+01:00``; no zone means UTC). The result is written the
+way ``WARC-Date`` and the ``captures.fetched_at`` column are, so it compares
+as text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+__all__ = ["parse_time", "warc_time"]
+
+_DIGITS = re.compile(r"\d{4}(?:\d{2}){0,5}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_time(value: str, *, end_of_day: bool = False) -> dt.datetime:
+    """An aware UTC datetime for ``value``; :class:`ValueError` if it is none of the forms.
+
+    Missing parts of a timestamp prefix are the start of the period. A bare
+    date is the start of that day, or its last microsecond with ``end_of_day``
+    (so ``--since D --until D`` covers the day).
+    """
+    text = value.strip()
+    if _DIGITS.fullmatch(text):
+        digits = text + "0101000000"[len(text) - 4:]  # month/day default to 01, the time to 00:00:00
+        return dt.datetime.strptime(digits, "%Y%m%d%H%M%S").replace(tzinfo=dt.timezone.utc)
+    if _DATE.fullmatch(text):
+        moment = dt.datetime.fromisoformat(text).replace(tzinfo=dt.timezone.utc)
+        return moment + dt.timedelta(days=1, microseconds=-1) if end_of_day else moment
+    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(dt.timezone.utc)
+
+
+def warc_time(moment: dt.datetime) -> str:
+    """``YYYY-MM-DDThh:mm:ss.ffffffZ``: how the archive writes every capture time."""
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
