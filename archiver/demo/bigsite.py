@@ -28,6 +28,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from archiver.demo.threaded import BackgroundServer
+
 __all__ = ["BigSiteServer", "build_pages", "outlet_toml", "SECTION_SIZE"]
 
 #: Articles listed per section page.
@@ -164,37 +166,19 @@ class _Server(http.server.ThreadingHTTPServer):
             self.hits[path] += 1
 
 
-class BigSiteServer:
+class BigSiteServer(BackgroundServer):
     """The generated site on a free port of 127.0.0.1; ``hits`` counts GETs per path."""
+
+    thread_name = "bigsite"
 
     def __init__(self, pages: int = 500, host: str = "127.0.0.1", port: int = 0) -> None:
         self.pages = build_pages(pages)
         self._httpd = _Server((host, port), self.pages)
-        host, port = self._httpd.server_address[:2]
-        self.url = f"http://{host}:{port}"
-        self._thread: threading.Thread | None = None
+        self.url = self._bind()
 
     @property
     def hits(self) -> Counter[str]:
         return self._httpd.hits
-
-    def start(self) -> "BigSiteServer":
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="bigsite", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._httpd.server_close()
-
-    def __enter__(self) -> "BigSiteServer":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def write_outlet(self, path: str | Path, **kwargs: object) -> Path:
         path = Path(path)

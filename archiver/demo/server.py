@@ -27,6 +27,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from archiver.demo.content import catalogue
 from archiver.demo.model import DemoSite, Page
 from archiver.demo.site import build_site, render_article
+from archiver.demo.threaded import BackgroundServer
 
 __all__ = ["DemoServer", "RequestLog"]
 
@@ -39,7 +40,7 @@ def _etag(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
 
 
-class DemoServer:
+class DemoServer(BackgroundServer):
     """The demo outlet on a local port; use as a context manager or start()/stop().
 
     ``port=0`` picks a free port; ``url`` is the base URL the site was built for.
@@ -47,39 +48,19 @@ class DemoServer:
     ``delay`` (seconds) slows every response down, so a test can interrupt a crawl mid-way.
     """
 
+    thread_name = "demo-server"
+
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, delay: float = 0.0) -> None:
         self.delay = delay
         self._httpd = http.server.ThreadingHTTPServer((host, port), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.demo = self  # type: ignore[attr-defined]
-        bound_host, bound_port = self._httpd.server_address[:2]
-        self.url = f"http://{bound_host}:{bound_port}"
+        self.url = self._bind()
         self.site: DemoSite = build_site(self.url)
         self.requests: list[RequestLog] = []
         self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
         self._gzipped: dict[str, bytes] = {}
         self._contents = catalogue()
-
-    # -- lifecycle -------------------------------------------------------------------------
-    def start(self) -> "DemoServer":
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever, name="demo-server", daemon=True)
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._httpd.server_close()
-
-    def __enter__(self) -> "DemoServer":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- test helpers ----------------------------------------------------------------------
     def requests_for(self, path: str) -> list[RequestLog]:
