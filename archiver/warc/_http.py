@@ -15,6 +15,15 @@ import zlib
 DEFAULT_DECODE_LIMIT = 100 * 1024 * 1024
 
 
+def first_header(headers: list[tuple[str, str]], name: str) -> str | None:
+    """First value of header ``name`` (case-insensitive) in an ordered header list, or None."""
+    lname = name.lower()
+    for key, value in headers:
+        if key.lower() == lname:
+            return value
+    return None
+
+
 class HttpParseError(ValueError):
     """Raised when stored HTTP bytes cannot be parsed or decoded."""
 
@@ -30,11 +39,7 @@ class HttpMessage:
 
     def header(self, name: str) -> str | None:
         """First value of header ``name`` (case-insensitive), or None."""
-        lname = name.lower()
-        for key, value in self.headers:
-            if key.lower() == lname:
-                return value
-        return None
+        return first_header(self.headers, name)
 
     def header_values(self, name: str) -> list[str]:
         lname = name.lower()

@@ -21,7 +21,7 @@ from typing import BinaryIO, Callable, Iterator
 
 from archiver.capture import Capture
 
-from ._http import DEFAULT_DECODE_LIMIT, HttpMessage, decode_body, parse_message
+from ._http import DEFAULT_DECODE_LIMIT, HttpMessage, decode_body, first_header, parse_message
 from .writer import PAYLOAD_SHA256_HEADER
 
 GZIP_MAGIC = b"\x1f\x8b\x08"
@@ -57,11 +57,8 @@ class Record:
     warcinfo: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def header(self, name: str) -> str | None:
-        lname = name.lower()
-        for key, value in self.headers:
-            if key.lower() == lname:
-                return value
-        return None
+        """First value of WARC header ``name`` (case-insensitive), or None."""
+        return first_header(self.headers, name)
 
     @property
     def warc_file(self) -> str:
