@@ -28,6 +28,7 @@ from ._patterns import (
 
 _ALPHA = 1.5  # cost of one character of non-prose text taken in when climbing
 _BETA = 0.5  # extra cost of linked text
+_SENTENCE_HEADS = True  # a long sentence-like <h2> before the body is its lead
 _NCAND = 1  # best-voted candidates tried
 _SMALL = 1500  # prose (chars) under which other candidates are tried
 _NONSPACE = re.compile(r"\S")
@@ -377,7 +378,9 @@ def find_lead(body: etree._Element, nodes: list[etree._Element], st: Stats,
             continue
         if not (words and _is("LEAD", words)) and not (
                 desc_key and el.tag in _LEAD_TAGS and 40 <= st.text.get(el, 0) <= 1000
-                and _squash(text_of(el)) == desc_key):
+                and _squash(text_of(el)) == desc_key) and not (
+                _SENTENCE_HEADS and el.tag in ("h2", "h3") and st.text.get(el, 0) >= 100
+                and text_of(el).rstrip().endswith((".", "!", "?", "…"))):
             continue
         length = st.text.get(el, 0)
         if 40 <= length <= 1000 and st.density(el) < 0.3 and \

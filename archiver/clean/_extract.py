@@ -20,6 +20,7 @@ EXTRACTOR_NAME = "archiver.clean"
 EXTRACTOR_VERSION = "1.0.0"
 
 _KEY = re.compile(r"\W+")
+_LINK_ONLY_MAX = 120  # a shorter all-link block is a teaser or a menu entry
 _DATELINE = re.compile(r"^[\w .,:/|-]+$")
 
 
@@ -92,7 +93,7 @@ def _filter(blocks: list[Block], title: str | None) -> list[Block]:
             continue
         if len(text) < 300 and PROMO_PREFIX.match(text) and bl.link_ratio > 0.3:
             continue
-        if bl.kind not in HEADINGS and bl.link_ratio > 0.9 and len(text) < 120:
+        if bl.kind not in HEADINGS and bl.link_ratio > 0.9 and len(text) < _LINK_ONLY_MAX:
             continue
         if len(text) < 40 and _DATELINE.match(text) and normalise_date(text):
             continue  # a bare date line (the byline's), not prose
