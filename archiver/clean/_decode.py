@@ -57,10 +57,26 @@ def decode_html(data: bytes) -> tuple[str, str]:
                 return data.decode(name), name
             except (UnicodeDecodeError, LookupError):
                 continue
+    if mostly_utf8(data):
+        # a UTF-8 page with a few stray bytes (pasted from a legacy source)
+        return data.decode("utf-8", errors="replace"), "utf-8"
     if declared and declared not in ("utf-8", "utf_8"):
         return data.decode(declared, errors="replace"), declared
     legacy = guess_legacy_charset(data)
     return data.decode(legacy, errors="replace"), legacy
+
+
+_UTF8_SEQ = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_HIGH = re.compile(rb"[\x80-\xff]")
+
+
+def mostly_utf8(data: bytes) -> bool:
+    """Most high bytes form valid UTF-8 sequences (legacy text almost never does)."""
+    sequences = _UTF8_SEQ.findall(data)
+    if len(sequences) < 5:
+        return False
+    in_sequences = sum(map(len, sequences))
+    return in_sequences >= 0.9 * len(_HIGH.findall(data))
 
 
 _TAGS = re.compile(rb"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.S | re.I)

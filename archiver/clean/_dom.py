@@ -87,6 +87,18 @@ def _mostly_prose(el: etree._Element, limit: int) -> bool:
     return linked < len(text) * 0.5
 
 
+def _shown_elsewhere(el: etree._Element, body: etree._Element | None) -> bool:
+    """Whether a <noscript> block's prose is also on the page (a duplicate)."""
+    text = " ".join(text_of(el).split())
+    probe = text[len(text) // 2:len(text) // 2 + 60]
+    if body is None or len(probe) < 30:
+        return False
+    rest = " ".join(" ".join(t for t in _VISIBLE_TEXT(body)
+                             if not any(a.tag == "noscript" for a in t.getparent().iterancestors())
+                             and t.getparent().tag != "noscript").split())
+    return probe in rest
+
+
 def _rescue_body_from_head(root: etree._Element) -> None:
     """Move page content that a stray tag pushed into <head> back into <body>."""
     head = root.find("head")
@@ -117,7 +129,7 @@ def strip_junk(root: etree._Element) -> None:
                 continue
             if tag in _WIDGETS and _mostly_prose(el, max(500, page_chars // 4)):
                 continue  # mis-nested page content, keep it
-            if tag == "noscript" and _mostly_prose(el, max(200, page_chars // 2)):
+            if tag == "noscript" and _mostly_prose(el, 200) and not _shown_elsewhere(el, body):
                 continue  # the article as served to readers without JavaScript
             doomed.append(el)
         elif tag == "form":
