@@ -105,7 +105,7 @@ def test_single_version_article_has_no_diff(ds, archive):
 def test_missing_article_is_404_and_other_row_pages_stay_datasettes(ds, archive):
     _, ids = archive
     assert get(ds, "/archive/articles/0000000000000000").status_code == 404
-    capture_page = get(ds, f"/archive/crawls/c1")
+    capture_page = get(ds, "/archive/crawls/c1")
     assert capture_page.status_code == 200 and "archive-article" not in capture_page.text
 
 
