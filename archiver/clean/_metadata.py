@@ -402,8 +402,8 @@ def read_metadata(root: etree._Element, url: str) -> dict[str, Any]:
     if not md["published"]:
         md["published"] = _script_date(root)
     if not md["published"]:
-        md["published"] = _visible_date(root) or _date_near_headline(root) or _script_date(
-            root, _SCRIPT_PLAIN_DATE)
+        md["published"] = _visible_date(root) or _date_near_headline(root) or _labelled_date(
+            root) or _script_date(root, _SCRIPT_PLAIN_DATE)
     if not md["published"] and md["modified"]:
         md["published"] = None
     if not md["modified"]:
@@ -467,7 +467,7 @@ _SCRIPT_DATE = re.compile(
     r"date_?published|displayDate)[\\\"']*\s*:\s*[\\\"']+([0-9]{4}-[0-9]{2}-[0-9]{2}[^\\\"']{0,25})")
 _SCRIPT_PLAIN_DATE = re.compile(
     r"[\\\"']+date[\\\"']+\s*:\s*[\\\"']+([0-9]{4}-[0-9]{2}-[0-9]{2}[^\\\"']{0,25})")
-_DATE_CLASS = re.compile(r"date|time|publish|posted|byline|meta|datum|fecha|dateline", re.I)
+_DATE_CLASS = re.compile(r"date|time|publish|posted|byline|meta|datum|fecha|dateline|author", re.I)
 
 
 def _time_element(root: etree._Element) -> str | None:
@@ -512,7 +512,7 @@ def _date_near_headline(root: etree._Element) -> str | None:
         at = elements.index(h1)
     except ValueError:
         return None
-    window = elements[at + 1:at + 80] + elements[max(0, at - 20):at]
+    window = elements[at + 1:at + 150] + elements[max(0, at - 20):at]
     for el in window:
         if el.tag in ("script", "style", "a"):
             continue
@@ -534,8 +534,31 @@ def _visible_date(root: etree._Element) -> str | None:
         if not words.strip() or not _DATE_CLASS.search(words):
             continue
         text = text_of(el)
-        if 6 <= len(text) <= 120:
-            d = normalise_date(text)
+        pieces = ([text] if len(text) <= 120 else []) + [t for t in el.itertext() if len(t) <= 120]
+        for piece in pieces:
+            if 6 <= len(piece.strip()) <= 120:
+                d = normalise_date(piece)
+                if d:
+                    return d
+    return None
+
+
+_LABELLED_DATE = re.compile(
+    r"(?:posted|published|updated|last updated|veröffentlicht|aktualisiert|publié|mis à jour|"
+    r"publicado|actualizado|pubblicato)\b(?:\s+(?:on|am|le|el|il))?\s*:?\s*(.{6,40})", re.I)
+
+
+def _labelled_date(root: etree._Element) -> str | None:
+    """A date the page labels as such ("Posted on ...", "Last updated: ...")."""
+    body = root.find("body")
+    if body is None:
+        return None
+    for piece in body.itertext():
+        if len(piece) > 200 or not re.search(r"\d", piece):
+            continue
+        m = _LABELLED_DATE.search(piece)
+        if m:
+            d = normalise_date(m.group(1))
             if d:
                 return d
     return None
