@@ -147,7 +147,9 @@ FURNITURE_HEADING = re.compile(
     r"vous aimerez aussi|à lire également|sur le même thème|leggi anche|potrebbe interessarti|"
     r"more on this(?: story| topic)?|related topics|read also|see also|"
     r"you (?:may|might) also (?:like|enjoy|be interested in)|externer inhalt|"
-    r"ansprechpartner(?:in)?|kontakt|contact us|further reading)\s*[:?!.]?\s*$",
+    r"ansprechpartner(?:in)?|kontakt|contact us|further reading|"
+    r"(?:über|about|à propos de|sobre|a proposito di)\s+(?-i:[A-ZÄÖÜ][\w.-]+)(?:\s+(?-i:[A-ZÄÖÜ][\w.-]+)){1,2}"
+    r")\s*[:?!.]?\s*$",
     re.I,
 )
 
