@@ -30,6 +30,9 @@ DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 # Items of one response processed at once. Our pipelines do not await, so Scrapy's
 # default (100) only creates 100 asyncio tasks per page for nothing (bench/crawl.py).
 CONCURRENT_ITEMS = 8
+# Denied answers reach the spider so the cleaner can record them as walls
+# (on the capture, with the status as evidence) rather than vanish.
+HTTPERROR_ALLOWED_CODES = [401, 403, 451]
 COOKIES_ENABLED = False  # archive the page every reader gets, not a session's
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"

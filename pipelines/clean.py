@@ -17,6 +17,10 @@ from pipelines.capture import get_session
 from spiders.items import PageItem
 
 
+#: Statuses that say "not for you": an article URL answering them is a wall.
+DENIED_STATUSES = (401, 403, 451)
+
+
 class CleanPipeline:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
@@ -41,13 +45,15 @@ class CleanPipeline:
             self.stats.inc_value("archiver/pages/not_article")
             raise DropItem(f"not an article: {item.url}", log_level="DEBUG")
         self._check_drift(article, outlet, spider)
+        status = item.capture.status if item.capture is not None else None
+        if not article.wall and status in DENIED_STATUSES:
+            article.wall = "denied"
         if article.wall:
+            evidence = "; ".join(e for e in (f"HTTP {status}" if status else None, article.wall_evidence) if e)
             self.stats.inc_value(f"archiver/walls/{article.wall}")
             if item.capture is not None:
-                get_session(self.crawler).flag_wall(
-                    item.capture, wall=article.wall, evidence=article.wall_evidence
-                )
-            raise DropItem(f"{article.wall} wall at {item.url}: {article.wall_evidence}", log_level="INFO")
+                get_session(self.crawler).flag_wall(item.capture, wall=article.wall, evidence=evidence)
+            raise DropItem(f"{article.wall} wall at {item.url}: {evidence}", log_level="INFO")
         if not article.text:
             self.stats.inc_value("archiver/articles/empty")
             raise DropItem(f"no article text at {item.url}: {article.reason}")

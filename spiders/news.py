@@ -163,6 +163,8 @@ class NewsSpider(scrapy.Spider):
                 listed_published=response.meta.get("listed_published"),
                 listed_title=response.meta.get("listed_title"),
             )
+        if response.status >= 400:
+            return  # a denied page (401/403/451) is judged as a wall; its links are not the outlet's
         depth_limit = self.outlet.max_depth
         if depth_limit is not None and response.meta.get("depth", 0) >= depth_limit:
             return
