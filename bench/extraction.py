@@ -43,8 +43,12 @@ _WS = re.compile(r"\s+")
 
 
 # --------------------------------------------------------------------- data sets
-def load(data: Path, name: str, limit: int | None) -> list[dict]:
-    """Pages of one set as dicts: id, html (bytes), url, and the gold fields."""
+def load(data: Path, name: str, limit: int | None, half: str | None = None) -> list[dict]:
+    """Pages of one set as dicts: id, html (bytes), url, and the gold fields.
+
+    ``half`` ("odd" or "even") keeps the pages at odd or even positions of the
+    sorted ids: tune on one half, check that a change holds on the other.
+    """
     root = data / name
     if not root.is_dir():
         raise SystemExit(f"data set {name!r} not found under {data}: pass --data DIR "
@@ -72,6 +76,8 @@ def load(data: Path, name: str, limit: int | None) -> list[dict]:
                           "with": e.get("with") or [], "without": e.get("without") or [],
                           "path": root / "html" / f"{e['file']}.gz"})
     pages = [p for p in pages if p["path"].exists()]
+    if half:
+        pages = sorted(pages, key=lambda p: p["id"])[half == "odd"::2]
     if limit:
         pages = pages[:limit]
     for p in pages:
@@ -238,7 +244,22 @@ def metadata_scores(pages: list[dict]) -> dict:
 
 
 # --------------------------------------------------------------------- driver
-def run_set(name: str, pages: list[dict], extractors: list[str]) -> dict:
+def _per_page(name: str, pages: list[dict], texts: list[str]) -> list[dict]:
+    """Per-page figures (for finding the worst pages): P/R, or the snippets missed and leaked."""
+    rows = []
+    for page, text in zip(pages, texts):
+        if name == "extraction-dev-trafilatura":
+            t = norm_ws(text)
+            rows.append({"id": page["id"],
+                         "missed": [s for s in page["with"] if norm_ws(s) not in t],
+                         "leaked": [s for s in page["without"] if norm_ws(s) in t]})
+        else:
+            p, r = page_pr(page["gold"], text)
+            rows.append({"id": page["id"], "p": round(p, 4), "r": round(r, 4)})
+    return rows
+
+
+def run_set(name: str, pages: list[dict], extractors: list[str], per_page: bool = False) -> dict:
     result: dict = {"pages": len(pages), "extractors": {}}
     for ex in extractors:
         fn = FACTORIES[ex]()
@@ -252,6 +273,8 @@ def run_set(name: str, pages: list[dict], extractors: list[str]) -> dict:
                 texts.append("")
         seconds = time.perf_counter() - start
         res = score_set(name, pages, texts)
+        if per_page:
+            res["per_page"] = _per_page(name, pages, texts)
         res["seconds"] = seconds
         res["pages_per_s"] = len(pages) / seconds if seconds else 0.0
         result["extractors"][ex] = res
@@ -289,7 +312,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--extractor", dest="extractors", action="append", choices=EXTRACTORS,
                     help="extractor to run (repeatable; default: all four)")
     ap.add_argument("--no-metadata", action="store_true", help="skip the metadata comparison")
-    ap.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    ap.add_argument("--half", choices=("odd", "even"),
+                    help="only the pages at odd (or even) positions of the sorted ids")
+    ap.add_argument("--json", type=Path, help="also write the figures (and per-page P/R) "
+                    "to this JSON file")
     args = ap.parse_args(argv)
     warnings.filterwarnings("ignore")
     import logging
@@ -297,8 +323,8 @@ def main(argv: list[str] | None = None) -> int:
     extractors = args.extractors or list(EXTRACTORS)
     out = {}
     for name in args.sets or SETS:
-        pages = load(args.data, name, args.limit)
-        res = run_set(name, pages, extractors)
+        pages = load(args.data, name, args.limit, args.half)
+        res = run_set(name, pages, extractors, per_page=args.json is not None)
         if name == "extraction-dev-wcxb" and not args.no_metadata:
             res["metadata"] = metadata_scores(pages)
         print_set(name, res)

@@ -114,9 +114,41 @@ def _rescue_body_from_head(root: etree._Element) -> None:
         body.insert(i, el)
 
 
+_STREAMED = etree.XPath("//div[@hidden][starts-with(@id, 'S:')]")
+
+
+def _place_streamed(root: etree._Element) -> None:
+    """Put streamed server-rendered segments where the page's script would.
+
+    React's streaming renderer sends the page shell with ``<template id="B:n">``
+    (or ``P:n``) placeholders and, later in the document, the content itself in
+    ``<div hidden id="S:n">``; a script swaps them in the browser. Without the
+    swap the article is hidden, scattered and out of order.
+    """
+    segments = _STREAMED(root)
+    if not segments:
+        return
+    slots = {el.get("id"): el for el in root.iter("template")
+             if (el.get("id") or "")[:2] in ("B:", "P:")}
+    for seg in segments:
+        n = seg.get("id")[2:]
+        slot = slots.get("B:" + n)
+        if slot is None:
+            slot = slots.get("P:" + n)
+        parent = slot.getparent() if slot is not None else None
+        if parent is None or any(a is seg for a in slot.iterancestors()):
+            continue
+        drop(seg)  # detach (its tail stays where it was)
+        seg.tail = None
+        del seg.attrib["hidden"]
+        slot.addprevious(seg)
+        drop(slot)
+
+
 def strip_junk(root: etree._Element) -> None:
     """Drop non-text elements, hidden elements and comment/login forms."""
     _rescue_body_from_head(root)
+    _place_streamed(root)
     body = root.find("body")
     page_chars = sum(map(len, _VISIBLE_TEXT(body))) if body is not None else 0
     doomed = []
