@@ -17,10 +17,11 @@ from ._render import Block, blocks_of, to_markdown, to_text
 from ._walls import detect_wall
 
 EXTRACTOR_NAME = "archiver.clean"
-EXTRACTOR_VERSION = "1.1.1"
+EXTRACTOR_VERSION = "1.1.2"
 
 _KEY = re.compile(r"\W+")
 _LINK_ONLY_MAX = 120  # a shorter all-link block is a teaser or a menu entry
+_REPEAT_MIN = 50  # a paragraph this long met twice is shown twice, not written twice
 _DATELINE = re.compile(r"^[\w .,:/|-]+$")
 
 
@@ -71,13 +72,33 @@ def _select(root: etree._Element, selectors: Sequence[str],
     return out
 
 
+def _in_run(blocks: list[Block], i: int, run: int = 3) -> bool:
+    """Whether block ``i`` is in a row of ``run`` or more identical blocks: a
+    refrain or a generated table is the text itself, not a second copy of it."""
+    text = blocks[i].text
+    lo = i
+    while lo > 0 and i - lo + 1 < run and blocks[lo - 1].text == text:
+        lo -= 1
+    hi = i
+    while hi + 1 < len(blocks) and hi - lo + 1 < run and blocks[hi + 1].text == text:
+        hi += 1
+    return hi - lo + 1 >= run
+
+
 def _filter(blocks: list[Block], title: str | None) -> list[Block]:
     """Drop furniture lines, link-only blocks and the title repeated in the body."""
     tkey = _key(title) if title else None
     out: list[Block] = []
+    seen: set[str] = set()
     in_trailer = False
     for i, bl in enumerate(blocks):
         text = bl.text
+        if len(text) >= _REPEAT_MIN:
+            if text in seen and not _in_run(blocks, i):
+                # the same paragraph again: a second copy of the body (mobile and
+                # desktop layouts), a pull quote, a lead shown twice
+                continue
+            seen.add(text)
         if in_trailer:
             if bl.link_ratio > 0.5 or len(text) < 60:
                 continue  # the links (or short teasers) under a "related" lead-in
