@@ -308,6 +308,17 @@ def gather(best: etree._Element, st: Stats, scores: dict) -> list[etree._Element
     return out
 
 
+def _holds_subheading(el: etree._Element, st: Stats) -> bool:
+    """A block that is just one unlinked subheading (page builders wrap every
+    heading in a "widget" box: the name says layout, not furniture)."""
+    if st.link.get(el, 0) or st.text.get(el, 0) > 200:
+        return False
+    heads = [h for h in el.iter(*_SUBHEADS)]
+    # (a one-word title, "News", "Archives", names a sidebar box)
+    return len(heads) == 1 and st.text.get(heads[0], 0) == st.text.get(el, 0) > 0 and \
+        len(text_of(heads[0]).split()) > 1
+
+
 def prune(nodes: list[etree._Element], st: Stats) -> None:
     """Drop furniture inside the chosen body parts."""
     total = sum(st.para.get(n, 0) for n in nodes) or 1
@@ -345,7 +356,8 @@ def prune(nodes: list[etree._Element], st: Stats) -> None:
             elif words and _is("STRONG_NEGATIVE", words) and share < 0.5:
                 doomed.append(el)
             elif words and _is("NEGATIVE", words) and not _is("POSITIVE", words) \
-                    and share < 0.25 and (st.para.get(el, 0) < 200 or st.density(el) > 0.3):
+                    and share < 0.25 and (st.para.get(el, 0) < 200 or st.density(el) > 0.3) \
+                    and not _holds_subheading(el, st):
                 doomed.append(el)
             elif tag in ("ul", "ol", "div", "section", "table", "dl", "li") and \
                     st.density(el) > _LIST_LD and share < 0.25 and st.text.get(el, 0) > 0:

@@ -85,7 +85,7 @@ FURNITURE_LINE = re.compile(
     r"from\b.{0,40})\s*:?.{0,0}|"
     r"more like this|you (?:may|might) (?:also )?(?:like|be interested in)\b.*|"
     r"please enter your (?:comment|name|email)(?: here)?!?|leave a (?:reply|comment)\b.*|"
-    r"share (?:this|post|article|story|on)\b.{0,40}|share\s*:?|"
+    r"share (?:this|post|article|story|on)\b.{0,40}|(?:jetzt |now )?(?:share|teilen)\s*[:!]?|"
     r"(?:sign up|subscribe) (?:to|for) (?:our|the) (?:newsletter|daily|weekly)\b.{0,200}|"
     r"follow us on\b.{0,80}|"
     r"(?:lesen sie auch|mehr zum thema|auch interessant|das könnte sie auch interessieren|"
@@ -136,7 +136,7 @@ PROMO_PREFIX = re.compile(
 FURNITURE_HEADING = re.compile(
     r"^\s*(?:more like this|related(?: articles| stories| posts| news| content)?|"
     r"recommended(?: for you| articles| stories)?|read next|read more|more (?:from|on|in)\b.*|"
-    r"you (?:may|might) (?:also )?like|popular(?: now| posts| stories)?|most (?:read|popular)|"
+    r"you (?:may|might) (?:also )?like|popular(?: now| posts| stories)?|most (?:read|popular|viewed|shared)\b.{0,40}|"
     r"trending\b.{0,40}|latest(?: news| stories| posts)?|comments?|\d+ comments?|"
     r"recent (?:posts|blogs?|articles|stories|news)|more\b.{0,30}\b(?:stories|articles|posts|reads)|"
     r"leave a (?:reply|comment)|share (?:this|post|article)?:?|tags|topics|"
