@@ -48,6 +48,7 @@ _HEADINGS_PROSE = False
 _HINT_MARGIN = 0.3
 _OWN_CAP = 3.0
 _LIST_LD = 0.5
+_LIST_LD_LISTS = 0.8  # a list in the body may be mostly links (sources, tools, further reading)
 _DIV_TEASER = 0  # (div cards: tried, costs more than it gains)
 _PRUNABLE = frozenset({"div", "section", "ul", "ol", "table", "aside", "figure", "form",
                         "header", "footer", "nav", "p", "span", "dl", "center", "details",
@@ -360,7 +361,8 @@ def prune(nodes: list[etree._Element], st: Stats) -> None:
                     and not _holds_subheading(el, st):
                 doomed.append(el)
             elif tag in ("ul", "ol", "div", "section", "table", "dl", "li") and \
-                    st.density(el) > _LIST_LD and share < 0.25 and st.text.get(el, 0) > 0:
+                    st.density(el) > (_LIST_LD_LISTS if tag in ("ul", "ol", "li", "table", "dl") else _LIST_LD) \
+                    and share < 0.25 and st.text.get(el, 0) > 0:
                 doomed.append(el)
         for el in doomed:
             if el.getparent() is not None:
