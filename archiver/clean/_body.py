@@ -48,6 +48,8 @@ _HEADINGS_PROSE = False
 _HINT_MARGIN = 0.4
 _OWN_CAP = 3.0
 _LIST_LD = 0.5
+_NEG_PARA = 200  # prose under which a box named as furniture goes
+_SIB_SHARE = 0.2  # a sibling voted this share of the best candidate's score is more body
 _LIST_LD_LISTS = 0.8  # a list in the body may be mostly links (sources, tools, further reading)
 _DIV_TEASER = 0  # (div cards: tried, costs more than it gains)
 _PRUNABLE = frozenset({"div", "section", "ul", "ol", "table", "aside", "figure", "form",
@@ -282,7 +284,7 @@ def gather(best: etree._Element, st: Stats, scores: dict) -> list[etree._Element
     if parent is None:
         return [best]
     best_score = scores.get(best, 0)
-    threshold = max(10.0, best_score * 0.2)
+    threshold = max(10.0, best_score * _SIB_SHARE)
     best_class = best.get("class")
     out = []
     for sib in parent:
@@ -357,7 +359,7 @@ def prune(nodes: list[etree._Element], st: Stats) -> None:
             elif words and _is("STRONG_NEGATIVE", words) and share < 0.5:
                 doomed.append(el)
             elif words and _is("NEGATIVE", words) and not _is("POSITIVE", words) \
-                    and share < 0.25 and (st.para.get(el, 0) < 200 or st.density(el) > 0.3) \
+                    and share < 0.25 and (st.para.get(el, 0) < _NEG_PARA or st.density(el) > 0.3) \
                     and not _holds_subheading(el, st):
                 doomed.append(el)
             elif tag in ("ul", "ol", "div", "section", "table", "dl", "li") and \

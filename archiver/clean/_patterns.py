@@ -94,6 +94,8 @@ FURNITURE_LINE = re.compile(
     r"[-–—]*\s*(?:advertisement|anzeige|werbung|publicité|ad)\s*[-–—]*|"
     r"advertisement|advertising|advert|anzeige|werbung|publicité|publicidad|pubblicità|sponsored|"
     r"loading\b.{0,40}(?:\.\.\.|…)|tell us what you think.{0,40}|"
+    r"(?:image|photo|picture|slide|bild|foto|imagen|immagine)\s+\d+\s*(?:of|von|de|di|sur|/)\s*\d+|"
+    r"\d+ (?:of|von) \d+|"  # a gallery's counter
     r"table of contents|inhaltsverzeichnis|"
     r"tags?\s*[:\n].{0,300}|schlagwörter\s*:.{0,300}|filed under\s*:?.{0,300}|"
     r"themen\s*:.{0,200}|topics\s*:.{0,200}|autor(?:en|in)?\s*:.{0,100}|"
