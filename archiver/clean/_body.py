@@ -278,6 +278,35 @@ def _climb_best(cands: list, st: Stats, gain) -> etree._Element | None:
     return best_node
 
 
+def _join_parts(best: etree._Element, st: Stats) -> etree._Element:
+    """A body named as such but cut into parts (one "sectionbody" per section,
+    one "post-content" per chapter): their nearest common container, when the
+    other parts hold real prose and the container is not a link farm."""
+    cls = best.get("class")
+    if not cls or not _is_body_container(best):
+        return best
+    parts = [el for el in best.getroottree().iter(best.tag)
+             if el is not best and el.get("class") == cls and st.para.get(el, 0) >= 100]
+    if not parts:
+        return best
+    others = sum(st.para.get(el, 0) for el in parts)
+    if others < 0.3 * st.para.get(best, 0):
+        return best
+    chain = list(best.iterancestors())
+    common = None
+    for el in parts:
+        anc = set(el.iterancestors())
+        for a in chain:
+            if a in anc:
+                if common is None or chain.index(a) > chain.index(common):
+                    common = a
+                break
+    if common is None or common.tag in ("body", "html") or st.density(common) > 0.4 or \
+            st.para.get(common, 0) < 0.8 * (others + st.para.get(best, 0)):
+        return best
+    return common
+
+
 def gather(best: etree._Element, st: Stats, scores: dict) -> list[etree._Element]:
     """The best candidate plus siblings that look like more of the same body."""
     parent = best.getparent()
@@ -433,6 +462,8 @@ def find_body(root: etree._Element, forced: list[etree._Element] | None = None,
     else:
         scores = score_candidates(body, st)
         best = choose(body, st, scores)
+        if best is not None:
+            best = _join_parts(best, st)
         # Nothing paragraph-like (a stub page): the whole body, pruned, is the text.
         nodes = gather(best, st, scores) if best is not None else [body]
     leads = find_lead(body, nodes, st, description) if not forced else []
