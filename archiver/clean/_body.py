@@ -279,14 +279,16 @@ def _climb_best(cands: list, st: Stats, gain) -> etree._Element | None:
 
 
 def _join_parts(best: etree._Element, st: Stats) -> etree._Element:
-    """A body named as such but cut into parts (one "sectionbody" per section,
-    one "post-content" per chapter): their nearest common container, when the
-    other parts hold real prose and the container is not a link farm."""
+    """A body cut into same-class parts (one "sectionbody" per section, one
+    rich-text box per paragraph group): their nearest common container, when
+    the other parts hold real prose and the container is not a link farm."""
     cls = best.get("class")
-    if not cls or not _is_body_container(best):
+    if not cls:
         return best
+    named = _is_body_container(best)  # (other parts need not look like prose)
     parts = [el for el in best.getroottree().iter(best.tag)
-             if el is not best and el.get("class") == cls and st.para.get(el, 0) >= 100]
+             if el is not best and el.get("class") == cls and st.para.get(el, 0) >= 100
+             and (named or st.density(el) < 0.3)]
     if not parts:
         return best
     others = sum(st.para.get(el, 0) for el in parts)
