@@ -48,6 +48,7 @@ _HEADINGS_PROSE = False
 _HINT_MARGIN = 0.4
 _OWN_CAP = 3.0
 _LIST_LD = 0.5
+_JOIN_MIN, _JOIN_SHARE, _JOIN_LD = 100, 0.3, 0.4  # body parts: prose, share, container links
 _NEG_PARA = 200  # prose under which a box named as furniture goes
 _SIB_SHARE = 0.2  # a sibling voted this share of the best candidate's score is more body
 _LIST_LD_LISTS = 0.8  # a list in the body may be mostly links (sources, tools, further reading)
@@ -287,12 +288,12 @@ def _join_parts(best: etree._Element, st: Stats) -> etree._Element:
         return best
     named = _is_body_container(best)  # (other parts need not look like prose)
     parts = [el for el in best.getroottree().iter(best.tag)
-             if el is not best and el.get("class") == cls and st.para.get(el, 0) >= 100
+             if el is not best and el.get("class") == cls and st.para.get(el, 0) >= _JOIN_MIN
              and (named or st.density(el) < 0.3)]
     if not parts:
         return best
     others = sum(st.para.get(el, 0) for el in parts)
-    if others < 0.3 * st.para.get(best, 0):
+    if others < _JOIN_SHARE * st.para.get(best, 0):
         return best
     chain = list(best.iterancestors())
     common = None
@@ -303,7 +304,7 @@ def _join_parts(best: etree._Element, st: Stats) -> etree._Element:
                 if common is None or chain.index(a) > chain.index(common):
                     common = a
                 break
-    if common is None or common.tag in ("body", "html") or st.density(common) > 0.4 or \
+    if common is None or common.tag in ("body", "html") or st.density(common) > _JOIN_LD or \
             st.para.get(common, 0) < 0.8 * (others + st.para.get(best, 0)):
         return best
     return common
