@@ -64,14 +64,17 @@ def _nonspace(s: str | None) -> int:
     return len(s) - s.count(" ") - s.count("\n") - s.count("\t") - s.count("\r")
 
 
-_PATTERNS = {"STRONG_NEGATIVE": STRONG_NEGATIVE, "BODY_HINT": BODY_HINT, "POSITIVE": POSITIVE,
-             "NEGATIVE": NEGATIVE, "CAPTION": CAPTION, "LEAD": LEAD}
+# The class/id patterns are all lower case: matched case-sensitively against the
+# lower-cased words, several times faster than re.I on these long alternations.
+_PATTERNS = {name: re.compile(p.pattern) for name, p in (
+    ("STRONG_NEGATIVE", STRONG_NEGATIVE), ("BODY_HINT", BODY_HINT), ("POSITIVE", POSITIVE),
+    ("NEGATIVE", NEGATIVE), ("CAPTION", CAPTION), ("LEAD", LEAD))}
 
 
 @functools.lru_cache(maxsize=65536)
 def _is(pattern: str, words: str) -> bool:
     """Cached class/id test: pages repeat the same class strings many times."""
-    return _PATTERNS[pattern].search(words) is not None
+    return _PATTERNS[pattern].search(words.lower()) is not None
 
 
 def attr_words(el: etree._Element) -> str:
