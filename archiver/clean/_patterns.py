@@ -116,6 +116,8 @@ FURNITURE_LINE = re.compile(
     r"(?:über den autor|über die autorin|à propos de l.auteur|sobre el autor|about the author)\b.{0,40}|"
     r"(?=.{0,300}$)(?=.*\bnewsletter)(?=.*\b(?:sign|subscri|abonn|anmeld|inscri|suscr|registr)).*|"
     r"lust auf mehr\?.{0,250}|"
+    # the writer's contact line ("Email Jane at jane@... or follow her @jane")
+    r"(?=.{0,250}$)(?=.*[\w.+-]@[\w-]+\.\w)(?=.*\b(?:follow|twitter)\b).*|"
     r".{0,100}(?:©|\(c\)|copyright)\s.{0,100}|"
     r"(?:audios? (?:et|and|und) vid[ée]os?|videos?) (?:sur le sujet|zum thema|on this topic).{0,40}|"
     r"permalien|permalink|aktuelle news|neueste nachrichten|news ?letters?|"
