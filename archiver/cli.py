@@ -197,6 +197,14 @@ def extract(page: Path, url: str, as_json: bool) -> None:
         click.echo(f"(no text: {article.reason})", err=True)
 
 
+def _exit_on_problems(problems: list[str]) -> None:
+    """Print each problem a command met on stderr and exit 1 if there was any."""
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    if problems:
+        sys.exit(1)
+
+
 @cli.command()
 @click.argument("warcs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--db", "db", type=click.Path(path_type=Path), required=True, help="Database to (re)build.")
@@ -206,10 +214,7 @@ def reindex(warcs: tuple[Path, ...], db: Path) -> None:
 
     result = run_reindex(list(warcs), db)
     click.echo(f"{result.files} files, {result.captures} captures, {result.articles} articles -> {db}")
-    for problem in result.errors:
-        click.echo(f"error: {problem}", err=True)
-    if result.errors:
-        sys.exit(1)
+    _exit_on_problems(result.errors)
 
 
 @cli.command()
@@ -225,10 +230,7 @@ def ingest(folders: tuple[Path, ...], db: Path) -> None:
     except IngestError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{result} -> {db}")
-    for problem in result.index.errors:
-        click.echo(f"error: {problem}", err=True)
-    if result.index.errors:
-        sys.exit(1)
+    _exit_on_problems(result.index.errors)
 
 
 @cli.command()
@@ -243,10 +245,7 @@ def index(archive: Path) -> None:
         raise click.ClickException(str(exc)) from None
     for path, count in result.indexes.items():
         click.echo(f"{count:>8} captures -> {path}")
-    for problem in result.errors:
-        click.echo(f"error: {problem}", err=True)
-    if result.errors:
-        sys.exit(1)
+    _exit_on_problems(result.errors)
 
 
 @cli.command()
@@ -284,10 +283,7 @@ def reclean(out: Path, outlet: str | None) -> None:
                f"{result.unchanged} unchanged, {result.skipped} skipped (no text now), {len(result.errors)} errors")
     for name in result.warc_files:
         click.echo(f"conversion records written to {out / 'warcs' / name}")
-    for problem in result.errors:
-        click.echo(f"error: {problem}", err=True)
-    if result.errors:
-        sys.exit(1)
+    _exit_on_problems(result.errors)
 
 
 @cli.command()
