@@ -154,3 +154,20 @@ def test_templates_get_a_cite_function(demo_crawl):
     assert f'data-versionurl="http://localhost/{_ts(row["fetched_at"])}/{row["url"]}"' in html
     assert cite(row["url"]).startswith(cite(row["id"]).split("\n")[0][:20])
     assert cite("no-such-article") == ""
+
+
+
+def test_a_capture_is_served_at_its_own_timestamp_even_with_a_nearer_one_a_second_earlier(tmp_path):
+    """URI-M /<ts>/<url> names a capture: one 0.05 s before that second is nearer but must not win."""
+    from archiver.capture import Capture
+    from archiver.store import Archive
+
+    url = "http://127.0.0.1:9/page/"
+    with Archive(tmp_path / "archive.db") as archive:
+        for record_id, fetched_at in (("<urn:uuid:a>", "2024-06-01T10:00:00.950000Z"),
+                                      ("<urn:uuid:b>", "2024-06-01T10:00:01.900000Z")):
+            archive.add_capture(Capture(record_id=record_id, url=url, fetched_at=fetched_at, warc_file="x.warc.gz",
+                                        offset=0, length=1, status=200, content_type="text/html"))
+    ds = make_datasette(tmp_path / "archive.db")
+    resp = _get(ds, f"/20240601100001/{url}")
+    assert resp.status_code != 302, "the capture of 10:00:01 must be served at its own URI-M"

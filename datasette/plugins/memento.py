@@ -143,7 +143,10 @@ async def memento(request: Any, datasette: Any) -> Response:
         moment = _ts_to_datetime(ts)
     except ValueError:
         return Response.text(f"{ts} is not a valid 14-digit UTC timestamp (YYYYMMDDhhmmss)\n", status=400)
-    capture = _closest(captures, moment)
+    # A capture of that very second is the one asked for (its URI-M names it),
+    # even when another capture a fraction of a second earlier is nearer.
+    same_second = [c for c in captures if _ts14(c["fetched_at"]) == ts]
+    capture = _closest(same_second or captures, moment)
     links = _links(datasette, request, url, captures)
     if _ts14(capture["fetched_at"]) != ts or capture["url"] != url:
         return Response("", status=302, headers={"Location": _memento_path(datasette, capture), "Link": links,
