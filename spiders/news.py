@@ -51,8 +51,6 @@ class NewsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, home=home, **kwargs)
         spider.open_session(crawler)
         spider.hostile = HostileWeb(crawler)
-        if spider.outlet.max_depth is not None:
-            crawler.stats.set_value("archiver/outlet/max_depth", spider.outlet.max_depth)
         return spider
 
     def open_session(self, crawler: Any) -> None:

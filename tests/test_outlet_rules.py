@@ -47,3 +47,23 @@ def test_article_urls_named_by_the_outlet_escape_the_trap_shape_budget(tmp_path)
         wanted = set(article_paths(site.pages))
     assert wanted <= fetched, f"{len(wanted - fetched)} articles never fetched"
     assert "/section/N/ (a crawler trap" in proc.stderr, "other URL shapes stay bounded by the budget"
+
+
+def test_max_depth_bounds_link_following(demo_server, tmp_path):
+    """max_depth = 1: the home page and what it links to, nothing found only deeper."""
+    outlet = tmp_path / "shallow.toml"
+    outlet.write_text(f'name = "shallow"\nhome = "{demo_server.url}/"\nmax_depth = 1\n')
+    out = tmp_path / "archive"
+    args = ["crawl", str(outlet), "--out", str(out)]
+    for setting in LOCAL:
+        args += ["--set", setting]
+    before = len(demo_server.requests)
+    proc = run_archiver(*args)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    fetched = {path for _, path, _ in demo_server.requests[before:]}
+    home = demo_server.site.pages["/"].body.decode()
+    pages = demo_server.site.pages
+    linked = {p for p in pages if f'href="{demo_server.url}{p}"' in home} | {"/2024/05/30/withdrawn-story/"}
+    redirected = {pages[p].location.removeprefix(demo_server.url) for p in linked if pages.get(p) and pages[p].location}
+    assert "/" in fetched and fetched - {"/", "/robots.txt"} <= linked | redirected
+    assert len(fetched) < len(demo_server.site.pages) / 2
