@@ -39,6 +39,16 @@ def test_broken_markup_still_gives_the_text():
     assert art.text == f"{PARA}\n\n{PARA.upper()}"
 
 
+def test_article_after_an_early_closing_html_tag_is_kept():
+    # a plugin printed its own </body></html> before the article: libxml2 starts
+    # a second root for the rest, browsers keep it in the body
+    page = ("<html><head><title>T</title></head><body><nav><a href='/'>Home</a></nav>"
+            "</body></html><div class='post'><p>" + PARA + "</p><p>" + PARA.upper() +
+            "</p></div><footer>Footer links</footer></body></html>")
+    art = extract(page, "u")
+    assert art.text == f"{PARA}\n\n{PARA.upper()}"
+
+
 def test_ten_megabyte_page():
     page = "<html><body><article>" + f"<p>{PARA}</p>" * 120_000 + "</article></body></html>"
     assert len(page) > 10_000_000

@@ -46,7 +46,35 @@ def parse(text: str) -> etree._Element | None:
         body = etree.SubElement(html, "body")
         body.append(root)
         root = html
+    _merge_trailing_roots(root)
     return root
+
+
+def _merge_trailing_roots(root: etree._Element) -> None:
+    """Fold content that follows an early ``</html>`` back into the body.
+
+    A template that closes the document twice (a plugin printing its own
+    ``</body></html>`` mid-page) makes libxml2 start a second root element for
+    the rest of the page, often the article itself; browsers keep it in <body>.
+    """
+    extra = [el for el in root.itersiblings() if isinstance(el.tag, str)]
+    if not extra:
+        return
+    body = root.find("body")
+    if body is None:
+        body = etree.SubElement(root, "body")
+    for other in extra:
+        for child in list(other):
+            if child.tag == "body":
+                if child.text:
+                    last = body[-1] if len(body) else None
+                    if last is not None:
+                        last.tail = (last.tail or "") + child.text
+                    else:
+                        body.text = (body.text or "") + child.text
+                body.extend(list(child))
+            elif child.tag != "head":
+                body.append(child)
 
 
 def drop(el: etree._Element) -> None:
