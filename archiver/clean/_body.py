@@ -94,15 +94,27 @@ class Stats:
     para: dict = field(default_factory=dict)
     own: dict = field(default_factory=dict)  # text directly in the element (not in children)
     bad: dict = field(default_factory=dict)  # prose inside furniture-named blocks (comments...)
+    code: set = field(default_factory=set)  # elements inside <pre>/<code>
 
     def density(self, el: etree._Element) -> float:
         t = self.text.get(el, 0)
         return self.link.get(el, 0) / t if t else 0.0
 
 
+def _in_code(root: etree._Element) -> set:
+    """Elements inside ``<pre>``/``<code>``: syntax highlighters name their spans
+    "comment", "tag", "keyword"..., which are not furniture there."""
+    out: set = set()
+    for block in root.iter("pre", "code"):
+        if block not in out:
+            out.update(block.iterdescendants())
+    return out
+
+
 def measure(root: etree._Element) -> Stats:
     st = Stats()
     text, link, para, own, bad = st.text, st.link, st.para, st.own, st.bad
+    st.code = code = _in_code(root)
     linked_head: dict = {}
     for el in reversed(list(root.iter(etree.Element))):
         direct = _nonspace(el.text)
@@ -139,7 +151,7 @@ def measure(root: etree._Element) -> Stats:
         if tag in _HEAD_TAGS and (lh or el.find(".//a") is not None):
             lh = True
         linked_head[el] = lh
-        if p and b < p:
+        if p and b < p and el not in code:
             words = attr_words(el)
             if words and _is("STRONG_NEGATIVE", words):
                 b = p
@@ -363,7 +375,7 @@ def prune(nodes: list[etree._Element], st: Stats) -> None:
     for top in nodes:
         doomed = []
         for el in top.iter(etree.Element):
-            if el is top:
+            if el is top or el in st.code:
                 continue
             tag = el.tag
             if tag in HEADINGS:

@@ -116,6 +116,10 @@ FURNITURE_LINE = re.compile(
     r"(?:über den autor|über die autorin|à propos de l.auteur|sobre el autor|about the author)\b.{0,40}|"
     r"(?=.{0,300}$)(?=.*\bnewsletter)(?=.*\b(?:sign|subscri|abonn|anmeld|inscri|suscr|registr)).*|"
     r"lust auf mehr\?.{0,250}|"
+    # an affiliate disclosure ("This post contains affiliate links... we may earn a commission")
+    r"(?=.{0,400}$)(?=.*(?:\b(?:contains?|may contain|includes?|uses?|use some)\b.{0,30}\baffiliate links?|"
+    r"\b(?:we|i|us|site)\b.{0,60}\b(?:earn|receive|get|make)\b.{0,40}\b(?:commissions?|from qualifying purchases)\b|"
+    r"supported by commissions|^\W*(?:affiliate )?disclos(?:ure|ures)\s*:)).*|"
     # the writer's contact line ("Email Jane at jane@... or follow her @jane")
     r"(?=.{0,250}$)(?=.*[\w.+-]@[\w-]+\.\w)(?=.*\b(?:follow|twitter)\b).*|"
     r".{0,100}(?:©|\(c\)|copyright)\s.{0,100}|"

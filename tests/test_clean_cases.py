@@ -1,0 +1,36 @@
+"""Small cases of the cleaner's general rules, one page per rule.
+
+Each page is what a real theme or plugin produces, reduced to the part the
+rule is about; a broken rule keeps furniture or loses text here.
+"""
+
+from __future__ import annotations
+
+from archiver.clean import extract
+
+PROSE = ("The council voted on Tuesday to reopen the harbour, after engineers found that "
+         "the old sea wall, repaired twice since the storm, could hold for another decade. ")
+
+
+def _page(body: str) -> str:
+    return ("<html><head><title>Harbour</title></head><body><nav><a href='/'>Home</a> "
+            "<a href='/news'>News</a></nav><article><h1>Harbour</h1>" + body +
+            "</article><footer>© Example News</footer></body></html>")
+
+
+def test_highlighted_code_comments_are_code_not_comment_threads():
+    # highlight.js and Prism name a code comment's span "hljs-comment" / "token comment"
+    code = ("<pre><code class='language-bash hljs'><span class='hljs-comment'># stage every file"
+            "</span>\ngit add -A\n<span class='token comment'># and commit</span>\ngit commit"
+            "</code></pre>")
+    art = extract(_page(f"<p>{PROSE}</p>{code}<p>{PROSE}</p>"), "https://example.test/a")
+    assert "# stage every file\ngit add -A\n# and commit\ngit commit" in art.text
+
+
+def test_affiliate_disclosure_is_furniture():
+    art = extract(_page(
+        "<p><em>This post contains affiliate links. If you buy through them we may earn a "
+        f"small commission at no extra cost to you.</em></p><p>{PROSE}</p><p>{PROSE}</p>"),
+        "https://example.test/b")
+    assert "commission" not in art.text
+    assert art.text.startswith("The council voted")
