@@ -34,3 +34,21 @@ def test_affiliate_disclosure_is_furniture():
         "https://example.test/b")
     assert "commission" not in art.text
     assert art.text.startswith("The council voted")
+
+
+def test_page_builder_widgets_inside_the_body_are_paragraph_groups():
+    # Elementor wraps each heading and text group in "elementor-widget-container";
+    # a short group is still body text, a sidebar widget inside the body is not
+    def widget(kind: str, inner: str) -> str:
+        return (f"<div class='elementor-element elementor-widget elementor-widget-{kind}'>"
+                f"<div class='elementor-widget-container'>{inner}</div></div>")
+
+    short = "Set up automatic transfers to your savings account on payday, every month."
+    body = (widget("text-editor", f"<p>{PROSE}</p><p>{PROSE}</p>") +
+            widget("heading", "<h3>Automate your savings</h3>") +
+            widget("text-editor", f"<p>{short}</p>") +
+            widget("text-editor", f"<p>{PROSE}</p>") +
+            widget("share-buttons", "<a href='/s'>Share on X</a> <a href='/f'>Facebook</a>"))
+    art = extract(_page(body), "https://example.test/c")
+    assert "Automate your savings" in art.text and short in art.text
+    assert "Share on X" not in art.text

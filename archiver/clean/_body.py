@@ -77,11 +77,23 @@ def _is(pattern: str, words: str) -> bool:
     return _PATTERNS[pattern].search(words.lower()) is not None
 
 
-def attr_words(el: etree._Element) -> str:
+# Page builders' layout units: Elementor wraps every heading and paragraph group
+# in "elementor-widget[-container|-wrap]", the word a WordPress sidebar box uses.
+# Only the widget's type ("text-editor", "share-buttons") says what it holds.
+_LAYOUT_WORDS = re.compile(r"\belementor-widget(?:-container|-wrap)?\b-?")
+
+
+def attr_words(el: etree._Element, layout: bool = True) -> str:
+    """The element's class and id, the words furniture and body names are read
+    from. ``layout=False`` leaves out page builders' layout words (inside a
+    chosen body an Elementor "widget" is a paragraph group, not a sidebar box;
+    when choosing the body they still mark the page's widget areas)."""
     cls = el.get("class") or ""
     ident = el.get("id") or ""
     if not cls and not ident:
         return ""
+    if not layout and "elementor-widget" in cls:
+        cls = _LAYOUT_WORDS.sub("", cls)
     return f"{cls} {ident}"
 
 
@@ -392,7 +404,7 @@ def prune(nodes: list[etree._Element], st: Stats) -> None:
             if tag == "figcaption" or (tag == "figure" and st.text.get(el, 0) < 400):
                 doomed.append(el)
                 continue
-            words = attr_words(el)
+            words = attr_words(el, layout=False)
             if words and _is("CAPTION", words) and st.text.get(el, 0) < 400 and \
                     tag not in ("body", "article", "main"):
                 doomed.append(el)
@@ -400,7 +412,7 @@ def prune(nodes: list[etree._Element], st: Stats) -> None:
             if tag not in _PRUNABLE:
                 continue
             share = st.para.get(el, 0) / total
-            words = attr_words(el)
+            words = attr_words(el, layout=False)
             if (tag in FURNITURE_TAGS or tag == "header") and share < 0.3:
                 doomed.append(el)
             elif words and _is("STRONG_NEGATIVE", words) and share < 0.5:
