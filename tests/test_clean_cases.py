@@ -52,3 +52,11 @@ def test_page_builder_widgets_inside_the_body_are_paragraph_groups():
     art = extract(_page(body), "https://example.test/c")
     assert "Automate your savings" in art.text and short in art.text
     assert "Share on X" not in art.text
+
+
+def test_next_and_previous_story_links_are_furniture():
+    nav = ("<div class='grid-container next-prev'><p class='btn'><a href='/n'>Next News</a></p>"
+           "<div class='row-desc'><a href='/n'><h5>New hatchback makes its debut in Oxford</h5></a>"
+           "<p>The most powerful version of the hatch has a huge rear wing and 306 HP</p></div></div>")
+    art = extract(_page(f"<p>{PROSE}</p><p>{PROSE.upper()}</p>{nav}"), "https://example.test/d")
+    assert art.text == f"{PROSE.strip()}\n\n{PROSE.upper().strip()}"

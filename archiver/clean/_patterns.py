@@ -72,7 +72,8 @@ STRONG_NEGATIVE = re.compile(
     r"read-?more|readmore|read-?next|newsletter|subscribe|cookie|consent|outbrain|"
     r"taboola|advert|\bads?\b|adslot|sponsor|promo(?!ted)|author-?bio|about-?the-?author|"
     r"author-?box|bio-?box|tag-?list|post-?tags|\btags\b|breadcrumb|pagination|"
-    r"sr-only|screen-?reader|visually-?hidden",
+    r"sr-only|screen-?reader|visually-?hidden|"
+    r"next-?prev|prev-?next|prev(?:ious)?-?(?:post|article|story)|next-?(?:post|article|story)s?\b",
     re.I,
 )
 
