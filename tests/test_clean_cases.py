@@ -60,3 +60,12 @@ def test_next_and_previous_story_links_are_furniture():
            "<p>The most powerful version of the hatch has a huge rear wing and 306 HP</p></div></div>")
     art = extract(_page(f"<p>{PROSE}</p><p>{PROSE.upper()}</p>{nav}"), "https://example.test/d")
     assert art.text == f"{PROSE.strip()}\n\n{PROSE.upper().strip()}"
+
+
+def test_call_to_action_box_after_the_body_is_furniture():
+    cta = ("<div class='zone-widget custom-cta-letter'><h5>A Word to Our Loyal Readers</h5>"
+           "<p>Support our newsroom and make a difference for readers everywhere, because "
+           "reporting like this is far from free to produce.</p></div>")
+    art = extract(_page(f"<p>{PROSE}</p><p>{PROSE.upper()}</p>{cta}"), "https://example.test/e")
+    assert "Loyal Readers" not in art.text and "Support our newsroom" not in art.text
+    assert art.text.endswith(PROSE.upper().strip())

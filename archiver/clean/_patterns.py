@@ -73,7 +73,7 @@ STRONG_NEGATIVE = re.compile(
     r"taboola|advert|\bads?\b|adslot|sponsor|promo(?!ted)|author-?bio|about-?the-?author|"
     r"author-?box|bio-?box|tag-?list|post-?tags|\btags\b|breadcrumb|pagination|"
     r"sr-only|screen-?reader|visually-?hidden|"
-    r"next-?prev|prev-?next|prev(?:ious)?-?(?:post|article|story)|next-?(?:post|article|story)s?\b",
+    r"\bcta\b|call-?to-?action|next-?prev|prev-?next|prev(?:ious)?-?(?:post|article|story)|next-?(?:post|article|story)s?\b",
     re.I,
 )
 
