@@ -69,3 +69,17 @@ def test_call_to_action_box_after_the_body_is_furniture():
     art = extract(_page(f"<p>{PROSE}</p><p>{PROSE.upper()}</p>{cta}"), "https://example.test/e")
     assert "Loyal Readers" not in art.text and "Support our newsroom" not in art.text
     assert art.text.endswith(PROSE.upper().strip())
+
+
+def test_a_table_wrapped_in_a_figure_is_text_an_image_or_embed_is_not():
+    table = ("<figure class='wp-block-table'><table><tr><th>Pros</th><th>Cons</th></tr>"
+             "<tr><td>Adapts to changing requirements</td><td>Scope creep</td></tr></table>"
+             "<figcaption>Table 1</figcaption></figure>")
+    image = "<figure><img src='a.jpg'><figcaption>The harbour at dawn.</figcaption></figure>"
+    tweet = ("<figure class='wp-block-embed is-provider-twitter'><blockquote class='twitter-tweet'>"
+             "<p>Reaching human-level AI will take several years</p></blockquote></figure>")
+    art = extract(_page(f"<p>{PROSE}</p>{table}{image}{tweet}<p>{PROSE.upper()}</p>"),
+                  "https://example.test/f")
+    assert "Pros" in art.text and "Adapts to changing requirements" in art.text
+    assert "harbour at dawn" not in art.text and "Table 1" not in art.text
+    assert "human-level" not in art.text

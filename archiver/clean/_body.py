@@ -381,6 +381,16 @@ def _holds_subheading(el: etree._Element, st: Stats) -> bool:
         len(text_of(heads[0]).split()) > 1
 
 
+_FIGURE_TEXT = etree.XPath("boolean(.//table|.//blockquote|.//pre|.//ul|.//ol)")
+
+
+def _holds_text_blocks(figure: etree._Element) -> bool:
+    """A <figure> that wraps a table, quote, code or list (WordPress puts every
+    table in ``<figure class="wp-block-table">``) is text, not an image; an
+    embedded post (a tweet's blockquote) is not the article's text."""
+    return "embed" not in (figure.get("class") or "") and bool(_FIGURE_TEXT(figure))
+
+
 def prune(nodes: list[etree._Element], st: Stats) -> None:
     """Drop furniture inside the chosen body parts."""
     total = sum(st.para.get(n, 0) for n in nodes) or 1
@@ -401,7 +411,8 @@ def prune(nodes: list[etree._Element], st: Stats) -> None:
                     if after < total * 0.3:
                         doomed.extend(following)
                 continue
-            if tag == "figcaption" or (tag == "figure" and st.text.get(el, 0) < 400):
+            if tag == "figcaption" or (tag == "figure" and st.text.get(el, 0) < 400 and
+                                       not _holds_text_blocks(el)):
                 doomed.append(el)
                 continue
             words = attr_words(el, layout=False)
