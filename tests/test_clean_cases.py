@@ -83,3 +83,27 @@ def test_a_table_wrapped_in_a_figure_is_text_an_image_or_embed_is_not():
     assert "Pros" in art.text and "Adapts to changing requirements" in art.text
     assert "harbour at dawn" not in art.text and "Table 1" not in art.text
     assert "human-level" not in art.text
+
+
+def test_prose_about_a_newsletter_is_kept_the_sign_up_box_is_not():
+    prose = ("Twelve people signed up for my newsletter in the past week, excited enough to give "
+             "me their email address, and I have done nothing to welcome them.")
+    box = "<p>Subscribe to our weekly newsletter and get the best stories first.</p>"
+    art = extract(_page(f"<p>{PROSE}</p><p>{prose}</p>{box}<p>{PROSE.upper()}</p>"),
+                  "https://example.test/g")
+    assert prose in art.text
+    assert "Subscribe to our weekly" not in art.text
+
+
+def test_a_sourced_section_full_of_links_keeps_its_prose():
+    # a section whose links outweigh its text, but with a heading and real sentences
+    links = "".join(f"<li><a href='/p{i}'>libgccjit: support for target feature {i}</a></li>"
+                    for i in range(12))
+    section = ("<div class='section'><h2>Patches status</h2><p>There has been some nice progress "
+               "on the compiler side these past months: many patches were sent for review, most "
+               "of them merged, and the remaining ones are waiting on the maintainers, who "
+               "expect to review them before the next release of the toolchain.</p>"
+               f"<ul>{links}</ul></div>")
+    more = "".join(f"<p>{i}. {PROSE}</p>" for i in range(6))
+    art = extract(_page(f"<p>{PROSE}</p>{section}{more}"), "https://example.test/h")
+    assert "Patches status" in art.text and "nice progress" in art.text

@@ -51,6 +51,7 @@ _LIST_LD = 0.5
 _JOIN_MIN, _JOIN_SHARE, _JOIN_LD = 100, 0.3, 0.4  # body parts: prose, share, container links
 _NEG_PARA = 200  # prose under which a box named as furniture goes
 _SIB_SHARE = 0.2  # a sibling voted this share of the best candidate's score is more body
+_UNLINKED_KEEP = 200  # unlinked text that keeps a link-dense section (a sourced paragraph)
 _LIST_LD_LISTS = 0.8  # a list in the body may be mostly links (sources, tools, further reading)
 _DIV_TEASER = 0  # (div cards: tried, costs more than it gains)
 _PRUNABLE = frozenset({"div", "section", "ul", "ol", "table", "aside", "figure", "form",
@@ -434,7 +435,9 @@ def prune(nodes: list[etree._Element], st: Stats) -> None:
                 doomed.append(el)
             elif tag in ("ul", "ol", "div", "section", "table", "dl", "li") and \
                     st.density(el) > (_LIST_LD_LISTS if tag in ("ul", "ol", "li", "table", "dl") else _LIST_LD) \
-                    and share < 0.25 and st.text.get(el, 0) > 0:
+                    and share < 0.25 and st.text.get(el, 0) > 0 and not (
+                        tag in ("div", "section") and
+                        st.text.get(el, 0) - st.link.get(el, 0) >= _UNLINKED_KEEP):
                 doomed.append(el)
         for el in doomed:
             if el.getparent() is not None:

@@ -115,7 +115,12 @@ FURNITURE_LINE = re.compile(
     r"we want to hear what you think.{0,250}|"
     r"wir respektieren (?:deine|ihre) privatsphäre.{0,300}|"
     r"(?:über den autor|über die autorin|à propos de l.auteur|sobre el autor|about the author)\b.{0,40}|"
-    r"(?=.{0,300}$)(?=.*\bnewsletter)(?=.*\b(?:sign|subscri|abonn|anmeld|inscri|suscr|registr)).*|"
+    # a newsletter box: the publication's own newsletter offered, not prose about one
+    r"(?=.{0,300}$)(?=.*\bnewsletter)(?=.*\b(?:sign|subscri|abonn|anmeld|inscri|suscr|registr))"
+    r"(?=^\W*(?:sign|subscri|abonn|anmeld|inscri|suscr|registr|join|get|jetzt|melde|bestell|erhalte|"
+    r"don.t miss|never miss|stay|want|like|enjoy|love|receive|be the first|newsletter)|"
+    r".*\b(?:our|unsere[nmr]?|notre|nos|nuestro|nuestra|la nostra|il nostro|this|the|free|weekly|daily)"
+    r"\s+(?:[\w-]+\s+){0,2}newsletters?\b).*|"
     r"lust auf mehr\?.{0,250}|"
     # an affiliate disclosure ("This post contains affiliate links... we may earn a commission")
     r"(?=.{0,400}$)(?=.*(?:\b(?:contains?|may contain|includes?|uses?|use some)\b.{0,30}\baffiliate links?|"
