@@ -107,3 +107,13 @@ def test_a_sourced_section_full_of_links_keeps_its_prose():
     more = "".join(f"<p>{i}. {PROSE}</p>" for i in range(6))
     art = extract(_page(f"<p>{PROSE}</p>{section}{more}"), "https://example.test/h")
     assert "Patches status" in art.text and "nice progress" in art.text
+
+
+def test_the_writers_box_inside_the_body_is_furniture():
+    bio = ("<div class='post__author'><div class='author__content'><strong>Camille Cunningham"
+           "</strong><p>Camille is a content specialist who has written about harbours, sea "
+           "walls and coastal engineering for a decade, and edits our weekly guides.</p></div></div>")
+    more = "".join(f"<p>{i}. {PROSE}</p>" for i in range(4))
+    art = extract(_page(f"{more}{bio}"), "https://example.test/i")
+    assert "Camille" not in art.text
+    assert art.text.count("The council voted") == 4

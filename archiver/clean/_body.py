@@ -22,7 +22,7 @@ import lxml.etree as etree
 
 from ._dom import drop, text_of
 from ._patterns import (
-    BODY_HINT, CAPTION, FURNITURE_HEADING, FURNITURE_TAGS, HEADINGS, LEAD, NEGATIVE, POSITIVE,
+    AUTHOR_BOX, BODY_HINT, CAPTION, FURNITURE_HEADING, FURNITURE_TAGS, HEADINGS, LEAD, NEGATIVE, POSITIVE,
     STRONG_NEGATIVE,
 )
 
@@ -69,7 +69,7 @@ def _nonspace(s: str | None) -> int:
 # lower-cased words, several times faster than re.I on these long alternations.
 _PATTERNS = {name: re.compile(p.pattern) for name, p in (
     ("STRONG_NEGATIVE", STRONG_NEGATIVE), ("BODY_HINT", BODY_HINT), ("POSITIVE", POSITIVE),
-    ("NEGATIVE", NEGATIVE), ("CAPTION", CAPTION), ("LEAD", LEAD))}
+    ("NEGATIVE", NEGATIVE), ("CAPTION", CAPTION), ("LEAD", LEAD), ("AUTHOR_BOX", AUTHOR_BOX))}
 
 
 @functools.lru_cache(maxsize=65536)
@@ -427,7 +427,8 @@ def prune(nodes: list[etree._Element], st: Stats) -> None:
             words = attr_words(el, layout=False)
             if (tag in FURNITURE_TAGS or tag == "header") and share < 0.3:
                 doomed.append(el)
-            elif words and _is("STRONG_NEGATIVE", words) and share < 0.5:
+            elif words and (_is("STRONG_NEGATIVE", words) or _is("AUTHOR_BOX", words)) \
+                    and share < 0.5:
                 doomed.append(el)
             elif words and _is("NEGATIVE", words) and not _is("POSITIVE", words) \
                     and share < 0.25 and (st.para.get(el, 0) < _NEG_PARA or st.density(el) > 0.3) \

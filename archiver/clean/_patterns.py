@@ -77,6 +77,10 @@ STRONG_NEGATIVE = re.compile(
     re.I,
 )
 
+# The writer's box (name, photo, bio) inside the body: removed there, but not a
+# reason to keep the body container from taking in a block that holds one.
+AUTHOR_BOX = re.compile(r"(?:\b|_)author(?:s|__?\w*|-(?!name\b)\w+)?(?:\b|_)|\bvcard\b", re.I)
+
 # Visible phrases of furniture blocks (whole block, case-insensitive, any language
 # the sets use most: English, German, French, Spanish, Italian).
 FURNITURE_LINE = re.compile(
