@@ -117,3 +117,21 @@ def test_the_writers_box_inside_the_body_is_furniture():
     art = extract(_page(f"{more}{bio}"), "https://example.test/i")
     assert "Camille" not in art.text
     assert art.text.count("The council voted") == 4
+
+
+def test_lists_in_the_named_body_come_with_a_prose_group_inside_it():
+    # the prose sits in a block group; the supply list beside it, in the same
+    # "entry-content", is the article's too
+    supplies = "".join(f"<li>{s}</li>" for s in (
+        "Lead paint testing kit", "Mineral spirits", "Orbital sander", "Sanding discs",
+        "Tack cloth", "Wood filler", "Putty knife", "Paint brushes", "Drop cloth", "Gloves",
+        "Dust mask", "Safety glasses", "Stain", "Polyurethane", "Rags"))
+    group = "".join(f"<p>{i}. {PROSE}</p>" for i in range(5))
+    body = (f"<div class='entry-content'><p>{PROSE.upper()}</p><h2>Supplies</h2><ul>{supplies}</ul>"
+            f"<div class='wp-block-group'><div class='wp-block-group__inner-container'>{group}"
+            "</div></div></div>")
+    page = ("<html><body><div class='site'><main>" + body +
+            "</main><aside><p>Sidebar text about something else entirely here.</p></aside>"
+            "</div></body></html>")
+    art = extract(page, "https://example.test/j")
+    assert "Mineral spirits" in art.text and PROSE.upper().strip() in art.text

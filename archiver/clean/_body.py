@@ -46,6 +46,7 @@ _HEAD_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _SUBHEADS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _HEADINGS_PROSE = False
 _HINT_MARGIN = 0.4
+_ENTER_MARGIN = 1.0  # ...and entering one is worth its lists and tables
 _OWN_CAP = 3.0
 _LIST_LD = 0.5
 _JOIN_MIN, _JOIN_SHARE, _JOIN_LD = 100, 0.3, 0.4  # body parts: prose, share, container links
@@ -300,6 +301,9 @@ def _climb_best(cands: list, st: Stats, gain) -> etree._Element | None:
             g = gain(anc)
             # leaving a container named as the body must pay off clearly
             margin = _HINT_MARGIN * st.para.get(node, 0) if _is_body_container(node) else 0
+            if _is_body_container(anc) and not _is_body_container(node):
+                # entering a container named as the body: its lists and tables count
+                margin -= _ENTER_MARGIN * (st.para.get(anc, 0) - st.para.get(node, 0))
             if g > g_node + margin:
                 node, g_node = anc, g
         if g_node > best_gain:
