@@ -135,3 +135,13 @@ def test_lists_in_the_named_body_come_with_a_prose_group_inside_it():
             "</div></body></html>")
     art = extract(page, "https://example.test/j")
     assert "Mineral spirits" in art.text and PROSE.upper().strip() in art.text
+
+
+def test_reviewer_box_and_byline_labels_are_furniture():
+    box = ("<div class='mt-8'><p>Reviewed by</p><p>Toni Golen, MD</p><h3>About the Reviewer</h3>"
+           "<p>Dr. Toni Golen is a physician specializing in obstetrics and gynecology, practicing "
+           "in Boston, and the editor in chief of the newsletter.</p></div>")
+    more = "".join(f"<p>{i}. {PROSE}</p>" for i in range(4))
+    art = extract(_page(f"{more}{box}"), "https://example.test/k")
+    assert "Reviewed by" not in art.text and "About the Reviewer" not in art.text
+    assert "physician" not in art.text

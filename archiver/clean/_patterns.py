@@ -119,6 +119,8 @@ FURNITURE_LINE = re.compile(
     r"we want to hear what you think.{0,250}|"
     r"wir respektieren (?:deine|ihre) privatsphäre.{0,300}|"
     r"(?:über den autor|über die autorin|à propos de l.auteur|sobre el autor|about the author)\b.{0,40}|"
+    # the byline's labels left on their own line ("Reviewed by", "Fact checked by")
+    r"(?:(?:medically |expert )?reviewed|written|edited|fact[- ]checked|updated|verified) by\s*:?|"
     # a newsletter box: the publication's own newsletter offered, not prose about one
     r"(?=.{0,300}$)(?=.*\bnewsletter)(?=.*\b(?:sign|subscri|abonn|anmeld|inscri|suscr|registr))"
     r"(?=^\W*(?:sign|subscri|abonn|anmeld|inscri|suscr|registr|join|get|jetzt|melde|bestell|erhalte|"
@@ -158,7 +160,8 @@ FURNITURE_HEADING = re.compile(
     r"trending\b.{0,40}|latest(?: news| stories| posts)?|comments?|\d+ comments?|"
     r"recent (?:posts|blogs?|articles|stories|news)|more\b.{0,30}\b(?:stories|articles|posts|reads)|"
     r"leave a (?:reply|comment)|share (?:this|post|article)?:?|tags|topics|"
-    r"about the author|newsletter|sign up.*|subscribe.*|"
+    r"about (?:the|our) (?:authors?|reviewers?|editors?|writers?|contributors?)|"
+    r"newsletter|sign up.*|subscribe.*|"
     r"mehr zum thema|das könnte (?:sie|dich) (?:auch )?interessieren|weitere artikel|kommentare|"
     r"ähnliche artikel|lesen sie auch|à lire aussi|sur le même sujet|zum weiterlesen|"
     r"mehr themen|auch lesen|weitere beiträge.*|weitere (?:informationen|infos)(?: zu.*)?|"
