@@ -145,3 +145,28 @@ def test_reviewer_box_and_byline_labels_are_furniture():
     art = extract(_page(f"{more}{box}"), "https://example.test/k")
     assert "Reviewed by" not in art.text and "About the Reviewer" not in art.text
     assert "physician" not in art.text
+
+
+def _bylined(body: str, author: str) -> str:
+    return _page(body).replace("<title>Harbour</title>",
+                               f"<title>Harbour</title><meta name='author' content='{author}'>")
+
+
+def test_the_writers_bio_at_the_foot_of_the_text_is_cut():
+    more = "".join(f"<p>{i}. {PROSE}</p>" for i in range(4))
+    bio = ("<p>Contributing Writer</p><p>Karina Cohen is the owner of a local cleaning company "
+           "and writes about homes.</p><p>When she is not writing, Karina homeschools her "
+           "daughter.</p>")
+    art = extract(_bylined(more + bio, "Karina Cohen"), "https://example.test/l")
+    assert art.authors == ["Karina Cohen"]
+    assert art.text.endswith(PROSE.strip())
+    assert "Contributing Writer" not in art.text and "homeschools" not in art.text
+
+
+def test_a_closing_paragraph_about_a_company_or_a_thing_is_not_a_bio():
+    more = "".join(f"<p>{i}. {PROSE}</p>" for i in range(4))
+    ending = ("<p>The solution has been tested by three museums, and its owner says the pilot "
+              "is a success.</p><p>QCY is already embracing these trends with its range of "
+              "headphones.</p>")
+    art = extract(_bylined(more + ending, "QCY Official"), "https://example.test/m")
+    assert "three museums" in art.text and "QCY is already embracing" in art.text
