@@ -170,3 +170,11 @@ def test_a_closing_paragraph_about_a_company_or_a_thing_is_not_a_bio():
               "headphones.</p>")
     art = extract(_bylined(more + ending, "QCY Official"), "https://example.test/m")
     assert "three museums" in art.text and "QCY is already embracing" in art.text
+
+
+def test_a_disclaimer_section_at_the_end_is_furniture():
+    more = "".join(f"<p>{i}. {PROSE}</p>" for i in range(4))
+    tail = ("<h3>Disclaimer:</h3><p>As a service to our readers we provide access to our "
+            "archived content; no content on this site should be used as a substitute for advice.</p>")
+    art = extract(_page(more + tail), "https://example.test/n")
+    assert "Disclaimer" not in art.text and "substitute for advice" not in art.text

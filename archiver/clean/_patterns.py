@@ -162,6 +162,7 @@ FURNITURE_HEADING = re.compile(
     r"leave a (?:reply|comment)|share (?:this|post|article)?:?|tags|topics|"
     r"about (?:the|our) (?:authors?|reviewers?|editors?|writers?|contributors?)|"
     r"newsletter|sign up.*|subscribe.*|"
+    r"disclaimer|"
     r"mehr zum thema|das könnte (?:sie|dich) (?:auch )?interessieren|weitere artikel|kommentare|"
     r"ähnliche artikel|lesen sie auch|à lire aussi|sur le même sujet|zum weiterlesen|"
     r"mehr themen|auch lesen|weitere beiträge.*|weitere (?:informationen|infos)(?: zu.*)?|"
