@@ -178,3 +178,9 @@ def test_a_disclaimer_section_at_the_end_is_furniture():
             "archived content; no content on this site should be used as a substitute for advice.</p>")
     art = extract(_page(more + tail), "https://example.test/n")
     assert "Disclaimer" not in art.text and "substitute for advice" not in art.text
+
+
+def test_bracketed_read_more_promo_is_furniture():
+    promo = "<p>[<a href='/guide'>Read more: A Guide to Small Business Accounting</a>]</p>"
+    art = extract(_page(f"<p>{PROSE}</p>{promo}<p>{PROSE.upper()}</p>"), "https://example.test/o")
+    assert "Read more" not in art.text and "Small Business" not in art.text

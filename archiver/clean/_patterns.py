@@ -146,7 +146,7 @@ FURNITURE_LINE = re.compile(
 )
 # A paragraph that starts with these words and is all or mostly one link.
 PROMO_PREFIX = re.compile(
-    r"^\s*(?:read more|more|read|see also|also read|related|watch|listen|lesen sie|"
+    r"^[\s\[(»>•*\U0001F449]*(?:read more|more|read|see also|also read|related|watch|listen|lesen sie|"
     r"mehr|lire aussi|à lire|leer más|leggi)\b\s*[:\-–—>»]",
     re.I,
 )
