@@ -181,6 +181,6 @@ def test_a_disclaimer_section_at_the_end_is_furniture():
 
 
 def test_bracketed_read_more_promo_is_furniture():
-    promo = "<p>[<a href='/guide'>Read more: A Guide to Small Business Accounting</a>]</p>"
+    promo = "<p>[Read more: <a href='/guide'>A Guide to Small Business Accounting</a>]</p>"
     art = extract(_page(f"<p>{PROSE}</p>{promo}<p>{PROSE.upper()}</p>"), "https://example.test/o")
     assert "Read more" not in art.text and "Small Business" not in art.text
