@@ -184,3 +184,12 @@ def test_bracketed_read_more_promo_is_furniture():
     promo = "<p>[Read more: <a href='/guide'>A Guide to Small Business Accounting</a>]</p>"
     art = extract(_page(f"<p>{PROSE}</p>{promo}<p>{PROSE.upper()}</p>"), "https://example.test/o")
     assert "Read more" not in art.text and "Small Business" not in art.text
+
+
+def test_embedded_lead_capture_form_is_furniture():
+    form = ("<section class='hubspot-section'><h2>Want to know more?</h2><p>Talk to our team "
+            "today to learn how we can help your business grow, with a free consultation and a "
+            "plan made for you.</p></section>")
+    more = "".join(f"<p>{i}. {PROSE}</p>" for i in range(4))
+    art = extract(_page(more + form), "https://example.test/p")
+    assert "Talk to our team" not in art.text and art.text.endswith(PROSE.strip())

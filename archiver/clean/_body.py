@@ -22,7 +22,7 @@ import lxml.etree as etree
 
 from ._dom import drop, text_of
 from ._patterns import (
-    AUTHOR_BOX, BODY_HINT, CAPTION, FURNITURE_HEADING, FURNITURE_TAGS, HEADINGS, LEAD, NEGATIVE, POSITIVE,
+    BODY_BOX, BODY_HINT, CAPTION, FURNITURE_HEADING, FURNITURE_TAGS, HEADINGS, LEAD, NEGATIVE, POSITIVE,
     STRONG_NEGATIVE,
 )
 
@@ -70,7 +70,7 @@ def _nonspace(s: str | None) -> int:
 # lower-cased words, several times faster than re.I on these long alternations.
 _PATTERNS = {name: re.compile(p.pattern) for name, p in (
     ("STRONG_NEGATIVE", STRONG_NEGATIVE), ("BODY_HINT", BODY_HINT), ("POSITIVE", POSITIVE),
-    ("NEGATIVE", NEGATIVE), ("CAPTION", CAPTION), ("LEAD", LEAD), ("AUTHOR_BOX", AUTHOR_BOX))}
+    ("NEGATIVE", NEGATIVE), ("CAPTION", CAPTION), ("LEAD", LEAD), ("BODY_BOX", BODY_BOX))}
 
 
 @functools.lru_cache(maxsize=65536)
@@ -431,7 +431,7 @@ def prune(nodes: list[etree._Element], st: Stats) -> None:
             words = attr_words(el, layout=False)
             if (tag in FURNITURE_TAGS or tag == "header") and share < 0.3:
                 doomed.append(el)
-            elif words and (_is("STRONG_NEGATIVE", words) or _is("AUTHOR_BOX", words)) \
+            elif words and (_is("STRONG_NEGATIVE", words) or _is("BODY_BOX", words)) \
                     and share < 0.5:
                 doomed.append(el)
             elif words and _is("NEGATIVE", words) and not _is("POSITIVE", words) \

@@ -77,9 +77,13 @@ STRONG_NEGATIVE = re.compile(
     re.I,
 )
 
-# The writer's box (name, photo, bio) inside the body: removed there, but not a
-# reason to keep the body container from taking in a block that holds one.
-AUTHOR_BOX = re.compile(r"(?:\b|_)author(?:s|__?\w*|-(?!name\b)\w+)?(?:\b|_)|\bvcard\b", re.I)
+# Boxes removed inside the body but not weighed when choosing it (a page may
+# wrap everything, the article too, in one of them): the writer's box (name,
+# photo, bio) and the lead-capture forms of marketing-form vendors.
+BODY_BOX = re.compile(
+    r"(?:\b|_)author(?:s|__?\w*|-(?!name\b)\w+)?(?:\b|_)|\bvcard\b|"
+    r"hubspot-?(?:section|form|cta)|hbspt|\bhs-form|mkto-?form|pardot-?form|mc4wp|mc-?embed|"
+    r"mailchimp|convertkit|optinmonster", re.I)
 
 # Visible phrases of furniture blocks (whole block, case-insensitive, any language
 # the sets use most: English, German, French, Spanish, Italian).
