@@ -193,3 +193,12 @@ def test_embedded_lead_capture_form_is_furniture():
     more = "".join(f"<p>{i}. {PROSE}</p>" for i in range(4))
     art = extract(_page(more + form), "https://example.test/p")
     assert "Talk to our team" not in art.text and art.text.endswith(PROSE.strip())
+
+
+def test_reading_time_and_last_updated_lines_are_byline_furniture():
+    byline = "<p>6 min read</p><p>Last updated: January 12, 2026.</p>"
+    prose = "<p>We updated our guidance in 2024 after three readers wrote to the desk about it.</p>"
+    art = extract(_page(f"{byline}<p>{PROSE}</p>{prose}<p>{PROSE.upper()}</p>"),
+                  "https://example.test/q")
+    assert "min read" not in art.text and "Last updated" not in art.text
+    assert "We updated our guidance" in art.text

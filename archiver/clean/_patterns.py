@@ -132,6 +132,10 @@ FURNITURE_LINE = re.compile(
     r".*\b(?:our|unsere[nmr]?|notre|nos|nuestro|nuestra|la nostra|il nostro|this|the|free|weekly|daily)"
     r"\s+(?:[\w-]+\s+){0,2}newsletters?\b).*|"
     r"lust auf mehr\?.{0,250}|"
+    # reading time and "last updated" lines of the byline
+    r"(?=.{0,80}$).*\b\d+\s*(?:min(?:ute)?s?\.?|minutes?)\s+(?:read|reading|lesezeit)\b.*|"
+    r"(?:reading time|lesezeit|temps de lecture)\s*:?.{0,30}|"
+    r"(?:last )?updated(?: on)?\s*:?\s*(?=.{0,60}$)(?:\w+ \d{1,2}(?:st|nd|rd|th)?,? \d{4}|\d).*|last updated\s*:?|"
     # an affiliate disclosure ("This post contains affiliate links... we may earn a commission")
     r"(?=.{0,400}$)(?=.*(?:\b(?:contains?|may contain|includes?|uses?|use some)\b.{0,30}\baffiliate links?|"
     r"\b(?:we|i|us|site)\b.{0,60}\b(?:earn|receive|get|make)\b.{0,40}\b(?:commissions?|from qualifying purchases)\b|"
