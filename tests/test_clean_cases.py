@@ -202,3 +202,16 @@ def test_reading_time_and_last_updated_lines_are_byline_furniture():
                   "https://example.test/q")
     assert "min read" not in art.text and "Last updated" not in art.text
     assert "We updated our guidance" in art.text
+
+
+def test_a_data_table_is_a_markdown_table_a_layout_table_is_read_as_blocks():
+    data = ("<table><tr><th>Pros</th><th>Cons</th></tr><tr><td>Adapts to <a href='/c'>changing</a>"
+            " requirements</td><td>Scope | creep</td></tr></table>")
+    art = extract(_page(f"<p>{PROSE}</p>{data}<p>{PROSE.upper()}</p>"), "https://example.test/r")
+    assert "Pros\tCons\nAdapts to changing requirements\tScope | creep" in art.text
+    assert ("| Pros | Cons |\n| --- | --- |\n| Adapts to changing requirements | Scope \\| creep |"
+            in art.markdown)
+    layout = (f"<table><tr><td><p>{PROSE}</p><p>{PROSE.upper()}</p></td>"
+              "<td><a href='/a'>Home</a></td></tr></table>")
+    art = extract(f"<html><body>{layout}</body></html>", "https://example.test/s")
+    assert art.markdown.startswith(PROSE.strip() + "\n\n" + PROSE.upper().strip())

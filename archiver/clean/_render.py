@@ -20,9 +20,10 @@ _WS = re.compile(r"[ \t\n\r\f\v]+")
 
 @dataclass
 class Block:
-    kind: str  # "p", "h1".."h6", "li", "oli", "quote", "pre", "row", "caption"
-    text: str
+    kind: str  # "p", "h1".."h6", "li", "oli", "quote", "pre", "row", "cells", "caption"
+    text: str  # ("cells": a data table's row, its cells joined by tabs)
     linked: int = 0  # characters inside <a>
+    first: bool = False  # the first row of a data table (its header in Markdown)
 
     @property
     def link_ratio(self) -> float:
@@ -57,8 +58,52 @@ class _Builder:
         self.linked = 0
 
 
+_CELL_MAX = 400  # a longer cell holds prose: a layout table, read block by block
+
+
+def _data_rows(table: etree._Element) -> list[list[etree._Element]] | None:
+    """The rows of a data table, or None for a layout table (nested tables,
+    long cells, or a single column), whose cells are read as blocks."""
+    if table.find(".//table") is not None:
+        return None
+    rows = []
+    for tr in table.iter("tr"):
+        cells = [c for c in tr if c.tag in ("td", "th")]
+        if not cells:
+            continue
+        if any(len("".join(c.itertext())) > _CELL_MAX for c in cells):
+            return None
+        rows.append(cells)
+    if not rows or max(map(len, rows)) < 2:
+        return None
+    return rows
+
+
+def _cell_text(cell: etree._Element) -> tuple[str, int]:
+    text = _WS.sub(" ", "".join(cell.itertext())).strip()
+    linked = sum(len("".join(a.itertext()).strip()) for a in cell.iter("a"))
+    return text, linked
+
+
+def _walk_table(rows: list[list[etree._Element]], b: _Builder) -> None:
+    first = True
+    for cells in rows:
+        texts, linked = zip(*map(_cell_text, cells))
+        if not any(texts):
+            continue
+        b.blocks.append(Block("cells", "\t".join(texts), sum(linked), first))
+        first = False
+
+
 def _walk(el: etree._Element, b: _Builder, in_link: bool, ordered: bool) -> None:
     tag = el.tag if isinstance(el.tag, str) else ""
+    if tag == "table":
+        rows = _data_rows(el)
+        if rows is not None:
+            b.flush()
+            _walk_table(rows, b)
+            b.add(el.tail, in_link)
+            return
     if tag == "br":
         b.add("\n", False)
         b.add(el.tail, in_link)
@@ -111,7 +156,15 @@ def blocks_of(nodes: list[etree._Element]) -> list[Block]:
 
 
 def to_text(blocks: list[Block]) -> str:
-    return "\n\n".join(bl.text for bl in blocks)
+    """Blocks separated by a blank line; a data table's rows by a line break."""
+    out = []
+    prev = None
+    for bl in blocks:
+        if out:
+            out.append("\n" if bl.kind == prev == "cells" and not bl.first else "\n\n")
+        out.append(bl.text)
+        prev = bl.kind
+    return "".join(out)
 
 
 def to_markdown(blocks: list[Block]) -> str:
@@ -132,6 +185,12 @@ def to_markdown(blocks: list[Block]) -> str:
             out.append("```\n" + bl.text + "\n```")
         elif bl.kind == "caption":
             out.append("*" + bl.text.replace("\n", " ") + "*")
+        elif bl.kind == "cells":
+            cells = [c.replace("|", "\\|") for c in bl.text.split("\t")]
+            row = "| " + " | ".join(cells) + " |"
+            if bl.first:
+                row += "\n|" + " --- |" * len(cells)
+            out.append(row)
         else:
             out.append(bl.text)
         n = 0
@@ -140,7 +199,8 @@ def to_markdown(blocks: list[Block]) -> str:
     prev = None
     for bl, piece in zip(blocks, out):
         if md:
-            sep = "\n" if (prev in ("li", "oli") and bl.kind == prev) else "\n\n"
+            same = bl.kind == prev and (prev in ("li", "oli") or prev == "cells" and not bl.first)
+            sep = "\n" if same else "\n\n"
             md += sep
         md += piece
         prev = bl.kind
