@@ -215,3 +215,17 @@ def test_a_data_table_is_a_markdown_table_a_layout_table_is_read_as_blocks():
               "<td><a href='/a'>Home</a></td></tr></table>")
     art = extract(f"<html><body>{layout}</body></html>", "https://example.test/s")
     assert art.markdown.startswith(PROSE.strip() + "\n\n" + PROSE.upper().strip())
+
+
+def test_collapsed_accordion_panels_are_text_hidden_menus_are_not():
+    steps = "".join(
+        f"<h3><button aria-controls='s{i}' id='h{i}'>Week {i}</button></h3>"
+        f"<div id='s{i}' role='region' aria-labelledby='h{i}' style='display:none'>"
+        f"<p>Step {i}: gather twelve months of electric bills so installers can size the "
+        f"system from your real usage, and compare at least three quotes.</p></div>"
+        for i in range(1, 4))
+    menu = "<div class='mobile-menu' style='display:none'><p>Home</p><p>Solar calculator</p></div>"
+    art = extract(_page(f"<p>{PROSE}</p>{steps}{menu}<p>{PROSE.upper()}</p>"),
+                  "https://example.test/t")
+    assert art.text.count("gather twelve months") == 3
+    assert "Solar calculator" not in art.text

@@ -173,6 +173,21 @@ def _place_streamed(root: etree._Element) -> None:
         drop(slot)
 
 
+_PANEL = re.compile(r"accordion|collaps|tab-?pane|tabpanel|faq|toggle-?(?:content|body)|"
+                    r"panel-?(?:body|content)|expand", re.I)
+_PANEL_MIN = 100
+
+
+def _is_collapsed_panel(el: etree._Element) -> bool:
+    """An accordion or tab panel: hidden until a reader opens it, but part of
+    the page's text (a guide's steps, an FAQ's answers), unlike a hidden menu
+    or modal."""
+    if el.get("role") in ("region", "tabpanel") and (el.get("aria-labelledby") or el.get("id")):
+        return True
+    words = f"{el.get('class') or ''} {el.get('id') or ''}"
+    return bool(_PANEL.search(words))
+
+
 def strip_junk(root: etree._Element) -> None:
     """Drop non-text elements, hidden elements and comment/login forms."""
     _rescue_body_from_head(root)
@@ -198,7 +213,8 @@ def strip_junk(root: etree._Element) -> None:
             if el.find(".//textarea") is not None or len(el.findall(".//p")) < 3:
                 doomed.append(el)
         elif is_hidden(el) and tag not in ("body", "html") and not _mostly_prose(
-                el, max(1000, page_chars // 2)):
+                el, max(1000, page_chars // 2)) and not (
+                _is_collapsed_panel(el) and _mostly_prose(el, _PANEL_MIN)):
             # (server-rendered pages sometimes ship the article hidden until
             # scripts run: a hidden block of prose is kept)
             doomed.append(el)
