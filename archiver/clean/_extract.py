@@ -23,6 +23,7 @@ _KEY = re.compile(r"\W+")
 _LINK_ONLY_MAX = 120  # a shorter all-link block is a teaser or a menu entry
 _REPEAT_MIN = 50  # a paragraph this long met twice is shown twice, not written twice
 _DATELINE = re.compile(r"^[\w .,:/|-]+$")
+_INVISIBLE = re.compile(r"^[\s\u00ad\u200b-\u200f\u2060\ufeff]*$")
 
 
 #: Deeper element nesting is flattened (text kept): the renderer walks the tree
@@ -118,6 +119,8 @@ def _filter(blocks: list[Block], title: str | None) -> list[Block]:
             continue
         if len(text) < 40 and _DATELINE.match(text) and normalise_date(text):
             continue  # a bare date line (the byline's), not prose
+        if _INVISIBLE.match(text):
+            continue  # zero-width joiners and soft hyphens only: nothing a reader sees
         out.append(bl)
     return out
 

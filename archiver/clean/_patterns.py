@@ -132,6 +132,9 @@ FURNITURE_LINE = re.compile(
     r".*\b(?:our|unsere[nmr]?|notre|nos|nuestro|nuestra|la nostra|il nostro|this|the|free|weekly|daily)"
     r"\s+(?:[\w-]+\s+){0,2}newsletters?\b).*|"
     r"lust auf mehr\?.{0,250}|"
+    # a photo agency's credit line ("Getty Images / Jane Doe", "AP Photo/John Roe")
+    r"(?:getty images|shutterstock|istock(?:photo)?|ap photo|alamy|unsplash|imago|"
+    r"picture alliance|dpa|afp|reuters|epa)(?:\s*/\s*.{0,60}|\s+(?:via|for)\s+.{0,40})|"
     # reading time and "last updated" lines of the byline
     r"(?=.{0,80}$).*\b\d+\s*(?:min(?:ute)?s?\.?|minutes?)\s+(?:read|reading|lesezeit)\b.*|"
     r"(?:reading time|lesezeit|temps de lecture)\s*:?.{0,30}|"
