@@ -237,3 +237,21 @@ def test_photo_agency_credits_and_invisible_blocks_are_dropped_wire_separators_k
     art = extract(_page(body), "https://example.test/u")
     assert "Getty" not in art.text and "AP Photo" not in art.text and "\u200d" not in art.text
     assert "\n\n___\n\n" in art.text
+
+
+def test_an_opinion_piece_named_commentary_is_not_a_comment_thread():
+    column = (f"<div class='sect_article news commentary'><article class='sectbody'><p>{PROSE}</p>"
+              f"<p>{PROSE.upper()}</p><p>2. {PROSE}</p></article></div>")
+    thread = "".join(f"<li class='member'><p>Reader {i}: I disagree with this column, because the "
+                     f"wall was repaired badly and will not hold another winter.</p></li>"
+                     for i in range(8))
+    page = f"<html><body>{column}<ul class='directory'>{thread}</ul></body></html>"
+    art = extract(page, "https://example.test/v")
+    assert art.text.startswith(PROSE.strip()) and PROSE.upper().strip() in art.text
+
+
+def test_soft_hyphens_are_removed_from_the_text():
+    art = extract(_page("<p>Schon im Mit&shy;tel&shy;al&shy;ter war der Wein das Aus&shy;hän&shy;ge"
+                        "&shy;schild der Region, und das Lob&shy;lied auf ihn klang weit.</p>"),
+                  "https://example.test/w")
+    assert "Mittelalter" in art.text and "\u00ad" not in art.text

@@ -31,7 +31,7 @@ HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 # Class/id words of furniture. Matched against "class id" lowercased.
 NEGATIVE = re.compile(
-    r"comment|disqus|respond|reply|share|sharing|social|sociable|addthis|shariff|"
+    r"comment(?!ary)|disqus|respond|reply|share|sharing|social|sociable|addthis|shariff|"
     r"related|recommend|more-?like|read-?more|readmore|read-?next|also-?read|you-?may|"
     r"popular|trending|most-?read|teaser|outbrain|taboola|newsletter|subscribe|signup|"
     r"sign-up|optin|opt-in|cookie|consent|gdpr|banner|promo(?!ted)|sponsor|advert|\bads?\b|"
@@ -68,7 +68,7 @@ BODY_HINT = re.compile(
 # Strong furniture: removed even when the class also looks positive
 # ("comments-content", "related-content").
 STRONG_NEGATIVE = re.compile(
-    r"testimonial|disclaimer|comment|disqus|respond|share|sharing|social|related|recommend|more-?like|"
+    r"testimonial|disclaimer|comment(?!ary)|disqus|respond|share|sharing|social|related|recommend|more-?like|"
     r"read-?more|readmore|read-?next|newsletter|subscribe|cookie|consent|outbrain|"
     r"taboola|advert|\bads?\b|adslot|sponsor|promo(?!ted)|author-?bio|about-?the-?author|"
     r"author-?box|bio-?box|tag-?list|post-?tags|\btags\b|breadcrumb|pagination|"

@@ -46,7 +46,9 @@ class _Builder:
     def flush(self) -> None:
         if self.buf:
             kind = self.kind_stack[-1]
-            raw = "".join(self.buf)
+            # soft hyphens are invisible line-break hints: kept, they split the
+            # words of every search and quotation
+            raw = "".join(self.buf).replace("\u00ad", "")
             if kind == "pre":
                 text = raw.strip("\n")
             else:
@@ -80,7 +82,7 @@ def _data_rows(table: etree._Element) -> list[list[etree._Element]] | None:
 
 
 def _cell_text(cell: etree._Element) -> tuple[str, int]:
-    text = _WS.sub(" ", "".join(cell.itertext())).strip()
+    text = _WS.sub(" ", "".join(cell.itertext()).replace("\u00ad", "")).strip()
     linked = sum(len("".join(a.itertext()).strip()) for a in cell.iter("a"))
     return text, linked
 
