@@ -255,3 +255,19 @@ def test_soft_hyphens_are_removed_from_the_text():
                         "&shy;schild der Region, und das Lob&shy;lied auf ihn klang weit.</p>"),
                   "https://example.test/w")
     assert "Mittelalter" in art.text and "\u00ad" not in art.text
+
+
+def test_a_short_post_wins_over_a_longer_sidebar_text_widget():
+    post = ("<div class='post type-post'><h1>Harbour</h1><p>Die Stadt steht schwarz vor dem "
+            "Abendhimmel.</p><p>Für den von der Kamera eingefangenen Moment spricht niemand.</p>"
+            "</div>")
+    widget = ("<div class='sidebar'><div class='widget widget_text sidebar-box' id='text-3'>"
+              "<div class='textwidget'><p>On this blog there are links to other websites, and I "
+              "have no influence on their contents, no control over changes to them, and no "
+              "responsibility for them, whatever they say, now or later, in any language, "
+              "which is why this notice, however long, sits here.</p></div></div>" +
+              "".join(f"<a href='/p{i}'>Recent post number {i} about the harbour</a> "
+                      for i in range(12)) + "</div>")
+    page = f"<html><body><div class='wrapper'><div class='main'>{post}</div>{widget}</div></body></html>"
+    art = extract(page, "https://example.test/x")
+    assert art.text.startswith("Die Stadt steht schwarz") and "no influence" not in art.text

@@ -247,12 +247,23 @@ def _own_text(el: etree._Element) -> str:
     return "".join(parts)
 
 
+_SIDEBAR = re.compile(r"sidebar|side-bar|widget-?area|\bsecondary\b")
+_MAIN_COLUMN = re.compile(r"\bmain\b|\bcontent\b|\bprimary\b")
+
+
 def _inside_furniture(el: etree._Element, st: Stats, total: int) -> bool:
+    """Whether a candidate sits in furniture: a block named as furniture, a
+    furniture element, or a sidebar it did not reach through a main column."""
+    in_main = False
     for anc in el.iterancestors():
         if anc.tag in ("body", "html"):
             return False
         words = attr_words(anc)
         if (words and _is("STRONG_NEGATIVE", words)) or anc.tag in FURNITURE_TAGS:
+            return True
+        if anc.tag in ("main", "article") or (words and _MAIN_COLUMN.search(words.lower())):
+            in_main = True  # (a layout wrapper named "sidebar-left" may hold the main column)
+        elif not in_main and words and _SIDEBAR.search(words.lower()):
             return True
         if st.para.get(anc, 0) > total * 0.5:
             return False
