@@ -12,6 +12,11 @@ PROSE = ("The council voted on Tuesday to reopen the harbour, after engineers fo
          "the old sea wall, repaired twice since the storm, could hold for another decade. ")
 
 
+def _paragraphs(n: int) -> str:
+    """``n`` numbered copies of the body paragraph (numbered: a repeat is dropped)."""
+    return "".join(f"<p>{i}. {PROSE}</p>" for i in range(n))
+
+
 def _page(body: str) -> str:
     return ("<html><head><title>Harbour</title></head><body><nav><a href='/'>Home</a> "
             "<a href='/news'>News</a></nav><article><h1>Harbour</h1>" + body +
@@ -104,7 +109,7 @@ def test_a_sourced_section_full_of_links_keeps_its_prose():
                "of them merged, and the remaining ones are waiting on the maintainers, who "
                "expect to review them before the next release of the toolchain.</p>"
                f"<ul>{links}</ul></div>")
-    more = "".join(f"<p>{i}. {PROSE}</p>" for i in range(6))
+    more = _paragraphs(6)
     art = extract(_page(f"<p>{PROSE}</p>{section}{more}"), "https://example.test/h")
     assert "Patches status" in art.text and "nice progress" in art.text
 
@@ -113,7 +118,7 @@ def test_the_writers_box_inside_the_body_is_furniture():
     bio = ("<div class='post__author'><div class='author__content'><strong>Camille Cunningham"
            "</strong><p>Camille is a content specialist who has written about harbours, sea "
            "walls and coastal engineering for a decade, and edits our weekly guides.</p></div></div>")
-    more = "".join(f"<p>{i}. {PROSE}</p>" for i in range(4))
+    more = _paragraphs(4)
     art = extract(_page(f"{more}{bio}"), "https://example.test/i")
     assert "Camille" not in art.text
     assert art.text.count("The council voted") == 4
@@ -126,7 +131,7 @@ def test_lists_in_the_named_body_come_with_a_prose_group_inside_it():
         "Lead paint testing kit", "Mineral spirits", "Orbital sander", "Sanding discs",
         "Tack cloth", "Wood filler", "Putty knife", "Paint brushes", "Drop cloth", "Gloves",
         "Dust mask", "Safety glasses", "Stain", "Polyurethane", "Rags"))
-    group = "".join(f"<p>{i}. {PROSE}</p>" for i in range(5))
+    group = _paragraphs(5)
     body = (f"<div class='entry-content'><p>{PROSE.upper()}</p><h2>Supplies</h2><ul>{supplies}</ul>"
             f"<div class='wp-block-group'><div class='wp-block-group__inner-container'>{group}"
             "</div></div></div>")
@@ -141,7 +146,7 @@ def test_reviewer_box_and_byline_labels_are_furniture():
     box = ("<div class='mt-8'><p>Reviewed by</p><p>Toni Golen, MD</p><h3>About the Reviewer</h3>"
            "<p>Dr. Toni Golen is a physician specializing in obstetrics and gynecology, practicing "
            "in Boston, and the editor in chief of the newsletter.</p></div>")
-    more = "".join(f"<p>{i}. {PROSE}</p>" for i in range(4))
+    more = _paragraphs(4)
     art = extract(_page(f"{more}{box}"), "https://example.test/k")
     assert "Reviewed by" not in art.text and "About the Reviewer" not in art.text
     assert "physician" not in art.text
@@ -153,7 +158,7 @@ def _bylined(body: str, author: str) -> str:
 
 
 def test_the_writers_bio_at_the_foot_of_the_text_is_cut():
-    more = "".join(f"<p>{i}. {PROSE}</p>" for i in range(4))
+    more = _paragraphs(4)
     bio = ("<p>Contributing Writer</p><p>Karina Cohen is the owner of a local cleaning company "
            "and writes about homes.</p><p>When she is not writing, Karina homeschools her "
            "daughter.</p>")
@@ -164,7 +169,7 @@ def test_the_writers_bio_at_the_foot_of_the_text_is_cut():
 
 
 def test_a_closing_paragraph_about_a_company_or_a_thing_is_not_a_bio():
-    more = "".join(f"<p>{i}. {PROSE}</p>" for i in range(4))
+    more = _paragraphs(4)
     ending = ("<p>The solution has been tested by three museums, and its owner says the pilot "
               "is a success.</p><p>QCY is already embracing these trends with its range of "
               "headphones.</p>")
@@ -173,7 +178,7 @@ def test_a_closing_paragraph_about_a_company_or_a_thing_is_not_a_bio():
 
 
 def test_a_disclaimer_section_at_the_end_is_furniture():
-    more = "".join(f"<p>{i}. {PROSE}</p>" for i in range(4))
+    more = _paragraphs(4)
     tail = ("<h3>Disclaimer:</h3><p>As a service to our readers we provide access to our "
             "archived content; no content on this site should be used as a substitute for advice.</p>")
     art = extract(_page(more + tail), "https://example.test/n")
@@ -190,7 +195,7 @@ def test_embedded_lead_capture_form_is_furniture():
     form = ("<section class='hubspot-section'><h2>Want to know more?</h2><p>Talk to our team "
             "today to learn how we can help your business grow, with a free consultation and a "
             "plan made for you.</p></section>")
-    more = "".join(f"<p>{i}. {PROSE}</p>" for i in range(4))
+    more = _paragraphs(4)
     art = extract(_page(more + form), "https://example.test/p")
     assert "Talk to our team" not in art.text and art.text.endswith(PROSE.strip())
 
