@@ -39,6 +39,15 @@ def test_broken_markup_still_gives_the_text():
     assert art.text == f"{PARA}\n\n{PARA.upper()}"
 
 
+def test_control_character_references_do_not_break_the_tree_edits():
+    # libxml2 turns "&#14;" into U+000E, which lxml then refuses to write back
+    # when a dropped <script> hands its tail to the paragraph
+    page = (f"<html><body><article><p>The day&#14;<script>x()</script> went on. {PARA}</p>"
+            f"<p>{PARA.upper()}</p></article></body></html>")
+    art = extract(page, "u")
+    assert art.reason is None and "The day went on." in art.text
+
+
 def test_article_after_an_early_closing_html_tag_is_kept():
     # a plugin printed its own </body></html> before the article: libxml2 starts
     # a second root for the rest, browsers keep it in the body

@@ -69,12 +69,22 @@ def _merge_trailing_roots(root: etree._Element) -> None:
                 if child.text:
                     last = body[-1] if len(body) else None
                     if last is not None:
-                        last.tail = (last.tail or "") + child.text
+                        last.tail = _joined(last.tail, child.text)
                     else:
-                        body.text = (body.text or "") + child.text
+                        body.text = _joined(body.text, child.text)
                 body.extend(list(child))
             elif child.tag != "head":
                 body.append(child)
+
+
+# What lxml refuses in a text node but libxml2 may have produced itself, from a
+# character reference such as "&#14;".
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _joined(*parts: str | None) -> str:
+    """Text nodes joined into one that lxml accepts."""
+    return _NOT_XML.sub("", "".join(p for p in parts if p))
 
 
 def drop(el: etree._Element) -> None:
@@ -86,9 +96,9 @@ def drop(el: etree._Element) -> None:
     if tail:
         prev = el.getprevious()
         if prev is not None:
-            prev.tail = (prev.tail or "") + tail
+            prev.tail = _joined(prev.tail, tail)
         else:
-            parent.text = (parent.text or "") + tail
+            parent.text = _joined(parent.text, tail)
     parent.remove(el)
 
 

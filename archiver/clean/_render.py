@@ -97,18 +97,20 @@ def _walk_table(rows: list[list[etree._Element]], b: _Builder) -> None:
         first = False
 
 
-def _walk(el: etree._Element, b: _Builder, in_link: bool, ordered: bool) -> None:
+def _walk(el: etree._Element, b: _Builder, in_link: bool, ordered: bool,
+          tail: bool = True) -> None:
     tag = el.tag if isinstance(el.tag, str) else ""
+    after = el.tail if tail else None  # (a body part's tail is not the body's)
     if tag == "table":
         rows = _data_rows(el)
         if rows is not None:
             b.flush()
             _walk_table(rows, b)
-            b.add(el.tail, in_link)
+            b.add(after, in_link)
             return
     if tag == "br":
         b.add("\n", False)
-        b.add(el.tail, in_link)
+        b.add(after, in_link)
         return
     is_block = tag in BLOCK_TAGS
     if is_block:
@@ -141,18 +143,13 @@ def _walk(el: etree._Element, b: _Builder, in_link: bool, ordered: bool) -> None
     if is_block:
         b.flush()
         b.kind_stack.pop()
-    b.add(el.tail, in_link)
+    b.add(after, in_link)
 
 
 def blocks_of(nodes: list[etree._Element]) -> list[Block]:
     b = _Builder()
     for node in nodes:
-        tail = node.tail
-        node.tail = None
-        try:
-            _walk(node, b, False, False)
-        finally:
-            node.tail = tail
+        _walk(node, b, False, False, tail=False)
         b.flush()
     return b.blocks
 
