@@ -237,10 +237,11 @@ def test_collapsed_accordion_panels_are_text_hidden_menus_are_not():
 
 
 def test_photo_agency_credits_and_invisible_blocks_are_dropped_wire_separators_kept():
-    body = (f"<p>Getty Images / Holger Leue</p><p>{PROSE}</p><p>\u200d</p><p>___</p>"
+    body = (f"<p>Getty Images / Holger Leue</p><p>{PROSE}</p><p>\u200d</p><p>___</p><p>★★★☆☆</p>"
             f"<p>AP Photo/Jane Roe</p><p>{PROSE.upper()}</p>")
     art = extract(_page(body), "https://example.test/u")
     assert "Getty" not in art.text and "AP Photo" not in art.text and "\u200d" not in art.text
+    assert "★" not in art.text
     assert "\n\n___\n\n" in art.text
 
 

@@ -24,7 +24,7 @@ _KEY = re.compile(r"\W+")
 _LINK_ONLY_MAX = 120  # a shorter all-link block is a teaser or a menu entry
 _REPEAT_MIN = 50  # a paragraph this long met twice is shown twice, not written twice
 _DATELINE = re.compile(r"^[\w .,:/|-]+$")
-_INVISIBLE = re.compile(r"^[\s\u00ad\u200b-\u200f\u2060\ufeff]*$")
+_INVISIBLE = re.compile(r"^[\s\u00ad\u200b-\u200f\u2060\ufeff\u2605\u2606\u2729-\u272f\u2b50\u2bea\u2beb]*$")
 
 
 #: Deeper element nesting is flattened (text kept): the renderer walks the tree
@@ -121,7 +121,7 @@ def _filter(blocks: list[Block], title: str | None) -> list[Block]:
         if len(text) < 40 and _DATELINE.match(text) and normalise_date(text):
             continue  # a bare date line (the byline's), not prose
         if _INVISIBLE.match(text):
-            continue  # zero-width joiners and soft hyphens only: nothing a reader sees
+            continue  # zero-width joiners, soft hyphens or a rating's stars: no text
         out.append(bl)
     return out
 
