@@ -247,8 +247,8 @@ def _own_text(el: etree._Element) -> str:
     return "".join(parts)
 
 
-_SIDEBAR = re.compile(r"sidebar|side-bar|widget-?area|\bsecondary\b")
-_MAIN_COLUMN = re.compile(r"\bmain\b|\bcontent\b|\bprimary\b")
+_PATTERNS["SIDEBAR"] = re.compile(r"sidebar|side-bar|widget-?area|\bsecondary\b")
+_PATTERNS["MAIN_COLUMN"] = re.compile(r"\bmain\b|\bcontent\b|\bprimary\b")
 
 
 def _inside_furniture(el: etree._Element, st: Stats, total: int) -> bool:
@@ -261,9 +261,9 @@ def _inside_furniture(el: etree._Element, st: Stats, total: int) -> bool:
         words = attr_words(anc)
         if (words and _is("STRONG_NEGATIVE", words)) or anc.tag in FURNITURE_TAGS:
             return True
-        if anc.tag in ("main", "article") or (words and _MAIN_COLUMN.search(words.lower())):
+        if anc.tag in ("main", "article") or (words and _is("MAIN_COLUMN", words)):
             in_main = True  # (a layout wrapper named "sidebar-left" may hold the main column)
-        elif not in_main and words and _SIDEBAR.search(words.lower()):
+        elif not in_main and words and _is("SIDEBAR", words):
             return True
         if st.para.get(anc, 0) > total * 0.5:
             return False
@@ -439,7 +439,6 @@ def prune(nodes: list[etree._Element], st: Stats) -> None:
             if tag not in _PRUNABLE:
                 continue
             share = st.para.get(el, 0) / total
-            words = attr_words(el, layout=False)
             if (tag in FURNITURE_TAGS or tag == "header") and share < 0.3:
                 doomed.append(el)
             elif words and (_is("STRONG_NEGATIVE", words) or _is("BODY_BOX", words)) \

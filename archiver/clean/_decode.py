@@ -27,7 +27,8 @@ _ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252",
             "us-ascii": "cp1252", "ascii": "cp1252", "iso8859-1": "cp1252"}
 # Control characters lxml refuses (everything below 0x20 but tab, LF, CR) and
 # the non-characters U+FFFE/U+FFFF.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters lxml refuses in a text node (C0 controls, non-characters, lone surrogates).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def _normalise(name: str | None) -> str | None:

@@ -14,6 +14,7 @@ import re
 
 import lxml.etree as etree
 
+from ._decode import scrub
 from ._patterns import DROP_TAGS
 
 _PARSER = etree.HTMLParser(
@@ -77,14 +78,10 @@ def _merge_trailing_roots(root: etree._Element) -> None:
                 body.append(child)
 
 
-# What lxml refuses in a text node but libxml2 may have produced itself, from a
-# character reference such as "&#14;".
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
 def _joined(*parts: str | None) -> str:
-    """Text nodes joined into one that lxml accepts."""
-    return _NOT_XML.sub("", "".join(p for p in parts if p))
+    """Text nodes joined into one that lxml accepts: libxml2 itself may have
+    put a control character there, from a character reference such as "&#14;"."""
+    return scrub("".join(p for p in parts if p))
 
 
 def drop(el: etree._Element) -> None:

@@ -18,6 +18,12 @@ from ._patterns import BLOCK_TAGS, HEADINGS
 _WS = re.compile(r"[ \t\n\r\f\v]+")
 
 
+def _no_soft_hyphens(s: str) -> str:
+    """Soft hyphens are invisible line-break hints: kept, they would split the
+    words of every search and quotation."""
+    return s.replace("\u00ad", "")
+
+
 @dataclass
 class Block:
     kind: str  # "p", "h1".."h6", "li", "oli", "quote", "pre", "row", "cells", "caption"
@@ -46,9 +52,7 @@ class _Builder:
     def flush(self) -> None:
         if self.buf:
             kind = self.kind_stack[-1]
-            # soft hyphens are invisible line-break hints: kept, they split the
-            # words of every search and quotation
-            raw = "".join(self.buf).replace("\u00ad", "")
+            raw = _no_soft_hyphens("".join(self.buf))
             if kind == "pre":
                 text = raw.strip("\n")
             else:
@@ -82,7 +86,7 @@ def _data_rows(table: etree._Element) -> list[list[etree._Element]] | None:
 
 
 def _cell_text(cell: etree._Element) -> tuple[str, int]:
-    text = _WS.sub(" ", "".join(cell.itertext()).replace("\u00ad", "")).strip()
+    text = _WS.sub(" ", _no_soft_hyphens("".join(cell.itertext()))).strip()
     linked = sum(len("".join(a.itertext()).strip()) for a in cell.iter("a"))
     return text, linked
 
