@@ -121,7 +121,9 @@ def _norm(iso: str) -> str:
 
 def _connect(db_path: Path) -> sqlite3.Connection:
     if not db_path.is_file():
-        raise CitationError(f"no archive database at {db_path}: give --archive DIR (or --db FILE) of a crawled archive")
+        raise CitationError(
+            f"no archive database at {db_path}: give --archive DIR (or --db FILE) of a crawled archive"
+        )
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
     return conn
@@ -133,17 +135,24 @@ def _find_article(conn: sqlite3.Connection, ref: str) -> sqlite3.Row:
     ref = ref.strip()
     row = None
     if "://" in ref:
-        row = conn.execute("SELECT * FROM articles WHERE url = ? OR id = ?", [ref, article_id(ref)]).fetchone()
+        row = conn.execute(
+            "SELECT * FROM articles WHERE url = ? OR id = ?", [ref, article_id(ref)]
+        ).fetchone()
     else:
         row = conn.execute("SELECT * FROM articles WHERE id = ?", [ref]).fetchone()
     if row is None:
-        raise CitationError(f"no article {ref!r} in the archive: give an article id (16 hex digits) or its URL "
-                            "as stored (search for it in Datasette)")
+        raise CitationError(
+            f"no article {ref!r} in the archive: give an article id (16 hex digits) or its URL "
+            "as stored (search for it in Datasette)"
+        )
     return row
 
 
 def _has_table(conn: sqlite3.Connection, name: str) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]).fetchone() is not None
+    return (
+        conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]).fetchone()
+        is not None
+    )
 
 
 def _version_at(conn: sqlite3.Connection, article: sqlite3.Row, at: str | None) -> sqlite3.Row | None:
@@ -152,19 +161,24 @@ def _version_at(conn: sqlite3.Connection, article: sqlite3.Row, at: str | None) 
         if at is not None:
             first = _norm(article["fetched_at"])
             if at < first:
-                raise CitationError(f"article {article['id']} was first captured at {article['fetched_at']}, "
-                                    f"after {at}: nothing to cite at that time")
+                raise CitationError(
+                    f"article {article['id']} was first captured at {article['fetched_at']}, "
+                    f"after {at}: nothing to cite at that time"
+                )
         return None
-    versions = conn.execute("SELECT * FROM article_versions WHERE article_id = ? ORDER BY version",
-                            [article["id"]]).fetchall()
+    versions = conn.execute(
+        "SELECT * FROM article_versions WHERE article_id = ? ORDER BY version", [article["id"]]
+    ).fetchall()
     if not versions:
         return None
     if at is None:
         return versions[-1]
     before = [v for v in versions if _norm(v["fetched_at"]) <= at]
     if not before:
-        raise CitationError(f"article {article['id']} was first captured at {versions[0]['fetched_at']}, "
-                            f"after {at}: nothing to cite at that time")
+        raise CitationError(
+            f"article {article['id']} was first captured at {versions[0]['fetched_at']}, "
+            f"after {at}: nothing to cite at that time"
+        )
     return max(before, key=lambda v: (_norm(v["fetched_at"]), v["version"]))
 
 
@@ -211,8 +225,9 @@ def load_citation(
         else:
             meta = {k: row[k] for k in ("authors", "published", "site_name") if k in row.keys()}
             source = row
-        capture = conn.execute("SELECT * FROM captures WHERE record_id = ?",
-                               [source["capture_record_id"]]).fetchone()
+        capture = conn.execute(
+            "SELECT * FROM captures WHERE record_id = ?", [source["capture_record_id"]]
+        ).fetchone()
     finally:
         conn.close()
     captured = source["fetched_at"]
@@ -251,8 +266,11 @@ def _fixity(c: Citation) -> str:
 
 
 def _version_note(c: Citation) -> str:
-    return f"version {c.version} of {c.versions}" if c.version and c.versions else (
-        f"version {c.version}" if c.version else "")
+    return (
+        f"version {c.version} of {c.versions}"
+        if c.version and c.versions
+        else (f"version {c.version}" if c.version else "")
+    )
 
 
 def as_text(c: Citation) -> str:
@@ -262,8 +280,10 @@ def as_text(c: Citation) -> str:
     where = f"{c.container}, " if c.container else ""
     when = f"{c.published[:10]}. " if c.published else ""
     version = f" ({_version_note(c)})" if c.version else ""
-    return (f"{who}{title}{where}{when}{c.url}. Archived {c.captured_iso}{version}: {c.archived_url}.\n"
-            f"Fixity: {_fixity(c)}.")
+    return (
+        f"{who}{title}{where}{when}{c.url}. Archived {c.captured_iso}{version}: {c.archived_url}.\n"
+        f"Fixity: {_fixity(c)}."
+    )
 
 
 _BIBTEX_SPECIAL = re.compile(r"([&%$#_{}])")

@@ -25,7 +25,9 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, Any]:
     for item in values:
         key, sep, raw = item.partition("=")
         if not sep or not key:
-            raise click.BadParameter(f"{item!r}: use KEY=VALUE, e.g. --set DOWNLOAD_DELAY=2", param_hint="--set")
+            raise click.BadParameter(
+                f"{item!r}: use KEY=VALUE, e.g. --set DOWNLOAD_DELAY=2", param_hint="--set"
+            )
         try:
             out[key] = json.loads(raw)
         except ValueError:
@@ -72,19 +74,45 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("outlet")
-@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Archive folder (warcs/ and archive.db go there).")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Archive folder (warcs/ and archive.db go there).",
+)
 @click.option("--home", help="Crawl the outlet from another origin (e.g. a local mirror).")
 @click.option("--max-pages", type=int, help="Stop after this many pages (overrides the outlet file).")
 @click.option("--set", "set_", multiple=True, metavar="KEY=VALUE", help="Override a Scrapy setting.")
-@click.option("--fresh", is_flag=True, help="Start a new crawl even if the last one in --out did not finish "
-              "(default: resume it). With --redis: clear the shared queue first (first worker only).")
-@click.option("--redis", "redis_url", metavar="URL", help="Run as one worker of a distributed crawl "
-              "sharing its queue in Redis (redis://HOST:PORT/DB).")
+@click.option(
+    "--fresh",
+    is_flag=True,
+    help="Start a new crawl even if the last one in --out did not finish "
+    "(default: resume it). With --redis: clear the shared queue first (first worker only).",
+)
+@click.option(
+    "--redis",
+    "redis_url",
+    metavar="URL",
+    help="Run as one worker of a distributed crawl sharing its queue in Redis (redis://HOST:PORT/DB).",
+)
 @click.option("--worker-id", help="With --redis: this worker's id; its archive goes to DIR/workers/ID.")
 @click.option("--quiet", is_flag=True, help="No progress line, no summary: warnings and errors only (cron).")
-@click.option("--json-log", is_flag=True, help="Log JSON lines on stderr; print the summary as one JSON object.")
-def crawl(outlet: str, out: Path, home: str | None, max_pages: int | None, set_: tuple[str, ...],
-          fresh: bool, redis_url: str | None, worker_id: str | None, quiet: bool, json_log: bool) -> None:
+@click.option(
+    "--json-log", is_flag=True, help="Log JSON lines on stderr; print the summary as one JSON object."
+)
+def crawl(
+    outlet: str,
+    out: Path,
+    home: str | None,
+    max_pages: int | None,
+    set_: tuple[str, ...],
+    fresh: bool,
+    redis_url: str | None,
+    worker_id: str | None,
+    quiet: bool,
+    json_log: bool,
+) -> None:
     """Crawl OUTLET (a name in outlets/ or a .toml path) into the archive folder --out.
 
     An interrupted crawl (killed, crashed, Ctrl-C) is resumed by running the
@@ -118,7 +146,9 @@ def crawl(outlet: str, out: Path, home: str | None, max_pages: int | None, set_:
 
 
 @cli.command()
-@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("demo-archive"), show_default=True)
+@click.option(
+    "--out", "out", type=click.Path(path_type=Path), default=Path("demo-archive"), show_default=True
+)
 @click.option("--port", type=int, default=8001, show_default=True, help="Datasette port.")
 @click.option("--no-serve", is_flag=True, help="Crawl the demo outlet and exit without serving.")
 def demo(out: Path, port: int, no_serve: bool) -> None:
@@ -170,8 +200,11 @@ def _report(stats: dict[str, Any], out: Path, *, as_json: bool = False) -> None:
     ]
     rows[-1:-1] = summary_rows(stats, seconds, warc_bytes)
     if as_json:
-        click.echo(json.dumps({"archive": str(out), **{name.replace(" ", "_"): value for name, value in rows}},
-                              default=str))
+        click.echo(
+            json.dumps(
+                {"archive": str(out), **{name.replace(" ", "_"): value for name, value in rows}}, default=str
+            )
+        )
         return
     for name, value in rows:
         click.echo(f"{name:>16}: {value}")
@@ -218,7 +251,9 @@ def reindex(warcs: tuple[Path, ...], db: Path) -> None:
 
 
 @cli.command()
-@click.argument("folders", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument(
+    "folders", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
 @click.option("--db", "db", type=click.Path(path_type=Path), required=True, help="Database to merge into.")
 def ingest(folders: tuple[Path, ...], db: Path) -> None:
     """Merge archive folders (e.g. the workers of a distributed crawl) into --db; running it twice changes nothing."""
@@ -250,10 +285,18 @@ def index(archive: Path) -> None:
 
 @cli.command()
 @click.argument("archive", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The NAME.wacz file to write.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The NAME.wacz file to write.",
+)
 @click.option("--outlet", help="Only this outlet's captures.")
 @click.option("--since", help="Only captures at or after this date/time (YYYY-MM-DD or ISO 8601, UTC).")
-@click.option("--until", help="Only captures at or before this date/time (a bare date includes the whole day).")
+@click.option(
+    "--until", help="Only captures at or before this date/time (a bare date includes the whole day)."
+)
 def snapshot(archive: Path, out: Path, outlet: str | None, since: str | None, until: str | None) -> None:
     """Package a selection of ARCHIVE as a WACZ 1.1.1 file (WARCs, CDXJ, pages, article database)."""
     from archiver.snapshot import SnapshotError, create_snapshot
@@ -262,8 +305,10 @@ def snapshot(archive: Path, out: Path, outlet: str | None, since: str | None, un
         result = create_snapshot(archive, out, outlet=outlet, since=since, until=until)
     except SnapshotError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"{result.captures} captures, {result.articles} articles, {result.records} records, "
-               f"{result.bytes} bytes -> {result.path}")
+    click.echo(
+        f"{result.captures} captures, {result.articles} articles, {result.records} records, "
+        f"{result.bytes} bytes -> {result.path}"
+    )
     click.echo(f"snapshot id: {result.snapshot_id}")
 
 
@@ -279,8 +324,10 @@ def reclean(out: Path, outlet: str | None) -> None:
         result = run_reclean(out, outlet=outlet)
     except RecleanError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"{result.checked} articles checked: {result.changed} new versions, "
-               f"{result.unchanged} unchanged, {result.skipped} skipped (no text now), {len(result.errors)} errors")
+    click.echo(
+        f"{result.checked} articles checked: {result.changed} new versions, "
+        f"{result.unchanged} unchanged, {result.skipped} skipped (no text now), {len(result.errors)} errors"
+    )
     for name in result.warc_files:
         click.echo(f"conversion records written to {out / 'warcs' / name}")
     _exit_on_problems(result.errors)
@@ -288,7 +335,12 @@ def reclean(out: Path, outlet: str | None) -> None:
 
 @cli.command()
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--id", "expected_id", metavar="SNAPSHOT_ID", help="The snapshot id a citation gives: the .wacz must be it.")
+@click.option(
+    "--id",
+    "expected_id",
+    metavar="SNAPSHOT_ID",
+    help="The snapshot id a citation gives: the .wacz must be it.",
+)
 def verify(path: Path, expected_id: str | None) -> None:
     """Recompute every digest of an archive folder or a NAME.wacz; exit 1 naming each mismatch."""
     from archiver.verify import VerifyError, verify as run_verify
@@ -306,13 +358,29 @@ def verify(path: Path, expected_id: str | None) -> None:
 
 @cli.command()
 @click.argument("article")
-@click.option("--archive", "--db", "archive", type=click.Path(path_type=Path), default=Path("."), show_default=True,
-              help="Archive folder (or its archive.db).")
-@click.option("--format", "fmt", type=click.Choice(["text", "bibtex", "csl-json", "ris", "html"]), default="text",
-              show_default=True)
+@click.option(
+    "--archive",
+    "--db",
+    "archive",
+    type=click.Path(path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Archive folder (or its archive.db).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "bibtex", "csl-json", "ris", "html"]),
+    default="text",
+    show_default=True,
+)
 @click.option("--at", help="Cite the version current at this time (14 digits, a date or ISO 8601).")
-@click.option("--base-url", default="http://127.0.0.1:8001", show_default=True,
-              help="Where the archive is served: archived URLs are BASE/<14 digits>/<url>.")
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:8001",
+    show_default=True,
+    help="Where the archive is served: archived URLs are BASE/<14 digits>/<url>.",
+)
 def cite(article: str, archive: Path, fmt: str, at: str | None, base_url: str) -> None:
     """Print a citation of ARTICLE (an article id or its URL), with its archived URL and digests."""
     from archiver.cite import CitationError, cite as make_citation

@@ -41,9 +41,7 @@ def _parse_xml(body: bytes) -> etree._Element | None:
             body = gzip.decompress(body)[:MAX_XML_BYTES]
         except (OSError, EOFError, zlib.error):
             return None
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, recover=True, huge_tree=False
-    )
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
     try:
         root = etree.fromstring(body[:MAX_XML_BYTES].lstrip(), parser=parser)
     except (etree.XMLSyntaxError, ValueError):
@@ -119,7 +117,9 @@ def parse_feed(body: bytes) -> list[Link]:
     for item in root.iter():
         name = _local(item.tag)
         if name == "item":
-            url = _child_text(item, "link") or (item.get("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about"))
+            url = _child_text(item, "link") or (
+                item.get("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about")
+            )
             published = _child_text(item, "pubdate", "date")
         elif name == "entry":
             url = None
@@ -131,7 +131,9 @@ def parse_feed(body: bytes) -> list[Link]:
         else:
             continue
         if url:
-            links.append(Link(url=url.strip(), published=_rfc822_to_iso(published), title=_child_text(item, "title")))
+            links.append(
+                Link(url=url.strip(), published=_rfc822_to_iso(published), title=_child_text(item, "title"))
+            )
     return links
 
 

@@ -63,13 +63,16 @@ class TrapGuard:
         if segments:
             segment, times = Counter(segments).most_common(1)[0]
             if times > self.max_repeats:
-                return TrapVerdict("repeated_segment",
-                                   f"path repeats {segment!r} {times} times (a relative-link loop?)")
+                return TrapVerdict(
+                    "repeated_segment", f"path repeats {segment!r} {times} times (a relative-link loop?)"
+                )
         shape = url_shape(url)
         if self.budget is not None and self.counts[shape] >= self.budget:
-            return TrapVerdict("shape_budget",
-                               f"more than {self.budget} URLs shaped {shape} (a crawler trap such as an "
-                               "endless calendar?); raise ARCHIVER_SHAPE_BUDGET if they are all wanted")
+            return TrapVerdict(
+                "shape_budget",
+                f"more than {self.budget} URLs shaped {shape} (a crawler trap such as an "
+                "endless calendar?); raise ARCHIVER_SHAPE_BUDGET if they are all wanted",
+            )
         self.counts[shape] += 1
         return None
 
@@ -110,7 +113,11 @@ def page_problems(body: bytes, content_type: str) -> list[PageProblem]:
     except LookupError:
         return [PageProblem("charset_mismatch", f"declared charset {declared!r} is unknown")]
     except UnicodeDecodeError as exc:
-        return [PageProblem("charset_mismatch",
-                            f"declared charset {declared!r} does not decode the body (byte {exc.start}); "
-                            "the cleaner falls back to another")]
+        return [
+            PageProblem(
+                "charset_mismatch",
+                f"declared charset {declared!r} does not decode the body (byte {exc.start}); "
+                "the cleaner falls back to another",
+            )
+        ]
     return []

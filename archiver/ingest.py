@@ -32,8 +32,10 @@ class IngestResult:
     index: ReindexResult
 
     def __str__(self) -> str:
-        return (f"{len(self.folders)} archive folders, {self.index.files} WARC files, {self.crawls} crawls, "
-                f"{self.index.captures} captures, {self.index.articles} articles")
+        return (
+            f"{len(self.folders)} archive folders, {self.index.files} WARC files, {self.crawls} crawls, "
+            f"{self.index.captures} captures, {self.index.articles} articles"
+        )
 
 
 def archive_folders(paths: Iterable[str | Path]) -> list[Path]:
@@ -41,13 +43,17 @@ def archive_folders(paths: Iterable[str | Path]) -> list[Path]:
     found: list[Path] = []
     for path in map(Path, paths):
         if not path.is_dir():
-            raise IngestError(f"{path} is not a folder: give archive folders (with warcs/) or folders holding them")
+            raise IngestError(
+                f"{path} is not a folder: give archive folders (with warcs/) or folders holding them"
+            )
         if (path / "warcs").is_dir():
             found.append(path)
             continue
         below = sorted(p.parent for p in path.glob("**/warcs") if p.is_dir())
         if not below:
-            raise IngestError(f"no archive under {path}: expected {path}/warcs/ or {path}/workers/<id>/warcs/")
+            raise IngestError(
+                f"no archive under {path}: expected {path}/warcs/ or {path}/workers/<id>/warcs/"
+            )
         found.extend(below)
     return list(dict.fromkeys(p.resolve() for p in found))
 

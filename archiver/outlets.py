@@ -143,9 +143,7 @@ class Outlet:
             return parts._replace(scheme=new.scheme, netloc=new.netloc).geturl()
 
         old_host = (old.hostname or "").lower()
-        domains = tuple(
-            (new.hostname or "").lower() if d == old_host else d for d in self.domains
-        )
+        domains = tuple((new.hostname or "").lower() if d == old_host else d for d in self.domains)
         return dataclasses.replace(
             self,
             home=move(self.home),
@@ -274,7 +272,9 @@ def parse_outlet(raw: dict[str, Any], *, source: str = "<outlet>") -> Outlet:
         or not domains
         or not all(isinstance(d, str) and d.strip() and "/" not in d for d in domains)
     ):
-        raise fail("domains", f"expected a non-empty list of host names like ['example.com'], got {domains!r}")
+        raise fail(
+            "domains", f"expected a non-empty list of host names like ['example.com'], got {domains!r}"
+        )
 
     def regex_list(key: str) -> tuple[re.Pattern[str], ...]:
         value = raw.get(key, [])

@@ -99,14 +99,18 @@ def reclean(
             f"SELECT id, url, outlet, capture_record_id FROM articles {where} ORDER BY id", params
         ).fetchall()
         if outlet and not rows:
-            raise RecleanError(f"no articles of outlet {outlet!r} in {out}; check the name with `archiver outlets`")
+            raise RecleanError(
+                f"no articles of outlet {outlet!r} in {out}; check the name with `archiver outlets`"
+            )
         for ident, url, outlet_name, capture_id in rows:
             result.checked += 1
             capture = archive.capture(capture_id)
             held = held_capture(archive, out / "warcs", capture) if capture is not None else None
             if held is None:
-                result.errors.append(f"article {ident} ({url}): its capture {capture_id} cannot be read "
-                                     "from the WARCs; run `archiver verify` on the archive")
+                result.errors.append(
+                    f"article {ident} ({url}): its capture {capture_id} cannot be read "
+                    "from the WARCs; run `archiver verify` on the archive"
+                )
                 continue
             try:
                 definition = outlets.get(outlet_name)
@@ -114,8 +118,12 @@ def reclean(
             except (OutletError, HttpParseError) as exc:
                 result.errors.append(f"article {ident} ({url}): {exc}")
                 continue
-            article = extract(body, url, keep_selectors=definition.body_selectors,
-                              remove_selectors=definition.remove_selectors)
+            article = extract(
+                body,
+                url,
+                keep_selectors=definition.body_selectors,
+                remove_selectors=definition.remove_selectors,
+            )
             if article.wall or not article.text:
                 result.skipped += 1  # the old text stays the current version
                 continue
@@ -123,10 +131,16 @@ def reclean(
                 result.unchanged += 1
                 continue
             if writer is None:
-                writer = WarcWriter(out / "warcs", RECLEAN_PREFIX, warcinfo={
-                    "software": SOFTWARE, "operation": "reclean",
-                    "extractor": EXTRACTOR_NAME, "extractor-version": EXTRACTOR_VERSION,
-                })
+                writer = WarcWriter(
+                    out / "warcs",
+                    RECLEAN_PREFIX,
+                    warcinfo={
+                        "software": SOFTWARE,
+                        "operation": "reclean",
+                        "extractor": EXTRACTOR_NAME,
+                        "extractor-version": EXTRACTOR_VERSION,
+                    },
+                )
             record_version(writer, archive, article, capture, outlet=outlet_name, crawl_id=capture.crawl_id)
             result.changed += 1
     if writer is not None:

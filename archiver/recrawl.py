@@ -31,7 +31,15 @@ from typing import Any
 from archiver.capture import Capture
 from archiver.warc._http import decode_body, parse_message, split_head
 
-__all__ = ["Held", "Revisit", "held_capture", "held_response", "replay_parts", "revisit_for", "NOT_MODIFIED_PROFILE"]
+__all__ = [
+    "Held",
+    "Revisit",
+    "held_capture",
+    "held_response",
+    "replay_parts",
+    "revisit_for",
+    "NOT_MODIFIED_PROFILE",
+]
 
 #: WARC 1.1 revisit profile for a server's ``304 Not Modified`` (the payload was not sent again).
 NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
@@ -134,14 +142,22 @@ def revisit_for(held: Held | None, response_bytes: bytes) -> Revisit | None:
         payload_sha256=original.payload_sha256,
     )
     if message.status == 304:
-        return Revisit(response_head_bytes=response_bytes, profile=NOT_MODIFIED_PROFILE, not_modified=True,
-                       **common)
-    if (message.body and message.status == original.status
-            and hashlib.sha256(message.body).hexdigest() == original.payload_sha256):
+        return Revisit(
+            response_head_bytes=response_bytes, profile=NOT_MODIFIED_PROFILE, not_modified=True, **common
+        )
+    if (
+        message.body
+        and message.status == original.status
+        and hashlib.sha256(message.body).hexdigest() == original.payload_sha256
+    ):
         from archiver.warc.writer import REVISIT_PROFILE
 
-        return Revisit(response_head_bytes=split_head(response_bytes)[0], profile=REVISIT_PROFILE,
-                       not_modified=False, **common)
+        return Revisit(
+            response_head_bytes=split_head(response_bytes)[0],
+            profile=REVISIT_PROFILE,
+            not_modified=False,
+            **common,
+        )
     return None
 
 

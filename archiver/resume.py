@@ -71,8 +71,10 @@ class Repair:
 
     def __str__(self) -> str:
         what = f"record {self.record_id} ({self.url})" if self.record_id else "a partial record"
-        return (f"{self.warc_file.name}: {what} was cut off at offset {self.kept_bytes}; "
-                f"{self.tail_bytes} bytes moved to {self.quarantined} and the URL will be fetched again")
+        return (
+            f"{self.warc_file.name}: {what} was cut off at offset {self.kept_bytes}; "
+            f"{self.tail_bytes} bytes moved to {self.quarantined} and the URL will be fetched again"
+        )
 
 
 @dataclasses.dataclass
@@ -133,8 +135,10 @@ def _lock(path: Path) -> Any:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
         handle.close()
-        raise CrawlRunning(f"another crawl is writing into {path.parent.parent.parent} with the same WARC "
-                           f"prefix ({path.parent.name}); wait for it to end or choose another --out") from None
+        raise CrawlRunning(
+            f"another crawl is writing into {path.parent.parent.parent} with the same WARC "
+            f"prefix ({path.parent.name}); wait for it to end or choose another --out"
+        ) from None
     return handle
 
 
@@ -143,8 +147,14 @@ def ensure_idle(out_dir: str | Path, prefix: str) -> None:
     _lock(state_file(out_dir, prefix)).close()
 
 
-def prepare(out_dir: str | Path, outlet: str, *, prefix: str | None = None, fresh: bool = False,
-            crawl_id: str | None = None) -> ResumePlan:
+def prepare(
+    out_dir: str | Path,
+    outlet: str,
+    *,
+    prefix: str | None = None,
+    fresh: bool = False,
+    crawl_id: str | None = None,
+) -> ResumePlan:
     """Decide the crawl id and repair what an interrupted crawl left behind.
 
     ``prefix`` is the WARC file prefix (the outlet name, or ``outlet-worker``).
@@ -166,19 +176,28 @@ def prepare(out_dir: str | Path, outlet: str, *, prefix: str | None = None, fres
         if not fresh and state.get("crawl_id"):
             plan.crawl_id = state["crawl_id"]
             plan.resumed = True
-    _write_state(path, {
-        "crawl_id": plan.crawl_id, "outlet": outlet, "prefix": prefix, "status": "running",
-        "started_at": (state or {}).get("started_at") if plan.resumed else _utc_now().isoformat(),
-        "resumed_at": _utc_now().isoformat() if plan.resumed else None,
-    })
+    _write_state(
+        path,
+        {
+            "crawl_id": plan.crawl_id,
+            "outlet": outlet,
+            "prefix": prefix,
+            "status": "running",
+            "started_at": (state or {}).get("started_at") if plan.resumed else _utc_now().isoformat(),
+            "resumed_at": _utc_now().isoformat() if plan.resumed else None,
+        },
+    )
     return plan
 
 
 def finish(plan: ResumePlan, reason: str) -> None:
     """Record how the crawl ended; only ``finished`` means there is nothing to resume."""
     state = _read_state(plan.state_path) or {"crawl_id": plan.crawl_id}
-    state.update(status="finished" if reason == "finished" else "running", finish_reason=reason,
-                 finished_at=_utc_now().isoformat())
+    state.update(
+        status="finished" if reason == "finished" else "running",
+        finish_reason=reason,
+        finished_at=_utc_now().isoformat(),
+    )
     _write_state(plan.state_path, state)
 
 
@@ -187,8 +206,9 @@ def finish(plan: ResumePlan, reason: str) -> None:
 
 def _last_warc(warc_dir: Path, prefix: str) -> Path | None:
     """The newest file of ``prefix`` (names sort by UTC timestamp, then serial)."""
-    files = sorted(p for p in warc_dir.glob(f"{prefix}-*.warc.gz")
-                   if p.name[len(prefix) + 1 : len(prefix) + 2].isdigit())
+    files = sorted(
+        p for p in warc_dir.glob(f"{prefix}-*.warc.gz") if p.name[len(prefix) + 1 : len(prefix) + 2].isdigit()
+    )
     return files[-1] if files else None
 
 
@@ -244,11 +264,23 @@ def _repair(path: Path, quarantine: Path) -> tuple[Repair | None, list[str], set
     quarantine.mkdir(parents=True, exist_ok=True)
     saved = quarantine / f"{path.name}.{good_end}.tail"
     saved.write_bytes(tail)
-    repair = Repair(warc_file=path, kept_bytes=good_end, tail_bytes=len(tail), quarantined=saved,
-                    error=str(tail_errors[0]), record_id=record_id, url=url)
+    repair = Repair(
+        warc_file=path,
+        kept_bytes=good_end,
+        tail_bytes=len(tail),
+        quarantined=saved,
+        error=str(tail_errors[0]),
+        record_id=record_id,
+        url=url,
+    )
     note = {
-        "warc_file": path.name, "offset": good_end, "bytes": len(tail), "error": repair.error,
-        "record_id": record_id, "url": url, "moved_at": _utc_now().isoformat(),
+        "warc_file": path.name,
+        "offset": good_end,
+        "bytes": len(tail),
+        "error": repair.error,
+        "record_id": record_id,
+        "url": url,
+        "moved_at": _utc_now().isoformat(),
         "why": "cut off when the crawl was interrupted; the crawl fetches the URL again on resume",
     }
     saved.with_suffix(".json").write_text(json.dumps(note, indent=2))
@@ -289,14 +321,22 @@ def _forget_lost(db_path: Path, warc_file: str, size: int, kept_ids: set[str], l
 
     with Archive(db_path) as archive, archive.transaction():
         db = archive.db
-        gone = {r[0] for r in db.execute(
-            "SELECT record_id FROM captures WHERE warc_file = ? AND offset >= ?", [warc_file, size])}
+        gone = {
+            r[0]
+            for r in db.execute(
+                "SELECT record_id FROM captures WHERE warc_file = ? AND offset >= ?", [warc_file, size]
+            )
+        }
         lost_versions = [
-            (vid, aid) for vid, aid, conversion, capture in db.execute(
+            (vid, aid)
+            for vid, aid, conversion, capture in db.execute(
                 "SELECT v.id, v.article_id, v.conversion_record_id, v.capture_record_id FROM article_versions v "
                 "JOIN captures c ON c.record_id = v.capture_record_id "
-                "WHERE c.warc_file = ? OR v.conversion_record_id = ?", [warc_file, lost_id])
-            if capture in gone or (conversion is not None and conversion not in kept_ids)]
+                "WHERE c.warc_file = ? OR v.conversion_record_id = ?",
+                [warc_file, lost_id],
+            )
+            if capture in gone or (conversion is not None and conversion not in kept_ids)
+        ]
         for vid, aid in lost_versions:
             db.execute("DELETE FROM article_versions WHERE id = ?", [vid])
             if db.execute("SELECT 1 FROM article_versions WHERE article_id = ?", [aid]).fetchone() is None:
@@ -362,7 +402,9 @@ class ArchivedPages:
         row = self.db.execute(
             "SELECT record_id, status, warc_file, offset, length, wall, record_type, refers_to FROM captures "
             "WHERE url = ? AND crawl_id = ? AND record_type IN ('response', 'revisit') "
-            "ORDER BY fetched_at DESC LIMIT 1", [url, self.crawl_id]).fetchone()
+            "ORDER BY fetched_at DESC LIMIT 1",
+            [url, self.crawl_id],
+        ).fetchone()
         if row is None:
             return None
         record_id, status, warc_file, offset, length, wall, record_type, refers_to = row
@@ -374,12 +416,22 @@ class ArchivedPages:
                 return None  # the original is not in this archive: fetch the page again
             status, warc_file, offset, length = original
         block = read_block(self.warc_dir / warc_file, offset, length)
-        has_article = self.db.execute(
-            "SELECT 1 FROM article_versions WHERE capture_record_id = ? "
-            "UNION ALL SELECT 1 FROM articles WHERE capture_record_id = ? LIMIT 1",
-            [record_id, record_id]).fetchone() is not None
-        return ArchivedPage(record_id=record_id, url=url, status=status, message=parse_message(block),
-                            has_article=has_article, wall=wall)
+        has_article = (
+            self.db.execute(
+                "SELECT 1 FROM article_versions WHERE capture_record_id = ? "
+                "UNION ALL SELECT 1 FROM articles WHERE capture_record_id = ? LIMIT 1",
+                [record_id, record_id],
+            ).fetchone()
+            is not None
+        )
+        return ArchivedPage(
+            record_id=record_id,
+            url=url,
+            status=status,
+            message=parse_message(block),
+            has_article=has_article,
+            wall=wall,
+        )
 
 
 def read_block(path: Path, offset: int, length: int) -> bytes:

@@ -170,4 +170,3 @@ def serve(
     if open_browser:
         webbrowser.open(url)
     uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on", workers=1)
-

@@ -24,7 +24,15 @@ from archiver.capture import Capture
 from archiver.outlets import Outlet
 from archiver.warc.writer import RECONSTRUCTED_HEADER
 
-__all__ = ["ArchiveSession", "OutputDirError", "prepare_out_dir", "record_version", "settings_digest", "ARTICLE_JSON_TYPE", "WALL_JSON_TYPE"]
+__all__ = [
+    "ArchiveSession",
+    "OutputDirError",
+    "prepare_out_dir",
+    "record_version",
+    "settings_digest",
+    "ARTICLE_JSON_TYPE",
+    "WALL_JSON_TYPE",
+]
 
 #: Content type of the ``conversion`` records that hold an article's clean text.
 ARTICLE_JSON_TYPE = "application/vnd.news-archiver.article+json"
@@ -134,10 +142,16 @@ class ArchiveSession:
         revisit = None if error or response_bytes is None else self._revisit_for(url, response_bytes)
         if revisit is not None:
             capture = self.writer.write_revisit(
-                url=url, request_bytes=request_bytes, response_head_bytes=revisit.response_head_bytes,
-                fetched_at=fetched_at, refers_to_record_id=revisit.refers_to_record_id,
-                refers_to_uri=revisit.refers_to_uri, refers_to_date=revisit.refers_to_date,
-                payload_digest=revisit.payload_digest, payload_sha256=revisit.payload_sha256, ip=ip,
+                url=url,
+                request_bytes=request_bytes,
+                response_head_bytes=revisit.response_head_bytes,
+                fetched_at=fetched_at,
+                refers_to_record_id=revisit.refers_to_record_id,
+                refers_to_uri=revisit.refers_to_uri,
+                refers_to_date=revisit.refers_to_date,
+                payload_digest=revisit.payload_digest,
+                payload_sha256=revisit.payload_sha256,
+                ip=ip,
                 profile=revisit.profile,
                 extra_headers={RECONSTRUCTED_HEADER: "true"} if reconstructed else None,
             )
@@ -173,8 +187,9 @@ class ArchiveSession:
     def record_article(self, article: Article, capture: Capture) -> str | None:
         """Store a new version of the article when its clean text changed (see :func:`record_version`)."""
         self._batch()
-        ident, version = record_version(self.writer, self.store, article, capture, outlet=self.outlet.name,
-                                        crawl_id=self.crawl_id)
+        ident, version = record_version(
+            self.writer, self.store, article, capture, outlet=self.outlet.name, crawl_id=self.crawl_id
+        )
         if ident is not None:
             key = "archiver/articles/new_versions" if version is not None else "archiver/articles/unchanged"
             self.counters[key] = self.counters.get(key, 0) + 1
@@ -188,8 +203,11 @@ class ArchiveSession:
         """
         payload = json.dumps({"wall": wall, "evidence": evidence}, ensure_ascii=False).encode()
         self.writer.write_conversion(
-            url=capture.url, refers_to=capture.record_id, fetched_at=_utc_now(),
-            payload=payload, content_type=WALL_JSON_TYPE,
+            url=capture.url,
+            refers_to=capture.record_id,
+            fetched_at=_utc_now(),
+            payload=payload,
+            content_type=WALL_JSON_TYPE,
         )
         self._batch()
         self.store.mark_wall(capture.record_id, wall=wall, evidence=evidence)
@@ -209,8 +227,9 @@ class ArchiveSession:
         """
         conn = self.store.db.conn
         now = time.monotonic()
-        if conn.in_transaction and (now - self._batch_start >= self.COMMIT_INTERVAL
-                                    or self.writer.current_path != self._batch_file):
+        if conn.in_transaction and (
+            now - self._batch_start >= self.COMMIT_INTERVAL or self.writer.current_path != self._batch_file
+        ):
             conn.commit()
         if not conn.in_transaction:
             conn.execute("BEGIN")
@@ -243,13 +262,16 @@ class ArchiveSession:
         except OSError as exc:
             logging.getLogger(__name__).error(
                 "could not write the CDXJ index of crawl %s: %s; rebuild it with `archiver index %s`",
-                self.crawl_id, exc, self.out_dir,
+                self.crawl_id,
+                exc,
+                self.out_dir,
             )
             return None
 
 
-def record_version(writer: Any, store: Any, article: Article, capture: Capture, *, outlet: str,
-                   crawl_id: str | None) -> tuple[str | None, int | None]:
+def record_version(
+    writer: Any, store: Any, article: Article, capture: Capture, *, outlet: str, crawl_id: str | None
+) -> tuple[str | None, int | None]:
     """Write a changed clean text as a ``conversion`` record, then its version and ``articles`` row.
 
     The same text as the article's latest version writes nothing (a re-crawl
@@ -261,7 +283,9 @@ def record_version(writer: Any, store: Any, article: Article, capture: Capture, 
     from archiver.warc.writer import warc_date
 
     if article.wall:  # not an article: the store notes the wall on the capture
-        return store.add_article(article, capture, outlet=outlet, crawl_id=crawl_id, conversion_record_id=None), None
+        return store.add_article(
+            article, capture, outlet=outlet, crawl_id=crawl_id, conversion_record_id=None
+        ), None
     version = store.next_version(article)
     if version is None:
         return article_id(article.url), None
@@ -286,8 +310,9 @@ def record_version(writer: Any, store: Any, article: Article, capture: Capture, 
     return ident, version
 
 
-def article_payload(article: Article, capture: Capture, *, outlet: str, crawl_id: str | None,
-                    version: int | None = None) -> bytes:
+def article_payload(
+    article: Article, capture: Capture, *, outlet: str, crawl_id: str | None, version: int | None = None
+) -> bytes:
     """The JSON body of an article's ``conversion`` record; reindex reads it back."""
     doc = {
         "article": article.to_dict(),

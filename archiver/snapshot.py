@@ -134,11 +134,19 @@ def _scan(warcs: list[Path]) -> list[_Entry]:
     for path in warcs:
         try:
             for rec in iter_records(path):
-                entries.append(_Entry(
-                    path, rec.offset, rec.length, rec.rec_type, rec.record_id or "",
-                    _norm_date(rec.date), rec.warcinfo.get("outlet"),
-                    rec.header("WARC-Concurrent-To"), rec.header("WARC-Refers-To"),
-                ))
+                entries.append(
+                    _Entry(
+                        path,
+                        rec.offset,
+                        rec.length,
+                        rec.rec_type,
+                        rec.record_id or "",
+                        _norm_date(rec.date),
+                        rec.warcinfo.get("outlet"),
+                        rec.header("WARC-Concurrent-To"),
+                        rec.header("WARC-Refers-To"),
+                    )
+                )
         except WarcError as exc:
             raise SnapshotError(
                 f"{exc}. The archive is damaged: run `archiver verify DIR` to see every problem, "
@@ -149,9 +157,11 @@ def _scan(warcs: list[Path]) -> list[_Entry]:
 
 def _select(entries: list[_Entry], outlet: str | None, since: str | None, until: str | None) -> list[_Entry]:
     def in_range(e: _Entry) -> bool:
-        return ((outlet is None or e.outlet == outlet)
-                and (since is None or e.date >= since)
-                and (until is None or e.date <= until))
+        return (
+            (outlet is None or e.outlet == outlet)
+            and (since is None or e.date >= since)
+            and (until is None or e.date <= until)
+        )
 
     by_id = {e.record_id: e for e in entries}
     chosen = {e.record_id for e in entries if e.rec_type in _DATED_TYPES and in_range(e)}
@@ -167,8 +177,9 @@ def _select(entries: list[_Entry], outlet: str | None, since: str | None, until:
         if e.rec_type in ("conversion", "metadata") and (e.refers_to in chosen or e.concurrent_to in chosen):
             chosen.add(e.record_id)
     files_used = {e.file for e in entries if e.record_id in chosen}
-    return [e for e in entries
-            if e.record_id in chosen or (e.rec_type == "warcinfo" and e.file in files_used)]
+    return [
+        e for e in entries if e.record_id in chosen or (e.rec_type == "warcinfo" and e.file in files_used)
+    ]
 
 
 # -- writing --------------------------------------------------------------
@@ -208,12 +219,18 @@ def _build_database(warcs: list[Path], source_db: Path, dest: Path, created: str
     try:
         if source_db.is_file():
             conn.execute("ATTACH DATABASE ? AS src", [str(source_db)])
-            crawl_ids = [r[0] for r in conn.execute("SELECT DISTINCT crawl_id FROM captures WHERE crawl_id IS NOT NULL")]
+            crawl_ids = [
+                r[0]
+                for r in conn.execute("SELECT DISTINCT crawl_id FROM captures WHERE crawl_id IS NOT NULL")
+            ]
             columns = ", ".join(f'"{r[1]}"' for r in conn.execute("PRAGMA main.table_info(crawls)"))
             if crawl_ids:
                 marks = ",".join("?" * len(crawl_ids))
-                conn.execute(f"INSERT OR IGNORE INTO main.crawls ({columns}) "
-                             f"SELECT {columns} FROM src.crawls WHERE id IN ({marks})", crawl_ids)
+                conn.execute(
+                    f"INSERT OR IGNORE INTO main.crawls ({columns}) "
+                    f"SELECT {columns} FROM src.crawls WHERE id IN ({marks})",
+                    crawl_ids,
+                )
             conn.commit()
             conn.execute("DETACH DATABASE src")
         conn.execute("UPDATE _sqlite_migrations SET applied_at = ?", [created])
@@ -235,10 +252,18 @@ def _pages(db_path: Path) -> tuple[list[str], int]:
         conn.close()
     lines = [json.dumps({"format": "json-pages-1.0", "id": "pages", "title": "Articles", "hasText": False})]
     for ident, url, ts, title, text_sha in rows:
-        lines.append(json.dumps(
-            {"id": ident, "url": url, "ts": ts, "title": title or "", "text_digest": f"sha256:{text_sha}"},
-            ensure_ascii=False,
-        ))
+        lines.append(
+            json.dumps(
+                {
+                    "id": ident,
+                    "url": url,
+                    "ts": ts,
+                    "title": title or "",
+                    "text_digest": f"sha256:{text_sha}",
+                },
+                ensure_ascii=False,
+            )
+        )
     return lines, len(rows)
 
 
@@ -268,12 +293,14 @@ def _datapackage(files: list[tuple[str, Path]], created: str, selection: dict[st
     resources = []
     for arcname, path in files:
         digest, size = _file_digest(path)
-        resources.append({"name": _resource_name(arcname, taken), "path": arcname, "hash": digest, "bytes": size})
+        resources.append(
+            {"name": _resource_name(arcname, taken), "path": arcname, "hash": digest, "bytes": size}
+        )
     package = {
         "profile": "data-package",
         "title": "News archive snapshot",
         "description": "Filtered WARCs, their CDXJ index, the article list and the article database "
-                       "(data/archive.db) of one selection of a news archive.",
+        "(data/archive.db) of one selection of a news archive.",
         "created": created,
         "wacz_version": WACZ_VERSION,
         "software": SOFTWARE,
@@ -329,7 +356,9 @@ def create_snapshot(
     archive_dir = Path(archive_dir)
     out = Path(out)
     if not (archive_dir / "warcs").is_dir():
-        raise SnapshotError(f"{archive_dir} has no warcs/ folder: give an archive folder made by `archiver crawl --out DIR`")
+        raise SnapshotError(
+            f"{archive_dir} has no warcs/ folder: give an archive folder made by `archiver crawl --out DIR`"
+        )
     if out.suffix.lower() != ".wacz":
         raise SnapshotError(f"{out}: the snapshot file name must end in .wacz")
     low, high = parse_bound(since), parse_bound(until, end=True)
@@ -339,8 +368,10 @@ def create_snapshot(
     captures = [e for e in selected if e.rec_type in _CAPTURE_TYPES]
     if not captures:
         what = ", ".join(f"{k} {v}" for k, v in (("outlet", outlet), ("since", since), ("until", until)) if v)
-        raise SnapshotError(f"no capture in {archive_dir} matches {what or 'the selection'}: "
-                            "check the outlet name and the dates (capture times, UTC)")
+        raise SnapshotError(
+            f"no capture in {archive_dir} matches {what or 'the selection'}: "
+            "check the outlet name and the dates (capture times, UTC)"
+        )
     created = max(e.date for e in selected)[:19] + "Z"
     selection = {"outlet": outlet, "since": low, "until": high}
     try:
@@ -365,13 +396,27 @@ def create_snapshot(
             _zip(out, [*files, ("datapackage.json", package), ("datapackage-digest.json", digest)], created)
     except OSError as exc:
         raise SnapshotError(f"cannot write the snapshot {out}: {exc}; choose a writable --out path") from exc
-    result = SnapshotResult(out, snapshot_id, created, len(selected), len(captures), articles,
-                            [w.name for w in warcs], out.stat().st_size)
+    result = SnapshotResult(
+        out,
+        snapshot_id,
+        created,
+        len(selected),
+        len(captures),
+        articles,
+        [w.name for w in warcs],
+        out.stat().st_size,
+    )
     if record:
-        _record_log(archive_dir, {
-            "id": snapshot_id, "file": str(out.resolve()), "created": created, "selection": selection,
-            "captures": sorted(e.record_id for e in captures),
-        })
+        _record_log(
+            archive_dir,
+            {
+                "id": snapshot_id,
+                "file": str(out.resolve()),
+                "created": created,
+                "selection": selection,
+                "captures": sorted(e.record_id for e in captures),
+            },
+        )
     return result
 
 
@@ -389,4 +434,3 @@ def snapshots_for(archive_dir: str | Path, capture_record_id: str) -> list[dict[
         if capture_record_id in entry.get("captures", ()):
             found.append(entry)
     return found
-

@@ -27,7 +27,7 @@ def parse_time(value: str, *, end_of_day: bool = False) -> dt.datetime:
     """
     text = value.strip()
     if _DIGITS.fullmatch(text):
-        digits = text + "0101000000"[len(text) - 4:]  # month/day default to 01, the time to 00:00:00
+        digits = text + "0101000000"[len(text) - 4 :]  # month/day default to 01, the time to 00:00:00
         return dt.datetime.strptime(digits, "%Y%m%d%H%M%S").replace(tzinfo=dt.timezone.utc)
     if _DATE.fullmatch(text):
         moment = dt.datetime.fromisoformat(text).replace(tzinfo=dt.timezone.utc)

@@ -78,8 +78,10 @@ class VerifyReport:
         return not self.problems
 
     def summary(self) -> str:
-        counts = (f"{self.files} WARC files, {self.records} records, {self.captures} capture rows, "
-                  f"{self.articles} article rows, {self.index_lines} index lines")
+        counts = (
+            f"{self.files} WARC files, {self.records} records, {self.captures} capture rows, "
+            f"{self.articles} article rows, {self.index_lines} index lines"
+        )
         if self.resources:
             counts += f", {self.resources} WACZ resources"
         verdict = "all digests hold" if self.ok else f"{len(self.problems)} problem(s)"
@@ -148,8 +150,16 @@ class _Checker:
                     payload_sha = hashlib.sha256(rec.payload).hexdigest()
                 elif rec.rec_type == "revisit":
                     payload_sha = rec.header(PAYLOAD_SHA256_HEADER)
-                seen = _Seen(path.name, rec.offset, rec.length, rec.rec_type, rec.target_uri, payload_sha,
-                             rec.header("WARC-Payload-Digest"), rec.header("WARC-Refers-To"))
+                seen = _Seen(
+                    path.name,
+                    rec.offset,
+                    rec.length,
+                    rec.rec_type,
+                    rec.target_uri,
+                    payload_sha,
+                    rec.header("WARC-Payload-Digest"),
+                    rec.header("WARC-Refers-To"),
+                )
                 if rec.rec_type == "conversion" and rec.content_type == ARTICLE_JSON_TYPE:
                     seen.text_sha256, seen.article_capture = _article_of(rec.block)
                 self.by_id[rid] = seen
@@ -199,8 +209,11 @@ class _Checker:
         found = self.by_place.get((name, offset))
         if found is None:
             end = offset + (row["length"] or 0)
-            why = (f"the file is only {self.sizes[name]} bytes, the row needs {end}" if end > self.sizes[name]
-                   else "no readable record starts at this offset")
+            why = (
+                f"the file is only {self.sizes[name]} bytes, the row needs {end}"
+                if end > self.sizes[name]
+                else "no readable record starts at this offset"
+            )
             self.problem(*where, f"captures row points at a missing record: {why}")
             return
         found_id, seen = found
@@ -210,8 +223,10 @@ class _Checker:
         if seen.length != row["length"]:
             self.problem(*where, f"captures row length {row['length']} but the record is {seen.length} bytes")
         if row["payload_sha256"] and seen.payload_sha256 != row["payload_sha256"]:
-            self.problem(*where, f"payload sha256 is {seen.payload_sha256}, the captures row says "
-                                 f"{row['payload_sha256']}")
+            self.problem(
+                *where,
+                f"payload sha256 is {seen.payload_sha256}, the captures row says {row['payload_sha256']}",
+            )
 
     def _check_article(self, table: str, row: sqlite3.Row, capture_ids: set[str]) -> None:
         keys = row.keys()
@@ -222,7 +237,9 @@ class _Checker:
             self.problem(table, None, capture, f"{what} points at a capture that has no captures row")
         conv_id = row["conversion_record_id"] if "conversion_record_id" in keys else None
         if not conv_id:
-            self.problem(table, None, capture, f"{what} has no conversion record: its clean text is not in the WARCs")
+            self.problem(
+                table, None, capture, f"{what} has no conversion record: its clean text is not in the WARCs"
+            )
             return
         seen = self.by_id.get(conv_id)
         if seen is None or seen.rec_type != "conversion":
@@ -230,11 +247,16 @@ class _Checker:
             return
         where = (self.label(seen.file), seen.offset, conv_id)
         if "text_sha256" in keys and seen.text_sha256 != row["text_sha256"]:
-            self.problem(*where, f"{what}: clean text sha256 in the WARC is {seen.text_sha256}, "
-                                 f"the row says {row['text_sha256']}")
+            self.problem(
+                *where,
+                f"{what}: clean text sha256 in the WARC is {seen.text_sha256}, "
+                f"the row says {row['text_sha256']}",
+            )
         if capture and capture not in (seen.refers_to, seen.article_capture):
-            self.problem(*where, f"{what}: the conversion record refers to {seen.refers_to}, "
-                                 f"the row to capture {capture}")
+            self.problem(
+                *where,
+                f"{what}: the conversion record refers to {seen.refers_to}, the row to capture {capture}",
+            )
 
     # -- pages.jsonl ----------------------------------------------------------
 
@@ -243,7 +265,10 @@ class _Checker:
         try:
             conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
             try:
-                known = {i: (u, f"sha256:{t}") for i, u, t in conn.execute("SELECT id, url, text_sha256 FROM articles")}
+                known = {
+                    i: (u, f"sha256:{t}")
+                    for i, u, t in conn.execute("SELECT id, url, text_sha256 FROM articles")
+                }
             finally:
                 conn.close()
         except sqlite3.Error:
@@ -259,10 +284,17 @@ class _Checker:
                     continue  # the header line
                 expected = known.get(page["id"])
                 if expected is None:
-                    self.problem(label, None, None, f"line {number}: article {page['id']} is not in the database")
+                    self.problem(
+                        label, None, None, f"line {number}: article {page['id']} is not in the database"
+                    )
                 elif (page.get("url"), page.get("text_digest")) != expected:
-                    self.problem(label, None, None, f"line {number}: url or text_digest of article {page['id']} "
-                                                    "differs from the database")
+                    self.problem(
+                        label,
+                        None,
+                        None,
+                        f"line {number}: url or text_digest of article {page['id']} "
+                        "differs from the database",
+                    )
 
     # -- CDXJ ---------------------------------------------------------------
 
@@ -282,17 +314,31 @@ class _Checker:
                     continue
                 found = self.by_place.get(key)
                 if found is None:
-                    self.problem(label, None, None, f"line {number}: points at {entry.filename} offset "
-                                                    f"{entry.offset}, where no readable record is")
+                    self.problem(
+                        label,
+                        None,
+                        None,
+                        f"line {number}: points at {entry.filename} offset "
+                        f"{entry.offset}, where no readable record is",
+                    )
                     continue
                 rid, seen = found
                 if seen.url != entry.fields.get("url") or seen.payload_digest != entry.fields.get("digest"):
-                    self.problem(label, None, rid, f"line {number}: URL or digest differs from the record at "
-                                                   f"{entry.filename} offset {entry.offset}")
+                    self.problem(
+                        label,
+                        None,
+                        rid,
+                        f"line {number}: URL or digest differs from the record at "
+                        f"{entry.filename} offset {entry.offset}",
+                    )
 
 
 def _warcs_in(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.name.endswith((".warc.gz", ".warc"))) if folder.is_dir() else []
+    return (
+        sorted(p for p in folder.iterdir() if p.name.endswith((".warc.gz", ".warc")))
+        if folder.is_dir()
+        else []
+    )
 
 
 def verify_archive(archive_dir: str | Path) -> VerifyReport:
@@ -351,16 +397,24 @@ def verify_wacz(path: str | Path, *, expected_id: str | None = None) -> VerifyRe
         package_hash = "sha256:" + hashlib.sha256(package_bytes).hexdigest()
         checker.report.snapshot_id = package_hash
         if expected_id is not None and expected_id != package_hash:
-            checker.problem(f"{path}!datapackage.json", None, None,
-                            f"this is snapshot {package_hash}, not the cited {expected_id}")
+            checker.problem(
+                f"{path}!datapackage.json",
+                None,
+                None,
+                f"this is snapshot {package_hash}, not the cited {expected_id}",
+            )
         try:
             stated = json.loads(zf.read("datapackage-digest.json")).get("hash")
         except (KeyError, ValueError, zipfile.BadZipFile):
             stated = None
             checker.problem(f"{path}!datapackage-digest.json", None, None, "missing or unreadable")
         if stated is not None and stated != package_hash:
-            checker.problem(f"{path}!datapackage.json", None, None,
-                            f"sha256 is {package_hash}, datapackage-digest.json says {stated}")
+            checker.problem(
+                f"{path}!datapackage.json",
+                None,
+                None,
+                f"sha256 is {package_hash}, datapackage-digest.json says {stated}",
+            )
         listed = set()
         for resource in package.get("resources", []):
             name = resource.get("path", "")
@@ -373,11 +427,19 @@ def verify_wacz(path: str | Path, *, expected_id: str | None = None) -> VerifyRe
             if complaint:
                 checker.problem(f"{path}!{name}", None, None, f"zip member damaged ({complaint})")
             if digest != resource.get("hash"):
-                checker.problem(f"{path}!{name}", None, None,
-                                f"sha256 is {digest}, datapackage.json says {resource.get('hash')}")
+                checker.problem(
+                    f"{path}!{name}",
+                    None,
+                    None,
+                    f"sha256 is {digest}, datapackage.json says {resource.get('hash')}",
+                )
             if size != resource.get("bytes"):
-                checker.problem(f"{path}!{name}", None, None,
-                                f"{size} bytes, datapackage.json says {resource.get('bytes')}")
+                checker.problem(
+                    f"{path}!{name}",
+                    None,
+                    None,
+                    f"{size} bytes, datapackage.json says {resource.get('bytes')}",
+                )
         for name in sorted(names - listed - {"datapackage.json", "datapackage-digest.json"}):
             if not name.endswith("/"):
                 checker.problem(f"{path}!{name}", None, None, "in the zip but not listed in datapackage.json")

@@ -124,7 +124,9 @@ def _env() -> dict[str, str]:
 
 def run_bare(url: str, work: Path) -> dict[str, Any]:
     probe = work / "bare.json"
-    subprocess.run([sys.executable, __file__, "--bare-child", url, str(probe)], cwd=REPO, env=_env(), check=True)
+    subprocess.run(
+        [sys.executable, __file__, "--bare-child", url, str(probe)], cwd=REPO, env=_env(), check=True
+    )
     return json.loads(probe.read_text())
 
 
@@ -134,8 +136,13 @@ def run_full(url: str, work: Path, pages: int, profile: Path | None) -> dict[str
     outlet = work / "bigsite.toml"
     outlet.write_text(outlet_toml(url, max_pages=pages * 2))
     probe = work / "full.json"
-    settings = dict(COMMON, EXTENSIONS={"bench.crawl.RssProbe": 0}, BENCH_PROBE_OUT=str(probe),
-                    ARCHIVER_ALLOW_PRIVATE_ADDRESSES=True, ARCHIVER_SHAPE_BUDGET=pages * 2)
+    settings = dict(
+        COMMON,
+        EXTENSIONS={"bench.crawl.RssProbe": 0},
+        BENCH_PROBE_OUT=str(probe),
+        ARCHIVER_ALLOW_PRIVATE_ADDRESSES=True,
+        ARCHIVER_SHAPE_BUDGET=pages * 2,
+    )
     args = ["-m", "archiver.cli", "crawl", str(outlet), "--out", str(work / "archive"), "--quiet"]
     for key, value in settings.items():
         args += ["--set", f"{key}={json.dumps(value) if not isinstance(value, str) else value}"]
@@ -145,8 +152,13 @@ def run_full(url: str, work: Path, pages: int, profile: Path | None) -> dict[str
 
 
 def start_site(pages: int) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "archiver.demo.bigsite", "--pages", str(pages)],
-                            cwd=REPO, env=_env(), stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "archiver.demo.bigsite", "--pages", str(pages)],
+        cwd=REPO,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     line = proc.stdout.readline()
     if not line.startswith("URL "):
         proc.kill()
@@ -178,30 +190,43 @@ def main(argv: list[str] | None = None) -> int:
     ratio = full_rate / bare_rate if bare_rate else 0.0
     growth = ((full["rss_mb_at_end"] / full["rss_mb_at_1000"]) - 1) if full["rss_mb_at_1000"] else None
     print(f"site: {args.pages} pages at {url}, concurrency {CONCURRENCY}")
-    print(f"{'':>6} {'pages':>7} {'seconds':>8} {'pages/s':>8} {'pages/CPU-s':>12} {'RSS@1000 MB':>12} "
-          f"{'RSS@end MB':>11}")
+    print(
+        f"{'':>6} {'pages':>7} {'seconds':>8} {'pages/s':>8} {'pages/CPU-s':>12} {'RSS@1000 MB':>12} "
+        f"{'RSS@end MB':>11}"
+    )
     for name, r, rate in (("bare", bare, bare_rate), ("full", full, full_rate)):
         at1000 = f"{r['rss_mb_at_1000']:.1f}" if r["rss_mb_at_1000"] else "-"
         per_cpu = r["pages"] / r["cpu_seconds"] if r["cpu_seconds"] else 0.0
-        print(f"{name:>6} {r['pages']:>7} {r['seconds']:>8.2f} {rate:>8.1f} {per_cpu:>12.1f} {at1000:>12} "
-              f"{r['rss_mb_at_end']:>11.1f}")
+        print(
+            f"{name:>6} {r['pages']:>7} {r['seconds']:>8.2f} {rate:>8.1f} {per_cpu:>12.1f} {at1000:>12} "
+            f"{r['rss_mb_at_end']:>11.1f}"
+        )
     print(f"full/bare pages/s: {ratio:.2f} (target >= 0.50)")
     if growth is not None:
         print(f"full RSS growth from 1,000 pages to the end: {growth * 100:.1f}% (target < 10%)")
     if args.json:
-        args.json.write_text(json.dumps({
-            "pages": args.pages,
-            "bare_pages_per_s": round(bare_rate, 1),
-            "full_pages_per_s": round(full_rate, 1),
-            "ratio": round(ratio, 3),
-            "rss_mb_at_1000": full["rss_mb_at_1000"] and round(full["rss_mb_at_1000"], 1),
-            "rss_mb_at_end": round(full["rss_mb_at_end"], 1),
-            "rss_growth": growth and round(growth, 3),
-            "bare_rss_mb_at_1000": bare["rss_mb_at_1000"] and round(bare["rss_mb_at_1000"], 1),
-            "bare_rss_mb_at_end": round(bare["rss_mb_at_end"], 1),
-            "bare_pages_per_cpu_s": round(bare["pages"] / bare["cpu_seconds"], 1) if bare["cpu_seconds"] else None,
-            "full_pages_per_cpu_s": round(full["pages"] / full["cpu_seconds"], 1) if full["cpu_seconds"] else None,
-        }, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "pages": args.pages,
+                    "bare_pages_per_s": round(bare_rate, 1),
+                    "full_pages_per_s": round(full_rate, 1),
+                    "ratio": round(ratio, 3),
+                    "rss_mb_at_1000": full["rss_mb_at_1000"] and round(full["rss_mb_at_1000"], 1),
+                    "rss_mb_at_end": round(full["rss_mb_at_end"], 1),
+                    "rss_growth": growth and round(growth, 3),
+                    "bare_rss_mb_at_1000": bare["rss_mb_at_1000"] and round(bare["rss_mb_at_1000"], 1),
+                    "bare_rss_mb_at_end": round(bare["rss_mb_at_end"], 1),
+                    "bare_pages_per_cpu_s": round(bare["pages"] / bare["cpu_seconds"], 1)
+                    if bare["cpu_seconds"]
+                    else None,
+                    "full_pages_per_cpu_s": round(full["pages"] / full["cpu_seconds"], 1)
+                    if full["cpu_seconds"]
+                    else None,
+                },
+                indent=2,
+            )
+        )
     if args.profile:
         import pstats
 

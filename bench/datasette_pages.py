@@ -39,9 +39,28 @@ from archiver.store import Archive, article_id  # noqa: E402
 from archiver.ui.snapshot import record_slug  # noqa: E402
 from archiver.warc import WarcWriter  # noqa: E402
 
-OUTLETS = ["daily-post", "evening-star", "morning-herald", "city-news", "the-tribune", "nasha-niva",
-           "border-times", "capital-review"]
-SECTIONS = ["Politics", "Business", "Sport", "Culture", "World", "Science", "Opinion", "Health", "Local", "Tech"]
+OUTLETS = [
+    "daily-post",
+    "evening-star",
+    "morning-herald",
+    "city-news",
+    "the-tribune",
+    "nasha-niva",
+    "border-times",
+    "capital-review",
+]
+SECTIONS = [
+    "Politics",
+    "Business",
+    "Sport",
+    "Culture",
+    "World",
+    "Science",
+    "Opinion",
+    "Health",
+    "Local",
+    "Tech",
+]
 LANGUAGES = ["en", "en", "en", "ru", "be"]
 START = datetime(2024, 11, 1, tzinfo=timezone.utc)
 DAYS = 730
@@ -49,8 +68,28 @@ REQUEST = b"GET / HTTP/1.1\r\nHost: bench.example\r\n\r\n"
 
 
 def vocabulary(rng: random.Random, size: int = 6000) -> list[str]:
-    syllables = ["ka", "lo", "mi", "ne", "ro", "sta", "ber", "vin", "tu", "dor", "pel", "gra", "shi", "mon",
-                 "zal", "ex", "qui", "fa", "len", "dra"]
+    syllables = [
+        "ka",
+        "lo",
+        "mi",
+        "ne",
+        "ro",
+        "sta",
+        "ber",
+        "vin",
+        "tu",
+        "dor",
+        "pel",
+        "gra",
+        "shi",
+        "mon",
+        "zal",
+        "ex",
+        "qui",
+        "fa",
+        "len",
+        "dra",
+    ]
     words = set()
     while len(words) < size:
         words.add("".join(rng.choice(syllables) for _ in range(rng.randint(1, 4))))
@@ -76,18 +115,35 @@ def build(db_dir: Path, *, articles: int, real: int, seed: int = 5) -> Path:
     conn = sqlite3.connect(db_dir / "archive.db")
     conn.execute("PRAGMA journal_mode = OFF")
     conn.execute("PRAGMA synchronous = OFF")
-    columns = {t: [r[1] for r in conn.execute(f"PRAGMA table_info({t})")]
-               for t in ("crawls", "captures", "articles", "article_versions")}
+    columns = {
+        t: [r[1] for r in conn.execute(f"PRAGMA table_info({t})")]
+        for t in ("crawls", "captures", "articles", "article_versions")
+    }
 
     def insert(table: str, rows: list[dict]) -> None:
         if not columns.get(table) or not rows:
             return
         cols = [c for c in columns[table] if c in rows[0]]
-        conn.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
-                         [[row.get(c) for c in cols] for row in rows])
+        conn.executemany(
+            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+            [[row.get(c) for c in cols] for row in rows],
+        )
 
-    insert("crawls", [{"id": f"crawl-{o}", "outlet": o, "started_at": START.isoformat(), "software": "bench",
-                       "settings_digest": "0" * 64, "settings": "{}", "stats": "{}"} for o in OUTLETS])
+    insert(
+        "crawls",
+        [
+            {
+                "id": f"crawl-{o}",
+                "outlet": o,
+                "started_at": START.isoformat(),
+                "software": "bench",
+                "settings_digest": "0" * 64,
+                "settings": "{}",
+                "stats": "{}",
+            }
+            for o in OUTLETS
+        ],
+    )
     writer = WarcWriter(db_dir / "warcs", "bench", warcinfo={"software": "bench"})
     t0 = time.perf_counter()
     batch_caps: list[dict] = []
@@ -98,49 +154,98 @@ def build(db_dir: Path, *, articles: int, real: int, seed: int = 5) -> Path:
         day = START + timedelta(days=rng.randrange(DAYS), seconds=rng.randrange(86400))
         url = f"https://{outlet}.example/{rng.choice(SECTIONS).lower()}/{i:07d}-story"
         title = " ".join(zipf_words(rng, vocab, rng.randint(5, 10))).capitalize()
-        paragraphs = [" ".join(zipf_words(rng, vocab, rng.randint(15, 40))).capitalize() + "."
-                      for _ in range(rng.randint(3, 6))]
+        paragraphs = [
+            " ".join(zipf_words(rng, vocab, rng.randint(15, 40))).capitalize() + "."
+            for _ in range(rng.randint(3, 6))
+        ]
         text = "\n\n".join(paragraphs)
         fetched = (day + timedelta(hours=rng.randint(1, 48))).strftime("%Y-%m-%dT%H:%M:%SZ")
         if i < real:
-            html = f"<html><head><title>{title}</title></head><body><h1>{title}</h1>" + "".join(
-                f"<p>{p}</p>" for p in paragraphs) + "</body></html>"
+            html = (
+                f"<html><head><title>{title}</title></head><body><h1>{title}</h1>"
+                + "".join(f"<p>{p}</p>" for p in paragraphs)
+                + "</body></html>"
+            )
             body = gzip.compress(html.encode(), mtime=0)
-            response = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Encoding: gzip\r\n"
-                        b"Content-Length: %d\r\n\r\n" % len(body)) + body
-            cap = writer.write_exchange(url=url, request_bytes=REQUEST, response_bytes=response,
-                                        fetched_at=datetime.strptime(fetched, "%Y-%m-%dT%H:%M:%SZ").replace(
-                                            tzinfo=timezone.utc))
+            response = (
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Encoding: gzip\r\n"
+                b"Content-Length: %d\r\n\r\n" % len(body)
+            ) + body
+            cap = writer.write_exchange(
+                url=url,
+                request_bytes=REQUEST,
+                response_bytes=response,
+                fetched_at=datetime.strptime(fetched, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc),
+            )
             capture = cap.to_dict()
         else:
-            capture = {"record_id": f"<urn:uuid:{hashlib.md5(url.encode()).hexdigest()}>", "url": url,
-                       "fetched_at": fetched, "status": 200, "reason": "OK", "content_type": "text/html",
-                       "payload_sha256": hashlib.sha256(url.encode()).hexdigest(), "payload_length": 5000,
-                       "warc_file": "bench-synthetic.warc.gz", "offset": i * 5000, "length": 5000,
-                       "record_type": "response"}
+            capture = {
+                "record_id": f"<urn:uuid:{hashlib.md5(url.encode()).hexdigest()}>",
+                "url": url,
+                "fetched_at": fetched,
+                "status": 200,
+                "reason": "OK",
+                "content_type": "text/html",
+                "payload_sha256": hashlib.sha256(url.encode()).hexdigest(),
+                "payload_length": 5000,
+                "warc_file": "bench-synthetic.warc.gz",
+                "offset": i * 5000,
+                "length": 5000,
+                "record_type": "response",
+            }
         capture.update(crawl_id=f"crawl-{outlet}", outlet=outlet)
         batch_caps.append(capture)
         if rng.random() < 0.1:  # redirects, missing pages and errors for the status chart
             status = rng.choice([301, 302, 404, 404, 500, 503])
             extra_url = url + "/x"
-            batch_caps.append({**capture, "record_id": f"<urn:uuid:{hashlib.md5(extra_url.encode()).hexdigest()}>",
-                               "url": extra_url, "status": status})
+            batch_caps.append(
+                {
+                    **capture,
+                    "record_id": f"<urn:uuid:{hashlib.md5(extra_url.encode()).hexdigest()}>",
+                    "url": extra_url,
+                    "status": status,
+                }
+            )
         ident = article_id(url)
         text_sha = hashlib.sha256(text.encode()).hexdigest()
         row = {
-            "id": ident, "url": url, "canonical_url": url, "outlet": outlet, "title": title,
+            "id": ident,
+            "url": url,
+            "canonical_url": url,
+            "outlet": outlet,
+            "title": title,
             "authors": json.dumps(rng.sample(authors, rng.choice([0, 1, 1, 1, 2, 3]))),
-            "published": day.strftime("%Y-%m-%dT%H:%M:%S+00:00"), "modified": None,
-            "language": rng.choice(LANGUAGES), "description": paragraphs[0][:160], "section": rng.choice(SECTIONS),
-            "tags": json.dumps(rng.sample(vocab[:200], 2)), "image": None, "site_name": outlet.title(),
-            "text": text, "markdown": text, "text_sha256": text_sha, "word_count": len(text.split()),
-            "capture_record_id": capture["record_id"], "fetched_at": fetched, "extractor": "archiver.clean",
-            "extractor_version": "bench", "conversion_record_id": None, "crawl_id": f"crawl-{outlet}",
-            "current_version": 1, "versions": 1,
+            "published": day.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+            "modified": None,
+            "language": rng.choice(LANGUAGES),
+            "description": paragraphs[0][:160],
+            "section": rng.choice(SECTIONS),
+            "tags": json.dumps(rng.sample(vocab[:200], 2)),
+            "image": None,
+            "site_name": outlet.title(),
+            "text": text,
+            "markdown": text,
+            "text_sha256": text_sha,
+            "word_count": len(text.split()),
+            "capture_record_id": capture["record_id"],
+            "fetched_at": fetched,
+            "extractor": "archiver.clean",
+            "extractor_version": "bench",
+            "conversion_record_id": None,
+            "crawl_id": f"crawl-{outlet}",
+            "current_version": 1,
+            "versions": 1,
         }
         batch_arts.append(row)
-        batch_versions.append({**row, "id": f"{ident}-v1", "article_id": ident, "version": 1,
-                               "metadata": json.dumps({"authors": json.loads(row["authors"])})})
+        batch_versions.append(
+            {
+                **row,
+                "id": f"{ident}-v1",
+                "article_id": ident,
+                "version": 1,
+                "metadata": json.dumps({"authors": json.loads(row["authors"])}),
+            }
+        )
         if len(batch_arts) >= 5000:
             insert("captures", batch_caps)
             insert("articles", batch_arts)
@@ -182,16 +287,33 @@ def routes(db: Path, n: int, rng: random.Random) -> dict[str, list[str]]:
     """Route name -> ``n`` paths to request (different articles, words and filters)."""
     conn = sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True)  # leaves no -wal file behind
     ids = [r[0] for r in conn.execute("select id from articles order by random() limit ?", [n])]
-    real = [r[0] for r in conn.execute(
-        "select record_id from captures where warc_file != 'bench-synthetic.warc.gz' and status = 200 "
-        "order by random() limit ?", [n])]
-    words = [w for (t,) in conn.execute("select title from articles order by random() limit ?", [n])
-             for w in t.split()[:1]]
-    authors = [json.loads(a)[0] for (a,) in conn.execute(
-        "select authors from articles where authors != '[]' order by random() limit ?", [n])]
-    urls = [u for (u,) in conn.execute(  # URLs whose captures are real records, for the Memento routes
-        "select url from captures where warc_file != 'bench-synthetic.warc.gz' and status = 200 "
-        "order by random() limit ?", [n])]
+    real = [
+        r[0]
+        for r in conn.execute(
+            "select record_id from captures where warc_file != 'bench-synthetic.warc.gz' and status = 200 "
+            "order by random() limit ?",
+            [n],
+        )
+    ]
+    words = [
+        w
+        for (t,) in conn.execute("select title from articles order by random() limit ?", [n])
+        for w in t.split()[:1]
+    ]
+    authors = [
+        json.loads(a)[0]
+        for (a,) in conn.execute(
+            "select authors from articles where authors != '[]' order by random() limit ?", [n]
+        )
+    ]
+    urls = [
+        u
+        for (u,) in conn.execute(  # URLs whose captures are real records, for the Memento routes
+            "select url from captures where warc_file != 'bench-synthetic.warc.gz' and status = 200 "
+            "order by random() limit ?",
+            [n],
+        )
+    ]
     conn.close()
     pick = lambda seq, i: seq[i % len(seq)]  # noqa: E731
     q = urllib.parse.quote
@@ -205,15 +327,19 @@ def routes(db: Path, n: int, rng: random.Random) -> dict[str, list[str]]:
         "search /-/search (no words)": ["/-/search"] * n,
         "search /-/search?q=": [f"/-/search?q={q(pick(words, i))}" for i in range(n)],
         "search ?q=&outlet=&sort=newest": [
-            f"/-/search?q={q(pick(words, i))}&outlet={pick(OUTLETS, i)}&sort=newest" for i in range(n)],
+            f"/-/search?q={q(pick(words, i))}&outlet={pick(OUTLETS, i)}&sort=newest" for i in range(n)
+        ],
         "search ?author=": [f"/-/search?author={q(pick(authors, i))}" for i in range(n)],
         "search ?since=&until=&section=": [
             f"/-/search?since=2025-0{1 + i % 9}-01&until=2025-0{1 + i % 9}-28&section={pick(SECTIONS, i)}"
-            for i in range(n)],
+            for i in range(n)
+        ],
         "outlets /-/outlets": ["/-/outlets"] * n,
         "outlet /-/outlet/<name>": [f"/-/outlet/{pick(OUTLETS, i)}" for i in range(n)],
         "snapshot /-/snapshot/<id>": [f"/-/snapshot/{record_slug(pick(real, i))}" for i in range(n)],
-        "snapshot raw /-/snapshot/<id>/raw": [f"/-/snapshot/{record_slug(pick(real, i))}/raw" for i in range(n)],
+        "snapshot raw /-/snapshot/<id>/raw": [
+            f"/-/snapshot/{record_slug(pick(real, i))}/raw" for i in range(n)
+        ],
         "timemap /timemap/<url> (issue 4)": [f"/timemap/{pick(urls, i)}" for i in range(n)],
         "memento /<14 digits>/<url> (issue 4)": [f"/20250601000000/{pick(urls, i)}" for i in range(n)],
     }
@@ -226,7 +352,9 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--articles", type=int, default=200_000)
     parser.add_argument("--real", type=int, default=500, help="articles whose capture is a real WARC record")
     parser.add_argument("--requests", type=int, default=40, help="requests per route (after one warm-up)")
@@ -236,7 +364,11 @@ def main() -> int:
     db = args.db_dir / "archive.db"
     count = None
     if db.exists() and not args.rebuild:
-        count = sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True).execute("select count(*) from articles").fetchone()[0]
+        count = (
+            sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True)
+            .execute("select count(*) from articles")
+            .fetchone()[0]
+        )
     if count != args.articles:
         print(f"building {args.articles:,} articles in {args.db_dir} ...", file=sys.stderr)
         t0 = time.perf_counter()
@@ -244,8 +376,13 @@ def main() -> int:
         print(f"built in {time.perf_counter() - t0:.0f} s, {db.stat().st_size / 1e6:.0f} MB", file=sys.stderr)
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    server = subprocess.Popen([sys.executable, "-m", "archiver.cli", "serve", str(db), "--port", str(port)],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "archiver.cli", "serve", str(db), "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 60
@@ -259,8 +396,10 @@ def main() -> int:
                     raise SystemExit("archiver serve did not start")
                 time.sleep(0.3)
         rng = random.Random(7)
-        print(f"{args.articles:,} articles, {args.requests} requests per route (after 1 warm-up), "
-              f"sequential, one client, server at {base}")
+        print(
+            f"{args.articles:,} articles, {args.requests} requests per route (after 1 warm-up), "
+            f"sequential, one client, server at {base}"
+        )
         print(f"{'route':<40} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  statuses")
         worst = 0.0
         for name, paths in routes(db, args.requests, rng).items():
@@ -274,8 +413,11 @@ def main() -> int:
             if all(s == 200 for s in statuses):
                 worst = max(worst, p95)
             flag = "" if p95 < 200 else "  <-- over 200 ms"
-            print(f"{name:<40} {percentile(times, 50):8.1f} {p95:8.1f} {max(times):8.1f}  "
-                  f"{','.join(f'{k}x{v}' for k, v in sorted(statuses.items()))}{flag}", flush=True)
+            print(
+                f"{name:<40} {percentile(times, 50):8.1f} {p95:8.1f} {max(times):8.1f}  "
+                f"{','.join(f'{k}x{v}' for k, v in sorted(statuses.items()))}{flag}",
+                flush=True,
+            )
         print(f"worst p95 over routes answering 200: {worst:.1f} ms (target < 200 ms)")
     finally:
         server.terminate()

@@ -51,33 +51,53 @@ def load(data: Path, name: str, limit: int | None, half: str | None = None) -> l
     """
     root = data / name
     if not root.is_dir():
-        raise SystemExit(f"data set {name!r} not found under {data}: pass --data DIR "
-                         "(the folder holding extraction-dev/, extraction-dev-wcxb/, ...)")
+        raise SystemExit(
+            f"data set {name!r} not found under {data}: pass --data DIR "
+            "(the folder holding extraction-dev/, extraction-dev-wcxb/, ...)"
+        )
     pages: list[dict] = []
     if name == "extraction-dev":
         gold = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))
         for pid in sorted(gold):
-            pages.append({"id": pid, "url": gold[pid].get("url") or "",
-                          "gold": gold[pid]["articleBody"],
-                          "path": root / "html" / f"{pid}.html.gz"})
+            pages.append(
+                {
+                    "id": pid,
+                    "url": gold[pid].get("url") or "",
+                    "gold": gold[pid]["articleBody"],
+                    "path": root / "html" / f"{pid}.html.gz",
+                }
+            )
     elif name == "extraction-dev-wcxb":
         for f in sorted((root / "ground-truth").glob("*.json")):
             g = json.loads(f.read_text(encoding="utf-8"))
             gt = g["ground_truth"]
-            pages.append({"id": f.stem, "url": g.get("url") or "", "gold": gt.get("main_content") or "",
-                          "title": gt.get("title"), "author": gt.get("author"),
-                          "date": gt.get("publish_date"),
-                          "path": root / "html" / f"{f.stem}.html.gz"})
+            pages.append(
+                {
+                    "id": f.stem,
+                    "url": g.get("url") or "",
+                    "gold": gt.get("main_content") or "",
+                    "title": gt.get("title"),
+                    "author": gt.get("author"),
+                    "date": gt.get("publish_date"),
+                    "path": root / "html" / f"{f.stem}.html.gz",
+                }
+            )
     else:
         ev = json.loads((root / "evaldata.json").read_text(encoding="utf-8"))
         for url in sorted(ev):
             e = ev[url]
-            pages.append({"id": e["file"], "url": url if url.startswith("http") else "",
-                          "with": e.get("with") or [], "without": e.get("without") or [],
-                          "path": root / "html" / f"{e['file']}.gz"})
+            pages.append(
+                {
+                    "id": e["file"],
+                    "url": url if url.startswith("http") else "",
+                    "with": e.get("with") or [],
+                    "without": e.get("without") or [],
+                    "path": root / "html" / f"{e['file']}.gz",
+                }
+            )
     pages = [p for p in pages if p["path"].exists()]
     if half:
-        pages = sorted(pages, key=lambda p: p["id"])[half == "odd"::2]
+        pages = sorted(pages, key=lambda p: p["id"])[half == "odd" :: 2]
     if limit:
         pages = pages[:limit]
     for p in pages:
@@ -88,13 +108,14 @@ def load(data: Path, name: str, limit: int | None, half: str | None = None) -> l
 # --------------------------------------------------------------------- extractors
 def _ours() -> Callable[[bytes, str], str]:
     from archiver.clean import extract
+
     return lambda html, url: extract(html, url).text
 
 
 def _trafilatura() -> Callable[[bytes, str], str]:
     import trafilatura
-    return lambda html, url: trafilatura.extract(html, url=url or None,
-                                                 include_comments=False) or ""
+
+    return lambda html, url: trafilatura.extract(html, url=url or None, include_comments=False) or ""
 
 
 def _readability() -> Callable[[bytes, str], str]:
@@ -107,16 +128,17 @@ def _readability() -> Callable[[bytes, str], str]:
         except Exception:
             return ""
         return lxml.html.fromstring(summary).text_content() if summary.strip() else ""
+
     return run
 
 
 def _naive() -> Callable[[bytes, str], str]:
     from bs4 import BeautifulSoup
+
     return lambda html, url: BeautifulSoup(html, "lxml").get_text("\n")
 
 
-FACTORIES = {"ours": _ours, "trafilatura": _trafilatura, "readability": _readability,
-             "naive": _naive}
+FACTORIES = {"ours": _ours, "trafilatura": _trafilatura, "readability": _readability, "naive": _naive}
 
 
 # --------------------------------------------------------------------- metrics
@@ -124,7 +146,7 @@ def shingles(text: str, n: int = 4) -> Counter:
     tokens = _TOKEN.findall(text or "")
     if len(tokens) < n:
         return Counter([tuple(tokens)]) if tokens else Counter()
-    return Counter(tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
 
 
 def page_pr(gold: str, pred: str) -> tuple[float, float]:
@@ -172,8 +194,7 @@ def score_set(name: str, pages: list[dict], texts: list[str]) -> dict:
                     tn += 1
         p = tp / (tp + fp) if tp + fp else 0.0
         r = tp / (tp + fn) if tp + fn else 0.0
-        return {"precision": p, "recall": r, "f1": f1(p, r), "tp": tp, "fp": fp, "fn": fn,
-                "tn": tn}
+        return {"precision": p, "recall": r, "f1": f1(p, r), "tp": tp, "fp": fp, "fn": fn, "tn": tn}
     prs = [page_pr(page["gold"], text) for page, text in zip(pages, texts)]
     p = sum(x for x, _ in prs) / len(prs)
     r = sum(y for _, y in prs) / len(prs)
@@ -239,8 +260,17 @@ def metadata_scores(pages: list[dict]) -> dict:
             except Exception:
                 hd = None
             rows["htmldate"]["date"] += date_ok(page["date"], hd)
-    return {"n": dict(n), **{k: {f: v[f] / n[f] if n[f] else None for f in ("title", "author", "date")
-                                 if k != "htmldate" or f == "date"} for k, v in rows.items()}}
+    return {
+        "n": dict(n),
+        **{
+            k: {
+                f: v[f] / n[f] if n[f] else None
+                for f in ("title", "author", "date")
+                if k != "htmldate" or f == "date"
+            }
+            for k, v in rows.items()
+        },
+    }
 
 
 # --------------------------------------------------------------------- driver
@@ -250,9 +280,13 @@ def _per_page(name: str, pages: list[dict], texts: list[str]) -> list[dict]:
     for page, text in zip(pages, texts):
         if name == "extraction-dev-trafilatura":
             t = norm_ws(text)
-            rows.append({"id": page["id"],
-                         "missed": [s for s in page["with"] if norm_ws(s) not in t],
-                         "leaked": [s for s in page["without"] if norm_ws(s) in t]})
+            rows.append(
+                {
+                    "id": page["id"],
+                    "missed": [s for s in page["with"] if norm_ws(s) not in t],
+                    "leaked": [s for s in page["without"] if norm_ws(s) in t],
+                }
+            )
         else:
             p, r = page_pr(page["gold"], text)
             rows.append({"id": page["id"], "p": round(p, 4), "r": round(r, 4)})
@@ -286,14 +320,18 @@ def print_set(name: str, res: dict) -> None:
     ref = exs.get("trafilatura")
     print(f"\n== {name} ({res['pages']} pages)")
     extra = " word-F1" if name == "extraction-dev-wcxb" else ""
-    print(f"{'extractor':<12} {'P':>6} {'R':>6} {'F1':>6} {'pages/s':>8} {'F1/traf':>8} "
-          f"{'speed/traf':>10}{extra}")
+    print(
+        f"{'extractor':<12} {'P':>6} {'R':>6} {'F1':>6} {'pages/s':>8} {'F1/traf':>8} "
+        f"{'speed/traf':>10}{extra}"
+    )
     for ex, r in exs.items():
         f1r = f"{r['f1'] / ref['f1']:.3f}" if ref and ref["f1"] else "-"
         spr = f"{r['pages_per_s'] / ref['pages_per_s']:.2f}" if ref and ref["pages_per_s"] else "-"
         wf = f" {r['word_f1']:.3f}" if "word_f1" in r else ""
-        print(f"{ex:<12} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f} "
-              f"{r['pages_per_s']:8.1f} {f1r:>8} {spr:>10}{wf}")
+        print(
+            f"{ex:<12} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f} "
+            f"{r['pages_per_s']:8.1f} {f1r:>8} {spr:>10}{wf}"
+        )
     if "metadata" in res:
         md = res["metadata"]
         print(f"metadata accuracy (pages with gold: {md['n']})")
@@ -304,21 +342,36 @@ def print_set(name: str, res: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data",
-                    help="folder holding the data sets (default: ../shared/data from the repo)")
-    ap.add_argument("--set", dest="sets", action="append", choices=SETS,
-                    help="data set to run (repeatable; default: all three)")
+    ap.add_argument(
+        "--data",
+        type=Path,
+        default=REPO.parent / "shared" / "data",
+        help="folder holding the data sets (default: ../shared/data from the repo)",
+    )
+    ap.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        choices=SETS,
+        help="data set to run (repeatable; default: all three)",
+    )
     ap.add_argument("--limit", type=int, default=None, help="first N pages of each set")
-    ap.add_argument("--extractor", dest="extractors", action="append", choices=EXTRACTORS,
-                    help="extractor to run (repeatable; default: all four)")
+    ap.add_argument(
+        "--extractor",
+        dest="extractors",
+        action="append",
+        choices=EXTRACTORS,
+        help="extractor to run (repeatable; default: all four)",
+    )
     ap.add_argument("--no-metadata", action="store_true", help="skip the metadata comparison")
-    ap.add_argument("--half", choices=("odd", "even"),
-                    help="only the pages at odd (or even) positions of the sorted ids")
-    ap.add_argument("--json", type=Path, help="also write the figures (and per-page P/R) "
-                    "to this JSON file")
+    ap.add_argument(
+        "--half", choices=("odd", "even"), help="only the pages at odd (or even) positions of the sorted ids"
+    )
+    ap.add_argument("--json", type=Path, help="also write the figures (and per-page P/R) to this JSON file")
     args = ap.parse_args(argv)
     warnings.filterwarnings("ignore")
     import logging
+
     logging.disable(logging.CRITICAL)
     extractors = args.extractors or list(EXTRACTORS)
     out = {}

@@ -48,14 +48,63 @@ from archiver.article import Article  # noqa: E402
 
 # ------------------------------------------------------------------ seeds
 _HTML_TOKENS = [
-    "<html>", "</html>", "<head>", "<body>", "<div class='x'>", "</div>", "<p>", "</p>", "<article>",
-    "</article>", "<script>", "</script>", "<style>", "<!--", "-->", "<![CDATA[", "]]>", "<meta charset='",
-    "windows-1251", "utf-8", "'>", "<title>", "</title>", "<a href='", "/x", "'>", "</a>", "<table><tr><td>",
-    "<h1>", "</h1>", "&amp;", "&#x0;", "&#1114112;", "&nbsp;", "\x00", "\ufeff", "\u202e", "<svg><foreignObject>",
-    "<template>", "<noscript>", "<iframe srcdoc='<p>x'>", "<meta property='og:type' content='article'>",
-    "<script type='application/ld+json'>{\"@type\":\"NewsArticle\",\"headline\":", "[[[[", "{{", "\"",
-    "<time datetime='9999-99-99'>", "<!DOCTYPE html>", "<?xml version='1.0' encoding='x'?>", "READ MORE: ",
-    "<p>" + "word " * 50 + "</p>", "<div>" * 20, "</div>" * 20, "<b><i></b></i>", "<br/>", "\r\n", "\t",
+    "<html>",
+    "</html>",
+    "<head>",
+    "<body>",
+    "<div class='x'>",
+    "</div>",
+    "<p>",
+    "</p>",
+    "<article>",
+    "</article>",
+    "<script>",
+    "</script>",
+    "<style>",
+    "<!--",
+    "-->",
+    "<![CDATA[",
+    "]]>",
+    "<meta charset='",
+    "windows-1251",
+    "utf-8",
+    "'>",
+    "<title>",
+    "</title>",
+    "<a href='",
+    "/x",
+    "'>",
+    "</a>",
+    "<table><tr><td>",
+    "<h1>",
+    "</h1>",
+    "&amp;",
+    "&#x0;",
+    "&#1114112;",
+    "&nbsp;",
+    "\x00",
+    "\ufeff",
+    "\u202e",
+    "<svg><foreignObject>",
+    "<template>",
+    "<noscript>",
+    "<iframe srcdoc='<p>x'>",
+    "<meta property='og:type' content='article'>",
+    '<script type=\'application/ld+json\'>{"@type":"NewsArticle","headline":',
+    "[[[[",
+    "{{",
+    '"',
+    "<time datetime='9999-99-99'>",
+    "<!DOCTYPE html>",
+    "<?xml version='1.0' encoding='x'?>",
+    "READ MORE: ",
+    "<p>" + "word " * 50 + "</p>",
+    "<div>" * 20,
+    "</div>" * 20,
+    "<b><i></b></i>",
+    "<br/>",
+    "\r\n",
+    "\t",
 ]
 
 
@@ -64,7 +113,9 @@ def _demo_pages() -> list[bytes]:
         from archiver.demo.site import build_site
 
         site = build_site("http://127.0.0.1:8000")
-        pages = [p.body for p in site.pages.values() if p.content_type.startswith(("text/html", "application"))]
+        pages = [
+            p.body for p in site.pages.values() if p.content_type.startswith(("text/html", "application"))
+        ]
         return sorted(pages, key=len)[:: max(1, len(pages) // 12)][:12]
     except Exception:  # the demo is a convenience here, never a requirement
         return [b"<html><body><article><h1>T</h1><p>" + b"text " * 80 + b"</p></article></body></html>"]
@@ -80,16 +131,25 @@ def seed_warc() -> bytes:
             for i in range(3):
                 body = b"<html><body><p>page %d</p></body></html>" % i
                 capture = writer.write_exchange(
-                    url=f"http://127.0.0.1/{i}", fetched_at=when,
+                    url=f"http://127.0.0.1/{i}",
+                    fetched_at=when,
                     request_bytes=b"GET /%d HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" % i,
                     response_bytes=b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n%s"
                     % (len(body), body),
                 )
-                writer.write_conversion(url=capture.url, refers_to=capture.record_id, fetched_at=when,
-                                        payload=json.dumps({"article": {"url": capture.url}}).encode())
-            writer.write_exchange(url="http://127.0.0.1/dead", fetched_at=when,
-                                  request_bytes=b"GET /dead HTTP/1.1\r\n\r\n", response_bytes=None,
-                                  error="ConnectionRefusedError")
+                writer.write_conversion(
+                    url=capture.url,
+                    refers_to=capture.record_id,
+                    fetched_at=when,
+                    payload=json.dumps({"article": {"url": capture.url}}).encode(),
+                )
+            writer.write_exchange(
+                url="http://127.0.0.1/dead",
+                fetched_at=when,
+                request_bytes=b"GET /dead HTTP/1.1\r\n\r\n",
+                response_bytes=None,
+                error="ConnectionRefusedError",
+            )
             path = writer.files[0]
             return path.read_bytes()
 
@@ -144,18 +204,24 @@ def html_inputs() -> st.SearchStrategy[bytes | str]:
         html_soup(),
         html_soup().map(lambda s: s.encode("utf-8", "surrogatepass")),
         st.tuples(html_soup(), st.sampled_from(["utf-8", "cp1251", "utf-16", "latin-1"])).map(
-            lambda p: p[0].encode(p[1], "replace")),
+            lambda p: p[0].encode(p[1], "replace")
+        ),
         mutated(seed),
         # size and depth: a token repeated up to 200 KB (deep nesting, long runs of one tag)
         st.tuples(st.sampled_from(_HTML_TOKENS), st.integers(1, 20_000)).map(
-            lambda p: (p[0] * p[1])[:200_000]),
+            lambda p: (p[0] * p[1])[:200_000]
+        ),
     )
 
 
 def warc_inputs() -> st.SearchStrategy[bytes]:
     """Mutated WARC files, plus empty, tiny and random ones."""
-    return st.one_of(mutated(st.sampled_from(seeds("warc"))), st.binary(max_size=512),
-                     st.just(b""), st.just(b"WARC/1.1\r\n"))
+    return st.one_of(
+        mutated(st.sampled_from(seeds("warc"))),
+        st.binary(max_size=512),
+        st.just(b""),
+        st.just(b"WARC/1.1\r\n"),
+    )
 
 
 # ------------------------------------------------------------------ targets
@@ -217,8 +283,9 @@ def _alarm(signum: int, frame: object) -> None:
     raise Hang()
 
 
-def fuzz(target: str, seconds: float, *, examples: int = 500, hang_after: int = 30,
-         crashes_dir: Path | None = None) -> Figures:
+def fuzz(
+    target: str, seconds: float, *, examples: int = 500, hang_after: int = 30, crashes_dir: Path | None = None
+) -> Figures:
     """Run ``target`` under hypothesis in rounds until ``seconds`` have passed."""
     strategy_fn, check = TARGETS[target]
     figures = Figures(target)
@@ -237,8 +304,14 @@ def fuzz(target: str, seconds: float, *, examples: int = 500, hang_after: int = 
             crashes_dir.mkdir(parents=True, exist_ok=True)
             (crashes_dir / name).write_bytes(raw)
 
-    @settings(max_examples=examples, deadline=None, database=None, derandomize=False,
-              suppress_health_check=list(HealthCheck), print_blob=False)
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=False,
+        suppress_health_check=list(HealthCheck),
+        print_blob=False,
+    )
     @given(strategy_fn())
     def one_round(data: bytes | str) -> None:
         if time.monotonic() - start > seconds:
@@ -269,7 +342,9 @@ def fuzz(target: str, seconds: float, *, examples: int = 500, hang_after: int = 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=float, default=600.0, help="seconds in all (split between targets)")
+    parser.add_argument(
+        "--duration", type=float, default=600.0, help="seconds in all (split between targets)"
+    )
     parser.add_argument("--target", choices=["all", *TARGETS], default="all")
     parser.add_argument("--examples", type=int, default=500, help="examples per hypothesis round")
     parser.add_argument("--hang-after", type=int, default=30, help="seconds before an input counts as a hang")
@@ -278,13 +353,25 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     targets = list(TARGETS) if args.target == "all" else [args.target]
-    results = [fuzz(t, args.duration / len(targets), examples=args.examples, hang_after=args.hang_after,
-                    crashes_dir=args.crashes) for t in targets]
-    print(f"{'target':<10}{'seconds':>9}{'executions':>12}{'exec/s':>9}{'crashes':>9}{'hangs':>7}"
-          f"{'slowest s':>11}{'its size':>10}{'largest':>9}")
+    results = [
+        fuzz(
+            t,
+            args.duration / len(targets),
+            examples=args.examples,
+            hang_after=args.hang_after,
+            crashes_dir=args.crashes,
+        )
+        for t in targets
+    ]
+    print(
+        f"{'target':<10}{'seconds':>9}{'executions':>12}{'exec/s':>9}{'crashes':>9}{'hangs':>7}"
+        f"{'slowest s':>11}{'its size':>10}{'largest':>9}"
+    )
     for f in results:
-        print(f"{f.target:<10}{f.seconds:>9.0f}{f.executions:>12}{f.executions / max(f.seconds, 1e-9):>9.1f}"
-              f"{f.crashes:>9}{f.hangs:>7}{f.slowest:>11.3f}{f.slowest_size:>10}{f.largest:>9}")
+        print(
+            f"{f.target:<10}{f.seconds:>9.0f}{f.executions:>12}{f.executions / max(f.seconds, 1e-9):>9.1f}"
+            f"{f.crashes:>9}{f.hangs:>7}{f.slowest:>11.3f}{f.slowest_size:>10}{f.largest:>9}"
+        )
         for sample in f.crash_samples[:10]:
             print(f"  crash {sample}")
     if args.json:

@@ -47,10 +47,20 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 #: Cloud metadata endpoints (AWS/GCP/Azure/OpenStack, AWS IPv6, Alibaba).
 METADATA = {ipaddress.ip_address(a) for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200")}
 #: What ``ARCHIVER_ALLOW_PRIVATE_ADDRESSES = True`` opens: loopback and private ranges, nothing link-local.
-LOCAL_NETWORKS = tuple(ipaddress.ip_network(n) for n in (
-    "127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7",
-))
-HINT = "set ARCHIVER_ALLOW_PRIVATE_ADDRESSES (true, or a list of networks) to crawl a server on your own network"
+LOCAL_NETWORKS = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "127.0.0.0/8",
+        "::1/128",
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "fc00::/7",
+    )
+)
+HINT = (
+    "set ARCHIVER_ALLOW_PRIVATE_ADDRESSES (true, or a list of networks) to crawl a server on your own network"
+)
 
 
 class AddressRefused(IgnoreRequest):
@@ -88,8 +98,10 @@ def parse_allowed(value: Any) -> tuple[Network, ...]:
     try:
         return tuple(ipaddress.ip_network(str(item).strip(), strict=False) for item in items)
     except ValueError as exc:
-        raise ValueError(f"ARCHIVER_ALLOW_PRIVATE_ADDRESSES: {exc}; give true/false or a list of "
-                         "networks like ['127.0.0.0/8']") from None
+        raise ValueError(
+            f"ARCHIVER_ALLOW_PRIVATE_ADDRESSES: {exc}; give true/false or a list of "
+            "networks like ['127.0.0.0/8']"
+        ) from None
 
 
 class AddressGuardMiddleware:
@@ -124,7 +136,8 @@ class AddressGuardMiddleware:
         if key not in self._cache:
             try:
                 infos = await maybe_deferred_to_future(
-                    threads.deferToThread(socket.getaddrinfo, host, port, 0, socket.SOCK_STREAM))
+                    threads.deferToThread(socket.getaddrinfo, host, port, 0, socket.SOCK_STREAM)
+                )
             except OSError:
                 return []  # let the download fail and be archived as a DNS error
             self._cache[key] = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]

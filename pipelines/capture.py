@@ -99,7 +99,11 @@ def reconstruct_request(request: Request) -> bytes:
 
 def reconstruct_response(response: Response) -> bytes:
     """Status line, headers and body rebuilt from a Scrapy Response (see module docstring)."""
-    version = response.protocol if response.protocol and response.protocol.upper().startswith("HTTP/") else "HTTP/1.1"
+    version = (
+        response.protocol
+        if response.protocol and response.protocol.upper().startswith("HTTP/")
+        else "HTTP/1.1"
+    )
     try:
         reason = http.HTTPStatus(response.status).phrase
     except ValueError:
@@ -135,14 +139,28 @@ class WarcCaptureMiddleware:
             return raw
         return None
 
-    def _record(self, request: Request, *, request_bytes: bytes, response_bytes: bytes | None,
-                fetched_at: datetime, ip: str | None, error: str | None, reconstructed: bool) -> Capture | None:
+    def _record(
+        self,
+        request: Request,
+        *,
+        request_bytes: bytes,
+        response_bytes: bytes | None,
+        fetched_at: datetime,
+        ip: str | None,
+        error: str | None,
+        reconstructed: bool,
+    ) -> Capture | None:
         if has_failed(self.crawler):
             raise IgnoreRequest("not archived: the archive cannot be written (the crawl is stopping)")
         try:
             capture = get_session(self.crawler).record_exchange(
-                url=request.url, request_bytes=request_bytes, response_bytes=response_bytes,
-                fetched_at=fetched_at, ip=ip, error=error, reconstructed=reconstructed,
+                url=request.url,
+                request_bytes=request_bytes,
+                response_bytes=response_bytes,
+                fetched_at=fetched_at,
+                ip=ip,
+                error=error,
+                reconstructed=reconstructed,
             )
         except WRITE_ERRORS as exc:
             stop_crawl(self.crawler, exc)
@@ -163,18 +181,34 @@ class WarcCaptureMiddleware:
         if raw is not None and raw.response_bytes:
             # An incomplete exchange (connection lost early with DOWNLOAD_FAIL_ON_DATALOSS off,
             # or a StopDownload) keeps the bytes that came and is marked WARC-Truncated.
-            error = None if raw.complete else f"incomplete response (flags: {', '.join(response.flags) or 'none'})"
+            error = (
+                None
+                if raw.complete
+                else f"incomplete response (flags: {', '.join(response.flags) or 'none'})"
+            )
             raw.recorded = True
-            capture = self._record(request, request_bytes=raw.request_bytes, response_bytes=raw.response_bytes,
-                                   fetched_at=raw.started_at or _utc_now(), ip=raw.ip, error=error,
-                                   reconstructed=False)
+            capture = self._record(
+                request,
+                request_bytes=raw.request_bytes,
+                response_bytes=raw.response_bytes,
+                fetched_at=raw.started_at or _utc_now(),
+                ip=raw.ip,
+                error=error,
+                reconstructed=False,
+            )
         else:
             ip = str(response.ip_address) if response.ip_address else None
             if raw is not None:
                 raw.recorded = True
-            capture = self._record(request, request_bytes=reconstruct_request(request),
-                                   response_bytes=reconstruct_response(response), fetched_at=_utc_now(),
-                                   ip=ip, error=None, reconstructed=True)
+            capture = self._record(
+                request,
+                request_bytes=reconstruct_request(request),
+                response_bytes=reconstruct_response(response),
+                fetched_at=_utc_now(),
+                ip=ip,
+                error=None,
+                reconstructed=True,
+            )
         request.meta[CAPTURE_META_KEY] = capture
         # Drop the raw bytes: a redirect or retry copies meta into its new request,
         # which must not drag (or pickle into a disk queue) this exchange along.
@@ -188,13 +222,27 @@ class WarcCaptureMiddleware:
         raw = self._raw_for(request)
         if raw is not None and raw.request_bytes:
             raw.recorded = True
-            self._record(request, request_bytes=raw.request_bytes, response_bytes=raw.response_bytes or None,
-                         fetched_at=raw.started_at or _utc_now(), ip=raw.ip, error=error, reconstructed=False)
+            self._record(
+                request,
+                request_bytes=raw.request_bytes,
+                response_bytes=raw.response_bytes or None,
+                fetched_at=raw.started_at or _utc_now(),
+                ip=raw.ip,
+                error=error,
+                reconstructed=False,
+            )
         else:
             if raw is not None:
                 raw.recorded = True
-            self._record(request, request_bytes=reconstruct_request(request), response_bytes=None,
-                         fetched_at=_utc_now(), ip=None, error=error, reconstructed=True)
+            self._record(
+                request,
+                request_bytes=reconstruct_request(request),
+                response_bytes=None,
+                fetched_at=_utc_now(),
+                ip=None,
+                error=error,
+                reconstructed=True,
+            )
         request.meta.pop(CAPTURE_META_KEY, None)
         request.meta.pop(RAW_META_KEY, None)
         return None

@@ -49,7 +49,9 @@ class CleanPipeline:
         if not article.wall and status in DENIED_STATUSES:
             article.wall = "denied"
         if article.wall:
-            evidence = "; ".join(e for e in (f"HTTP {status}" if status else None, article.wall_evidence) if e)
+            evidence = "; ".join(
+                e for e in (f"HTTP {status}" if status else None, article.wall_evidence) if e
+            )
             self.stats.inc_value(f"archiver/walls/{article.wall}")
             if item.capture is not None:
                 get_session(self.crawler).flag_wall(item.capture, wall=article.wall, evidence=evidence)
@@ -76,5 +78,9 @@ class CleanPipeline:
                 self.drift_logged.add(selector)
                 spider.logger.warning(
                     "drift alarm: outlet %s: selector %r matched nothing on %s (site redesign?); "
-                    "the generic cleaner took over. Check %s.", outlet.name, selector, article.url, outlet.source,
+                    "the generic cleaner took over. Check %s.",
+                    outlet.name,
+                    selector,
+                    article.url,
+                    outlet.source,
                 )

@@ -77,9 +77,12 @@ class ConditionalRequestMiddleware:
             request.meta.pop(HELD_META_KEY, None)
         elif held_for:
             return None  # a retry of the same URL: validators already there
-        if (not self.enabled or request.method not in ("GET", "HEAD")
-                or request.meta.get("archiver_conditional") is False
-                or any(name in request.headers for name in _VALIDATORS)):
+        if (
+            not self.enabled
+            or request.method not in ("GET", "HEAD")
+            or request.meta.get("archiver_conditional") is False
+            or any(name in request.headers for name in _VALIDATORS)
+        ):
             return None  # the caller chose its own conditions
         held = get_session(self.crawler).held(request.url)
         validators = held.validators if held is not None else {}
@@ -114,14 +117,25 @@ class ConditionalRequestMiddleware:
             status, header_list, body = replay_parts(held)
         except HttpParseError as exc:
             self.stats.inc_value("archiver/recrawl/unreadable")
-            logger.warning("304 for %s but the archived copy cannot be replayed (%s); "
-                           "its links are not followed this time", request.url, exc)
+            logger.warning(
+                "304 for %s but the archived copy cannot be replayed (%s); "
+                "its links are not followed this time",
+                request.url,
+                exc,
+            )
             return response
         headers = Headers()
         for name, value in header_list:
             headers.appendlist(name, value)
         cls = responsetypes.from_args(headers=headers, url=request.url, body=body)
         request.meta[REPLAYED_META_KEY] = held.capture.record_id
-        return cls(url=request.url, status=status, headers=headers, body=body, request=request,
-                   flags=[*response.flags, "archived"], ip_address=response.ip_address,
-                   protocol=response.protocol)
+        return cls(
+            url=request.url,
+            status=status,
+            headers=headers,
+            body=body,
+            request=request,
+            flags=[*response.flags, "archived"],
+            ip_address=response.ip_address,
+            protocol=response.protocol,
+        )

@@ -160,7 +160,7 @@ class _TeeProtocol(_LenientHTTP11ClientProtocol):
         exchange, self._exchange = self._exchange, None
         if exchange is not None:
             if rest and exchange._response.endswith(rest):
-                del exchange._response[len(exchange._response) - len(rest):]
+                del exchange._response[len(exchange._response) - len(rest) :]
             exchange.complete = True
         HTTP11ClientProtocol._finishResponse(self, rest)
 

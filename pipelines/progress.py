@@ -28,8 +28,15 @@ from typing import Any, TextIO
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-__all__ = ["JsonFormatter", "ProgressExtension", "Snapshot", "format_line", "install_json_logging",
-           "progress_settings", "summary_rows"]
+__all__ = [
+    "JsonFormatter",
+    "ProgressExtension",
+    "Snapshot",
+    "format_line",
+    "install_json_logging",
+    "progress_settings",
+    "summary_rows",
+]
 
 _CLEAR = "\r\x1b[K"
 
@@ -52,8 +59,10 @@ def summary_rows(stats: dict[str, Any], seconds: float, warc_bytes: int) -> list
         ("MB archived", round(warc_bytes / 1e6, 2)),
     ]
     if stats.get("archiver/resume/crawl_id"):
-        rows += [("resumed crawl", stats["archiver/resume/crawl_id"]),
-                 ("replayed pages", stats.get("archiver/resume/replayed", 0))]
+        rows += [
+            ("resumed crawl", stats["archiver/resume/crawl_id"]),
+            ("replayed pages", stats.get("archiver/resume/replayed", 0)),
+        ]
     if stats.get("archiver/resume/quarantined"):
         rows.append(("quarantined", stats["archiver/resume/quarantined"]))
     return rows
@@ -62,15 +71,19 @@ def summary_rows(stats: dict[str, Any], seconds: float, warc_bytes: int) -> list
 class Snapshot:
     """The figures of one progress line."""
 
-    def __init__(self, pages: int, articles: int, warc_bytes: int, errors: int, rate: float, queue: int | None):
+    def __init__(
+        self, pages: int, articles: int, warc_bytes: int, errors: int, rate: float, queue: int | None
+    ):
         self.pages, self.articles, self.warc_bytes = pages, articles, warc_bytes
         self.errors, self.rate, self.queue = errors, rate, queue
 
 
 def format_line(s: Snapshot) -> str:
     queue = "?" if s.queue is None else f"{s.queue:,}"
-    return (f"pages {s.pages:,} | articles {s.articles:,} | {s.warc_bytes / 1e6:.1f} MB | "
-            f"errors {s.errors:,} | {s.rate:.1f} pages/s | queue {queue}")
+    return (
+        f"pages {s.pages:,} | articles {s.articles:,} | {s.warc_bytes / 1e6:.1f} MB | "
+        f"errors {s.errors:,} | {s.rate:.1f} pages/s | queue {queue}"
+    )
 
 
 class JsonFormatter(logging.Formatter):
@@ -78,7 +91,9 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         doc = {
-            "time": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(timespec="milliseconds"),
+            "time": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(
+                timespec="milliseconds"
+            ),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -178,7 +193,9 @@ class ProgressExtension:
                 queue = len(scheduler)
             except Exception:  # a scheduler without __len__, or Redis unreachable for a moment
                 queue = None
-        return Snapshot(pages, stats.get_value("archiver/articles/stored", 0), warc_bytes, errors, rate, queue)
+        return Snapshot(
+            pages, stats.get_value("archiver/articles/stored", 0), warc_bytes, errors, rate, queue
+        )
 
     def draw(self) -> None:
         self.stream.write(_CLEAR + format_line(self.snapshot()))

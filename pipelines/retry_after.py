@@ -76,9 +76,15 @@ class RetryAfterMiddleware:
         wait = min(asked, self.cap)
         if asked > self.cap:
             self.stats.inc_value("archiver/retry_after/capped")
-        logger.info("%s answered %d with Retry-After %s: waiting %.1fs before retry %d%s",
-                    request.url, response.status, f"{asked:g}s", wait, request.meta.get("retry_times", 0) + 1,
-                    f" (capped by ARCHIVER_RETRY_AFTER_MAX={self.cap:g})" if asked > self.cap else "")
+        logger.info(
+            "%s answered %d with Retry-After %s: waiting %.1fs before retry %d%s",
+            request.url,
+            response.status,
+            f"{asked:g}s",
+            wait,
+            request.meta.get("retry_times", 0) + 1,
+            f" (capped by ARCHIVER_RETRY_AFTER_MAX={self.cap:g})" if asked > self.cap else "",
+        )
         self.stats.inc_value("archiver/retry_after/waits")
         self.stats.inc_value("archiver/retry_after/seconds", wait)
         if wait > 0:

@@ -28,8 +28,10 @@ logger = logging.getLogger(__name__)
 REASON = "archive_write_failed"
 #: What a failed write of the WARC (OSError, WarcWriteError) or of SQLite raises.
 WRITE_ERRORS: tuple[type[BaseException], ...] = (OSError, sqlite3.OperationalError)
-ADVICE = ("free space in the output folder (or make it writable), or choose another --out folder, then run "
-          "the same command again: the archive up to the last whole record is intact")
+ADVICE = (
+    "free space in the output folder (or make it writable), or choose another --out folder, then run "
+    "the same command again: the archive up to the last whole record is intact"
+)
 
 
 def stop_crawl(crawler: Any, exc: BaseException) -> None:

@@ -61,8 +61,10 @@ def key_prefix(outlet: str) -> str:
 def check_worker_id(worker_id: str) -> str:
     """A worker id goes into file names: letters, digits, ``_.-`` only."""
     if not _WORKER_ID.match(worker_id or ""):
-        raise ValueError(f"worker id {worker_id!r}: use 1-64 letters, digits, '_', '.' or '-' "
-                         "(it becomes part of WARC file names), e.g. --worker-id $(hostname)")
+        raise ValueError(
+            f"worker id {worker_id!r}: use 1-64 letters, digits, '_', '.' or '-' "
+            "(it becomes part of WARC file names), e.g. --worker-id $(hostname)"
+        )
     return worker_id
 
 
@@ -116,8 +118,11 @@ class RedisQueue:
         self.serializer = serializer or pickle
 
     def _encode(self, request: Any) -> bytes:
-        return self.serializer.dumps(request.to_dict(spider=self.spider), protocol=4) \
-            if self.serializer is pickle else self.serializer.dumps(request.to_dict(spider=self.spider))
+        return (
+            self.serializer.dumps(request.to_dict(spider=self.spider), protocol=4)
+            if self.serializer is pickle
+            else self.serializer.dumps(request.to_dict(spider=self.spider))
+        )
 
     def __len__(self) -> int:
         return self.server.zcard(self.key)
@@ -156,8 +161,11 @@ class RedisDupeFilter(BaseDupeFilter):
     @classmethod
     def from_crawler(cls, crawler: Any) -> "RedisDupeFilter":
         settings = crawler.settings
-        return cls(_redis(settings.get("REDIS_URL")), settings.get("SCHEDULER_DUPEFILTER_KEY"),
-                   crawler.request_fingerprinter)
+        return cls(
+            _redis(settings.get("REDIS_URL")),
+            settings.get("SCHEDULER_DUPEFILTER_KEY"),
+            crawler.request_fingerprinter,
+        )
 
     def request_seen(self, request: Any) -> bool:
         return self.server.sadd(self.key, self.fingerprinter.fingerprint(request).hex()) == 0
@@ -217,8 +225,11 @@ class RedisScheduler(Scheduler):
             self.queue.push(request)
         self.server.delete(self._taken_key)
         if taken:
-            logger.warning("worker %s: put back %d requests it had taken before it was stopped",
-                           self.worker_id, len(taken))
+            logger.warning(
+                "worker %s: put back %d requests it had taken before it was stopped",
+                self.worker_id,
+                len(taken),
+            )
         return len(taken)
 
     @property
@@ -232,15 +243,22 @@ class RedisScheduler(Scheduler):
     def open(self, spider: Any) -> None:
         # scrapy-redis' open(), minus its deprecated Spider.log() call.
         self.spider = spider
-        self.queue = load_object(self.queue_cls)(server=self.server, spider=spider,
-                                                 key=self.queue_key % {"spider": spider.name},
-                                                 serializer=self.serializer)
+        self.queue = load_object(self.queue_cls)(
+            server=self.server,
+            spider=spider,
+            key=self.queue_key % {"spider": spider.name},
+            serializer=self.serializer,
+        )
         self.df = load_object(self.dupefilter_cls).from_spider(spider)
         if self.flush_on_start:
             self.flush()
         self._put_back()
         if len(self.queue):
-            logger.info("worker %s joins a crawl with %d requests in the shared queue", self.worker_id, len(self.queue))
+            logger.info(
+                "worker %s joins a crawl with %d requests in the shared queue",
+                self.worker_id,
+                len(self.queue),
+            )
         self._beat(True)
 
     def enqueue_request(self, request: Any) -> bool:
@@ -309,13 +327,17 @@ class RedisScheduler(Scheduler):
             nextcall.schedule()
 
     def close(self, reason: str) -> None:
-        self.server.hset(self._workers_key, self.worker_id,
-                         json.dumps({"busy": False, "at": time.time(), "closed": reason}))
+        self.server.hset(
+            self._workers_key,
+            self.worker_id,
+            json.dumps({"busy": False, "at": time.time(), "closed": reason}),
+        )
         super().close(reason)
 
 
-def worker_setup(redis_url: str, worker_id: str | None, outlet: str, out_dir: Any, *,
-                 fresh: bool = False) -> tuple[Any, dict[str, Any]]:
+def worker_setup(
+    redis_url: str, worker_id: str | None, outlet: str, out_dir: Any, *, fresh: bool = False
+) -> tuple[Any, dict[str, Any]]:
     """(worker's archive folder ``DIR/workers/<W>``, its settings); checks Redis answers first.
 
     ``fresh`` deletes the outlet's queue and dupefilter in Redis first: give it
@@ -329,8 +351,10 @@ def worker_setup(redis_url: str, worker_id: str | None, outlet: str, out_dir: An
     try:
         _redis(redis_url).ping()
     except Exception as exc:  # redis-py's errors differ between versions
-        raise ValueError(f"cannot reach Redis at {redis_url}: {exc}. Start redis-server there or fix --redis "
-                         "(redis://HOST:PORT/DB).") from None
+        raise ValueError(
+            f"cannot reach Redis at {redis_url}: {exc}. Start redis-server there or fix --redis "
+            "(redis://HOST:PORT/DB)."
+        ) from None
     if fresh:
         reset(redis_url, outlet)
     return Path(out_dir) / "workers" / worker_id, settings

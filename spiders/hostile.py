@@ -45,10 +45,17 @@ logger = logging.getLogger("spiders.news")
 
 #: (exception type, kind, what to tell the archivist); the first match wins.
 _KINDS: tuple[tuple[type[BaseException], str, str], ...] = (
-    (DownloadTimeoutError, "timeout", "no complete response within DOWNLOAD_TIMEOUT; the bytes that came are "
-                                      "archived (WARC-Truncated: time)"),
-    (DownloadCancelledError, "too_large", "larger than DOWNLOAD_MAXSIZE; the first bytes are archived "
-                                          "(WARC-Truncated: length)"),
+    (
+        DownloadTimeoutError,
+        "timeout",
+        "no complete response within DOWNLOAD_TIMEOUT; the bytes that came are "
+        "archived (WARC-Truncated: time)",
+    ),
+    (
+        DownloadCancelledError,
+        "too_large",
+        "larger than DOWNLOAD_MAXSIZE; the first bytes are archived (WARC-Truncated: length)",
+    ),
     (ResponseDataLossError, "connection_lost", "connection closed before the response was complete"),
     (DownloadConnectionRefusedError, "connection_refused", "connection refused"),
     (CannotResolveHostError, "dns", "host name does not resolve"),
@@ -72,8 +79,9 @@ def classify(exc: BaseException) -> tuple[str, str]:
         if "max redirections" in text:
             return "redirect_loop", "redirect loop (REDIRECT_MAX_TIMES redirects without an answer)"
         if "DOWNLOAD_MAXSIZE" in text:
-            return "too_large", ("decompresses to more than DOWNLOAD_MAXSIZE (a gzip bomb?); "
-                                 "the compressed bytes are archived")
+            return "too_large", (
+                "decompresses to more than DOWNLOAD_MAXSIZE (a gzip bomb?); the compressed bytes are archived"
+            )
         return "ignored", text or type(exc).__name__
     for exc_type, kind, reason in _KINDS:
         if isinstance(exc, exc_type):
@@ -89,9 +97,11 @@ class HostileWeb:
         self.crawler = crawler
         self.max_links = settings.getint("ARCHIVER_MAX_LINKS_PER_PAGE", 1000)
         budget = settings.getint("ARCHIVER_SHAPE_BUDGET", 500)
-        self.traps = TrapGuard(budget=budget or None,
-                               max_repeats=settings.getint("ARCHIVER_MAX_SEGMENT_REPEATS", 3),
-                               max_length=settings.getint("URLLENGTH_LIMIT", 2083))
+        self.traps = TrapGuard(
+            budget=budget or None,
+            max_repeats=settings.getint("ARCHIVER_MAX_SEGMENT_REPEATS", 3),
+            max_length=settings.getint("URLLENGTH_LIMIT", 2083),
+        )
         self._trap_logged: set[tuple[str, str]] = set()
         crawler.signals.connect(self.dropped, signal=signals.request_dropped)
 
@@ -116,11 +126,14 @@ class HostileWeb:
         """A redirect back to a URL of its own chain is dropped by the dupefilter: name the loop."""
         chain = request.meta.get("redirect_urls") or []
         if request.url in chain:
-            loop = " -> ".join([*chain[chain.index(request.url):], request.url])
+            loop = " -> ".join([*chain[chain.index(request.url) :], request.url])
             self.stats.inc_value("archiver/fetch/failed")
             self.stats.inc_value("archiver/fetch/failed/redirect_loop")
-            logger.warning("fetch failed (redirect_loop): %s: redirects in a loop (%s); each hop is archived",
-                           chain[0], loop)
+            logger.warning(
+                "fetch failed (redirect_loop): %s: redirects in a loop (%s); each hop is archived",
+                chain[0],
+                loop,
+            )
 
     def allow_link(self, url: str, seen: set[str]) -> bool:
         """False for a link into a crawler trap (logged once per URL shape and kind)."""
@@ -133,8 +146,9 @@ class HostileWeb:
         key = (verdict.kind, verdict.message)
         if key not in self._trap_logged:
             self._trap_logged.add(key)
-            logger.warning("crawler trap (%s): not following %s and the like: %s", verdict.kind, url,
-                           verdict.message)
+            logger.warning(
+                "crawler trap (%s): not following %s and the like: %s", verdict.kind, url, verdict.message
+            )
         return False
 
     def cap_links(self, page_url: str, hrefs: list[str]) -> Iterable[str]:
@@ -143,8 +157,12 @@ class HostileWeb:
             return hrefs
         self.stats.inc_value("archiver/links/capped")
         self.stats.inc_value("archiver/links/dropped", len(hrefs) - self.max_links)
-        logger.warning("page with %d links: following the first %d (ARCHIVER_MAX_LINKS_PER_PAGE): %s",
-                       len(hrefs), self.max_links, page_url)
+        logger.warning(
+            "page with %d links: following the first %d (ARCHIVER_MAX_LINKS_PER_PAGE): %s",
+            len(hrefs),
+            self.max_links,
+            page_url,
+        )
         return hrefs[: self.max_links]
 
     def page_ok(self, url: str, body: bytes, content_type: str) -> bool:
@@ -162,5 +180,8 @@ class HostileWeb:
         forbidden = stats.get("robotstxt/forbidden", 0)
         pages = stats.get("response_received_count", 0) - stats.get("robotstxt/response_count", 0)
         if forbidden and pages <= 0:
-            logger.warning("crawl ended: robots.txt forbids all %d requested URLs for our User-Agent; "
-                           "nothing but robots.txt was archived", forbidden)
+            logger.warning(
+                "crawl ended: robots.txt forbids all %d requested URLs for our User-Agent; "
+                "nothing but robots.txt was archived",
+                forbidden,
+            )

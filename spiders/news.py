@@ -24,9 +24,16 @@ from spiders.items import PageItem
 
 #: Settings whose values are recorded with the crawl (and digested into warcinfo).
 SETTINGS_RECORDED = (
-    "USER_AGENT", "ROBOTSTXT_OBEY", "AUTOTHROTTLE_ENABLED", "DOWNLOAD_DELAY",
-    "CONCURRENT_REQUESTS", "CONCURRENT_REQUESTS_PER_DOMAIN", "DOWNLOAD_MAXSIZE",
-    "DOWNLOAD_TIMEOUT", "DEPTH_LIMIT", "ARCHIVER_WARC_MAX_SIZE",
+    "USER_AGENT",
+    "ROBOTSTXT_OBEY",
+    "AUTOTHROTTLE_ENABLED",
+    "DOWNLOAD_DELAY",
+    "CONCURRENT_REQUESTS",
+    "CONCURRENT_REQUESTS_PER_DOMAIN",
+    "DOWNLOAD_MAXSIZE",
+    "DOWNLOAD_TIMEOUT",
+    "DEPTH_LIMIT",
+    "ARCHIVER_WARC_MAX_SIZE",
 )
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 
@@ -149,7 +156,9 @@ class NewsSpider(scrapy.Spider):
         content_type = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
         if content_type not in HTML_TYPES or not isinstance(response, scrapy.http.TextResponse):
             return
-        if not self.hostile.page_ok(response.url, response.body, response.headers.get(b"Content-Type", b"").decode("latin-1")):
+        if not self.hostile.page_ok(
+            response.url, response.body, response.headers.get(b"Content-Type", b"").decode("latin-1")
+        ):
             return
         verdict = self.outlet.url_verdict(response.url)
         if verdict is not False:
@@ -170,9 +179,14 @@ class NewsSpider(scrapy.Spider):
             url = response.urljoin(href.strip())
             # A URL the outlet's rules call an article is wanted however many
             # share its shape (/news/N); the trap guard bounds everything else.
-            if (url.startswith(("http://", "https://")) and self.outlet.may_follow(url)
-                    and (self.outlet.url_verdict(url) is True
-                         or self.hostile.allow_link(urldefrag(url)[0], self.seen))):
+            if (
+                url.startswith(("http://", "https://"))
+                and self.outlet.may_follow(url)
+                and (
+                    self.outlet.url_verdict(url) is True
+                    or self.hostile.allow_link(urldefrag(url)[0], self.seen)
+                )
+            ):
                 request = self._request(url, self.parse_page)
                 if request is None and not self._budget_left():
                     return

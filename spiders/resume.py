@@ -48,15 +48,22 @@ def open_resume(crawler: Any, outlet_name: str, prefix: str | None) -> str | Non
         crawl_id = f"{shared_crawl_id(crawler, outlet_name, new_crawl_id(outlet_name))}-{worker}"
     elif not settings.getbool("ARCHIVER_RESUME", True):
         return None
-    plan = prepare(settings.get("ARCHIVER_OUT_DIR"), outlet_name, prefix=prefix,
-                   fresh=settings.getbool("ARCHIVER_FRESH"), crawl_id=crawl_id)
+    plan = prepare(
+        settings.get("ARCHIVER_OUT_DIR"),
+        outlet_name,
+        prefix=prefix,
+        fresh=settings.getbool("ARCHIVER_FRESH"),
+        crawl_id=crawl_id,
+    )
     crawler.archiver_resume = plan
     for repair in plan.repairs:
         logger.warning("interrupted crawl: %s", repair)
     for problem in plan.damage:
         logger.error("damaged WARC (left as is, reported): %s", problem)
     if plan.resumed:
-        logger.info("resuming crawl %s (last WARC checked and indexed: %d records)", plan.crawl_id, plan.reindexed)
+        logger.info(
+            "resuming crawl %s (last WARC checked and indexed: %d records)", plan.crawl_id, plan.reindexed
+        )
 
     def _opened(spider: Any) -> None:  # the stats collector exists from here on
         stats = crawler.stats
@@ -111,11 +118,14 @@ class ResumeMiddleware:
             for out in self._expand([item]):
                 yield out
 
-    def process_spider_output(self, response: Any, result: Iterable[Any], spider: Any = None) -> Iterator[Any]:
+    def process_spider_output(
+        self, response: Any, result: Iterable[Any], spider: Any = None
+    ) -> Iterator[Any]:
         yield from self._expand(result)
 
-    async def process_spider_output_async(self, response: Any, result: AsyncIterator[Any],
-                                          spider: Any = None) -> AsyncIterator[Any]:
+    async def process_spider_output_async(
+        self, response: Any, result: AsyncIterator[Any], spider: Any = None
+    ) -> AsyncIterator[Any]:
         async for item in result:
             for out in self._expand([item]):
                 yield out

@@ -57,6 +57,11 @@ def demo_recrawl(tmp_path_factory):
         second = crawl_demo(server.url, out)
         seconds = time.monotonic() - started
         yield {
-            "out": out, "server": server, "edited": edited, "first": first_requests,
-            "second": list(server.requests), "seconds": seconds, "procs": (first, second),
+            "out": out,
+            "server": server,
+            "edited": edited,
+            "first": first_requests,
+            "second": list(server.requests),
+            "seconds": seconds,
+            "procs": (first, second),
         }

@@ -55,9 +55,13 @@ HUGE_SIZE = 20 * 1024 * 1024
 MANY_LINKS = 100_000
 TRICKLE_PAUSE = 0.25
 TRICKLE_FOR = 30.0
-CHARSET_LIE_TEXT = ("Сегодня в Москве прошёл сильный дождь, и жители города остались дома. "
-                    "Синоптики обещают, что к выходным вернётся солнце и потеплеет до двадцати градусов.")
-NO_CHARSET_TEXT = "Zürich’s café owners say the crème brûlée season starts early this year, and façades gleam."
+CHARSET_LIE_TEXT = (
+    "Сегодня в Москве прошёл сильный дождь, и жители города остались дома. "
+    "Синоптики обещают, что к выходным вернётся солнце и потеплеет до двадцати градусов."
+)
+NO_CHARSET_TEXT = (
+    "Zürich’s café owners say the crème brûlée season starts early this year, and façades gleam."
+)
 BINARY_BODY = random.Random(7).randbytes(50_000)
 METADATA_URL = "http://169.254.169.254/latest/meta-data/"
 PRIVATE_URL = "http://10.0.0.1/admin/"
@@ -75,11 +79,13 @@ def article(title: str, paragraphs: list[str], charset: str | None = "utf-8") ->
     """A small news article page (og:type article, JSON-LD NewsArticle)."""
     meta = f'<meta charset="{charset}">' if charset else ""
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
-    return (f"<!doctype html><html><head>{meta}<title>{title}</title>"
-            '<meta property="og:type" content="article">'
-            f'<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "{title}", '
-            '"datePublished": "2024-06-01T09:00:00Z"}</script></head>'
-            f"<body><article><h1>{title}</h1>{body}</article></body></html>")
+    return (
+        f"<!doctype html><html><head>{meta}<title>{title}</title>"
+        '<meta property="og:type" content="article">'
+        f'<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "{title}", '
+        '"datePublished": "2024-06-01T09:00:00Z"}</script></head>'
+        f"<body><article><h1>{title}</h1>{body}</article></body></html>"
+    )
 
 
 FILLER = [
@@ -98,8 +104,9 @@ MALFORMED = (
 )
 
 
-def _status(code: int, reason: str, headers: list[tuple[str, str]], body: bytes = b"", *,
-            length: bool = True) -> bytes:
+def _status(
+    code: int, reason: str, headers: list[tuple[str, str]], body: bytes = b"", *, length: bool = True
+) -> bytes:
     head = f"HTTP/1.1 {code} {reason}\r\n"
     for name, value in headers:
         head += f"{name}: {value}\r\n"
@@ -109,8 +116,13 @@ def _status(code: int, reason: str, headers: list[tuple[str, str]], body: bytes 
     return head.encode("latin-1") + body
 
 
-def _html(body: str | bytes, content_type: str = "text/html; charset=utf-8", code: int = 200,
-          reason: str = "OK", extra: list[tuple[str, str]] | None = None) -> bytes:
+def _html(
+    body: str | bytes,
+    content_type: str = "text/html; charset=utf-8",
+    code: int = 200,
+    reason: str = "OK",
+    extra: list[tuple[str, str]] | None = None,
+) -> bytes:
     data = body.encode("utf-8") if isinstance(body, str) else body
     return _status(code, reason, [("Content-Type", content_type), *(extra or [])], data)
 
@@ -208,8 +220,10 @@ class HostileSite:
         lines = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
         parts = lines[0].split(" ")
         path = parts[1] if len(parts) > 1 else "/"
-        agent = next((line.split(":", 1)[1].strip() for line in lines[1:]
-                      if line.lower().startswith("user-agent:")), "")
+        agent = next(
+            (line.split(":", 1)[1].strip() for line in lines[1:] if line.lower().startswith("user-agent:")),
+            "",
+        )
         with self._lock:
             self.requests.append(Hit(origin, path, time.monotonic(), agent))
         try:
@@ -234,12 +248,15 @@ class HostileSite:
 
     def _routes(self) -> dict[str, Callable[[socket.socket, str], None]]:
         return {
-            "/robots.txt": lambda s, p: s.sendall(_html("User-agent: *\nDisallow:\n", "text/plain; charset=utf-8")),
+            "/robots.txt": lambda s, p: s.sendall(
+                _html("User-agent: *\nDisallow:\n", "text/plain; charset=utf-8")
+            ),
             "/": self._home,
             "/malformed/": lambda s, p: s.sendall(_html(MALFORMED)),
             "/charset-lie/": self._charset_lie,
-            "/no-charset/": lambda s, p: s.sendall(_html(
-                article("No charset anywhere", [NO_CHARSET_TEXT, *FILLER], charset=None), "text/html")),
+            "/no-charset/": lambda s, p: s.sendall(
+                _html(article("No charset anywhere", [NO_CHARSET_TEXT, *FILLER], charset=None), "text/html")
+            ),
             "/binary/": lambda s, p: s.sendall(_html(BINARY_BODY, "text/html; charset=utf-8")),
             "/bomb/": lambda s, p: s.sendall(_html(self.bomb, extra=[("Content-Encoding", "gzip")])),
             "/huge/": self._huge,
@@ -264,16 +281,27 @@ class HostileSite:
         if path.startswith("/calendar/"):
             return self._calendar(sock, path)
         if path.startswith("/many/"):
-            return sock.sendall(_html("<html><head><meta charset='utf-8'></head><body><p>one of many</p></body></html>"))
-        sock.sendall(_html("<html><head><meta charset='utf-8'></head><body>not here</body></html>",
-                           code=404, reason="Not Found"))
+            return sock.sendall(
+                _html("<html><head><meta charset='utf-8'></head><body><p>one of many</p></body></html>")
+            )
+        sock.sendall(
+            _html(
+                "<html><head><meta charset='utf-8'></head><body>not here</body></html>",
+                code=404,
+                reason="Not Found",
+            )
+        )
 
     def _home(self, sock: socket.socket, path: str) -> None:
         links = [p for p in self._routes() if p not in ("/", "/robots.txt", "/loop/b/")]
         links += ["/chain/1/", "/calendar/2024/06/", PRIVATE_URL, self.robots_url + "/forbidden/"]
         items = "".join(f'<li><a href="{href}">{href}</a></li>' for href in links)
-        sock.sendall(_html(f"<!doctype html><html><head><meta charset='utf-8'><title>Hostile</title></head>"
-                           f"<body><h1>Hostile site</h1><ul>{items}</ul></body></html>"))
+        sock.sendall(
+            _html(
+                f"<!doctype html><html><head><meta charset='utf-8'><title>Hostile</title></head>"
+                f"<body><h1>Hostile site</h1><ul>{items}</ul></body></html>"
+            )
+        )
 
     def _charset_lie(self, sock: socket.socket, path: str) -> None:
         page = article("Новости дня", [CHARSET_LIE_TEXT, CHARSET_LIE_TEXT[::-1]], charset="utf-8")
@@ -281,7 +309,9 @@ class HostileSite:
 
     def _huge(self, sock: socket.socket, path: str) -> None:
         head = _status(200, "OK", [("Content-Type", "text/html; charset=utf-8")], length=False)
-        sock.sendall(head + b"<!doctype html><html><head><meta charset='utf-8'></head><body><article><h1>Huge</h1>")
+        sock.sendall(
+            head + b"<!doctype html><html><head><meta charset='utf-8'></head><body><article><h1>Huge</h1>"
+        )
         para = ("<p>" + " ".join(FILLER) + "</p>\n").encode()
         sent = 0
         block = para * (65536 // len(para))
@@ -292,8 +322,14 @@ class HostileSite:
 
     def _slow(self, sock: socket.socket, path: str) -> None:
         body = b"<html><head><meta charset='utf-8'></head><body><p>" + b"s" * 4000 + b"</p></body></html>"
-        sock.sendall(_status(200, "OK", [("Content-Type", "text/html; charset=utf-8"),
-                                         ("Content-Length", str(len(body)))], length=False))
+        sock.sendall(
+            _status(
+                200,
+                "OK",
+                [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))],
+                length=False,
+            )
+        )
         deadline = time.monotonic() + TRICKLE_FOR
         for byte in body:
             if time.monotonic() > deadline:
@@ -317,20 +353,32 @@ class HostileSite:
     def _burst(self, sock: socket.socket, path: str) -> None:
         n = self._count("burst")
         if n == 1:
-            return sock.sendall(_html("busy", code=500, reason="Internal Server Error", extra=[("Retry-After", "1")]))
+            return sock.sendall(
+                _html("busy", code=500, reason="Internal Server Error", extra=[("Retry-After", "1")])
+            )
         if n == 2:
-            return sock.sendall(_html("busy", code=503, reason="Service Unavailable", extra=[("Retry-After", "1")]))
+            return sock.sendall(
+                _html("busy", code=503, reason="Service Unavailable", extra=[("Retry-After", "1")])
+            )
         sock.sendall(_html(article("After the burst", FILLER)))
 
     def _burst_capped(self, sock: socket.socket, path: str) -> None:
         if self._count("burst-capped") == 1:
-            return sock.sendall(_html("come back in an hour", code=503, reason="Service Unavailable",
-                                      extra=[("Retry-After", "3600")]))
+            return sock.sendall(
+                _html(
+                    "come back in an hour",
+                    code=503,
+                    reason="Service Unavailable",
+                    extra=[("Retry-After", "3600")],
+                )
+            )
         sock.sendall(_html(article("Worth the wait", FILLER)))
 
     def _many_links(self, sock: socket.socket, path: str) -> None:
         links = "".join(f'<a href="/many/{_slug(i)}/">{i}</a>\n' for i in range(MANY_LINKS))
-        sock.sendall(_html(f"<html><head><meta charset='utf-8'><title>Links</title></head><body>{links}</body></html>"))
+        sock.sendall(
+            _html(f"<html><head><meta charset='utf-8'><title>Links</title></head><body>{links}</body></html>")
+        )
 
     def _calendar(self, sock: socket.socket, path: str) -> None:
         try:
@@ -339,11 +387,14 @@ class HostileSite:
             return sock.sendall(_html("bad month", code=404, reason="Not Found"))
         nxt = (year + month // 12, month % 12 + 1)
         prev = (year - (month == 1), (month - 2) % 12 + 1)
-        sock.sendall(_html(
-            f"<html><head><meta charset='utf-8'><title>Events {year}-{month:02d}</title></head><body>"
-            f"<p>No events in {year}-{month:02d}.</p>"
-            f'<a href="/calendar/{prev[0]}/{prev[1]:02d}/">previous month</a> '
-            f'<a href="/calendar/{nxt[0]}/{nxt[1]:02d}/">next month</a></body></html>'))
+        sock.sendall(
+            _html(
+                f"<html><head><meta charset='utf-8'><title>Events {year}-{month:02d}</title></head><body>"
+                f"<p>No events in {year}-{month:02d}.</p>"
+                f'<a href="/calendar/{prev[0]}/{prev[1]:02d}/">previous month</a> '
+                f'<a href="/calendar/{nxt[0]}/{nxt[1]:02d}/">next month</a></body></html>'
+            )
+        )
 
 
 def main() -> None:  # pragma: no cover - for poking at it by hand

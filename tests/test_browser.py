@@ -23,12 +23,22 @@ import ui_archive
 from archiver.serve import make_datasette
 from archiver.ui import record_slug
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (no browser download)")
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="pip install playwright (no browser download)"
+)
 CHROMIUM = os.environ.get("ARCHIVER_CHROMIUM", "/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM),
-                                reason=f"no Chromium at {CHROMIUM}: apt-get install chromium (see .ci/run)")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM),
+    reason=f"no Chromium at {CHROMIUM}: apt-get install chromium (see .ci/run)",
+)
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 
 
@@ -80,8 +90,11 @@ def site(tmp_path_factory, beacon):
     out = tmp_path_factory.mktemp("browser-archive")
     ids = ui_archive.build(out, beacon=beacon.url)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(make_datasette(out).app(), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            make_datasette(out).app(), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.time() + 20
@@ -183,4 +196,4 @@ def test_hostile_archived_page_runs_nothing(page, site, beacon):
     assert page.locator("body").get_attribute("data-script-ran") is None
     assert page.url == f"{base}/-/snapshot/{slug}/raw"  # the meta refresh did not navigate away
     shot(page, "hostile-raw")
-    assert beacon.requests == before, f"the hostile page reached out: {beacon.requests[len(before):]}"
+    assert beacon.requests == before, f"the hostile page reached out: {beacon.requests[len(before) :]}"

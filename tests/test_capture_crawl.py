@@ -39,22 +39,31 @@ def _chunked(parts: list[bytes]) -> bytes:
 
 
 RESPONSES: dict[str, bytes] = {
-    "/robots.txt": b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nContent-Length: %d\r\n\r\n" % len(ROBOTS) + ROBOTS,
-    "/odd": (b"HTTP/1.1 200 Fine Thanks\r\n"
-             b"x-LOWER-upper: MiXeD\r\n"
-             b"Set-Cookie: a=1; Path=/\r\n"
-             b"CONTENT-TYPE: text/html;charset=UTF-8\r\n"
-             b"set-cookie: b=2\r\n"
-             b"X-Dup: one\r\n"
-             b"X-Dup: two\r\n"
-             b"content-length: 45\r\n\r\n"
-             b"<html><body><p>odd headers</p></body>\n</html>"),
-    "/gzip": (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n"
-              b"Vary: Accept-Encoding\r\nContent-Length: %d\r\n\r\n" % len(HTML_GZ) + HTML_GZ),
-    "/chunked": (b"HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ntransfer-encoding: chunked\r\n\r\n"
-                 + _chunked(CHUNK_BODY_PARTS)),
-    "/moved": (b"HTTP/1.1 301 Gone Elsewhere\r\nLocation: /target\r\nContent-Type: text/html\r\n"
-               b"Content-Length: 9\r\n\r\nmoved on\n"),
+    "/robots.txt": b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nContent-Length: %d\r\n\r\n" % len(ROBOTS)
+    + ROBOTS,
+    "/odd": (
+        b"HTTP/1.1 200 Fine Thanks\r\n"
+        b"x-LOWER-upper: MiXeD\r\n"
+        b"Set-Cookie: a=1; Path=/\r\n"
+        b"CONTENT-TYPE: text/html;charset=UTF-8\r\n"
+        b"set-cookie: b=2\r\n"
+        b"X-Dup: one\r\n"
+        b"X-Dup: two\r\n"
+        b"content-length: 45\r\n\r\n"
+        b"<html><body><p>odd headers</p></body>\n</html>"
+    ),
+    "/gzip": (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n"
+        b"Vary: Accept-Encoding\r\nContent-Length: %d\r\n\r\n" % len(HTML_GZ) + HTML_GZ
+    ),
+    "/chunked": (
+        b"HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ntransfer-encoding: chunked\r\n\r\n"
+        + _chunked(CHUNK_BODY_PARTS)
+    ),
+    "/moved": (
+        b"HTTP/1.1 301 Gone Elsewhere\r\nLocation: /target\r\nContent-Type: text/html\r\n"
+        b"Content-Length: 9\r\n\r\nmoved on\n"
+    ),
     "/target": b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 14\r\n\r\n<p>target</p>\n",
     "/missing": b"HTTP/1.1 404 Nope\r\nContent-Type: text/html\r\nContent-Length: 10\r\n\r\nnot here!\n",
     "/close": b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n<p>until the connection closes</p>\n",
@@ -166,8 +175,13 @@ def server():
 def teed(server, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("teed")
     server.requests.clear()
-    result = run_crawl(tmp, f"http://127.0.0.1:{server.server_address[1]}",
-                       handler="pipelines.handler.TeeHTTP11DownloadHandler", max_size=3000, paths=PATHS)
+    result = run_crawl(
+        tmp,
+        f"http://127.0.0.1:{server.server_address[1]}",
+        handler="pipelines.handler.TeeHTTP11DownloadHandler",
+        max_size=3000,
+        paths=PATHS,
+    )
     return tmp / "out", result, list(server.requests), server.connections
 
 
@@ -223,10 +237,15 @@ def test_capture_meta_links_item_to_its_response_record(teed):
                 rebuilt[record.record_id] = capture_from_record(record).to_dict()
     assert rebuilt == stored  # reindex rebuilds exactly the capture the crawl handed on
     assert not any(item["raw_left_in_meta"] for item in result["responses"])  # bytes not dragged along
-    assert seen["gzip"]["body"] == "<html><body><p>Gzipped news</p></body></html>"  # HttpCompression still works
+    assert (
+        seen["gzip"]["body"] == "<html><body><p>Gzipped news</p></body></html>"
+    )  # HttpCompression still works
     assert seen["chunked"]["body"] == b"".join(CHUNK_BODY_PARTS).decode()
     assert seen["odd"]["capture"]["reason"] == "Fine Thanks" and seen["missing"]["capture"]["status"] == 404
-    assert seen["target"]["capture"]["payload_sha256"] == __import__("hashlib").sha256(b"<p>target</p>\n").hexdigest()
+    assert (
+        seen["target"]["capture"]["payload_sha256"]
+        == __import__("hashlib").sha256(b"<p>target</p>\n").hexdigest()
+    )
 
 
 def test_redirect_and_robots_are_archived(teed):
@@ -261,14 +280,21 @@ def test_every_file_checks_with_warcio_and_rotation_happened(teed):
     types = [h["WARC-Type"] for _, h, _ in warc_records(out)]
     assert types.count("warcinfo") == len(files)
     stats = result["stats"]
-    assert stats["archiver/warc/records"] == types.count("request") + types.count("response") + types.count("metadata")
+    assert stats["archiver/warc/records"] == types.count("request") + types.count("response") + types.count(
+        "metadata"
+    )
     assert stats["archiver/warc/reconstructed"] == 2  # only the refused page and its robots.txt: nothing sent
 
 
 def test_fallback_without_tee_is_marked_reconstructed(server, tmp_path):
     base = f"http://127.0.0.1:{server.server_address[1]}"
-    result = run_crawl(tmp_path, base, handler="scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
-                       max_size=10**9, paths=["/chunked", "/odd"])
+    result = run_crawl(
+        tmp_path,
+        base,
+        handler="scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
+        max_size=10**9,
+        paths=["/chunked", "/odd"],
+    )
     out = tmp_path / "out"
     responses = _by_uri(warc_records(out), "response")
     [(_, headers, block)] = responses["chunked"]
@@ -283,14 +309,37 @@ def test_fallback_without_tee_is_marked_reconstructed(server, tmp_path):
 
 def test_https_is_teed_above_tls(tmp_path):
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-                    "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     srv = TlsRawServer(cert, key)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     try:
         base = f"https://127.0.0.1:{srv.server_address[1]}"
-        result = run_crawl(tmp_path, base, handler="pipelines.handler.TeeHTTP11DownloadHandler",
-                           max_size=10**9, paths=["/odd", "/chunked", "/gzip"])
+        result = run_crawl(
+            tmp_path,
+            base,
+            handler="pipelines.handler.TeeHTTP11DownloadHandler",
+            max_size=10**9,
+            paths=["/odd", "/chunked", "/gzip"],
+        )
     finally:
         srv.shutdown()
         srv.server_close()
@@ -314,13 +363,25 @@ class StandInSession:
     def __init__(self, out: Path, max_size: int) -> None:
         from archiver.warc import WarcWriter
 
-        self.writer = WarcWriter(out / "warcs", "capt", max_size=max_size,
-                                 warcinfo={"software": "test", "crawl-id": "c1", "outlet": "raw"})
+        self.writer = WarcWriter(
+            out / "warcs",
+            "capt",
+            max_size=max_size,
+            warcinfo={"software": "test", "crawl-id": "c1", "outlet": "raw"},
+        )
 
-    def record_exchange(self, *, url, request_bytes, response_bytes, fetched_at, ip=None, error=None,
-                        reconstructed=False):
-        return self.writer.write_exchange(url=url, request_bytes=request_bytes, response_bytes=response_bytes,
-                                          fetched_at=fetched_at, ip=ip, error=error, reconstructed=reconstructed)
+    def record_exchange(
+        self, *, url, request_bytes, response_bytes, fetched_at, ip=None, error=None, reconstructed=False
+    ):
+        return self.writer.write_exchange(
+            url=url,
+            request_bytes=request_bytes,
+            response_bytes=response_bytes,
+            fetched_at=fetched_at,
+            ip=ip,
+            error=error,
+            reconstructed=reconstructed,
+        )
 
 
 def _crawl_main(out: Path, handler: str, max_size: int, urls: list[str]) -> None:
@@ -339,22 +400,29 @@ def _crawl_main(out: Path, handler: str, max_size: int, urls: list[str]) -> None
 
         def parse(self, response):
             capture = response.meta.get("archiver_capture")
-            responses.append({"url": response.url, "status": response.status,
-                              "capture": capture.to_dict() if capture else None,
-                              "body": response.body.decode("utf-8", "replace"),
-                              "raw_left_in_meta": "archiver_raw" in response.meta})
+            responses.append(
+                {
+                    "url": response.url,
+                    "status": response.status,
+                    "capture": capture.to_dict() if capture else None,
+                    "body": response.body.decode("utf-8", "replace"),
+                    "raw_left_in_meta": "archiver_raw" in response.meta,
+                }
+            )
 
-    process = CrawlerProcess(settings={
-        "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
-        "DOWNLOADER_MIDDLEWARES": {"pipelines.capture.WarcCaptureMiddleware": 950},
-        "ROBOTSTXT_OBEY": True,
-        "RETRY_ENABLED": False,
-        "HTTPERROR_ALLOW_ALL": True,
-        "CONCURRENT_REQUESTS": 1,
-        "LOG_LEVEL": "WARNING",
-        "TELNETCONSOLE_ENABLED": False,
-        "DOWNLOAD_TIMEOUT": 10,
-    })
+    process = CrawlerProcess(
+        settings={
+            "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
+            "DOWNLOADER_MIDDLEWARES": {"pipelines.capture.WarcCaptureMiddleware": 950},
+            "ROBOTSTXT_OBEY": True,
+            "RETRY_ENABLED": False,
+            "HTTPERROR_ALLOW_ALL": True,
+            "CONCURRENT_REQUESTS": 1,
+            "LOG_LEVEL": "WARNING",
+            "TELNETCONSOLE_ENABLED": False,
+            "DOWNLOAD_TIMEOUT": 10,
+        }
+    )
     crawler = process.create_crawler(RawSpider)
     session = StandInSession(out, max_size)
     crawler.archiver_session = session

@@ -33,7 +33,9 @@ def test_crawl_writes_one_sorted_index_per_crawl(demo_crawl):
     assert lines == sorted(lines)
     captures = {
         (url, warc_file, offset, length)
-        for url, warc_file, offset, length in db.execute("select url, warc_file, offset, length from captures")
+        for url, warc_file, offset, length in db.execute(
+            "select url, warc_file, offset, length from captures"
+        )
     }
     parsed = [parse_line(line) for line in lines]
     assert {(p.fields["url"], p.filename, p.offset, p.length) for p in parsed} == captures
@@ -64,10 +66,15 @@ def test_index_equals_cdxj_indexer_output(demo_crawl, tmp_path):
         [tool("cdxj-indexer"), "--sort", *warcs], capture_output=True, text=True, timeout=120
     )
     assert proc.returncode == 0, proc.stderr
-    theirs = [json.loads(line.split(" ", 2)[2]) | {"key": line.split(" ", 2)[:2]}
-              for line in proc.stdout.splitlines() if line.strip()]
-    ours = [json.loads(line.split(" ", 2)[2]) | {"key": line.split(" ", 2)[:2]}
-            for line in _index_files(archive)[0].read_text(encoding="utf-8").splitlines()]
+    theirs = [
+        json.loads(line.split(" ", 2)[2]) | {"key": line.split(" ", 2)[:2]}
+        for line in proc.stdout.splitlines()
+        if line.strip()
+    ]
+    ours = [
+        json.loads(line.split(" ", 2)[2]) | {"key": line.split(" ", 2)[:2]}
+        for line in _index_files(archive)[0].read_text(encoding="utf-8").splitlines()
+    ]
     assert ours == theirs
 
 
@@ -110,9 +117,11 @@ def test_resumed_crawl_index_covers_every_run_and_reads_past_a_torn_tail(tmp_pat
         for i in range(n):
             body = f"page {prefix} {i}".encode()
             writer.write_exchange(
-                url=f"http://x.example/{prefix}/{i}", request_bytes=b"GET / HTTP/1.1\r\n\r\n",
+                url=f"http://x.example/{prefix}/{i}",
+                request_bytes=b"GET / HTTP/1.1\r\n\r\n",
                 response_bytes=b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body,
-                fetched_at=dt.datetime(2024, 6, 3, 10, 0, i, tzinfo=dt.timezone.utc))
+                fetched_at=dt.datetime(2024, 6, 3, 10, 0, i, tzinfo=dt.timezone.utc),
+            )
         writer.close()
         return writer
 
@@ -124,5 +133,6 @@ def test_resumed_crawl_index_covers_every_run_and_reads_past_a_torn_tail(tmp_pat
     other.close()
     index = write_crawl_index(tmp_path, "c-1", second.files)
     urls = [parse_line(line).fields["url"] for line in index.read_text().splitlines()]
-    assert sorted(urls) == sorted([f"http://x.example/first/{i}" for i in range(2)]
-                                  + [f"http://x.example/second/{i}" for i in range(2)])
+    assert sorted(urls) == sorted(
+        [f"http://x.example/first/{i}" for i in range(2)] + [f"http://x.example/second/{i}" for i in range(2)]
+    )

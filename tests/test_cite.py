@@ -17,13 +17,21 @@ from support import run_archiver
 
 def _citation(**changes) -> Citation:
     base = dict(
-        article_id="0123456789abcdef", url="https://news.example/2024/06/03/a?x=1&y=2",
-        title='Rates & "Risks": 50% of _all_ {loans}', authors=["Ana Núñez", "Bo Li"],
-        outlet="example", site_name="The Example Times", published="2024-06-03T08:47:00+01:00",
+        article_id="0123456789abcdef",
+        url="https://news.example/2024/06/03/a?x=1&y=2",
+        title='Rates & "Risks": 50% of _all_ {loans}',
+        authors=["Ana Núñez", "Bo Li"],
+        outlet="example",
+        site_name="The Example Times",
+        published="2024-06-03T08:47:00+01:00",
         captured="2024-06-04T10:11:12.345678Z",
         archived_url="http://127.0.0.1:8001/20240604101112/https://news.example/2024/06/03/a?x=1&y=2",
-        payload_sha256="a" * 64, text_sha256="b" * 64, capture_record_id="<urn:uuid:1>",
-        version=2, versions=3, snapshot_id="sha256:" + "c" * 64,
+        payload_sha256="a" * 64,
+        text_sha256="b" * 64,
+        capture_record_id="<urn:uuid:1>",
+        version=2,
+        versions=3,
+        snapshot_id="sha256:" + "c" * 64,
     )
     base.update(changes)
     return Citation(**base)
@@ -31,9 +39,18 @@ def _citation(**changes) -> Citation:
 
 def test_text_names_everything_a_reader_checks():
     text = as_text(_citation())
-    for part in ("Ana Núñez, Bo Li", "The Example Times", "2024-06-03", "https://news.example/2024/06/03/a?x=1&y=2",
-                 "Archived 2024-06-04T10:11:12Z", "/20240604101112/https://news.example/", "payload sha256:" + "a" * 64,
-                 "text sha256:" + "b" * 64, "snapshot sha256:" + "c" * 64, "version 2 of 3"):
+    for part in (
+        "Ana Núñez, Bo Li",
+        "The Example Times",
+        "2024-06-03",
+        "https://news.example/2024/06/03/a?x=1&y=2",
+        "Archived 2024-06-04T10:11:12Z",
+        "/20240604101112/https://news.example/",
+        "payload sha256:" + "a" * 64,
+        "text sha256:" + "b" * 64,
+        "snapshot sha256:" + "c" * 64,
+        "version 2 of 3",
+    ):
         assert part in text
 
 
@@ -81,7 +98,8 @@ def _first_article(db_path):
     try:
         return conn.execute(
             "select a.*, c.warc_file, c.offset, c.fetched_at as captured from articles a "
-            "join captures c on c.record_id = a.capture_record_id order by a.id limit 1").fetchone()
+            "join captures c on c.record_id = a.capture_record_id order by a.id limit 1"
+        ).fetchone()
     finally:
         conn.close()
 
@@ -89,8 +107,16 @@ def _first_article(db_path):
 def test_cite_from_a_crawl_matches_the_warc(demo_crawl):
     archive = demo_crawl[0]
     row = _first_article(archive / "archive.db")
-    proc = run_archiver("cite", row["id"], "--archive", str(archive), "--format", "csl-json",
-                        "--base-url", "http://archive.example/")
+    proc = run_archiver(
+        "cite",
+        row["id"],
+        "--archive",
+        str(archive),
+        "--format",
+        "csl-json",
+        "--base-url",
+        "http://archive.example/",
+    )
     assert proc.returncode == 0, proc.stderr
     [item] = json.loads(proc.stdout)
     ts = "".join(ch for ch in row["captured"] if ch.isdigit())[:14]
@@ -121,8 +147,10 @@ def test_cite_at_a_time_gives_the_version_then_current(demo_recrawl):
     out = demo_recrawl["out"]
     ident = article_id(demo_recrawl["server"].url + demo_recrawl["edited"].path)
     conn = sqlite3.connect(out / "archive.db")
-    versions = conn.execute("select version, text_sha256, fetched_at from article_versions where article_id = ? "
-                            "order by version", [ident]).fetchall()
+    versions = conn.execute(
+        "select version, text_sha256, fetched_at from article_versions where article_id = ? order by version",
+        [ident],
+    ).fetchall()
     conn.close()
     assert len(versions) == 2
     (v1, sha1, at1), (v2, sha2, at2) = versions

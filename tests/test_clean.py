@@ -49,10 +49,23 @@ def test_no_furniture_string_survives(kind):
 
 def test_reference_page_drops_every_furniture_string():
     art = _clean("newspaper_theme")
-    for phrase in ("Please enter your comment!", "Please enter your name here", "LEAVE A REPLY",
-                   "Share post:", "More like this", "READ MORE", "Advertisement", "cookies",
-                   "Newsletter", "Anna Kowalska covers", "TAGS", "All rights reserved",
-                   "New Russian army unit", "Prince Harry", "Stay Connected"):
+    for phrase in (
+        "Please enter your comment!",
+        "Please enter your name here",
+        "LEAVE A REPLY",
+        "Share post:",
+        "More like this",
+        "READ MORE",
+        "Advertisement",
+        "cookies",
+        "Newsletter",
+        "Anna Kowalska covers",
+        "TAGS",
+        "All rights reserved",
+        "New Russian army unit",
+        "Prince Harry",
+        "Stay Connected",
+    ):
         assert phrase.lower() not in art.text.lower(), phrase
 
 
@@ -86,8 +99,11 @@ def test_outlet_selectors_take_precedence_and_drift_is_reported():
     art = _clean("furniture_author_bio", keep_selectors=["blockquote"])
     assert art.text == "This is the most important decision the town has taken in a generation."
     assert art.unmatched_selectors == []
-    art = _clean("furniture_split_body", keep_selectors=["div.story-text"],
-                 remove_selectors=["blockquote", "#no-such-id"])
+    art = _clean(
+        "furniture_split_body",
+        keep_selectors=["div.story-text"],
+        remove_selectors=["blockquote", "#no-such-id"],
+    )
     assert art.unmatched_selectors == ["#no-such-id", "div.story-text"]
     assert "Engineers hired by the council" in art.text  # generic cleaner took over
     assert "most important decision" not in art.text  # the remove rule still applied

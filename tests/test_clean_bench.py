@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 _SPEC = importlib.util.spec_from_file_location(
-    "bench_extraction", Path(__file__).resolve().parent.parent / "bench" / "extraction.py")
+    "bench_extraction", Path(__file__).resolve().parent.parent / "bench" / "extraction.py"
+)
 bench = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(bench)
 
@@ -34,10 +35,13 @@ def test_page_precision_and_recall():
 
 
 def test_snippet_counts():
-    pages = [{"with": ["keep this  text"], "without": ["drop me"]},
-             {"with": ["missing"], "without": ["absent"]}]
-    res = bench.score_set("extraction-dev-trafilatura", pages,
-                          ["we keep this text and drop me too", "nothing"])
+    pages = [
+        {"with": ["keep this  text"], "without": ["drop me"]},
+        {"with": ["missing"], "without": ["absent"]},
+    ]
+    res = bench.score_set(
+        "extraction-dev-trafilatura", pages, ["we keep this text and drop me too", "nothing"]
+    )
     assert (res["tp"], res["fp"], res["fn"], res["tn"]) == (1, 1, 1, 1)
     assert res["f1"] == pytest.approx(0.5)
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from archiver.clean import extract
 
-PROSE = ("The council voted on Tuesday to reopen the harbour, after engineers found that "
-         "the old sea wall, repaired twice since the storm, could hold for another decade. ")
+PROSE = (
+    "The council voted on Tuesday to reopen the harbour, after engineers found that "
+    "the old sea wall, repaired twice since the storm, could hold for another decade. "
+)
 
 
 def _paragraphs(n: int) -> str:
@@ -18,25 +20,33 @@ def _paragraphs(n: int) -> str:
 
 
 def _page(body: str) -> str:
-    return ("<html><head><title>Harbour</title></head><body><nav><a href='/'>Home</a> "
-            "<a href='/news'>News</a></nav><article><h1>Harbour</h1>" + body +
-            "</article><footer>© Example News</footer></body></html>")
+    return (
+        "<html><head><title>Harbour</title></head><body><nav><a href='/'>Home</a> "
+        "<a href='/news'>News</a></nav><article><h1>Harbour</h1>"
+        + body
+        + "</article><footer>© Example News</footer></body></html>"
+    )
 
 
 def test_highlighted_code_comments_are_code_not_comment_threads():
     # highlight.js and Prism name a code comment's span "hljs-comment" / "token comment"
-    code = ("<pre><code class='language-bash hljs'><span class='hljs-comment'># stage every file"
-            "</span>\ngit add -A\n<span class='token comment'># and commit</span>\ngit commit"
-            "</code></pre>")
+    code = (
+        "<pre><code class='language-bash hljs'><span class='hljs-comment'># stage every file"
+        "</span>\ngit add -A\n<span class='token comment'># and commit</span>\ngit commit"
+        "</code></pre>"
+    )
     art = extract(_page(f"<p>{PROSE}</p>{code}<p>{PROSE}</p>"), "https://example.test/a")
     assert "# stage every file\ngit add -A\n# and commit\ngit commit" in art.text
 
 
 def test_affiliate_disclosure_is_furniture():
-    art = extract(_page(
-        "<p><em>This post contains affiliate links. If you buy through them we may earn a "
-        f"small commission at no extra cost to you.</em></p><p>{PROSE}</p><p>{PROSE}</p>"),
-        "https://example.test/b")
+    art = extract(
+        _page(
+            "<p><em>This post contains affiliate links. If you buy through them we may earn a "
+            f"small commission at no extra cost to you.</em></p><p>{PROSE}</p><p>{PROSE}</p>"
+        ),
+        "https://example.test/b",
+    )
     assert "commission" not in art.text
     assert art.text.startswith("The council voted")
 
@@ -45,79 +55,98 @@ def test_page_builder_widgets_inside_the_body_are_paragraph_groups():
     # Elementor wraps each heading and text group in "elementor-widget-container";
     # a short group is still body text, a sidebar widget inside the body is not
     def widget(kind: str, inner: str) -> str:
-        return (f"<div class='elementor-element elementor-widget elementor-widget-{kind}'>"
-                f"<div class='elementor-widget-container'>{inner}</div></div>")
+        return (
+            f"<div class='elementor-element elementor-widget elementor-widget-{kind}'>"
+            f"<div class='elementor-widget-container'>{inner}</div></div>"
+        )
 
     short = "Set up automatic transfers to your savings account on payday, every month."
-    body = (widget("text-editor", f"<p>{PROSE}</p><p>{PROSE}</p>") +
-            widget("heading", "<h3>Automate your savings</h3>") +
-            widget("text-editor", f"<p>{short}</p>") +
-            widget("text-editor", f"<p>{PROSE}</p>") +
-            widget("share-buttons", "<a href='/s'>Share on X</a> <a href='/f'>Facebook</a>"))
+    body = (
+        widget("text-editor", f"<p>{PROSE}</p><p>{PROSE}</p>")
+        + widget("heading", "<h3>Automate your savings</h3>")
+        + widget("text-editor", f"<p>{short}</p>")
+        + widget("text-editor", f"<p>{PROSE}</p>")
+        + widget("share-buttons", "<a href='/s'>Share on X</a> <a href='/f'>Facebook</a>")
+    )
     art = extract(_page(body), "https://example.test/c")
     assert "Automate your savings" in art.text and short in art.text
     assert "Share on X" not in art.text
 
 
 def test_next_and_previous_story_links_are_furniture():
-    nav = ("<div class='grid-container next-prev'><p class='btn'><a href='/n'>Next News</a></p>"
-           "<div class='row-desc'><a href='/n'><h5>New hatchback makes its debut in Oxford</h5></a>"
-           "<p>The most powerful version of the hatch has a huge rear wing and 306 HP</p></div></div>")
+    nav = (
+        "<div class='grid-container next-prev'><p class='btn'><a href='/n'>Next News</a></p>"
+        "<div class='row-desc'><a href='/n'><h5>New hatchback makes its debut in Oxford</h5></a>"
+        "<p>The most powerful version of the hatch has a huge rear wing and 306 HP</p></div></div>"
+    )
     art = extract(_page(f"<p>{PROSE}</p><p>{PROSE.upper()}</p>{nav}"), "https://example.test/d")
     assert art.text == f"{PROSE.strip()}\n\n{PROSE.upper().strip()}"
 
 
 def test_call_to_action_box_after_the_body_is_furniture():
-    cta = ("<div class='zone-widget custom-cta-letter'><h5>A Word to Our Loyal Readers</h5>"
-           "<p>Support our newsroom and make a difference for readers everywhere, because "
-           "reporting like this is far from free to produce.</p></div>")
+    cta = (
+        "<div class='zone-widget custom-cta-letter'><h5>A Word to Our Loyal Readers</h5>"
+        "<p>Support our newsroom and make a difference for readers everywhere, because "
+        "reporting like this is far from free to produce.</p></div>"
+    )
     art = extract(_page(f"<p>{PROSE}</p><p>{PROSE.upper()}</p>{cta}"), "https://example.test/e")
     assert "Loyal Readers" not in art.text and "Support our newsroom" not in art.text
     assert art.text.endswith(PROSE.upper().strip())
 
 
 def test_a_table_wrapped_in_a_figure_is_text_an_image_or_embed_is_not():
-    table = ("<figure class='wp-block-table'><table><tr><th>Pros</th><th>Cons</th></tr>"
-             "<tr><td>Adapts to changing requirements</td><td>Scope creep</td></tr></table>"
-             "<figcaption>Table 1</figcaption></figure>")
+    table = (
+        "<figure class='wp-block-table'><table><tr><th>Pros</th><th>Cons</th></tr>"
+        "<tr><td>Adapts to changing requirements</td><td>Scope creep</td></tr></table>"
+        "<figcaption>Table 1</figcaption></figure>"
+    )
     image = "<figure><img src='a.jpg'><figcaption>The harbour at dawn.</figcaption></figure>"
-    tweet = ("<figure class='wp-block-embed is-provider-twitter'><blockquote class='twitter-tweet'>"
-             "<p>Reaching human-level AI will take several years</p></blockquote></figure>")
-    art = extract(_page(f"<p>{PROSE}</p>{table}{image}{tweet}<p>{PROSE.upper()}</p>"),
-                  "https://example.test/f")
+    tweet = (
+        "<figure class='wp-block-embed is-provider-twitter'><blockquote class='twitter-tweet'>"
+        "<p>Reaching human-level AI will take several years</p></blockquote></figure>"
+    )
+    art = extract(
+        _page(f"<p>{PROSE}</p>{table}{image}{tweet}<p>{PROSE.upper()}</p>"), "https://example.test/f"
+    )
     assert "Pros" in art.text and "Adapts to changing requirements" in art.text
     assert "harbour at dawn" not in art.text and "Table 1" not in art.text
     assert "human-level" not in art.text
 
 
 def test_prose_about_a_newsletter_is_kept_the_sign_up_box_is_not():
-    prose = ("Twelve people signed up for my newsletter in the past week, excited enough to give "
-             "me their email address, and I have done nothing to welcome them.")
+    prose = (
+        "Twelve people signed up for my newsletter in the past week, excited enough to give "
+        "me their email address, and I have done nothing to welcome them."
+    )
     box = "<p>Subscribe to our weekly newsletter and get the best stories first.</p>"
-    art = extract(_page(f"<p>{PROSE}</p><p>{prose}</p>{box}<p>{PROSE.upper()}</p>"),
-                  "https://example.test/g")
+    art = extract(_page(f"<p>{PROSE}</p><p>{prose}</p>{box}<p>{PROSE.upper()}</p>"), "https://example.test/g")
     assert prose in art.text
     assert "Subscribe to our weekly" not in art.text
 
 
 def test_a_sourced_section_full_of_links_keeps_its_prose():
     # a section whose links outweigh its text, but with a heading and real sentences
-    links = "".join(f"<li><a href='/p{i}'>libgccjit: support for target feature {i}</a></li>"
-                    for i in range(12))
-    section = ("<div class='section'><h2>Patches status</h2><p>There has been some nice progress "
-               "on the compiler side these past months: many patches were sent for review, most "
-               "of them merged, and the remaining ones are waiting on the maintainers, who "
-               "expect to review them before the next release of the toolchain.</p>"
-               f"<ul>{links}</ul></div>")
+    links = "".join(
+        f"<li><a href='/p{i}'>libgccjit: support for target feature {i}</a></li>" for i in range(12)
+    )
+    section = (
+        "<div class='section'><h2>Patches status</h2><p>There has been some nice progress "
+        "on the compiler side these past months: many patches were sent for review, most "
+        "of them merged, and the remaining ones are waiting on the maintainers, who "
+        "expect to review them before the next release of the toolchain.</p>"
+        f"<ul>{links}</ul></div>"
+    )
     more = _paragraphs(6)
     art = extract(_page(f"<p>{PROSE}</p>{section}{more}"), "https://example.test/h")
     assert "Patches status" in art.text and "nice progress" in art.text
 
 
 def test_the_writers_box_inside_the_body_is_furniture():
-    bio = ("<div class='post__author'><div class='author__content'><strong>Camille Cunningham"
-           "</strong><p>Camille is a content specialist who has written about harbours, sea "
-           "walls and coastal engineering for a decade, and edits our weekly guides.</p></div></div>")
+    bio = (
+        "<div class='post__author'><div class='author__content'><strong>Camille Cunningham"
+        "</strong><p>Camille is a content specialist who has written about harbours, sea "
+        "walls and coastal engineering for a decade, and edits our weekly guides.</p></div></div>"
+    )
     more = _paragraphs(4)
     art = extract(_page(f"{more}{bio}"), "https://example.test/i")
     assert "Camille" not in art.text
@@ -127,25 +156,48 @@ def test_the_writers_box_inside_the_body_is_furniture():
 def test_lists_in_the_named_body_come_with_a_prose_group_inside_it():
     # the prose sits in a block group; the supply list beside it, in the same
     # "entry-content", is the article's too
-    supplies = "".join(f"<li>{s}</li>" for s in (
-        "Lead paint testing kit", "Mineral spirits", "Orbital sander", "Sanding discs",
-        "Tack cloth", "Wood filler", "Putty knife", "Paint brushes", "Drop cloth", "Gloves",
-        "Dust mask", "Safety glasses", "Stain", "Polyurethane", "Rags"))
+    supplies = "".join(
+        f"<li>{s}</li>"
+        for s in (
+            "Lead paint testing kit",
+            "Mineral spirits",
+            "Orbital sander",
+            "Sanding discs",
+            "Tack cloth",
+            "Wood filler",
+            "Putty knife",
+            "Paint brushes",
+            "Drop cloth",
+            "Gloves",
+            "Dust mask",
+            "Safety glasses",
+            "Stain",
+            "Polyurethane",
+            "Rags",
+        )
+    )
     group = _paragraphs(5)
-    body = (f"<div class='entry-content'><p>{PROSE.upper()}</p><h2>Supplies</h2><ul>{supplies}</ul>"
-            f"<div class='wp-block-group'><div class='wp-block-group__inner-container'>{group}"
-            "</div></div></div>")
-    page = ("<html><body><div class='site'><main>" + body +
-            "</main><aside><p>Sidebar text about something else entirely here.</p></aside>"
-            "</div></body></html>")
+    body = (
+        f"<div class='entry-content'><p>{PROSE.upper()}</p><h2>Supplies</h2><ul>{supplies}</ul>"
+        f"<div class='wp-block-group'><div class='wp-block-group__inner-container'>{group}"
+        "</div></div></div>"
+    )
+    page = (
+        "<html><body><div class='site'><main>"
+        + body
+        + "</main><aside><p>Sidebar text about something else entirely here.</p></aside>"
+        "</div></body></html>"
+    )
     art = extract(page, "https://example.test/j")
     assert "Mineral spirits" in art.text and PROSE.upper().strip() in art.text
 
 
 def test_reviewer_box_and_byline_labels_are_furniture():
-    box = ("<div class='mt-8'><p>Reviewed by</p><p>Toni Golen, MD</p><h3>About the Reviewer</h3>"
-           "<p>Dr. Toni Golen is a physician specializing in obstetrics and gynecology, practicing "
-           "in Boston, and the editor in chief of the newsletter.</p></div>")
+    box = (
+        "<div class='mt-8'><p>Reviewed by</p><p>Toni Golen, MD</p><h3>About the Reviewer</h3>"
+        "<p>Dr. Toni Golen is a physician specializing in obstetrics and gynecology, practicing "
+        "in Boston, and the editor in chief of the newsletter.</p></div>"
+    )
     more = _paragraphs(4)
     art = extract(_page(f"{more}{box}"), "https://example.test/k")
     assert "Reviewed by" not in art.text and "About the Reviewer" not in art.text
@@ -153,15 +205,18 @@ def test_reviewer_box_and_byline_labels_are_furniture():
 
 
 def _bylined(body: str, author: str) -> str:
-    return _page(body).replace("<title>Harbour</title>",
-                               f"<title>Harbour</title><meta name='author' content='{author}'>")
+    return _page(body).replace(
+        "<title>Harbour</title>", f"<title>Harbour</title><meta name='author' content='{author}'>"
+    )
 
 
 def test_the_writers_bio_at_the_foot_of_the_text_is_cut():
     more = _paragraphs(4)
-    bio = ("<p>Contributing Writer</p><p>Karina Cohen is the owner of a local cleaning company "
-           "and writes about homes.</p><p>When she is not writing, Karina homeschools her "
-           "daughter.</p>")
+    bio = (
+        "<p>Contributing Writer</p><p>Karina Cohen is the owner of a local cleaning company "
+        "and writes about homes.</p><p>When she is not writing, Karina homeschools her "
+        "daughter.</p>"
+    )
     art = extract(_bylined(more + bio, "Karina Cohen"), "https://example.test/l")
     assert art.authors == ["Karina Cohen"]
     assert art.text.endswith(PROSE.strip())
@@ -170,17 +225,21 @@ def test_the_writers_bio_at_the_foot_of_the_text_is_cut():
 
 def test_a_closing_paragraph_about_a_company_or_a_thing_is_not_a_bio():
     more = _paragraphs(4)
-    ending = ("<p>The solution has been tested by three museums, and its owner says the pilot "
-              "is a success.</p><p>QCY is already embracing these trends with its range of "
-              "headphones.</p>")
+    ending = (
+        "<p>The solution has been tested by three museums, and its owner says the pilot "
+        "is a success.</p><p>QCY is already embracing these trends with its range of "
+        "headphones.</p>"
+    )
     art = extract(_bylined(more + ending, "QCY Official"), "https://example.test/m")
     assert "three museums" in art.text and "QCY is already embracing" in art.text
 
 
 def test_a_disclaimer_section_at_the_end_is_furniture():
     more = _paragraphs(4)
-    tail = ("<h3>Disclaimer:</h3><p>As a service to our readers we provide access to our "
-            "archived content; no content on this site should be used as a substitute for advice.</p>")
+    tail = (
+        "<h3>Disclaimer:</h3><p>As a service to our readers we provide access to our "
+        "archived content; no content on this site should be used as a substitute for advice.</p>"
+    )
     art = extract(_page(more + tail), "https://example.test/n")
     assert "Disclaimer" not in art.text and "substitute for advice" not in art.text
 
@@ -192,9 +251,11 @@ def test_bracketed_read_more_promo_is_furniture():
 
 
 def test_embedded_lead_capture_form_is_furniture():
-    form = ("<section class='hubspot-section'><h2>Want to know more?</h2><p>Talk to our team "
-            "today to learn how we can help your business grow, with a free consultation and a "
-            "plan made for you.</p></section>")
+    form = (
+        "<section class='hubspot-section'><h2>Want to know more?</h2><p>Talk to our team "
+        "today to learn how we can help your business grow, with a free consultation and a "
+        "plan made for you.</p></section>"
+    )
     more = _paragraphs(4)
     art = extract(_page(more + form), "https://example.test/p")
     assert "Talk to our team" not in art.text and art.text.endswith(PROSE.strip())
@@ -203,21 +264,25 @@ def test_embedded_lead_capture_form_is_furniture():
 def test_reading_time_and_last_updated_lines_are_byline_furniture():
     byline = "<p>6 min read</p><p>Last updated: January 12, 2026.</p>"
     prose = "<p>We updated our guidance in 2024 after three readers wrote to the desk about it.</p>"
-    art = extract(_page(f"{byline}<p>{PROSE}</p>{prose}<p>{PROSE.upper()}</p>"),
-                  "https://example.test/q")
+    art = extract(_page(f"{byline}<p>{PROSE}</p>{prose}<p>{PROSE.upper()}</p>"), "https://example.test/q")
     assert "min read" not in art.text and "Last updated" not in art.text
     assert "We updated our guidance" in art.text
 
 
 def test_a_data_table_is_a_markdown_table_a_layout_table_is_read_as_blocks():
-    data = ("<table><tr><th>Pros</th><th>Cons</th></tr><tr><td>Adapts to <a href='/c'>changing</a>"
-            " requirements</td><td>Scope | creep</td></tr></table>")
+    data = (
+        "<table><tr><th>Pros</th><th>Cons</th></tr><tr><td>Adapts to <a href='/c'>changing</a>"
+        " requirements</td><td>Scope | creep</td></tr></table>"
+    )
     art = extract(_page(f"<p>{PROSE}</p>{data}<p>{PROSE.upper()}</p>"), "https://example.test/r")
     assert "Pros\tCons\nAdapts to changing requirements\tScope | creep" in art.text
-    assert ("| Pros | Cons |\n| --- | --- |\n| Adapts to changing requirements | Scope \\| creep |"
-            in art.markdown)
-    layout = (f"<table><tr><td><p>{PROSE}</p><p>{PROSE.upper()}</p></td>"
-              "<td><a href='/a'>Home</a></td></tr></table>")
+    assert (
+        "| Pros | Cons |\n| --- | --- |\n| Adapts to changing requirements | Scope \\| creep |"
+        in art.markdown
+    )
+    layout = (
+        f"<table><tr><td><p>{PROSE}</p><p>{PROSE.upper()}</p></td><td><a href='/a'>Home</a></td></tr></table>"
+    )
     art = extract(f"<html><body>{layout}</body></html>", "https://example.test/s")
     assert art.markdown.startswith(PROSE.strip() + "\n\n" + PROSE.upper().strip())
 
@@ -228,17 +293,19 @@ def test_collapsed_accordion_panels_are_text_hidden_menus_are_not():
         f"<div id='s{i}' role='region' aria-labelledby='h{i}' style='display:none'>"
         f"<p>Step {i}: gather twelve months of electric bills so installers can size the "
         f"system from your real usage, and compare at least three quotes.</p></div>"
-        for i in range(1, 4))
+        for i in range(1, 4)
+    )
     menu = "<div class='mobile-menu' style='display:none'><p>Home</p><p>Solar calculator</p></div>"
-    art = extract(_page(f"<p>{PROSE}</p>{steps}{menu}<p>{PROSE.upper()}</p>"),
-                  "https://example.test/t")
+    art = extract(_page(f"<p>{PROSE}</p>{steps}{menu}<p>{PROSE.upper()}</p>"), "https://example.test/t")
     assert art.text.count("gather twelve months") == 3
     assert "Solar calculator" not in art.text
 
 
 def test_photo_agency_credits_and_invisible_blocks_are_dropped_wire_separators_kept():
-    body = (f"<p>Getty Images / Holger Leue</p><p>{PROSE}</p><p>\u200d</p><p>___</p><p>★★★☆☆</p>"
-            f"<p>AP Photo/Jane Roe</p><p>{PROSE.upper()}</p>")
+    body = (
+        f"<p>Getty Images / Holger Leue</p><p>{PROSE}</p><p>\u200d</p><p>___</p><p>★★★☆☆</p>"
+        f"<p>AP Photo/Jane Roe</p><p>{PROSE.upper()}</p>"
+    )
     art = extract(_page(body), "https://example.test/u")
     assert "Getty" not in art.text and "AP Photo" not in art.text and "\u200d" not in art.text
     assert "★" not in art.text
@@ -246,34 +313,46 @@ def test_photo_agency_credits_and_invisible_blocks_are_dropped_wire_separators_k
 
 
 def test_an_opinion_piece_named_commentary_is_not_a_comment_thread():
-    column = (f"<div class='sect_article news commentary'><article class='sectbody'><p>{PROSE}</p>"
-              f"<p>{PROSE.upper()}</p><p>2. {PROSE}</p></article></div>")
-    thread = "".join(f"<li class='member'><p>Reader {i}: I disagree with this column, because the "
-                     f"wall was repaired badly and will not hold another winter.</p></li>"
-                     for i in range(8))
+    column = (
+        f"<div class='sect_article news commentary'><article class='sectbody'><p>{PROSE}</p>"
+        f"<p>{PROSE.upper()}</p><p>2. {PROSE}</p></article></div>"
+    )
+    thread = "".join(
+        f"<li class='member'><p>Reader {i}: I disagree with this column, because the "
+        f"wall was repaired badly and will not hold another winter.</p></li>"
+        for i in range(8)
+    )
     page = f"<html><body>{column}<ul class='directory'>{thread}</ul></body></html>"
     art = extract(page, "https://example.test/v")
     assert art.text.startswith(PROSE.strip()) and PROSE.upper().strip() in art.text
 
 
 def test_soft_hyphens_are_removed_from_the_text():
-    art = extract(_page("<p>Schon im Mit&shy;tel&shy;al&shy;ter war der Wein das Aus&shy;hän&shy;ge"
-                        "&shy;schild der Region, und das Lob&shy;lied auf ihn klang weit.</p>"),
-                  "https://example.test/w")
+    art = extract(
+        _page(
+            "<p>Schon im Mit&shy;tel&shy;al&shy;ter war der Wein das Aus&shy;hän&shy;ge"
+            "&shy;schild der Region, und das Lob&shy;lied auf ihn klang weit.</p>"
+        ),
+        "https://example.test/w",
+    )
     assert "Mittelalter" in art.text and "\u00ad" not in art.text
 
 
 def test_a_short_post_wins_over_a_longer_sidebar_text_widget():
-    post = ("<div class='post type-post'><h1>Harbour</h1><p>Die Stadt steht schwarz vor dem "
-            "Abendhimmel.</p><p>Für den von der Kamera eingefangenen Moment spricht niemand.</p>"
-            "</div>")
-    widget = ("<div class='sidebar'><div class='widget widget_text sidebar-box' id='text-3'>"
-              "<div class='textwidget'><p>On this blog there are links to other websites, and I "
-              "have no influence on their contents, no control over changes to them, and no "
-              "responsibility for them, whatever they say, now or later, in any language, "
-              "which is why this notice, however long, sits here.</p></div></div>" +
-              "".join(f"<a href='/p{i}'>Recent post number {i} about the harbour</a> "
-                      for i in range(12)) + "</div>")
+    post = (
+        "<div class='post type-post'><h1>Harbour</h1><p>Die Stadt steht schwarz vor dem "
+        "Abendhimmel.</p><p>Für den von der Kamera eingefangenen Moment spricht niemand.</p>"
+        "</div>"
+    )
+    widget = (
+        "<div class='sidebar'><div class='widget widget_text sidebar-box' id='text-3'>"
+        "<div class='textwidget'><p>On this blog there are links to other websites, and I "
+        "have no influence on their contents, no control over changes to them, and no "
+        "responsibility for them, whatever they say, now or later, in any language, "
+        "which is why this notice, however long, sits here.</p></div></div>"
+        + "".join(f"<a href='/p{i}'>Recent post number {i} about the harbour</a> " for i in range(12))
+        + "</div>"
+    )
     page = f"<html><body><div class='wrapper'><div class='main'>{post}</div>{widget}</div></body></html>"
     art = extract(page, "https://example.test/x")
     assert art.text.startswith("Die Stadt steht schwarz") and "no influence" not in art.text

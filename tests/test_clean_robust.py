@@ -9,21 +9,34 @@ from archiver.clean import extract
 PARA = "The committee met on Monday and agreed, after a long debate, to publish the report."
 
 
-@pytest.mark.parametrize("page", [
-    b"", "", b"   \n", b"\x00\x00\x00", "<html><body>\x00\x01\x02\x1b</body></html>",
-    b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00", b"<p" * 50_000,
-    '<?xml version="1.0" encoding="utf-8"?><html><body></body></html>', None, 42,
-])
+@pytest.mark.parametrize(
+    "page",
+    [
+        b"",
+        "",
+        b"   \n",
+        b"\x00\x00\x00",
+        "<html><body>\x00\x01\x02\x1b</body></html>",
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00",
+        b"<p" * 50_000,
+        '<?xml version="1.0" encoding="utf-8"?><html><body></body></html>',
+        None,
+        42,
+    ],
+)
 def test_odd_input_gives_an_article_with_a_reason(page):
     art = extract(page, "https://example.test/odd")
     assert art.text == "" and art.reason
     assert art.url == "https://example.test/odd"
 
 
-@pytest.mark.parametrize("page", [
-    "<<<>>><div><p></div></span>",
-    b"<html><head><meta charset='no-such-charset'></head><body><p>short</p></body></html>",
-])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<<<>>><div><p></div></span>",
+        b"<html><head><meta charset='no-such-charset'></head><body><p>short</p></body></html>",
+    ],
+)
 def test_stub_pages_never_raise(page):
     art = extract(page, "u")
     assert art.text or art.reason
@@ -42,8 +55,10 @@ def test_broken_markup_still_gives_the_text():
 def test_control_character_references_do_not_break_the_tree_edits():
     # libxml2 turns "&#14;" into U+000E, which lxml then refuses to write back
     # when a dropped <script> hands its tail to the paragraph
-    page = (f"<html><body><article><p>The day&#14;<script>x()</script> went on. {PARA}</p>"
-            f"<p>{PARA.upper()}</p></article></body></html>")
+    page = (
+        f"<html><body><article><p>The day&#14;<script>x()</script> went on. {PARA}</p>"
+        f"<p>{PARA.upper()}</p></article></body></html>"
+    )
     art = extract(page, "u")
     assert art.reason is None and "The day went on." in art.text
 
@@ -51,9 +66,14 @@ def test_control_character_references_do_not_break_the_tree_edits():
 def test_article_after_an_early_closing_html_tag_is_kept():
     # a plugin printed its own </body></html> before the article: libxml2 starts
     # a second root for the rest, browsers keep it in the body
-    page = ("<html><head><title>T</title></head><body><nav><a href='/'>Home</a></nav>"
-            "</body></html><div class='post'><p>" + PARA + "</p><p>" + PARA.upper() +
-            "</p></div><footer>Footer links</footer></body></html>")
+    page = (
+        "<html><head><title>T</title></head><body><nav><a href='/'>Home</a></nav>"
+        "</body></html><div class='post'><p>"
+        + PARA
+        + "</p><p>"
+        + PARA.upper()
+        + "</p></div><footer>Footer links</footer></body></html>"
+    )
     art = extract(page, "u")
     assert art.text == f"{PARA}\n\n{PARA.upper()}"
 
@@ -65,16 +85,25 @@ def test_ten_megabyte_page():
     assert art.text.startswith(PARA) and art.text.count(PARA) == 120_000
 
 
-@pytest.mark.parametrize("encoding,declare", [
-    ("cp1252", "windows-1252"), ("iso-8859-1", "iso-8859-1"), ("utf-8", None),
-    ("koi8-r", "koi8-r"), ("shift_jis", "shift_jis"),
-])
+@pytest.mark.parametrize(
+    "encoding,declare",
+    [
+        ("cp1252", "windows-1252"),
+        ("iso-8859-1", "iso-8859-1"),
+        ("utf-8", None),
+        ("koi8-r", "koi8-r"),
+        ("shift_jis", "shift_jis"),
+    ],
+)
 def test_charsets(encoding, declare):
-    text = {"iso-8859-1": "Le comité s'est réuni lundi et a accepté, après un long débat, «oui».",
-            "koi8-r": "Комитет собрался в понедельник и согласился опубликовать доклад, сказал он.",
-            "shift_jis": "委員会は月曜日に会合を開き、長い議論の末、報告書を公表することに合意した。"
-                         "委員会は月曜日に会合を開いた。"}.get(
-        encoding, "Le comité s’est réuni lundi et a accepté, après un long débat, de publier le rapport – «€»")
+    text = {
+        "iso-8859-1": "Le comité s'est réuni lundi et a accepté, après un long débat, «oui».",
+        "koi8-r": "Комитет собрался в понедельник и согласился опубликовать доклад, сказал он.",
+        "shift_jis": "委員会は月曜日に会合を開き、長い議論の末、報告書を公表することに合意した。"
+        "委員会は月曜日に会合を開いた。",
+    }.get(
+        encoding, "Le comité s’est réuni lundi et a accepté, après un long débat, de publier le rapport – «€»"
+    )
     head = f'<meta charset="{declare}">' if declare else ""
     page = f"<html><head>{head}</head><body><article><p>{text}</p></article></body></html>"
     art = extract(page.encode(encoding), "u")
@@ -96,9 +125,11 @@ def test_mislabelled_utf8_page_is_read_as_utf8():
 
 
 def test_walls_are_flagged_with_evidence():
-    paywall = ('<html><head><script type="application/ld+json">{"@type":"NewsArticle",'
-               '"headline":"Budget","isAccessibleForFree":false}</script></head><body><article>'
-               f'<p>{PARA}</p><p>Subscribe to continue reading.</p></article></body></html>')
+    paywall = (
+        '<html><head><script type="application/ld+json">{"@type":"NewsArticle",'
+        '"headline":"Budget","isAccessibleForFree":false}</script></head><body><article>'
+        f"<p>{PARA}</p><p>Subscribe to continue reading.</p></article></body></html>"
+    )
     art = extract(paywall, "u")
     assert art.wall == "paywall" and art.wall_evidence == "isAccessibleForFree=false"
     captcha = "<html><body><h1>Are you a robot?</h1><p>Please complete the security check.</p></body></html>"
@@ -106,7 +137,9 @@ def test_walls_are_flagged_with_evidence():
     assert art.wall == "captcha" and "robot" in art.wall_evidence.lower()
     denied = "<html><head><title>403 Forbidden</title></head><body><h1>Access Denied</h1></body></html>"
     assert extract(denied, "u").wall == "denied"
-    consent = ("<html><body><div><h2>Before you continue</h2><p>We use cookies and data to deliver "
-               "and maintain our services.</p><button>Accept all</button></div></body></html>")
+    consent = (
+        "<html><body><div><h2>Before you continue</h2><p>We use cookies and data to deliver "
+        "and maintain our services.</p><button>Accept all</button></div></body></html>"
+    )
     assert extract(consent, "u").wall == "consent"
     assert extract(f"<html><body><article><p>{PARA}</p></article></body></html>", "u").wall is None

@@ -33,7 +33,10 @@ WHEN = datetime(2024, 6, 1, 9, 0, tzinfo=timezone.utc)
 def _page(n: int) -> bytes:
     body = f"<html><body><article><h1>Story {n}</h1><p>{'Words of story %d. ' % n * 30}</p></article></body></html>"
     data = body.encode()
-    return b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: %d\r\n\r\n%s" % (len(data), data)
+    return b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: %d\r\n\r\n%s" % (
+        len(data),
+        data,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -50,9 +53,14 @@ def pristine(tmp_path_factory) -> Path:
             n += 1
             url = f"http://127.0.0.1/story/{n}/"
             capture = session.record_exchange(
-                url=url, fetched_at=WHEN,
-                request_bytes=b"GET /story/%d/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" % n, response_bytes=_page(n))
-            session.record_article(Article(url=url, title=f"Story {n}", text=f"Words of story {n}. " * 30), capture)
+                url=url,
+                fetched_at=WHEN,
+                request_bytes=b"GET /story/%d/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" % n,
+                response_bytes=_page(n),
+            )
+            session.record_article(
+                Article(url=url, title=f"Story {n}", text=f"Words of story {n}. " * 30), capture
+            )
         session.writer.close()  # the next write starts a new file
     session.close({"finish_reason": "finished"})
     assert len(warcs(out)) == FILES
@@ -104,10 +112,12 @@ def wrong_digest(path: Path) -> tuple[int, str]:
     records = list(iter_records(path))
     target = next(r for r in records if r.rec_type == "response")
     data = path.read_bytes()
-    member = gzip.decompress(data[target.offset: target.offset + target.length])
+    member = gzip.decompress(data[target.offset : target.offset + target.length])
     tampered = member.replace(b"Words of story", b"Words of stony", 1)
     assert tampered != member
-    path.write_bytes(data[: target.offset] + gzip.compress(tampered, mtime=0) + data[target.offset + target.length:])
+    path.write_bytes(
+        data[: target.offset] + gzip.compress(tampered, mtime=0) + data[target.offset + target.length :]
+    )
     return target.offset, target.record_id
 
 
@@ -123,8 +133,10 @@ def has_command(name: str) -> bool:
     return run_archiver(name, "--help").returncode == 0
 
 
-COMMANDS = [pytest.param(c, marks=pytest.mark.skipif(not has_command(c), reason=f"no `archiver {c}` yet"))
-            for c in ("reindex", "verify", "ingest")]
+COMMANDS = [
+    pytest.param(c, marks=pytest.mark.skipif(not has_command(c), reason=f"no `archiver {c}` yet"))
+    for c in ("reindex", "verify", "ingest")
+]
 
 
 def assert_named(output: str, path: Path, offset: int | None, record_id: str | None) -> None:

@@ -28,23 +28,51 @@ def seed(path: Path) -> Path:
     """An archive with two articles of one outlet, written through the store's API."""
     with Archive(path) as archive:
         archive.start_crawl(
-            crawl_id="c1", outlet="demo", started_at="2026-11-25T10:00:00Z",
-            software="news-archiver/0.1.0", settings_digest="0" * 64, settings={},
+            crawl_id="c1",
+            outlet="demo",
+            started_at="2026-11-25T10:00:00Z",
+            software="news-archiver/0.1.0",
+            settings_digest="0" * 64,
+            settings={},
         )
         pages = [
-            (1, SEED_URL, "Border stays open, says Lukashenko", "Politics",
-             "Alexander Lukashenko said on Monday that the western border would stay open."),
-            (2, OTHER_URL, "Thousands run the Minsk marathon", "Sport",
-             "Runners crossed the finish line in Victory Square before noon."),
+            (
+                1,
+                SEED_URL,
+                "Border stays open, says Lukashenko",
+                "Politics",
+                "Alexander Lukashenko said on Monday that the western border would stay open.",
+            ),
+            (
+                2,
+                OTHER_URL,
+                "Thousands run the Minsk marathon",
+                "Sport",
+                "Runners crossed the finish line in Victory Square before noon.",
+            ),
         ]
         for n, url, title, section, text in pages:
             capture = Capture(
-                record_id=f"<urn:uuid:{n}>", url=url, fetched_at=f"2026-11-25T10:0{n}:00Z",
-                warc_file="demo-20261125100000-00000.warc.gz", offset=n * 1000, length=800,
-                status=200, content_type="text/html", payload_sha256=f"{n}" * 64, crawl_id="c1", outlet="demo",
+                record_id=f"<urn:uuid:{n}>",
+                url=url,
+                fetched_at=f"2026-11-25T10:0{n}:00Z",
+                warc_file="demo-20261125100000-00000.warc.gz",
+                offset=n * 1000,
+                length=800,
+                status=200,
+                content_type="text/html",
+                payload_sha256=f"{n}" * 64,
+                crawl_id="c1",
+                outlet="demo",
             )
-            article = Article(url=url, text=text, title=title, section=section, language="en",
-                              published=f"2026-11-2{n}T08:00:00+01:00")
+            article = Article(
+                url=url,
+                text=text,
+                title=title,
+                section=section,
+                language="en",
+                published=f"2026-11-2{n}T08:00:00+01:00",
+            )
             archive.add_article(article, capture, outlet="demo", crawl_id="c1", conversion_record_id=None)
         return archive.path
 
@@ -131,9 +159,16 @@ def test_immutable_unless_being_written(tmp_path: Path) -> None:
     assert not make_datasette(path).get_database("archive").is_mutable
     with Archive(tmp_path) as archive:  # a running crawl holds the database open
         assert make_datasette(path).get_database("archive").is_mutable
-        archive.add_capture(Capture(record_id="<urn:uuid:9>", url="https://demo.example/new",
-                                    fetched_at="2026-11-25T11:00:00Z", warc_file="w.warc.gz",
-                                    offset=0, length=1))
+        archive.add_capture(
+            Capture(
+                record_id="<urn:uuid:9>",
+                url="https://demo.example/new",
+                fetched_at="2026-11-25T11:00:00Z",
+                warc_file="w.warc.gz",
+                offset=0,
+                length=1,
+            )
+        )
         rows = fetch(path, "get", "/archive/captures.json?_shape=array&url=https://demo.example/new").json()
         assert len(rows) == 1  # the server sees what the crawl writes
 

@@ -99,7 +99,9 @@ def test_article_versions_and_word_diff(ds, archive):
 def test_single_version_article_has_no_diff(ds, archive):
     _, ids = archive
     html = soup(get(ds, f"/archive/articles/{ids['second']}"))
-    assert len(html.select(".archive-version-table tbody tr")) == 1 and html.select_one(".archive-diff") is None
+    assert (
+        len(html.select(".archive-version-table tbody tr")) == 1 and html.select_one(".archive-diff") is None
+    )
 
 
 def test_missing_article_is_404_and_other_row_pages_stay_datasettes(ds, archive):
@@ -169,8 +171,10 @@ def test_stale_index_is_a_500_that_says_reindex(archive, tmp_path):
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
     with sqlite3.connect(copy / "archive.db") as conn:  # point the PDF's row at another record
-        conn.execute("update captures set offset = ? where record_id = ?",
-                     [ids["article_capture"].offset, ids["pdf_capture"].record_id])
+        conn.execute(
+            "update captures set offset = ? where record_id = ?",
+            [ids["article_capture"].offset, ids["pdf_capture"].record_id],
+        )
     conn.close()
     response = get(make_datasette(copy), snapshot_path(ids["pdf_capture"], raw=True))
     assert response.status_code == 500 and "reindex" in response.text
@@ -182,7 +186,8 @@ def test_replay_link_only_when_configured(archive):
     assert "archive-replay-link" not in get(plain, snapshot_path(ids["article_capture"])).text
     configured = make_datasette(out)
     configured.plugin_config = lambda name, **kw: (
-        {"replay_url": "http://127.0.0.1:8080/archive/{timestamp}/{url}"} if name == "archiver-ui" else None)
+        {"replay_url": "http://127.0.0.1:8080/archive/{timestamp}/{url}"} if name == "archiver-ui" else None
+    )
     link = soup(get(configured, snapshot_path(ids["article_capture"]))).select_one("a.archive-replay-link")
     assert link["href"] == f"http://127.0.0.1:8080/archive/20261120090500/{ui_archive.ARTICLE_URL}"
 
@@ -190,8 +195,19 @@ def test_replay_link_only_when_configured(archive):
 # -- headers everywhere ------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/", "/archive", "/archive/articles", "/-/search", "/-/outlets",
-                                  "/archive-static/archive.js", "/no/such/page", "/-/outlet/nope"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/archive",
+        "/archive/articles",
+        "/-/search",
+        "/-/outlets",
+        "/archive-static/archive.js",
+        "/no/such/page",
+        "/-/outlet/nope",
+    ],
+)
 def test_nosniff_on_every_response(ds, path):
     assert get(ds, path).headers["x-content-type-options"] == "nosniff"
 
@@ -217,8 +233,10 @@ def titles(page: BeautifulSoup) -> list[str]:
 
 
 def facet(page: BeautifulSoup, name: str) -> dict[str, int]:
-    return {li.a.text: int(li.select_one(".archive-count").text) for li in
-            page.select(f"[data-facet='{name}'] li")}
+    return {
+        li.a.text: int(li.select_one(".archive-count").text)
+        for li in page.select(f"[data-facet='{name}'] li")
+    }
 
 
 def test_search_finds_article_with_highlighted_snippet(ds):
@@ -230,7 +248,7 @@ def test_search_finds_article_with_highlighted_snippet(ds):
 
 
 def test_search_escapes_and_tolerates_fts_syntax(ds):
-    for q in ('%22unbalanced', 'a:b', '-minus', 'NEAR(', '*'):
+    for q in ("%22unbalanced", "a:b", "-minus", "NEAR(", "*"):
         assert search(ds, f"?q={q}").select(".archive-result") is not None
     echoed = get(ds, "/-/search?q=%3Cscript%3Ealert(1)%3C/script%3E").text
     assert "<script>alert(1)" not in echoed and "&lt;script&gt;alert(1)" in echoed
@@ -256,8 +274,11 @@ def test_search_facets_by_outlet_author_section_language_month(ds):
 
 
 def test_search_date_range_and_sort(ds):
-    assert titles(search(ds, "")) == ["Border stays open, says Lukashenko", "Hostile page",
-                                      "Thousands run the Minsk marathon"]  # no words: newest first
+    assert titles(search(ds, "")) == [
+        "Border stays open, says Lukashenko",
+        "Hostile page",
+        "Thousands run the Minsk marathon",
+    ]  # no words: newest first
     assert titles(search(ds, "?sort=oldest"))[0] == "Thousands run the Minsk marathon"
     assert titles(search(ds, "?since=2026-11-01")) == ["Border stays open, says Lukashenko", "Hostile page"]
     assert titles(search(ds, "?until=2026-11-19")) == ["Hostile page", "Thousands run the Minsk marathon"]
@@ -309,7 +330,9 @@ def test_article_citation_equals_archiver_cite(ds, archive):
     out, ids = archive
     html = soup(get(ds, f"/archive/articles/{ids['article']}"))
     for element, fmt in (("#cite-text", "text"), ("#cite-bibtex", "bibtex"), ("#cite-html", "html")):
-        assert html.select_one(element).text.strip() == cite(out, ids["article"], fmt=fmt, base_url="http://localhost")
+        assert html.select_one(element).text.strip() == cite(
+            out, ids["article"], fmt=fmt, base_url="http://localhost"
+        )
 
 
 def test_search_for_a_word_in_most_articles_says_how_it_answers(ds, monkeypatch):

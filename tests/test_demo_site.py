@@ -43,7 +43,9 @@ def server():
 
 
 def html_pages(site):
-    return {p: pg for p, pg in site.pages.items() if pg.content_type.startswith("text/html") and pg.status == 200}
+    return {
+        p: pg for p, pg in site.pages.items() if pg.content_type.startswith("text/html") and pg.status == 200
+    }
 
 
 def get(server, path, method="GET", **headers):
@@ -59,6 +61,7 @@ def get(server, path, method="GET", **headers):
 
 
 # -- the site as built ------------------------------------------------------------------------
+
 
 def test_build_is_byte_identical_every_time(site):
     again = build_site(BASE)
@@ -88,7 +91,9 @@ def test_counts_sections_and_url_patterns(site):
             assert 5 <= len(a.paragraphs) <= 12, a.path
             assert len(set(a.paragraphs)) == len(a.paragraphs), a.path
     dates = sorted(a.published for a in site.articles)
-    assert dates[0].startswith("2024-06") and dates[-1].startswith("2024-06") and dates[0][:10] != dates[-1][:10]
+    assert (
+        dates[0].startswith("2024-06") and dates[-1].startswith("2024-06") and dates[0][:10] != dates[-1][:10]
+    )
     assert {a.published[-6:] for a in site.articles} & {"+01:00"}
     assert any(a.published.endswith("Z") for a in site.articles)
 
@@ -127,8 +132,11 @@ def test_polite_crawl_over_http_reaches_every_article_and_no_dead_link(server):
     parser = RobotFileParser()
     parser.parse(get(server, "/robots.txt")[2].decode().splitlines())
     queue, seen, statuses = ["/"], {"/"}, {"/robots.txt": 200}
-    queue += [urlsplit(line.split(" ", 1)[1]).path for line in server.site.pages["/robots.txt"].body.decode().splitlines()
-              if line.startswith("Sitemap:")]
+    queue += [
+        urlsplit(line.split(" ", 1)[1]).path
+        for line in server.site.pages["/robots.txt"].body.decode().splitlines()
+        if line.startswith("Sitemap:")
+    ]
     while queue:
         path = queue.pop()
         status, headers, body = get(server, path)
@@ -198,7 +206,11 @@ def test_article_pages_carry_metadata_and_furniture(site):
         doc = lxml.html.fromstring(body)
         assert doc.get("lang") == "en-GB"
         meta = {m.get("property") or m.get("name"): m.get("content") for m in doc.iter("meta")}
-        assert meta["og:type"] == "article" and meta["og:title"] == article.title and meta["og:url"] == article.url
+        assert (
+            meta["og:type"] == "article"
+            and meta["og:title"] == article.title
+            and meta["og:url"] == article.url
+        )
         assert meta["article:published_time"] == article.published
         assert meta["article:modified_time"] == article.modified
         assert meta["author"] == ", ".join(article.authors) and meta["description"] == article.description
@@ -209,8 +221,15 @@ def test_article_pages_carry_metadata_and_furniture(site):
         assert [p["name"] for p in ld["author"]] == article.authors
         assert doc.xpath("//time/@datetime")[0] == article.published
         text = doc.text_content()
-        for furniture in ("Please enter your comment!", "Please enter your name here", "Share post:",
-                          "More like this", "READ MORE:", "Advertisement", "Accept all cookies"):
+        for furniture in (
+            "Please enter your comment!",
+            "Please enter your name here",
+            "Share post:",
+            "More like this",
+            "READ MORE:",
+            "Advertisement",
+            "Accept all cookies",
+        ):
             assert furniture in text, (article.path, furniture)
         promos = doc.xpath("//p/strong[starts-with(normalize-space(.), 'READ MORE:')]/a")
         assert promos and all(urlsplit(a.get("href")).path in site.pages for a in promos)
@@ -230,14 +249,20 @@ def test_article_markup_varies_between_sections(site):
 
 
 def test_no_furniture_string_inside_any_expected_text(site):
-    assert {"Please enter your comment!", "Please enter your name here", "Share post:", "More like this",
-            "READ MORE:"} <= set(FURNITURE_STRINGS)
+    assert {
+        "Please enter your comment!",
+        "Please enter your name here",
+        "Share post:",
+        "More like this",
+        "READ MORE:",
+    } <= set(FURNITURE_STRINGS)
     for article in site.articles:
         leaked = [f for f in FURNITURE_STRINGS if f in article.expected_text]
         assert not leaked, (article.path, leaked)
 
 
 # -- the seed article and its golden files ------------------------------------------------------
+
 
 def test_seed_fixture_matches_the_rendered_page():
     """Regenerate with: python -m archiver.demo.site --write-fixtures"""
@@ -275,6 +300,7 @@ def test_seed_page_reads_like_the_naive_scrape():
 
 # -- the server over real HTTP ------------------------------------------------------------------
 
+
 def test_server_serves_gzip_with_length_and_validators(server):
     page = server.site.pages["/"]
     status, headers, body = get(server, "/", **{"Accept-Encoding": "gzip"})
@@ -286,7 +312,9 @@ def test_server_serves_gzip_with_length_and_validators(server):
     assert int(headers["Content-Length"]) == len(page.body)
     _, headers, body = get(server, "/feed.xml", **{"Accept-Encoding": "gzip, deflate"})
     assert headers["Content-Encoding"] == "gzip" and gzip.decompress(body).startswith(b"<?xml")
-    _, headers, body = get(server, "/wp-content/uploads/2024/06/meridian-placeholder.png", **{"Accept-Encoding": "gzip"})
+    _, headers, body = get(
+        server, "/wp-content/uploads/2024/06/meridian-placeholder.png", **{"Accept-Encoding": "gzip"}
+    )
     assert "Content-Encoding" not in headers and body.startswith(b"\x89PNG")
 
 
@@ -303,7 +331,11 @@ def test_server_answers_conditional_requests_with_304(server):
 
 def test_server_head_404_and_redirects(server):
     status, headers, body = get(server, "/about/", method="HEAD")
-    assert status == 200 and body == b"" and int(headers["Content-Length"]) == len(server.site.pages["/about/"].body)
+    assert (
+        status == 200
+        and body == b""
+        and int(headers["Content-Length"]) == len(server.site.pages["/about/"].body)
+    )
     status, headers, body = get(server, "/no/such/page/")
     assert status == 404 and headers["Content-Type"].startswith("text/html") and b"Page not found" in body
     go = next(p for p in server.site.pages if p.startswith("/go/"))
@@ -350,8 +382,12 @@ def test_delay_slows_every_response():
 
 
 def test_command_line_server_prints_its_url_and_serves():
-    proc = subprocess.Popen([sys.executable, "-m", "archiver.demo.server", "--port", "0"],
-                            stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "archiver.demo.server", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     try:
         line = proc.stdout.readline()
         url = re.search(r"http://127\.0\.0\.1:\d+", line).group(0)

@@ -27,7 +27,10 @@ INDEX = b"""<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/sc
 
 def test_news_sitemap_keeps_publication_date_and_title():
     links = parse_sitemap(NEWS_SITEMAP)
-    assert [l.url for l in links] == ["https://p.example/2024/06/21/belarus/", "https://p.example/2024/06/20/other/"]
+    assert [l.url for l in links] == [
+        "https://p.example/2024/06/21/belarus/",
+        "https://p.example/2024/06/20/other/",
+    ]
     assert links[0].published == "2024-06-21T09:00:00+01:00"
     assert links[0].title == "Belarus posed for 'covert' military campaign"
     assert links[0].language == "en"

@@ -24,8 +24,10 @@ import pytest
 from support import LOCAL, REPO, run_archiver
 
 PAGES = 500
-requires_redis = pytest.mark.skipif(shutil.which("redis-server") is None,
-                                    reason="needs redis-server (apt-get install redis-server; .ci/run does it)")
+requires_redis = pytest.mark.skipif(
+    shutil.which("redis-server") is None,
+    reason="needs redis-server (apt-get install redis-server; .ci/run does it)",
+)
 
 
 def _free_port() -> int:
@@ -38,9 +40,23 @@ def _free_port() -> int:
 def redis_url(tmp_path_factory):
     port = _free_port()
     workdir = tmp_path_factory.mktemp("redis")
-    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", str(workdir)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 10
     while True:
         try:
@@ -65,9 +81,24 @@ def bigsite():
         yield server
 
 
-def _worker(outlet: Path, out: Path, redis_url: str, worker: str, log_name: str | None = None) -> subprocess.Popen:
-    args = [sys.executable, "-m", "archiver.cli", "crawl", str(outlet), "--out", str(out),
-            "--redis", redis_url, "--worker-id", worker, "--set", "ARCHIVER_SHAPE_BUDGET=100000"]
+def _worker(
+    outlet: Path, out: Path, redis_url: str, worker: str, log_name: str | None = None
+) -> subprocess.Popen:
+    args = [
+        sys.executable,
+        "-m",
+        "archiver.cli",
+        "crawl",
+        str(outlet),
+        "--out",
+        str(out),
+        "--redis",
+        redis_url,
+        "--worker-id",
+        worker,
+        "--set",
+        "ARCHIVER_SHAPE_BUDGET=100000",
+    ]
     for setting in LOCAL:
         args += ["--set", setting]
     env = dict(os.environ, PYTHONPATH=str(REPO))
@@ -107,8 +138,9 @@ def test_every_page_fetched_once_across_workers(bigsite, two_workers):
         folder = out / "workers" / worker
         assert list((folder / "warcs").glob(f"bigsite-{worker}-*.warc.gz")), "the worker id names its WARCs"
         with sqlite3.connect(folder / "archive.db") as db:
-            per_worker[worker] = db.execute("select count(*) from captures where status = 200 "
-                                            "and url not like '%/robots.txt'").fetchone()[0]
+            per_worker[worker] = db.execute(
+                "select count(*) from captures where status = 200 and url not like '%/robots.txt'"
+            ).fetchone()[0]
     assert all(per_worker.values()), f"one worker did nothing: {per_worker}"
     assert sum(per_worker.values()) == len(pages)
 
@@ -147,7 +179,9 @@ def test_killed_worker_started_again_puts_back_what_it_had_taken(redis_url, tmp_
         first = _worker(outlet, out, redis_url, "w1", "first")
         deadline = time.monotonic() + 120
         while sum(site.hits.values()) < PAGES // 4:
-            assert first.poll() is None and time.monotonic() < deadline, (tmp_path / "first.log").read_text()[-3000:]
+            assert first.poll() is None and time.monotonic() < deadline, (tmp_path / "first.log").read_text()[
+                -3000:
+            ]
             time.sleep(0.005)
         first.kill()
         first.wait()
@@ -159,8 +193,12 @@ def test_killed_worker_started_again_puts_back_what_it_had_taken(redis_url, tmp_
     twice = [p for p, n in hits.items() if n > 1]
     assert len(twice) <= 16, f"only what was in flight is fetched again: {len(twice)}"
     log = (tmp_path / "again.log").read_text()
-    archived = {r.target_uri for p in (out / "workers" / "w1" / "warcs").glob("*.warc.gz")
-                for r in iter_records(p) if r.rec_type == "response"}
+    archived = {
+        r.target_uri
+        for p in (out / "workers" / "w1" / "warcs").glob("*.warc.gz")
+        for r in iter_records(p)
+        if r.rec_type == "response"
+    }
     assert {site.url + p for p in pages} <= archived  # every WARC reads to its end (tail repaired)
     assert "put back" in log or not twice
 
@@ -175,8 +213,16 @@ def test_ingest_says_what_it_expected(tmp_path):
 def test_worker_needs_an_id_and_a_reachable_redis(tmp_path):
     no_id = run_archiver("crawl", "demo", "--out", str(tmp_path / "a"), "--redis", "redis://127.0.0.1:1/0")
     assert no_id.returncode != 0 and "--worker-id" in no_id.stderr
-    bad_id = run_archiver("crawl", "demo", "--out", str(tmp_path / "a"), "--redis", "redis://127.0.0.1:1/0",
-                          "--worker-id", "../x")
+    bad_id = run_archiver(
+        "crawl",
+        "demo",
+        "--out",
+        str(tmp_path / "a"),
+        "--redis",
+        "redis://127.0.0.1:1/0",
+        "--worker-id",
+        "../x",
+    )
     assert bad_id.returncode != 0 and "worker id" in bad_id.stderr
     nobody = f"redis://127.0.0.1:{_free_port()}/0"
     down = run_archiver("crawl", "demo", "--out", str(tmp_path / "a"), "--redis", nobody, "--worker-id", "w1")

@@ -49,7 +49,9 @@ class _Site(http.server.BaseHTTPRequestHandler):
             body = b"not here"
         else:
             self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8" if self.path != "/robots.txt" else "text/plain")
+        self.send_header(
+            "Content-Type", "text/html; charset=utf-8" if self.path != "/robots.txt" else "text/plain"
+        )
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -65,10 +67,12 @@ def _pages() -> dict[str, bytes]:
     pages["/"] = f"<html><head><meta charset='utf-8'></head><body>{links}</body></html>".encode()
     for i in range(PAGES):
         noise = base64.b64encode(rng.randbytes(PAGE_BYTES * 3 // 4)).decode()
-        pages[f"/page/{i}/"] = (f"<html><head><meta charset='utf-8'><title>Page {i}</title>"
-                                "<meta property='og:type' content='article'></head><body><article>"
-                                f"<h1>Page {i}</h1><p>{'Words of page %d. ' % i * 40}</p><p>{noise}</p>"
-                                "</article></body></html>").encode()
+        pages[f"/page/{i}/"] = (
+            f"<html><head><meta charset='utf-8'><title>Page {i}</title>"
+            "<meta property='og:type' content='article'></head><body><article>"
+            f"<h1>Page {i}</h1><p>{'Words of page %d. ' % i * 40}</p><p>{noise}</p>"
+            "</article></body></html>"
+        ).encode()
     return pages
 
 
@@ -91,7 +95,9 @@ def tmpfs(tmp_path):
         target = tmp_path / f"mnt{len(mounted)}"
         target.mkdir()
         opts = ",".join([f"size={size}", *options])
-        proc = subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", str(target)], capture_output=True, text=True)
+        proc = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", opts, "tmpfs", str(target)], capture_output=True, text=True
+        )
         if proc.returncode != 0:
             pytest.skip(f"cannot mount a tmpfs here ({proc.stderr.strip() or proc.returncode})")
         mounted.append(target)
@@ -187,14 +193,20 @@ def test_enospc_at_the_write_call_stops_the_crawl_cleanly(site, tmp_path):
     out = tmp_path / "archive"
     hits.clear()
     env = dict(os.environ, PYTHONPATH=str(REPO), ARCHIVER_TEST_WRITE_BUDGET=str(600_000))
-    proc = subprocess.run([sys.executable, "-c", INJECT, *crawl_args(site_url, out, tmp_path)],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=180)
+    proc = subprocess.run(
+        [sys.executable, "-c", INJECT, *crawl_args(site_url, out, tmp_path)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert_stopped_with_advice(proc, hits)
     assert "No space left on device" in proc.stderr and "cut back to its last whole record" in proc.stderr
     assert_archive_consistent(out, tmp_path / "rebuilt.db")
     # the stats of the stopped crawl are kept (the database itself had room)
     with sqlite3.connect(out / "archive.db") as conn:
-        (stats,), = conn.execute("select stats from crawls").fetchall()
+        ((stats,),) = conn.execute("select stats from crawls").fetchall()
     assert '"finish_reason": "archive_write_failed"' in stats
 
 

@@ -19,8 +19,12 @@ import fuzz  # noqa: E402  (bench/fuzz.py: strategies and properties)
 
 #: Seconds one input may take: far above the slowest seen (~0.2 s), far below a hang.
 BOUND = 5.0
-FAST = settings(max_examples=300, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAST = settings(
+    max_examples=300,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def timed(fn, *args):
@@ -47,14 +51,24 @@ def test_extract_returns_an_article_for_any_input(data):
 
 
 def test_unparsable_canonical_url_keeps_the_article():
-    article = fuzz.run_extract('<html><head><link rel="canonical" href="http://[broken/"></head><body><article><p>'
-                               + "Words of the article. " * 20 + "</p></article></body></html>")
+    article = fuzz.run_extract(
+        '<html><head><link rel="canonical" href="http://[broken/"></head><body><article><p>'
+        + "Words of the article. " * 20
+        + "</p></article></body></html>"
+    )
     assert "Words of the article." in article.text and article.canonical_url is None
 
 
 def test_deeply_nested_text_is_kept():
-    article = fuzz.run_extract("<html><body><article>" + "<div>" * 1000 + "<p>" + "Deep words here. " * 20
-                               + "</p>" + "</div>" * 1000 + "</article></body></html>")
+    article = fuzz.run_extract(
+        "<html><body><article>"
+        + "<div>" * 1000
+        + "<p>"
+        + "Deep words here. " * 20
+        + "</p>"
+        + "</div>" * 1000
+        + "</article></body></html>"
+    )
     assert "Deep words here." in article.text
 
 

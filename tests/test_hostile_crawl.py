@@ -20,8 +20,16 @@ from pathlib import Path
 import pytest
 
 from archiver.warc.reader import Record, iter_records
-from hostile_site import (BINARY_BODY, CHARSET_LIE_TEXT, HUGE_SIZE, MANY_LINKS, METADATA_URL, NO_CHARSET_TEXT,
-                          PRIVATE_URL, HostileSite)
+from hostile_site import (
+    BINARY_BODY,
+    CHARSET_LIE_TEXT,
+    HUGE_SIZE,
+    MANY_LINKS,
+    METADATA_URL,
+    NO_CHARSET_TEXT,
+    PRIVATE_URL,
+    HostileSite,
+)
 from support import LOCAL, run_archiver
 
 MAX_SIZE = 16 * 1024 * 1024
@@ -59,7 +67,9 @@ class Crawl:
             return conn.execute(sql, params).fetchall()
 
 
-def crawl(site_url: str, out: Path, domains: list[str], *settings: str) -> tuple[int, str, dict, list[Record]]:
+def crawl(
+    site_url: str, out: Path, domains: list[str], *settings: str
+) -> tuple[int, str, dict, list[Record]]:
     outlet = out.parent / f"{out.name}.toml"
     outlet.write_text(f'name = "hostile"\nhome = "{site_url}/"\ndomains = {json.dumps(domains)}\n')
     args = ["crawl", str(outlet), "--out", str(out)]
@@ -67,7 +77,7 @@ def crawl(site_url: str, out: Path, domains: list[str], *settings: str) -> tuple
         args += ["--set", setting]
     proc = run_archiver(*args, timeout=240)
     with sqlite3.connect(out / "archive.db") as conn:
-        (stats,), = conn.execute("select stats from crawls").fetchall()
+        ((stats,),) = conn.execute("select stats from crawls").fetchall()
     records = [r for path in sorted((out / "warcs").glob("*.warc.gz")) for r in iter_records(path)]
     return proc.returncode, proc.stderr + proc.stdout, json.loads(stats or "{}"), records
 
@@ -76,7 +86,9 @@ def crawl(site_url: str, out: Path, domains: list[str], *settings: str) -> tuple
 def hostile(tmp_path_factory) -> Crawl:
     with HostileSite() as site:
         out = tmp_path_factory.mktemp("hostile") / "archive"
-        code, log, stats, records = crawl(site.url, out, ["127.0.0.1", "10.0.0.1", "169.254.169.254"], *LIMITS)
+        code, log, stats, records = crawl(
+            site.url, out, ["127.0.0.1", "10.0.0.1", "169.254.169.254"], *LIMITS
+        )
         yield Crawl(site, out, code, log, stats, records)
 
 
@@ -88,15 +100,15 @@ def test_crawl_finishes_cleanly_with_a_consistent_database(hostile):
     assert hostile.stats["finish_reason"] == "finished"
     assert hostile.rows("pragma integrity_check") == [("ok",)]
     assert hostile.rows("pragma foreign_key_check") == []
-    (finished,), = hostile.rows("select finished_at from crawls")
+    ((finished,),) = hostile.rows("select finished_at from crawls")
     assert finished, "the crawl's end (and its stats) are written at close"
 
 
 def test_every_case_is_counted_in_the_stored_stats(hostile):
     expected = {
-        "archiver/fetch/failed/too_large": 2,        # the gzip bomb and the 20 MB page
-        "archiver/fetch/failed/redirect_loop": 2,    # the a<->b loop and the endless chain
-        "archiver/fetch/failed/timeout": 1,          # the trickle
+        "archiver/fetch/failed/too_large": 2,  # the gzip bomb and the 20 MB page
+        "archiver/fetch/failed/redirect_loop": 2,  # the a<->b loop and the endless chain
+        "archiver/fetch/failed/timeout": 1,  # the trickle
         "archiver/fetch/failed/connection_lost": 2,  # reset midway, reset before any byte
         "archiver/fetch/failed/robots_forbidden": 1,
         "archiver/fetch/failed/refused_address": 2,
@@ -116,7 +128,9 @@ def test_every_case_is_counted_in_the_stored_stats(hostile):
 
 
 def test_malformed_html_is_stored_as_an_article(hostile):
-    (title, text), = hostile.rows("select title, text from articles where url = ?", hostile.url("/malformed/"))
+    ((title, text),) = hostile.rows(
+        "select title, text from articles where url = ?", hostile.url("/malformed/")
+    )
     assert title == "Malformed but readable"
     assert "First paragraph of the malformed page" in text
     assert "Third paragraph inside unclosed containers" in text
@@ -125,27 +139,27 @@ def test_malformed_html_is_stored_as_an_article(hostile):
 def test_charset_lie_is_flagged_and_archived_byte_for_byte(hostile):
     lines = hostile.lines("page problem (charset_mismatch): " + hostile.url("/charset-lie/"))
     assert len(lines) == 1 and "declared charset 'utf-8' does not decode the body" in lines[0]
-    record, = hostile.responses("/charset-lie/")
+    (record,) = hostile.responses("/charset-lie/")
     assert CHARSET_LIE_TEXT.encode("cp1251") in record.payload
     assert hostile.rows("select count(*) from articles where url = ?", hostile.url("/charset-lie/")) == [(1,)]
 
 
 def test_charset_lie_text_is_decoded_as_windows_1251(hostile):
-    (text,), = hostile.rows("select text from articles where url = ?", hostile.url("/charset-lie/"))
+    ((text,),) = hostile.rows("select text from articles where url = ?", hostile.url("/charset-lie/"))
     assert CHARSET_LIE_TEXT in text
 
 
 def test_page_without_charset_is_decoded_and_noted(hostile):
     assert len(hostile.lines("page problem (no_charset): " + hostile.url("/no-charset/"))) == 1
-    (text,), = hostile.rows("select text from articles where url = ?", hostile.url("/no-charset/"))
+    ((text,),) = hostile.rows("select text from articles where url = ?", hostile.url("/no-charset/"))
     assert NO_CHARSET_TEXT in text
 
 
 def test_binary_body_served_as_html_is_archived_not_cleaned(hostile):
     assert len(hostile.lines("page problem (binary): " + hostile.url("/binary/"))) == 1
-    record, = hostile.responses("/binary/")
+    (record,) = hostile.responses("/binary/")
     assert record.payload == BINARY_BODY
-    (sha,), = hostile.rows("select payload_sha256 from captures where url = ?", hostile.url("/binary/"))
+    ((sha,),) = hostile.rows("select payload_sha256 from captures where url = ?", hostile.url("/binary/"))
     assert sha == hashlib.sha256(BINARY_BODY).hexdigest()
     assert hostile.rows("select count(*) from articles where url = ?", hostile.url("/binary/")) == [(0,)]
 
@@ -153,7 +167,7 @@ def test_binary_body_served_as_html_is_archived_not_cleaned(hostile):
 def test_gzip_bomb_is_refused_past_the_size_limit_with_its_compressed_bytes_archived(hostile):
     lines = hostile.lines("fetch failed (too_large): " + hostile.url("/bomb/"))
     assert len(lines) == 1 and "gzip bomb" in lines[0]
-    record, = hostile.responses("/bomb/")
+    (record,) = hostile.responses("/bomb/")
     assert record.header("WARC-Truncated") is None, "the compressed body came whole"
     assert record.payload == hostile.site.bomb
     assert len(record.payload) < 1_000_000 and record.payload[:2] == b"\x1f\x8b"  # small, and gzip
@@ -199,15 +213,19 @@ def test_connection_reset_midway_keeps_the_partial_response(hostile):
     assert len(hostile.lines("fetch failed (connection_lost): " + hostile.url("/reset/"))) == 1
     attempts = hostile.responses("/reset/")
     assert len(attempts) == 3
-    assert all(r.header("WARC-Truncated") == "disconnect" and b"<title>Reset midway" in r.payload
-               for r in attempts)
+    assert all(
+        r.header("WARC-Truncated") == "disconnect" and b"<title>Reset midway" in r.payload for r in attempts
+    )
 
 
 def test_connection_reset_before_any_byte_is_archived_as_a_fetch_error(hostile):
     assert len(hostile.lines("fetch failed (connection_lost): " + hostile.url("/reset-early/"))) == 1
     assert hostile.responses("/reset-early/") == []
-    errors = [r for r in hostile.records
-              if r.rec_type == "metadata" and r.target_uri == hostile.url("/reset-early/")]
+    errors = [
+        r
+        for r in hostile.records
+        if r.rec_type == "metadata" and r.target_uri == hostile.url("/reset-early/")
+    ]
     assert len(errors) == 3 and all(b"fetch-error:" in r.block for r in errors)
 
 
@@ -217,7 +235,9 @@ def test_bursts_of_500_and_503_honour_retry_after(hostile):
     gaps = [b.at - a.at for a, b in zip(hits, hits[1:])]
     assert all(gap >= 0.95 for gap in gaps), f"Retry-After: 1 not honoured: {gaps}"
     assert [r.status for r in hostile.responses("/burst/")] == [500, 503, 200]
-    assert hostile.rows("select title from articles where url = ?", hostile.url("/burst/")) == [("After the burst",)]
+    assert hostile.rows("select title from articles where url = ?", hostile.url("/burst/")) == [
+        ("After the burst",)
+    ]
 
 
 def test_retry_after_beyond_the_cap_waits_only_the_cap(hostile):
@@ -275,7 +295,11 @@ def test_crawl_forbidden_by_robots_txt_ends_cleanly_and_says_so(tmp_path):
 def test_trap_guard_budget_per_url_shape():
     from archiver.hostile import TrapGuard, url_shape
 
-    assert url_shape("http://x/calendar/2024/06/?p=1") == url_shape("http://x/calendar/1999/12/") == "x/calendar/N/N/"
+    assert (
+        url_shape("http://x/calendar/2024/06/?p=1")
+        == url_shape("http://x/calendar/1999/12/")
+        == "x/calendar/N/N/"
+    )
     guard = TrapGuard(budget=3)
     verdicts = [guard.check(f"http://x/calendar/2024/{m:02d}/") for m in range(1, 6)]
     assert verdicts[:3] == [None, None, None]
@@ -313,6 +337,9 @@ def test_failures_are_classified_by_kind():
 
     assert classify(IgnoreRequest("Forbidden by robots.txt"))[0] == "robots_forbidden"
     assert classify(IgnoreRequest("max redirections reached"))[0] == "redirect_loop"
-    assert classify(IgnoreRequest("... exceeded DOWNLOAD_MAXSIZE (16 B) during decompression."))[0] == "too_large"
+    assert (
+        classify(IgnoreRequest("... exceeded DOWNLOAD_MAXSIZE (16 B) during decompression."))[0]
+        == "too_large"
+    )
     assert classify(DownloadTimeoutError("took longer than 3.0 seconds"))[0] == "timeout"
     assert classify(ValueError("odd"))[0] == "error"

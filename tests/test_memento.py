@@ -48,9 +48,11 @@ def recrawl(demo_recrawl):
 def test_memento_serves_the_captured_body_sandboxed(demo_crawl):
     archive = demo_crawl[0]
     ds = make_datasette(archive / "archive.db")
-    capture = _rows(archive / "archive.db",
-                    "select c.* from articles a join captures c on c.record_id = a.capture_record_id "
-                    "order by a.id limit 1")[0]
+    capture = _rows(
+        archive / "archive.db",
+        "select c.* from articles a join captures c on c.record_id = a.capture_record_id "
+        "order by a.id limit 1",
+    )[0]
     resp = _get(ds, f"/{_ts(capture['fetched_at'])}/{capture['url']}")
     assert resp.status_code == 200
     record = read_record_at(archive / "warcs" / capture["warc_file"], capture["offset"])
@@ -62,9 +64,10 @@ def test_memento_serves_the_captured_body_sandboxed(demo_crawl):
     assert moment.strftime("%Y%m%d%H%M%S") == _ts(capture["fetched_at"])
     link = resp.headers["link"]
     assert f'<{capture["url"]}>; rel="original"' in link
-    assert re.search(r'/timegate/' + re.escape(capture["url"]) + r'>; rel="timegate"', link)
-    assert re.search(r'/timemap/' + re.escape(capture["url"]) + r'>; rel="timemap"; type="application/link-format"',
-                     link)
+    assert re.search(r"/timegate/" + re.escape(capture["url"]) + r'>; rel="timegate"', link)
+    assert re.search(
+        r"/timemap/" + re.escape(capture["url"]) + r'>; rel="timemap"; type="application/link-format"', link
+    )
     # no archived header (cookies, caching, encodings) reaches the reader
     assert "content-encoding" not in resp.headers and "set-cookie" not in resp.headers
 
@@ -78,7 +81,9 @@ def test_unknown_url_is_404(demo_crawl):
 
 def test_timemap_lists_every_capture_of_both_crawls(recrawl):
     out, ds, url = recrawl
-    captures = _rows(out / "archive.db", "select fetched_at from captures where url = ? order by fetched_at", (url,))
+    captures = _rows(
+        out / "archive.db", "select fetched_at from captures where url = ? order by fetched_at", (url,)
+    )
     assert len(captures) >= 2
     resp = _get(ds, f"/timemap/{url}")
     assert resp.status_code == 200
@@ -91,9 +96,11 @@ def test_timemap_lists_every_capture_of_both_crawls(recrawl):
 
 def test_each_version_is_its_own_memento(recrawl, demo_recrawl):
     out, ds, url = recrawl
-    first, second = _rows(out / "archive.db",
-                          "select fetched_at from article_versions where article_id = ? order by version",
-                          (article_id(url),))
+    first, second = _rows(
+        out / "archive.db",
+        "select fetched_at from article_versions where article_id = ? order by version",
+        (article_id(url),),
+    )
     old = _get(ds, f"/{_ts(first['fetched_at'])}/{url}")
     new = _get(ds, f"/{_ts(second['fetched_at'])}/{url}")
     assert old.status_code == new.status_code == 200
@@ -103,8 +110,9 @@ def test_each_version_is_its_own_memento(recrawl, demo_recrawl):
 
 def test_a_nearby_time_redirects_to_the_closest_capture(recrawl):
     out, ds, url = recrawl
-    first, *_, last = _rows(out / "archive.db", "select fetched_at from captures where url = ? order by fetched_at",
-                            (url,))
+    first, *_, last = _rows(
+        out / "archive.db", "select fetched_at from captures where url = ? order by fetched_at", (url,)
+    )
     asked = "20991231235959"  # far after both: the last capture is the closest
     resp = _get(ds, f"/{asked}/{url}")
     assert resp.status_code == 302
@@ -115,13 +123,15 @@ def test_a_nearby_time_redirects_to_the_closest_capture(recrawl):
 
 def test_a_revisit_replays_the_payload_it_repeats(recrawl):
     out, ds, _ = recrawl
-    revisit = _rows(out / "archive.db",
-                    "select r.url, r.fetched_at, o.warc_file, o.offset, o.status from captures r "
-                    "join captures o on o.record_id = r.refers_to "
-                    "where r.record_type = 'revisit' and r.status = 304 and o.status = 200 "
-                    "and r.url not in (select url from captures where record_type = 'response' "
-                    "                  and fetched_at > o.fetched_at) "
-                    "order by r.url limit 1")[0]
+    revisit = _rows(
+        out / "archive.db",
+        "select r.url, r.fetched_at, o.warc_file, o.offset, o.status from captures r "
+        "join captures o on o.record_id = r.refers_to "
+        "where r.record_type = 'revisit' and r.status = 304 and o.status = 200 "
+        "and r.url not in (select url from captures where record_type = 'response' "
+        "                  and fetched_at > o.fetched_at) "
+        "order by r.url limit 1",
+    )[0]
     resp = _get(ds, f"/{_ts(revisit['fetched_at'])}/{revisit['url']}")
     assert resp.status_code == 200
     original = read_record_at(out / "warcs" / revisit["warc_file"], revisit["offset"])
@@ -132,8 +142,9 @@ def test_a_revisit_replays_the_payload_it_repeats(recrawl):
 
 def test_timegate_negotiates_accept_datetime(recrawl):
     out, ds, url = recrawl
-    first, *_, last = _rows(out / "archive.db", "select fetched_at from captures where url = ? order by fetched_at",
-                            (url,))
+    first, *_, last = _rows(
+        out / "archive.db", "select fetched_at from captures where url = ? order by fetched_at", (url,)
+    )
     resp = _get(ds, f"/timegate/{url}", {"Accept-Datetime": "Thu, 01 Jan 1998 00:00:00 GMT"})
     assert resp.status_code == 302 and "accept-datetime" in resp.headers["vary"]
     assert resp.headers["location"].endswith(f"/{_ts(first['fetched_at'])}/{url}")
@@ -156,7 +167,6 @@ def test_templates_get_a_cite_function(demo_crawl):
     assert cite("no-such-article") == ""
 
 
-
 def test_a_capture_is_served_at_its_own_timestamp_even_with_a_nearer_one_a_second_earlier(tmp_path):
     """URI-M /<ts>/<url> names a capture: one 0.05 s before that second is nearer but must not win."""
     from archiver.capture import Capture
@@ -164,10 +174,22 @@ def test_a_capture_is_served_at_its_own_timestamp_even_with_a_nearer_one_a_secon
 
     url = "http://127.0.0.1:9/page/"
     with Archive(tmp_path / "archive.db") as archive:
-        for record_id, fetched_at in (("<urn:uuid:a>", "2024-06-01T10:00:00.950000Z"),
-                                      ("<urn:uuid:b>", "2024-06-01T10:00:01.900000Z")):
-            archive.add_capture(Capture(record_id=record_id, url=url, fetched_at=fetched_at, warc_file="x.warc.gz",
-                                        offset=0, length=1, status=200, content_type="text/html"))
+        for record_id, fetched_at in (
+            ("<urn:uuid:a>", "2024-06-01T10:00:00.950000Z"),
+            ("<urn:uuid:b>", "2024-06-01T10:00:01.900000Z"),
+        ):
+            archive.add_capture(
+                Capture(
+                    record_id=record_id,
+                    url=url,
+                    fetched_at=fetched_at,
+                    warc_file="x.warc.gz",
+                    offset=0,
+                    length=1,
+                    status=200,
+                    content_type="text/html",
+                )
+            )
     ds = make_datasette(tmp_path / "archive.db")
     resp = _get(ds, f"/20240601100001/{url}")
     assert resp.status_code != 302, "the capture of 10:00:01 must be served at its own URI-M"

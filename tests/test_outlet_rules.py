@@ -8,7 +8,9 @@ import sqlite3
 from support import LOCAL, run_archiver
 
 
-def test_selector_that_matches_nothing_raises_drift_alarm_and_generic_cleaner_takes_over(demo_server, tmp_path):
+def test_selector_that_matches_nothing_raises_drift_alarm_and_generic_cleaner_takes_over(
+    demo_server, tmp_path
+):
     outlet = tmp_path / "redesigned.toml"
     outlet.write_text(
         'name = "redesigned"\n'
@@ -26,8 +28,8 @@ def test_selector_that_matches_nothing_raises_drift_alarm_and_generic_cleaner_ta
     assert "drift alarm: outlet redesigned: selector '.old-theme-article-body' matched nothing" in proc.stderr
     assert proc.stderr.count("drift alarm") == 1, "the alarm is raised once per selector, not per page"
     with sqlite3.connect(out / "archive.db") as db:
-        (stats,), = db.execute("select stats from crawls").fetchall()
-        (articles,), = db.execute("select count(*) from articles").fetchall()
+        ((stats,),) = db.execute("select stats from crawls").fetchall()
+        ((articles,),) = db.execute("select count(*) from articles").fetchall()
     assert json.loads(stats)["archiver/drift/redesigned"] == articles > 0
 
 
@@ -64,6 +66,8 @@ def test_max_depth_bounds_link_following(demo_server, tmp_path):
     home = demo_server.site.pages["/"].body.decode()
     pages = demo_server.site.pages
     linked = {p for p in pages if f'href="{demo_server.url}{p}"' in home} | {"/2024/05/30/withdrawn-story/"}
-    redirected = {pages[p].location.removeprefix(demo_server.url) for p in linked if pages.get(p) and pages[p].location}
+    redirected = {
+        pages[p].location.removeprefix(demo_server.url) for p in linked if pages.get(p) and pages[p].location
+    }
     assert "/" in fetched and fetched - {"/", "/robots.txt"} <= linked | redirected
     assert len(fetched) < len(demo_server.site.pages) / 2

@@ -43,13 +43,25 @@ def test_subdomains_are_allowed_and_lookalikes_are_not():
 @pytest.mark.parametrize(
     "text, key, fix",
     [
-        ('name = "p"\nhome = "https://p.example/"\nstart_url = ["/"]\n', "start_url", "did you mean 'start_urls'"),
-        ('name = "p"\nhome = "https://p.example/"\narticle_allow = ["(unclosed"]\n', "article_allow", "bad regular expression"),
+        (
+            'name = "p"\nhome = "https://p.example/"\nstart_url = ["/"]\n',
+            "start_url",
+            "did you mean 'start_urls'",
+        ),
+        (
+            'name = "p"\nhome = "https://p.example/"\narticle_allow = ["(unclosed"]\n',
+            "article_allow",
+            "bad regular expression",
+        ),
         ('name = "p"\nstart_urls = ["/relative"]\n', "start_urls", "not an http(s) URL"),
         ('name = "p"\nhome = "https://p.example/"\ndomains = []\n', "domains", "non-empty list"),
         ('name = "p"\nhome = "https://p.example/"\nmax_pages = 0\n', "max_pages", "integer >= 1"),
         ('name = "p"\nhome = "https://p.example/"\ndate_from = "June"\n', "date_from", "ISO date"),
-        ('name = "p"\nhome = "https://p.example/"\n[selectors]\nbody = ["div[[["]\n', "selectors.body", "bad CSS selector"),
+        (
+            'name = "p"\nhome = "https://p.example/"\n[selectors]\nbody = ["div[[["]\n',
+            "selectors.body",
+            "bad CSS selector",
+        ),
         ('name = "Bad Name"\nhome = "https://p.example/"\n', "name", "lowercase letters"),
     ],
 )
@@ -79,7 +91,12 @@ def test_unknown_outlet_lists_known_ones(tmp_path):
 
 def test_date_window():
     outlet = parse_outlet(
-        {"name": "p", "home": "https://p.example/", "date_from": "2024-06-01", "date_until": dt.date(2024, 6, 30)}
+        {
+            "name": "p",
+            "home": "https://p.example/",
+            "date_from": "2024-06-01",
+            "date_until": dt.date(2024, 6, 30),
+        }
     )
     assert outlet.in_date_window("2024-06-15T10:00:00+01:00")
     assert not outlet.in_date_window("2024-05-31T23:00:00Z")

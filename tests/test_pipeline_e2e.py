@@ -50,17 +50,22 @@ def test_warc_files_are_named_and_start_with_warcinfo(demo_crawl):
         assert first.rec_type == "warcinfo"
         assert first.rec_headers.get_header("WARC-Type") == "warcinfo"
         fields = first.content_stream().read().decode()
-        assert "news-archiver/" in fields and "outlet: demo" in fields and "settings-digest: sha256:" in fields
+        assert (
+            "news-archiver/" in fields and "outlet: demo" in fields and "settings-digest: sha256:" in fields
+        )
 
 
 def test_warcio_check_accepts_every_file(demo_crawl):
     out, _, _ = demo_crawl
     proc = subprocess.run(
         [sys.executable, "-m", "warcio.cli", "check", "-v", *map(str, warc_paths(out))],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     if proc.returncode != 0 and "No module named warcio.cli" in proc.stderr:
-        proc = subprocess.run(["warcio", "check", "-v", *map(str, warc_paths(out))], capture_output=True, text=True)
+        proc = subprocess.run(
+            ["warcio", "check", "-v", *map(str, warc_paths(out))], capture_output=True, text=True
+        )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "digest pass" in proc.stdout
 
@@ -71,7 +76,9 @@ def test_every_exchange_has_request_and_response_linked(demo_crawl):
     for _, record in records(out):
         assert record.rec_headers.protocol == "WARC/1.1"
         if record.rec_type == "request":
-            requests[record.rec_headers.get_header("WARC-Record-ID")] = record.rec_headers.get_header("WARC-Target-URI")
+            requests[record.rec_headers.get_header("WARC-Record-ID")] = record.rec_headers.get_header(
+                "WARC-Target-URI"
+            )
         elif record.rec_type == "response":
             responses[record.rec_headers.get_header("WARC-Record-ID")] = (
                 record.rec_headers.get_header("WARC-Target-URI"),
@@ -123,7 +130,7 @@ def test_no_furniture_reaches_any_stored_text(demo_crawl):
 def test_seed_article_equals_expected_text(demo_crawl, demo_server):
     out, _, _ = demo_crawl
     seed = demo_server.site.seed_article
-    (title, text), = rows(out / "archive.db", f"select title, text from articles where url = '{seed.url}'")
+    ((title, text),) = rows(out / "archive.db", f"select title, text from articles where url = '{seed.url}'")
     expected = (REPO / "tests" / "fixtures" / "seed" / "expected.txt").read_text(encoding="utf-8")
     assert f"{title}\n\n{text}".strip() == expected.strip()
 
@@ -188,7 +195,9 @@ def test_reindex_rebuilds_the_same_rows(demo_crawl, tmp_path):
         assert rebuilt == ours, f"{table} differ after reindex"
     # and once more: reindexing the same WARCs changes nothing
     run_archiver("reindex", str(out / "warcs"), "--db", str(other))
-    assert rows(other, "select count(*) from articles") == rows(out / "archive.db", "select count(*) from articles")
+    assert rows(other, "select count(*) from articles") == rows(
+        out / "archive.db", "select count(*) from articles"
+    )
 
 
 def test_datasette_search_finds_the_seed_article(demo_crawl, demo_server):
@@ -226,7 +235,11 @@ def test_bad_outlet_file_is_a_clear_error(tmp_path):
     bad.write_text('name = "bad"\nhome = "https://p.example/"\narticle_allow = ["[a-"]\n')
     proc = run_archiver("crawl", str(bad), "--out", str(tmp_path / "a"))
     assert proc.returncode != 0
-    assert str(bad) in proc.stderr and "'article_allow'" in proc.stderr and "bad regular expression" in proc.stderr
+    assert (
+        str(bad) in proc.stderr
+        and "'article_allow'" in proc.stderr
+        and "bad regular expression" in proc.stderr
+    )
     assert "Traceback" not in proc.stderr
 
 
@@ -245,16 +258,37 @@ def test_unwritable_out_is_a_clear_error(tmp_path):
 def test_scrapy_crawl_news_works_from_the_project(demo_server, tmp_path):
     out = tmp_path / "scrapy-archive"
     proc = subprocess.run(
-        [sys.executable, "-m", "scrapy.cmdline", "crawl", "news", "-a", "outlet=demo", "-a", f"home={demo_server.url}",
-         "-s", f"ARCHIVER_OUT_DIR={out}", "-s", "CLOSESPIDER_PAGECOUNT=15", "-s", "DOWNLOAD_DELAY=0",
-         "-s", "AUTOTHROTTLE_START_DELAY=0", "-s", "ARCHIVER_ALLOW_PRIVATE_ADDRESSES=true"],
-        cwd=REPO, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "scrapy.cmdline",
+            "crawl",
+            "news",
+            "-a",
+            "outlet=demo",
+            "-a",
+            f"home={demo_server.url}",
+            "-s",
+            f"ARCHIVER_OUT_DIR={out}",
+            "-s",
+            "CLOSESPIDER_PAGECOUNT=15",
+            "-s",
+            "DOWNLOAD_DELAY=0",
+            "-s",
+            "AUTOTHROTTLE_START_DELAY=0",
+            "-s",
+            "ARCHIVER_ALLOW_PRIVATE_ADDRESSES=true",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     if "No module named scrapy.cmdline" in proc.stderr:  # pragma: no cover - very old Scrapy
         pytest.skip("scrapy.cmdline not runnable as a module")
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert list((out / "warcs").glob("demo-*.warc.gz"))
-    (count,), = rows(out / "archive.db", "select count(*) from articles")
+    ((count,),) = rows(out / "archive.db", "select count(*) from articles")
     assert count > 0
 
 
@@ -263,5 +297,5 @@ def test_demo_command_crawls_and_exits(tmp_path, demo_server):
     proc = run_archiver("demo", "--out", str(out), "--no-serve")
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "demo outlet served at http://127.0.0.1:" in proc.stdout
-    (count,), = rows(out / "archive.db", "select count(*) from articles")
+    ((count,),) = rows(out / "archive.db", "select count(*) from articles")
     assert count == len(demo_server.site.articles)

@@ -22,10 +22,14 @@ def _crawl_args(site_url: str, out) -> list[str]:
 
 
 def test_line_and_json_formatter():
-    line = format_line(Snapshot(pages=1204, articles=311, warc_bytes=48_200_000, errors=2, rate=23.46, queue=87))
+    line = format_line(
+        Snapshot(pages=1204, articles=311, warc_bytes=48_200_000, errors=2, rate=23.46, queue=87)
+    )
     assert line == "pages 1,204 | articles 311 | 48.2 MB | errors 2 | 23.5 pages/s | queue 87"
     assert "queue ?" in format_line(Snapshot(0, 0, 0, 0, 0.0, None))
-    record = logging.LogRecord("scrapy.core.engine", logging.INFO, __file__, 1, "Crawled %d pages", (3,), None)
+    record = logging.LogRecord(
+        "scrapy.core.engine", logging.INFO, __file__, 1, "Crawled %d pages", (3,), None
+    )
     doc = json.loads(JsonFormatter().format(record))
     assert doc["message"] == "Crawled 3 pages" and doc["level"] == "INFO" and doc["time"].endswith("+00:00")
     assert progress_settings(quiet=True) == {"LOG_LEVEL": "WARNING", "ARCHIVER_PROGRESS": False}
@@ -60,8 +64,9 @@ def test_live_line_on_a_terminal(demo_server, tmp_path):
     final = lines[-1].splitlines()[0]
     assert "articles" in final and "MB" in final and "pages/s" in final and "queue" in final
     assert "pages/s:" in stdout and "MB archived:" in stdout  # the summary table
-    summary_pages = next(line.split(":")[1].strip() for line in stdout.splitlines()
-                         if line.strip().startswith("pages:"))
+    summary_pages = next(
+        line.split(":")[1].strip() for line in stdout.splitlines() if line.strip().startswith("pages:")
+    )
     assert final.split(" | ")[0] == f"pages {int(summary_pages):,}"  # the last line shows the final count
 
 
@@ -77,4 +82,6 @@ def test_json_log_lines_and_summary(demo_server, tmp_path):
     assert records and all({"time", "level", "logger", "message"} <= set(r) for r in records)
     assert any(r["message"].startswith("Spider closed") for r in records)
     summary = json.loads(proc.stdout)
-    assert summary["pages"] > 100 and summary["articles_stored"] > 0 and summary["finish_reason"] == "finished"
+    assert (
+        summary["pages"] > 100 and summary["articles_stored"] > 0 and summary["finish_reason"] == "finished"
+    )

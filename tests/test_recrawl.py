@@ -56,9 +56,14 @@ def test_second_crawl_sends_validators_the_first_did_not(demo_recrawl):
 def test_archived_requests_show_the_conditional_headers(demo_recrawl):
     out = demo_recrawl["out"]
     _, second = crawl_ids(out)
-    request_ids = {r[0] for r in rows(out / "archive.db",
-                                      "select request_record_id from captures where crawl_id = ? and status = 304",
-                                      (second,))}
+    request_ids = {
+        r[0]
+        for r in rows(
+            out / "archive.db",
+            "select request_record_id from captures where crawl_id = ? and status = 304",
+            (second,),
+        )
+    }
     seen = 0
     for record in warc_records(out):
         if record.rec_type == "request" and record.rec_headers.get_header("WARC-Record-ID") in request_ids:
@@ -71,21 +76,33 @@ def test_unchanged_pages_become_revisits_of_the_first_crawl(demo_recrawl):
     out = demo_recrawl["out"]
     db = out / "archive.db"
     first, second = crawl_ids(out)
-    kinds = dict(((t, s), n) for t, s, n in rows(
-        db, "select record_type, status, count(*) from captures where crawl_id = ? group by 1, 2", (second,)))
+    kinds = dict(
+        ((t, s), n)
+        for t, s, n in rows(
+            db,
+            "select record_type, status, count(*) from captures where crawl_id = ? group by 1, 2",
+            (second,),
+        )
+    )
     pages = rows(db, "select count(*) from captures where crawl_id = ? and status = 200", (first,))[0][0]
     # all pages but the edited one answered 304 and were archived as revisits
     assert kinds[("revisit", 304)] == pages - 1
     assert kinds[("response", 200)] == 1
     # the rest: redirects (empty payloads are written out) and error pages whose bytes did not change
-    assert {k for k in kinds if k not in {("revisit", 304), ("response", 200)}} <= {("response", 301),
-                                                                                  ("revisit", 404)}
+    assert {k for k in kinds if k not in {("revisit", 304), ("response", 200)}} <= {
+        ("response", 301),
+        ("revisit", 404),
+    }
     # each revisit refers to the first crawl's response of the same URL, with its payload digest
-    bad = rows(db, """
+    bad = rows(
+        db,
+        """
         select r.url from captures r left join captures o on o.record_id = r.refers_to
         where r.record_type = 'revisit' and (o.record_type != 'response' or o.url != r.url
               or o.crawl_id != ? or o.payload_sha256 != r.payload_sha256
-              or o.status != (case r.status when 304 then 200 else r.status end))""", (first,))
+              or o.status != (case r.status when 304 then 200 else r.status end))""",
+        (first,),
+    )
     assert bad == []
 
 
@@ -97,8 +114,10 @@ def test_revisit_records_carry_the_standard_headers(demo_recrawl):
         headers = record.rec_headers
         if record.rec_type == "response":
             originals[headers.get_header("WARC-Record-ID")] = (
-                headers.get_header("WARC-Target-URI"), headers.get_header("WARC-Date"),
-                headers.get_header("WARC-Payload-Digest"))
+                headers.get_header("WARC-Target-URI"),
+                headers.get_header("WARC-Date"),
+                headers.get_header("WARC-Payload-Digest"),
+            )
         elif record.rec_type == "revisit":
             revisits.append((headers, record.http_headers.get_statuscode()))
     assert revisits
@@ -125,8 +144,10 @@ def test_second_crawl_writes_far_fewer_bytes(demo_recrawl):
 
 
 def test_crawls_report_new_versions_and_revisits(demo_recrawl):
-    first, second = (dict(line.strip().split(": ", 1) for line in proc.stdout.splitlines() if ": " in line)
-                     for proc in demo_recrawl["procs"])
+    first, second = (
+        dict(line.strip().split(": ", 1) for line in proc.stdout.splitlines() if ": " in line)
+        for proc in demo_recrawl["procs"]
+    )
     articles = len(demo_recrawl["server"].site.articles)
     assert (first["new versions"], first["revisits"]) == (str(articles), "0")
     assert second["new versions"] == "1" and int(second["revisits"]) > 100
@@ -137,8 +158,9 @@ def test_crawls_report_new_versions_and_revisits(demo_recrawl):
 
 def test_warcio_check_accepts_both_crawls(demo_recrawl):
     paths = [str(p) for p in sorted((demo_recrawl["out"] / "warcs").glob("*.warc.gz"))]
-    proc = subprocess.run([sys.executable, "-m", "warcio.cli", "check", "-v", *paths],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "warcio.cli", "check", "-v", *paths], capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "revisit" in proc.stdout
 
@@ -151,7 +173,8 @@ def test_reindex_of_two_crawls_equals_the_database(demo_recrawl, tmp_path):
         assert proc.returncode == 0, proc.stderr
         for table in ("captures", "articles", "article_versions"):
             assert rows(other, f"select * from {table} order by 1") == rows(
-                out / "archive.db", f"select * from {table} order by 1"), f"{table} differ after reindex"
+                out / "archive.db", f"select * from {table} order by 1"
+            ), f"{table} differ after reindex"
 
 
 # -- the revisit decision, on a session directly ---------------------------------------------
@@ -160,15 +183,20 @@ REQUEST = b"GET /a/ HTTP/1.1\r\nHost: example.test\r\n\r\n"
 
 
 def response(body: bytes, status: str = "200 OK") -> bytes:
-    return (f"HTTP/1.1 {status}\r\nContent-Type: text/html\r\nETag: \"x1\"\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+    return (
+        f'HTTP/1.1 {status}\r\nContent-Type: text/html\r\nETag: "x1"\r\nContent-Length: {len(body)}\r\n\r\n'
+    ).encode() + body
 
 
 def test_identical_payload_is_a_revisit_and_a_changed_one_is_not(tmp_path):
     session = ArchiveSession(tmp_path, load_outlet("demo"))
     clock = iter(dt.datetime(2026, 1, 2, 3, 4, n, tzinfo=dt.timezone.utc) for n in range(60))
-    record = lambda raw: session.record_exchange(url="http://example.test/a/", request_bytes=REQUEST,  # noqa: E731
-                                                 response_bytes=raw, fetched_at=next(clock))
+    record = lambda raw: session.record_exchange(
+        url="http://example.test/a/",
+        request_bytes=REQUEST,  # noqa: E731
+        response_bytes=raw,
+        fetched_at=next(clock),
+    )
     try:
         original = record(response(b"<p>same</p>"))
         again = record(response(b"<p>same</p>"))
@@ -194,15 +222,19 @@ def test_identical_payload_is_a_revisit_and_a_changed_one_is_not(tmp_path):
 def test_a_304_for_a_page_not_held_is_archived_in_full(tmp_path):
     session = ArchiveSession(tmp_path, load_outlet("demo"))
     try:
-        capture = session.record_exchange(url="http://example.test/never/", request_bytes=REQUEST,
-                                          response_bytes=b"HTTP/1.1 304 Not Modified\r\n\r\n",
-                                          fetched_at=dt.datetime.now(dt.timezone.utc))
+        capture = session.record_exchange(
+            url="http://example.test/never/",
+            request_bytes=REQUEST,
+            response_bytes=b"HTTP/1.1 304 Not Modified\r\n\r\n",
+            fetched_at=dt.datetime.now(dt.timezone.utc),
+        )
     finally:
         session.close()
     assert capture.record_type == "response" and capture.status == 304
 
 
 # -- the middleware alone: validators, the off switch, a 304 replayed -----------------------------
+
 
 def held_session(tmp_path: Path) -> ArchiveSession:
     """A session holding one gzip-encoded page with an ETag and a Last-Modified."""
@@ -211,10 +243,16 @@ def held_session(tmp_path: Path) -> ArchiveSession:
     session = ArchiveSession(tmp_path, load_outlet("demo"))
     body = gzip.compress(b'<html><body><a href="/next/">next</a></body></html>', mtime=0)
     session.record_exchange(
-        url="http://example.test/a/", request_bytes=REQUEST, fetched_at=dt.datetime.now(dt.timezone.utc),
-        response_bytes=(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Encoding: gzip\r\n"
-                        b'ETag: "v1"\r\nLast-Modified: Tue, 01 Jul 2025 10:00:00 GMT\r\n'
-                        b"Content-Length: %d\r\n\r\n" % len(body)) + body)
+        url="http://example.test/a/",
+        request_bytes=REQUEST,
+        fetched_at=dt.datetime.now(dt.timezone.utc),
+        response_bytes=(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Encoding: gzip\r\n"
+            b'ETag: "v1"\r\nLast-Modified: Tue, 01 Jul 2025 10:00:00 GMT\r\n'
+            b"Content-Length: %d\r\n\r\n" % len(body)
+        )
+        + body,
+    )
     return session
 
 
@@ -280,12 +318,14 @@ def test_resume_of_a_recrawl_replays_revisited_pages_instead_of_fetching_them(de
 
     out = demo_recrawl["out"]
     db = Database(sqlite3.connect(out / "archive.db"))
-    (second_crawl,), = db.execute("select id from crawls order by started_at desc limit 1").fetchall()
+    ((second_crawl,),) = db.execute("select id from crawls order by started_at desc limit 1").fetchall()
     pages = ArchivedPages(db, out / "warcs", second_crawl)
     unchanged = demo_recrawl["server"].site.articles[5]
     page = pages.lookup(unchanged.url)
     assert page is not None, "a revisited page counts as archived"
-    ((kind,),) = db.execute("select record_type from captures where record_id = ?", [page.record_id]).fetchall()
+    ((kind,),) = db.execute(
+        "select record_type from captures where record_id = ?", [page.record_id]
+    ).fetchall()
     assert kind == "revisit"
     assert page.status == 200
     assert unchanged.paragraphs[0].encode() in page.body()

@@ -84,7 +84,10 @@ def _read_warcs(out: Path) -> tuple[collections.Counter, collections.Counter, se
                 if record.rec_type in ("response", "revisit"):
                     responses[url] += 1
                     ids.add(record.rec_headers.get_header("WARC-Record-ID"))
-                elif record.rec_type == "conversion" and record.rec_headers.get_header("Content-Type") == ARTICLE_JSON:
+                elif (
+                    record.rec_type == "conversion"
+                    and record.rec_headers.get_header("Content-Type") == ARTICLE_JSON
+                ):
                     conversions[url] += 1
     return responses, conversions, ids
 
@@ -140,8 +143,12 @@ def _archived_urls(out: Path) -> set[str]:
     """URLs with a whole response record on disk (what the resumed crawl must not fetch)."""
     from archiver.warc.reader import iter_records
 
-    return {r.target_uri for p in (out / "warcs").glob("*.warc.gz")
-            for r in iter_records(p, on_error=lambda e: None) if r.rec_type == "response"}
+    return {
+        r.target_uri
+        for p in (out / "warcs").glob("*.warc.gz")
+        for r in iter_records(p, on_error=lambda e: None)
+        if r.rec_type == "response"
+    }
 
 
 def _check_not_refetched(site, since: int, archived: set[str]) -> None:

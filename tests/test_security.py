@@ -53,6 +53,7 @@ def run(coro):
 @pytest.fixture
 def no_lookups(monkeypatch):
     """Fail the test if the guard resolves a name or starts a thread."""
+
     def forbidden(*args, **kwargs):
         raise AssertionError(f"unexpected lookup {args!r}")
 
@@ -61,7 +62,9 @@ def no_lookups(monkeypatch):
 
 
 def guard(allow=False) -> AddressGuardMiddleware:
-    return AddressGuardMiddleware.from_crawler(get_crawler(settings_dict={"ARCHIVER_ALLOW_PRIVATE_ADDRESSES": allow}))
+    return AddressGuardMiddleware.from_crawler(
+        get_crawler(settings_dict={"ARCHIVER_ALLOW_PRIVATE_ADDRESSES": allow})
+    )
 
 
 REFUSED_BY_DEFAULT = [
@@ -91,7 +94,9 @@ def test_guard_refuses_non_public_ip_literals_before_any_connection(url, kind, n
     assert "ARCHIVER_ALLOW_PRIVATE_ADDRESSES" in str(refused.value)
     assert mw.stats.get_value(f"archiver/address_guard/refused/{kind}") == 1
     assert mw.stats.get_value("archiver/address_guard/refused") == 1
-    assert [r.getMessage() for r in caplog.records if r.name == "pipelines.address_guard"] == [str(refused.value)]
+    assert [r.getMessage() for r in caplog.records if r.name == "pipelines.address_guard"] == [
+        str(refused.value)
+    ]
 
 
 def test_guard_lets_public_addresses_through(no_lookups):
@@ -124,10 +129,14 @@ def test_guard_drops_a_response_that_came_from_a_private_peer(no_lookups):
     """DNS rebinding: the name passed the check, the connection went elsewhere."""
     mw = guard()
     request = Request("http://news.example/")
-    response = HtmlResponse(request.url, body=b"<p>x</p>", request=request, ip_address=ipaddress.ip_address("10.1.2.3"))
+    response = HtmlResponse(
+        request.url, body=b"<p>x</p>", request=request, ip_address=ipaddress.ip_address("10.1.2.3")
+    )
     with pytest.raises(AddressRefused, match="connected to 10.1.2.3"):
         mw.process_response(request, response)
-    public = HtmlResponse(request.url, body=b"<p>x</p>", request=request, ip_address=ipaddress.ip_address("93.184.215.14"))
+    public = HtmlResponse(
+        request.url, body=b"<p>x</p>", request=request, ip_address=ipaddress.ip_address("93.184.215.14")
+    )
     assert mw.process_response(request, public) is public
 
 
@@ -153,7 +162,9 @@ def test_guard_is_on_by_default_in_the_project_settings():
     from archiver import settings
 
     assert settings.ARCHIVER_ALLOW_PRIVATE_ADDRESSES is False
-    assert settings.DOWNLOADER_MIDDLEWARES["pipelines.address_guard.AddressGuardMiddleware"] < 100  # before robots.txt
+    assert (
+        settings.DOWNLOADER_MIDDLEWARES["pipelines.address_guard.AddressGuardMiddleware"] < 100
+    )  # before robots.txt
 
 
 # -- the address guard in real crawls of 127.0.0.1 ----------------------------------------------------
@@ -193,12 +204,17 @@ def crawl_without_allow(home: str, out: Path) -> tuple[str, dict]:
     proc = run_archiver(*args, timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
     with sqlite3.connect(out / "archive.db") as conn:
-        (stats,), = conn.execute("select stats from crawls").fetchall()
+        ((stats,),) = conn.execute("select stats from crawls").fetchall()
     return proc.stderr, json.loads(stats)
 
 
-@pytest.mark.parametrize("host, says", [("127.0.0.1", "127.0.0.1 is a loopback address"),
-                                        ("localhost", "localhost resolves to 127.0.0.1, a loopback address")])
+@pytest.mark.parametrize(
+    "host, says",
+    [
+        ("127.0.0.1", "127.0.0.1 is a loopback address"),
+        ("localhost", "localhost resolves to 127.0.0.1, a loopback address"),
+    ],
+)
 def test_crawl_of_a_loopback_outlet_is_refused_by_default(host, says, local_site, tmp_path):
     port, hits = local_site
     hits.clear()
@@ -212,7 +228,9 @@ def test_crawl_of_a_loopback_outlet_is_refused_by_default(host, says, local_site
 # -- nothing escapes the archive folder ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["../evil", "..", "a/b", "/etc/passwd", "evil\x00", "Evil", ".hidden", "x" * 65])
+@pytest.mark.parametrize(
+    "name", ["../evil", "..", "a/b", "/etc/passwd", "evil\x00", "Evil", ".hidden", "x" * 65]
+)
 def test_outlet_names_cannot_be_paths(name, tmp_path):
     with pytest.raises(OutletError, match="is not a valid outlet name"):
         load_outlet(name)
@@ -229,9 +247,19 @@ def test_warc_prefixes_cannot_leave_the_warc_folder(prefix, tmp_path):
 
 def test_crawl_with_a_prefix_escaping_the_folder_fails_and_writes_nothing_outside(tmp_path):
     out = tmp_path / "inside" / "archive"
-    proc = run_archiver("crawl", "demo", "--out", str(out), "--home", "http://127.0.0.1:9/",
-                        "--set", "ARCHIVER_WARC_PREFIX=../x", "--set", "ARCHIVER_ALLOW_PRIVATE_ADDRESSES=false",
-                        timeout=120)
+    proc = run_archiver(
+        "crawl",
+        "demo",
+        "--out",
+        str(out),
+        "--home",
+        "http://127.0.0.1:9/",
+        "--set",
+        "ARCHIVER_WARC_PREFIX=../x",
+        "--set",
+        "ARCHIVER_ALLOW_PRIVATE_ADDRESSES=false",
+        timeout=120,
+    )
     assert proc.returncode != 0
     assert "WARC prefix '../x' must be a plain file-name part" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -245,8 +273,10 @@ def test_spider_refuses_an_escaping_prefix_before_building_any_path(tmp_path):
     """``scrapy crawl news -s ARCHIVER_WARC_PREFIX=../../x`` bypasses the CLI: the spider checks too."""
     from spiders.news import NewsSpider
 
-    crawler = get_crawler(NewsSpider, settings_dict={"ARCHIVER_OUT_DIR": str(tmp_path / "out"),
-                                                     "ARCHIVER_WARC_PREFIX": "../../x"})
+    crawler = get_crawler(
+        NewsSpider,
+        settings_dict={"ARCHIVER_OUT_DIR": str(tmp_path / "out"), "ARCHIVER_WARC_PREFIX": "../../x"},
+    )
     with pytest.raises(ValueError, match="plain file-name part"):
         NewsSpider.from_crawler(crawler, outlet="demo")
     assert [p for p in tmp_path.rglob("*") if p.name in ("x", "crawl.json")] == []
@@ -263,16 +293,30 @@ def hostile_archive(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("xss") / "archive"
     session = ArchiveSession(out, Outlet(name="xss", home="http://127.0.0.1/", domains=("127.0.0.1",)))
     url = "http://127.0.0.1/2024/06/01/xss/"
-    page = (f"<html><head><title>{XSS_TITLE}</title></head><body><article><p>{XSS_TEXT}</p>"
-            "</article></body></html>").encode()
+    page = (
+        f"<html><head><title>{XSS_TITLE}</title></head><body><article><p>{XSS_TEXT}</p>"
+        "</article></body></html>"
+    ).encode()
     capture = session.record_exchange(
-        url=url, fetched_at=dt.datetime(2024, 6, 1, 9, tzinfo=dt.timezone.utc),
+        url=url,
+        fetched_at=dt.datetime(2024, 6, 1, 9, tzinfo=dt.timezone.utc),
         request_bytes=b"GET /2024/06/01/xss/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
         response_bytes=b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: %d\r\n\r\n%s"
-        % (len(page), page))
-    session.record_article(Article(url=url, title=XSS_TITLE, text=XSS_TEXT, markdown=XSS_TEXT,
-                                   authors=[XSS_AUTHOR], section=XSS_TITLE, description=XSS_TEXT,
-                                   published="2024-06-01T09:00:00Z"), capture)
+        % (len(page), page),
+    )
+    session.record_article(
+        Article(
+            url=url,
+            title=XSS_TITLE,
+            text=XSS_TEXT,
+            markdown=XSS_TEXT,
+            authors=[XSS_AUTHOR],
+            section=XSS_TITLE,
+            description=XSS_TEXT,
+            published="2024-06-01T09:00:00Z",
+        ),
+        capture,
+    )
     session.close({"finish_reason": "finished"})
     return out
 
@@ -300,8 +344,15 @@ def shown_pages(out: Path) -> list[str]:
     ds = make_datasette(out / "archive.db")
     queries = ds.metadata("queries", database="archive") or {}
     aid = article_id(out)
-    pages = ["/", "/archive", "/archive/articles", f"/archive/articles/{aid}", "/archive/captures",
-             "/archive/articles?_search=markup", "/archive?sql=select+title,+text,+authors+from+articles"]
+    pages = [
+        "/",
+        "/archive",
+        "/archive/articles",
+        f"/archive/articles/{aid}",
+        "/archive/captures",
+        "/archive/articles?_search=markup",
+        "/archive?sql=select+title,+text,+authors+from+articles",
+    ]
     pages += [f"/archive/{name}?q=markup" for name in queries]
     pages += ["/-/search?q=markup", "/-/outlets", "/-/outlet/xss", f"/-/article/{aid}"]
     return pages
@@ -361,15 +412,18 @@ def test_datasette_refuses_write_methods(method, path, kwargs, hostile_archive):
     assert (hostile_archive / "archive.db").read_bytes() == before
 
 
-@pytest.mark.parametrize("sql", [
-    "delete from articles",
-    "update articles set title = 'pwned'",
-    "insert into crawls (id, outlet, started_at) values ('x', 'x', 'x')",
-    "drop table articles",
-    "attach database '/tmp/evil.db' as evil",
-    "pragma writable_schema = 1",
-    "select 1; delete from articles",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "delete from articles",
+        "update articles set title = 'pwned'",
+        "insert into crawls (id, outlet, started_at) values ('x', 'x', 'x')",
+        "drop table articles",
+        "attach database '/tmp/evil.db' as evil",
+        "pragma writable_schema = 1",
+        "select 1; delete from articles",
+    ],
+)
 def test_sql_that_writes_is_refused(sql, hostile_archive):
     before = (hostile_archive / "archive.db").read_bytes()
     query = urllib.parse.urlencode({"sql": sql, "_shape": "objects"})

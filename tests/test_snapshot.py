@@ -54,8 +54,9 @@ def _extract(wacz_path: Path, dest: Path) -> Path:
 
 
 def test_wacz_validator_accepts_it(wacz):
-    proc = subprocess.run([tool("wacz"), "validate", "--file", str(wacz[0])],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [tool("wacz"), "validate", "--file", str(wacz[0])], capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Validation succeeded" in proc.stdout
 
@@ -92,15 +93,20 @@ def test_pages_and_database_hold_every_article(wacz, archive, tmp_path):
     out = _extract(wacz[0], tmp_path / "x")
     lines = [json.loads(line) for line in (out / "pages/pages.jsonl").read_text().splitlines()]
     assert lines[0]["format"] == "json-pages-1.0"
-    source = _rows(archive / "archive.db", "select id, url, fetched_at, title, text_sha256 from articles order by id")
+    source = _rows(
+        archive / "archive.db", "select id, url, fetched_at, title, text_sha256 from articles order by id"
+    )
     assert sorted((p["id"], p["url"], p["ts"], p["title"], p["text_digest"]) for p in lines[1:]) == [
         (i, u, ts, t, f"sha256:{sha}") for i, u, ts, t, sha in source
     ]
-    packed = _rows(out / "data/archive.db", "select id, url, fetched_at, title, text_sha256 from articles order by id")
+    packed = _rows(
+        out / "data/archive.db", "select id, url, fetched_at, title, text_sha256 from articles order by id"
+    )
     assert packed == source
     # the packaged rows point at records inside the package, whose payloads match
-    for url, warc_file, offset, sha in _rows(out / "data/archive.db",
-                                             "select url, warc_file, offset, payload_sha256 from captures"):
+    for url, warc_file, offset, sha in _rows(
+        out / "data/archive.db", "select url, warc_file, offset, payload_sha256 from captures"
+    ):
         rec = read_record_at(out / "archive" / warc_file, offset)
         assert rec.target_uri == url
         assert hashlib.sha256(rec.payload).hexdigest() == sha
@@ -115,7 +121,9 @@ def test_same_selection_gives_the_same_bytes(wacz, archive):
 
 
 def test_since_keeps_only_later_captures_and_whole_records(archive, tmp_path):
-    times = [r[0] for r in _rows(archive / "archive.db", "select fetched_at from captures order by fetched_at")]
+    times = [
+        r[0] for r in _rows(archive / "archive.db", "select fetched_at from captures order by fetched_at")
+    ]
     since = times[len(times) // 2]
     out = tmp_path / "late.wacz"
     proc = run_archiver("snapshot", str(archive), "--out", str(out), "--since", since, "--outlet", "demo")
@@ -126,16 +134,21 @@ def test_since_keeps_only_later_captures_and_whole_records(archive, tmp_path):
     index = [parse_line(line) for line in (x / "indexes/index.cdx").read_text().splitlines()]
     assert len(index) == len(packed)
     # every article of the selection kept its conversion record and its capture
-    assert _rows(x / "data/archive.db",
-                 "select count(*) from articles where capture_record_id not in (select record_id from captures)"
-                 ) == [(0,)]
+    assert _rows(
+        x / "data/archive.db",
+        "select count(*) from articles where capture_record_id not in (select record_id from captures)",
+    ) == [(0,)]
     for warc in (x / "archive").iterdir():
-        check = subprocess.run([tool("warcio"), "check", str(warc)], capture_output=True, text=True, timeout=120)
+        check = subprocess.run(
+            [tool("warcio"), "check", str(warc)], capture_output=True, text=True, timeout=120
+        )
         assert check.returncode == 0, check.stdout + check.stderr
 
 
 def test_empty_selection_is_an_error(archive, tmp_path):
-    proc = run_archiver("snapshot", str(archive), "--out", str(tmp_path / "x.wacz"), "--outlet", "no-such-outlet")
+    proc = run_archiver(
+        "snapshot", str(archive), "--out", str(tmp_path / "x.wacz"), "--outlet", "no-such-outlet"
+    )
     assert proc.returncode == 1
     assert "no capture" in proc.stderr and "no-such-outlet" in proc.stderr
     assert not (tmp_path / "x.wacz").exists()
@@ -166,12 +179,17 @@ def test_pywb_replays_an_article_from_the_snapshot(wacz, archive, tmp_path):
     url, fetched_at, sha, warc_file, offset = _rows(
         archive / "archive.db",
         "select a.url, c.fetched_at, c.payload_sha256, c.warc_file, c.offset from articles a "
-        "join captures c on c.record_id = a.capture_record_id order by a.id limit 1")[0]
+        "join captures c on c.record_id = a.capture_record_id order by a.id limit 1",
+    )[0]
     captured = read_record_at(archive / "warcs" / warc_file, offset)
     ts = "".join(ch for ch in fetched_at if ch.isdigit())[:14]
     port = _free_port()
-    server = subprocess.Popen([tool("wayback"), "-p", str(port), "-b", "127.0.0.1"], cwd=tmp_path / "pywb",
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [tool("wayback"), "-p", str(port), "-b", "127.0.0.1"],
+        cwd=tmp_path / "pywb",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         replay = f"http://127.0.0.1:{port}/snap/{ts}id_/{url}"
         deadline = time.monotonic() + 60
@@ -181,7 +199,9 @@ def test_pywb_replays_an_article_from_the_snapshot(wacz, archive, tmp_path):
                 break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    raise AssertionError("pywb did not start: " + server.communicate(timeout=5)[0].decode()[-2000:])
+                    raise AssertionError(
+                        "pywb did not start: " + server.communicate(timeout=5)[0].decode()[-2000:]
+                    )
                 time.sleep(0.3)
         assert status == 200
         # as stored: the payload bytes that came off the wire (content-coding kept)
@@ -208,12 +228,18 @@ def test_revisits_bring_the_responses_they_repeat(demo_recrawl, tmp_path):
     packed = x / "data/archive.db"
     revisits = _rows(packed, "select count(*) from captures where record_type = 'revisit'")[0][0]
     assert revisits > 0
-    assert _rows(packed, "select count(*) from captures r left join captures o on o.record_id = r.refers_to "
-                         "where r.record_type = 'revisit' and o.record_id is null") == [(0,)]
+    assert _rows(
+        packed,
+        "select count(*) from captures r left join captures o on o.record_id = r.refers_to "
+        "where r.record_type = 'revisit' and o.record_id is null",
+    ) == [(0,)]
     # the originals are there for replay, not as captures of the selection's time span
     first_crawl = _rows(packed, "select count(*) from captures where fetched_at < ?", [second_start])[0][0]
-    assert 0 < first_crawl == _rows(packed, "select count(distinct refers_to) from captures "
-                                            "where record_type = 'revisit'")[0][0]
+    assert (
+        0
+        < first_crawl
+        == _rows(packed, "select count(distinct refers_to) from captures where record_type = 'revisit'")[0][0]
+    )
     check = run_archiver("verify", str(out))
     assert check.returncode == 0, check.stdout
 

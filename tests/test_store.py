@@ -110,16 +110,27 @@ def test_schema_tables_keys_indexes_and_wal(archive: Archive) -> None:
     fks = {(fk.column, fk.other_table, fk.other_column) for fk in db.table("articles").foreign_keys}
     assert ("capture_record_id", "captures", "record_id") in fks
     assert ("crawl_id", "crawls", "id") in fks
+
     def indexes(table: str) -> dict[tuple[str, ...], bool]:
         return {tuple(i.columns): bool(i.unique) for i in db.table(table).indexes if i.origin == "c"}
 
-    assert indexes("captures") == {("url",): False, ("fetched_at",): False,
-                                   ("outlet", "fetched_at", "status"): False, ("status",): False,
-                                   ("record_type",): False}  # + 0003_ui_indexes
-    assert indexes("articles") == {("url",): True, ("outlet", "published"): False, ("published",): False,
-                                   ("outlet", "published", "fetched_at"): False, ("section",): False,
-                                   ("language",): False, ("authors",): False,
-                                   ("published", "outlet", "section", "language", "authors"): False}  # + 0003
+    assert indexes("captures") == {
+        ("url",): False,
+        ("fetched_at",): False,
+        ("outlet", "fetched_at", "status"): False,
+        ("status",): False,
+        ("record_type",): False,
+    }  # + 0003_ui_indexes
+    assert indexes("articles") == {
+        ("url",): True,
+        ("outlet", "published"): False,
+        ("published",): False,
+        ("outlet", "published", "fetched_at"): False,
+        ("section",): False,
+        ("language",): False,
+        ("authors",): False,
+        ("published", "outlet", "section", "language", "authors"): False,
+    }  # + 0003
     assert db.table("articles").detect_fts() == "articles_fts"
     assert "porter" in db.table("articles_fts").schema
 
@@ -143,10 +154,14 @@ def test_same_capture_twice_is_one_row(archive: Archive) -> None:
 
 
 def test_same_article_twice_changes_nothing(archive: Archive) -> None:
-    first = archive.add_article(make_article(), make_capture(1), outlet="demo", crawl_id=None, conversion_record_id=None)
+    first = archive.add_article(
+        make_article(), make_capture(1), outlet="demo", crawl_id=None, conversion_record_id=None
+    )
     before = rows(archive.path, "articles")
     # the same text again, even from a later capture, keeps the first row as it was
-    second = archive.add_article(make_article(), make_capture(2), outlet="demo", crawl_id=None, conversion_record_id=None)
+    second = archive.add_article(
+        make_article(), make_capture(2), outlet="demo", crawl_id=None, conversion_record_id=None
+    )
     assert first == second == article_id("https://news.example/world/minsk-talks")
     assert rows(archive.path, "articles") == before
     assert archive.db.table("articles").count == 1
@@ -154,7 +169,13 @@ def test_same_article_twice_changes_nothing(archive: Archive) -> None:
 
 
 def test_article_row_values(archive: Archive) -> None:
-    ident = archive.add_article(make_article(), make_capture(1), outlet="demo", crawl_id="crawl-1", conversion_record_id="<urn:uuid:c>")
+    ident = archive.add_article(
+        make_article(),
+        make_capture(1),
+        outlet="demo",
+        crawl_id="crawl-1",
+        conversion_record_id="<urn:uuid:c>",
+    )
     row = archive.db.table("articles").get(ident)
     assert json.loads(row["authors"]) == ["Anna Ivanova", "Piotr Nowak"]
     assert json.loads(row["tags"]) == ["Belarus", "Poland"]
@@ -167,7 +188,9 @@ def test_article_row_values(archive: Archive) -> None:
 
 
 def test_changed_text_replaces_row_and_search_index(archive: Archive) -> None:
-    archive.add_article(make_article(), make_capture(1), outlet="demo", crawl_id=None, conversion_record_id=None)
+    archive.add_article(
+        make_article(), make_capture(1), outlet="demo", crawl_id=None, conversion_record_id=None
+    )
     archive.add_article(
         make_article(text="A correction about the harvest in Grodno."),
         make_capture(2),
@@ -207,8 +230,12 @@ def test_wall_page_is_noted_on_capture_not_stored_as_article(archive: Archive) -
 def test_crawls(archive: Archive) -> None:
     fill(archive)
     archive.start_crawl(  # a resumed crawl keeps its first start
-        crawl_id="crawl-1", outlet="demo", started_at="2026-11-25T11:00:00Z",
-        software="x", settings_digest="y", settings={},
+        crawl_id="crawl-1",
+        outlet="demo",
+        started_at="2026-11-25T11:00:00Z",
+        software="x",
+        settings_digest="y",
+        settings={},
     )
     archive.finish_crawl("crawl-1", finished_at="2026-11-25T10:05:00Z", stats={"b": 2, "a": 1})
     row = archive.db.table("crawls").get("crawl-1")

@@ -32,13 +32,20 @@ def test_chart_is_valid_svg_with_one_bar_per_nonzero_count_and_escaped_labels():
 
 def test_fts_query_quotes_every_term():
     assert fts_query('border "stays open" -x pol* NEAR(') == '"border" "stays open" "-x" "pol"* "NEAR("'
-    assert fts_query('   ') == "" and fts_query('"') == ""
+    assert fts_query("   ") == "" and fts_query('"') == ""
 
 
 def test_search_form_drops_bad_values():
-    form = SearchForm.from_args({"since": "2026-13", "until": "2026-11-30", "sort": "drop table", "page": "x",
-                                 "month": "2026-11"})
-    assert (form.since, form.until, form.sort, form.page, form.month) == ("", "2026-11-30", "relevance", 1, "2026-11")
+    form = SearchForm.from_args(
+        {"since": "2026-13", "until": "2026-11-30", "sort": "drop table", "page": "x", "month": "2026-11"}
+    )
+    assert (form.since, form.until, form.sort, form.page, form.month) == (
+        "",
+        "2026-11-30",
+        "relevance",
+        1,
+        "2026-11",
+    )
     assert SearchForm.from_args({"page": "100000"}).page == 50
 
 
@@ -50,9 +57,15 @@ def test_record_slug_round_trip():
 
 
 def test_snapshot_headers_never_echo_captured_ones():
-    snap = Snapshot(capture={"url": "https://x.example/files/a b.JSON?x=1"}, status=200, reason="OK",
-                    headers=[("Content-Type", "application/json\r\nSet-Cookie: x"), ("Set-Cookie", "s=1")],
-                    body=b"{}", record_offset=0, warc_path="w")
+    snap = Snapshot(
+        capture={"url": "https://x.example/files/a b.JSON?x=1"},
+        status=200,
+        reason="OK",
+        headers=[("Content-Type", "application/json\r\nSet-Cookie: x"), ("Set-Cookie", "s=1")],
+        body=b"{}",
+        record_offset=0,
+        warc_path="w",
+    )
     headers = dict(snap.raw_headers())
     assert headers["content-type"] == "application/octet-stream"  # malformed media type is not passed on
     assert headers["content-disposition"] == 'attachment; filename="a_b.JSON"'

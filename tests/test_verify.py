@@ -43,7 +43,8 @@ def _capture(archive, where="record_type = 'response'", pick=20):
     try:
         return conn.execute(
             f"select record_id, warc_file, offset, length from captures where {where} order by offset limit 1 offset ?",
-            [pick]).fetchone()
+            [pick],
+        ).fetchone()
     finally:
         conn.close()
 
@@ -79,7 +80,9 @@ def test_clean_archive_and_wacz_pass(pristine, wacz):
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert "all digests hold" in proc.stdout
     report = verify(pristine)
-    assert report.records > report.captures > 0 and report.articles > 0 and report.index_lines == report.captures
+    assert (
+        report.records > report.captures > 0 and report.articles > 0 and report.index_lines == report.captures
+    )
 
 
 def test_one_flipped_byte_names_file_offset_and_record(archive):
@@ -93,21 +96,24 @@ def test_one_flipped_byte_names_file_offset_and_record(archive):
     fails = _fails(proc)
     assert fails, proc.stdout
     assert all(f"offset {offset}" in line for line in fails), fails
-    assert any(str(path) in line and f"record {record_id}" in line and "gzip" in line for line in fails), fails
+    assert any(str(path) in line and f"record {record_id}" in line and "gzip" in line for line in fails), (
+        fails
+    )
 
 
 def test_changed_payload_is_a_digest_mismatch_of_that_record(archive):
     record_id, warc_file, offset, length = _capture(
-        archive, "record_type = 'response' and status = 200 and payload_length > 1000", pick=5)
+        archive, "record_type = 'response' and status = 200 and payload_length > 1000", pick=5
+    )
     path = archive / "warcs" / warc_file
     data = path.read_bytes()
 
     def blank_the_tail(block: bytes) -> bytes:  # same length, more compressible: room to pad
         end = len(block) - len(b"\r\n\r\n")  # the payload ends where the record's CRLFCRLF begins
-        return block[:end - 300] + b" " * 300 + block[end:]
+        return block[: end - 300] + b" " * 300 + block[end:]
 
-    member = _regzip_same_length(data[offset:offset + length], blank_the_tail)
-    path.write_bytes(data[:offset] + member + data[offset + length:])
+    member = _regzip_same_length(data[offset : offset + length], blank_the_tail)
+    path.write_bytes(data[:offset] + member + data[offset + length :])
     report = verify(archive)
     assert not report.ok
     assert {(p.offset, p.record_id) for p in report.problems} == {(offset, record_id)}
@@ -119,21 +125,23 @@ def test_changed_payload_is_a_digest_mismatch_of_that_record(archive):
 def test_changed_clean_text_is_named_by_its_conversion_record(archive):
     conn = sqlite3.connect(archive / "archive.db")
     article_id, conversion_id = conn.execute(
-        "select id, conversion_record_id from articles order by id limit 1").fetchone()
+        "select id, conversion_record_id from articles order by id limit 1"
+    ).fetchone()
     conn.close()
     from archiver.warc.reader import iter_records
 
     path = next((archive / "warcs").glob("*.warc.gz"))
     rec = next(r for r in iter_records(path) if r.record_id == conversion_id)
     data = path.read_bytes()
+
     def overwrite_the_start(raw: bytes) -> bytes:  # of text and markdown alike: compresses well
         for key in (b'"markdown": "', b'"text": "'):
             at = raw.index(key) + len(key)
-            raw = raw[:at] + b"Q" * 300 + raw[at + 300:]
+            raw = raw[:at] + b"Q" * 300 + raw[at + 300 :]
         return raw
 
-    member = _regzip_same_length(data[rec.offset:rec.offset + rec.length], overwrite_the_start)
-    path.write_bytes(data[:rec.offset] + member + data[rec.offset + rec.length:])
+    member = _regzip_same_length(data[rec.offset : rec.offset + rec.length], overwrite_the_start)
+    path.write_bytes(data[: rec.offset] + member + data[rec.offset + rec.length :])
     report = verify(archive)
     assert {(p.offset, p.record_id) for p in report.problems} == {(rec.offset, conversion_id)}
     assert any(f"articles row {article_id}: clean text sha256" in p.message for p in report.problems)
@@ -149,8 +157,9 @@ def test_truncated_warc_names_the_cut_record_and_the_rows_past_it(archive):
     fails = _fails(proc)
     assert f"offset {offset}, record {record_id}: gzip member truncated" in fails[0]
     conn = sqlite3.connect(archive / "archive.db")
-    later = conn.execute("select record_id from captures where warc_file = ? and offset > ?",
-                         [warc_file, offset]).fetchall()
+    later = conn.execute(
+        "select record_id from captures where warc_file = ? and offset > ?", [warc_file, offset]
+    ).fetchall()
     conn.close()
     for (rid,) in later:
         assert any(f"record {rid}" in line and f"only {offset + length // 2} bytes" in line for line in fails)
@@ -201,7 +210,9 @@ def test_recrawled_archive_with_revisits_and_versions_passes(demo_recrawl):
     report = verify(demo_recrawl["out"])
     assert report.ok, [str(p) for p in report.problems]
     conn = sqlite3.connect(demo_recrawl["out"] / "archive.db")
-    rows = conn.execute("select (select count(*) from articles) + (select count(*) from article_versions)").fetchone()
+    rows = conn.execute(
+        "select (select count(*) from articles) + (select count(*) from article_versions)"
+    ).fetchone()
     conn.close()
     assert report.articles == rows[0]
 
@@ -224,14 +235,19 @@ def test_consistent_but_lying_package_is_caught_by_cross_checks(wacz, tmp_path):
         resource["hash"], resource["bytes"] = "sha256:" + hashlib.sha256(data).hexdigest(), len(data)
     files["datapackage.json"] = json.dumps(package).encode()
     files["datapackage-digest.json"] = json.dumps(
-        {"path": "datapackage.json", "hash": "sha256:" + hashlib.sha256(files["datapackage.json"]).hexdigest()}).encode()
+        {
+            "path": "datapackage.json",
+            "hash": "sha256:" + hashlib.sha256(files["datapackage.json"]).hexdigest(),
+        }
+    ).encode()
     forged = tmp_path / "forged.wacz"
     with zipfile.ZipFile(forged, "w") as zf:
         for name, data in files.items():
             zf.writestr(name, data)
     report = verify(forged)
     assert [p.message for p in report.problems] == [
-        f"line 2: url or text_digest of article {page['id']} differs from the database"]
+        f"line 2: url or text_digest of article {page['id']} differs from the database"
+    ]
 
 
 def test_id_ties_the_package_to_the_cited_snapshot(wacz):
@@ -242,4 +258,7 @@ def test_id_ties_the_package_to_the_cited_snapshot(wacz):
     good = run_archiver("verify", str(wacz), "--id", snapshot_id)
     assert good.returncode == 0 and f"snapshot id: {snapshot_id}" in good.stdout
     bad = run_archiver("verify", str(wacz), "--id", "sha256:" + "0" * 64)
-    assert bad.returncode == 1 and f"this is snapshot {snapshot_id}, not the cited sha256:{'0' * 64}" in bad.stdout
+    assert (
+        bad.returncode == 1
+        and f"this is snapshot {snapshot_id}, not the cited sha256:{'0' * 64}" in bad.stdout
+    )

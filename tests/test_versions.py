@@ -47,9 +47,14 @@ def conversions(out: Path) -> dict[str, tuple[str, dict]]:
     for path in sorted((out / "warcs").glob("*.warc.gz")):
         with path.open("rb") as stream:
             for record in ArchiveIterator(stream):
-                if record.rec_type == "conversion" and record.rec_headers.get_header("Content-Type") == ARTICLE_JSON_TYPE:
+                if (
+                    record.rec_type == "conversion"
+                    and record.rec_headers.get_header("Content-Type") == ARTICLE_JSON_TYPE
+                ):
                     found[record.rec_headers.get_header("WARC-Record-ID")] = (
-                        record.rec_headers.get_header("WARC-Refers-To"), json.loads(record.content_stream().read()))
+                        record.rec_headers.get_header("WARC-Refers-To"),
+                        json.loads(record.content_stream().read()),
+                    )
     return found
 
 
@@ -63,7 +68,9 @@ def recleaned(demo_recrawl, tmp_path_factory):
     def newer_cleaner(html, url, **kwargs) -> Article:
         article = extract(html, url, **kwargs)
         if changes(url):
-            article = dataclasses.replace(article, text=article.text + "\n\nCleaned again.", extractor_version="next")
+            article = dataclasses.replace(
+                article, text=article.text + "\n\nCleaned again.", extractor_version="next"
+            )
         return article
 
     urls = [r[0] for r in rows(out / "archive.db", "select url from articles")]
@@ -76,15 +83,21 @@ def test_edited_article_has_two_versions_and_points_at_the_latest(demo_recrawl):
     db = out / "archive.db"
     ident = article_id(demo_recrawl["edited"].url)
     first, second = (r[0] for r in rows(db, "select id from crawls order by started_at"))
-    versions = rows(db, """select v.version, v.text, v.crawl_id, c.crawl_id, c.record_type, c.status
+    versions = rows(
+        db,
+        """select v.version, v.text, v.crawl_id, c.crawl_id, c.record_type, c.status
                            from article_versions v join captures c on c.record_id = v.capture_record_id
-                           where v.article_id = ? order by v.version""", (ident,))
+                           where v.article_id = ? order by v.version""",
+        (ident,),
+    )
     assert [v[0] for v in versions] == [1, 2]
     (_, old, crawl1, cap1, *kind1), (_, new, crawl2, cap2, *kind2) = versions
     assert "harbour plan was postponed" in new and "harbour plan" not in old
     assert (crawl1, cap1, kind1) == (first, first, ["response", 200])
     assert (crawl2, cap2, kind2) == (second, second, ["response", 200])
-    (text, current, count), = rows(db, "select text, current_version, versions from articles where id = ?", (ident,))
+    ((text, current, count),) = rows(
+        db, "select text, current_version, versions from articles where id = ?", (ident,)
+    )
     assert (text, current, count) == (new, 2, 2)
     assert EDITED_TEXT.split("\n\n")[1] in text
 
@@ -92,17 +105,24 @@ def test_edited_article_has_two_versions_and_points_at_the_latest(demo_recrawl):
 def test_nothing_else_gets_a_version_or_a_row(demo_recrawl):
     db = demo_recrawl["out"] / "archive.db"
     articles = len(demo_recrawl["server"].site.articles)
-    assert rows(db, "select count(*), sum(versions), max(current_version) from articles") == [(articles, articles + 1, 2)]
+    assert rows(db, "select count(*), sum(versions), max(current_version) from articles") == [
+        (articles, articles + 1, 2)
+    ]
     assert rows(db, "select count(*) from article_versions") == [(articles + 1,)]
-    assert rows(db, "select count(*) from articles a join article_versions v "
-                    "on v.id = a.id || '-v' || a.current_version and v.text_sha256 = a.text_sha256") == [(articles,)]
+    assert rows(
+        db,
+        "select count(*) from articles a join article_versions v "
+        "on v.id = a.id || '-v' || a.current_version and v.text_sha256 = a.text_sha256",
+    ) == [(articles,)]
 
 
 def test_each_version_has_its_conversion_record(demo_recrawl):
     out = demo_recrawl["out"]
     records = conversions(out)
-    versions = rows(out / "archive.db", "select conversion_record_id, capture_record_id, version, text_sha256 "
-                                        "from article_versions")
+    versions = rows(
+        out / "archive.db",
+        "select conversion_record_id, capture_record_id, version, text_sha256 from article_versions",
+    )
     assert len(records) == len(versions)  # unchanged texts wrote no conversion record
     for record_id, capture_id, version, text_sha256 in versions:
         refers_to, doc = records[record_id]
@@ -127,20 +147,28 @@ def test_reclean_writes_new_versions_only_where_the_text_changed(recleaned, demo
     out, result, expected, _ = recleaned
     articles = len(demo_recrawl["server"].site.articles)
     assert 0 < expected < articles
-    assert (result.checked, result.changed, result.unchanged, result.errors) == (articles, expected,
-                                                                                 articles - expected, [])
+    assert (result.checked, result.changed, result.unchanged, result.errors) == (
+        articles,
+        expected,
+        articles - expected,
+        [],
+    )
     db = out / "archive.db"
     assert rows(db, "select count(*) from article_versions") == [(articles + 1 + expected,)]
-    assert rows(db, "select count(*) from articles where text like '%Cleaned again.' "
-                    "and extractor_version = 'next'") == [(expected,)]
+    assert rows(
+        db, "select count(*) from articles where text like '%Cleaned again.' and extractor_version = 'next'"
+    ) == [(expected,)]
     # each new version refers to the capture its predecessor came from, in a reclean WARC of its own
     (warc,) = result.warc_files
     assert warc.startswith("reclean-")
     new = {k: v for k, v in conversions(out).items() if k not in conversions(demo_recrawl["out"])}
     assert len(new) == expected
     for refers_to, doc in new.values():
-        (previous,) = rows(db, "select capture_record_id from article_versions where article_id = ? "
-                               "and version = ?", (article_id(doc["article"]["url"]), doc["version"] - 1))
+        (previous,) = rows(
+            db,
+            "select capture_record_id from article_versions where article_id = ? and version = ?",
+            (article_id(doc["article"]["url"]), doc["version"] - 1),
+        )
         assert refers_to == previous[0]
 
 
@@ -155,7 +183,9 @@ def test_reclean_twice_changes_nothing_the_second_time(recleaned):
 def test_recleaned_warcs_pass_warcio_check(recleaned):
     out = recleaned[0]
     paths = [str(p) for p in (out / "warcs").glob("reclean-*.warc.gz")]
-    proc = subprocess.run([sys.executable, "-m", "warcio.cli", "check", "-v", *paths], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "warcio.cli", "check", "-v", *paths], capture_output=True, text=True
+    )
     assert proc.returncode == 0 and "digest pass" in proc.stdout, proc.stdout + proc.stderr
 
 
@@ -167,7 +197,8 @@ def test_reindex_rebuilds_recleaned_versions_in_any_file_order(recleaned, tmp_pa
     assert result.errors == []
     for table in TABLES:
         assert rows(tmp_path / "rebuilt.db", f"select * from {table} order by 1") == rows(
-            out / "archive.db", f"select * from {table} order by 1"), f"{table} differ after reindex"
+            out / "archive.db", f"select * from {table} order by 1"
+        ), f"{table} differ after reindex"
 
 
 def test_reclean_of_a_folder_without_archive_is_a_clear_error(tmp_path):
@@ -181,22 +212,45 @@ def test_archive_from_before_versions_upgrades_to_version_1(tmp_path):
     path = tmp_path / "old.db"
     db = Database(path)
     migrations.apply(db, stop_before="0002_article_versions")
-    capture = Capture(record_id="<urn:uuid:1>", url="http://example.test/a/", fetched_at="2025-01-01T00:00:00Z",
-                      warc_file="x.warc.gz", offset=0, length=10, status=200)
+    capture = Capture(
+        record_id="<urn:uuid:1>",
+        url="http://example.test/a/",
+        fetched_at="2025-01-01T00:00:00Z",
+        warc_file="x.warc.gz",
+        offset=0,
+        length=10,
+        status=200,
+    )
     db.table("captures").insert(capture.to_dict())
-    db.table("articles").insert({"id": article_id(capture.url), "url": capture.url, "text": "Old text.",
-                                 "text_sha256": Article(capture.url, text="Old text.").text_sha256,
-                                 "authors": '["A. Writer"]', "tags": "[]",
-                                 "capture_record_id": capture.record_id, "fetched_at": capture.fetched_at})
+    db.table("articles").insert(
+        {
+            "id": article_id(capture.url),
+            "url": capture.url,
+            "text": "Old text.",
+            "text_sha256": Article(capture.url, text="Old text.").text_sha256,
+            "authors": '["A. Writer"]',
+            "tags": "[]",
+            "capture_record_id": capture.record_id,
+            "fetched_at": capture.fetched_at,
+        }
+    )
     db.close()
     with Archive(path) as archive:  # opening applies 0002
-        (version, text, meta), = archive.db.execute("select version, text, metadata from article_versions").fetchall()
+        ((version, text, meta),) = archive.db.execute(
+            "select version, text, metadata from article_versions"
+        ).fetchall()
         assert (version, text, json.loads(meta)["authors"]) == (1, "Old text.", ["A. Writer"])
         assert archive.db.execute("select current_version, versions from articles").fetchall() == [(1, 1)]
         # the same text again is no new version; a changed one is version 2
         same = Article(capture.url, text="Old text.")
         assert archive.next_version(same) is None
-        archive.add_article(Article(capture.url, text="New text."), capture, outlet="demo", crawl_id=None,
-                            conversion_record_id=None)
+        archive.add_article(
+            Article(capture.url, text="New text."),
+            capture,
+            outlet="demo",
+            crawl_id=None,
+            conversion_record_id=None,
+        )
         assert archive.db.execute("select current_version, versions, text from articles").fetchall() == [
-            (2, 2, "New text.")]
+            (2, 2, "New text.")
+        ]

@@ -19,19 +19,31 @@ ARTICLE_HEAD = """<html lang="en"><head><title>{title}</title>
 
 FREE_TEXT = "".join(
     f"<p>The harbour council met on Tuesday for the {n}th time this year to discuss the new ferry timetable, "
-    "which residents say leaves the island without a service on Sunday evenings.</p>" for n in range(1, 9)
+    "which residents say leaves the island without a service on Sunday evenings.</p>"
+    for n in range(1, 9)
 )
 PAGES = {
-    "/": (200, '<html><body><a href="/2024/06/01/free/">a</a> <a href="/2024/06/01/paywalled/">b</a> '
-               '<a href="/2024/06/01/denied/">c</a> <a href="/2024/06/01/captcha/">d</a></body></html>'),
+    "/": (
+        200,
+        '<html><body><a href="/2024/06/01/free/">a</a> <a href="/2024/06/01/paywalled/">b</a> '
+        '<a href="/2024/06/01/denied/">c</a> <a href="/2024/06/01/captcha/">d</a></body></html>',
+    ),
     "/robots.txt": (200, "User-agent: *\nAllow: /\n"),
     "/2024/06/01/free/": (200, ARTICLE_HEAD.format(title="Ferry timetable", free="true", body=FREE_TEXT)),
-    "/2024/06/01/paywalled/": (200, ARTICLE_HEAD.format(
-        title="Budget leak", free="false",
-        body="<p>The first lines of a story about the budget leak.</p><p>Subscribe to continue reading.</p>")),
+    "/2024/06/01/paywalled/": (
+        200,
+        ARTICLE_HEAD.format(
+            title="Budget leak",
+            free="false",
+            body="<p>The first lines of a story about the budget leak.</p><p>Subscribe to continue reading.</p>",
+        ),
+    ),
     "/2024/06/01/denied/": (403, "<html><body><h1>Forbidden</h1><p>Nope.</p></body></html>"),
-    "/2024/06/01/captcha/": (200, "<html><head><title>Just a moment...</title></head><body>"
-                                  "<p>Checking your browser before accessing the site.</p></body></html>"),
+    "/2024/06/01/captcha/": (
+        200,
+        "<html><head><title>Just a moment...</title></head><body>"
+        "<p>Checking your browser before accessing the site.</p></body></html>",
+    ),
 }
 
 
@@ -43,7 +55,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         status, body = PAGES.get(self.path, (404, "not found"))
         data = body.encode()
         self.send_response(status)
-        self.send_header("Content-Type", "text/plain" if self.path == "/robots.txt" else "text/html; charset=utf-8")
+        self.send_header(
+            "Content-Type", "text/plain" if self.path == "/robots.txt" else "text/html; charset=utf-8"
+        )
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
@@ -96,9 +110,14 @@ def test_walls_are_flagged_on_the_capture_with_evidence(walled, path, wall, evid
 
 def test_wall_counts_are_in_the_crawl_stats(walled):
     _, _, db, _ = walled
-    (stats,), = db.execute("select stats from crawls").fetchall()
+    ((stats,),) = db.execute("select stats from crawls").fetchall()
     stats = json.loads(stats)
-    assert stats["archiver/walls/paywall"] == stats["archiver/walls/denied"] == stats["archiver/walls/captcha"] == 1
+    assert (
+        stats["archiver/walls/paywall"]
+        == stats["archiver/walls/denied"]
+        == stats["archiver/walls/captcha"]
+        == 1
+    )
 
 
 def test_reindex_restores_the_wall_flags(walled, tmp_path):

@@ -20,20 +20,30 @@ def response(n: int) -> bytes:
 
 def test_reads_each_capture_at_its_offset(tmp_path: Path):
     with WarcWriter(tmp_path, "r") as w:
-        caps = [w.write_exchange(url=f"http://example.test/{i}", request_bytes=REQUEST, response_bytes=response(i),
-                                 fetched_at=WHEN) for i in range(3)]
+        caps = [
+            w.write_exchange(
+                url=f"http://example.test/{i}",
+                request_bytes=REQUEST,
+                response_bytes=response(i),
+                fetched_at=WHEN,
+            )
+            for i in range(3)
+        ]
         path = w.current_path
     for i, cap in reversed(list(enumerate(caps))):  # any order: no state between reads
         record = read_record_at(path, cap.offset)
         assert record.record_id == cap.record_id and record.length == cap.length
         assert record.decoded_body() == f"<html>page {i}</html>".encode()
-    assert [r.record_id for r in iter_records(path) if r.rec_type == "response"] == [c.record_id for c in caps]
+    assert [r.record_id for r in iter_records(path) if r.rec_type == "response"] == [
+        c.record_id for c in caps
+    ]
 
 
 def test_plain_warc_and_errors(tmp_path: Path):
     with WarcWriter(tmp_path, "r") as w:
-        cap = w.write_exchange(url="http://example.test/", request_bytes=REQUEST, response_bytes=response(7),
-                               fetched_at=WHEN)
+        cap = w.write_exchange(
+            url="http://example.test/", request_bytes=REQUEST, response_bytes=response(7), fetched_at=WHEN
+        )
         path = w.current_path
     import gzip
 

@@ -19,8 +19,15 @@ RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\
 @pytest.fixture
 def warc(tmp_path: Path):
     with WarcWriter(tmp_path, "r", warcinfo={"software": "t"}) as w:
-        caps = [w.write_exchange(url=f"http://example.test/{i}", request_bytes=REQUEST, response_bytes=RESPONSE,
-                                 fetched_at=WHEN) for i in range(3)]
+        caps = [
+            w.write_exchange(
+                url=f"http://example.test/{i}",
+                request_bytes=REQUEST,
+                response_bytes=RESPONSE,
+                fetched_at=WHEN,
+            )
+            for i in range(3)
+        ]
         path = w.current_path
     return path, caps
 
@@ -70,7 +77,8 @@ def test_flipped_byte_is_located_and_reading_resumes(warc, tmp_path):
 def test_wrong_digest_found_by_verify(tmp_path):
     member = gzip.compress(
         b"WARC/1.1\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:1>\r\n"
-        b"WARC-Block-Digest: sha1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\nContent-Length: 3\r\n\r\nabc\r\n\r\n")
+        b"WARC-Block-Digest: sha1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\nContent-Length: 3\r\n\r\nabc\r\n\r\n"
+    )
     path = tmp_path / "digest.warc.gz"
     path.write_bytes(member)
     problems = list(verify_file(path))
@@ -79,8 +87,14 @@ def test_wrong_digest_found_by_verify(tmp_path):
     assert "WARC-Block-Digest" in problems[0].message
 
 
-@pytest.mark.parametrize("content, message", [(b"", "empty file"), (b"<html>not a warc</html>", "not a WARC file"),
-                                              (gzip.compress(b"hello"), "not a WARC record")])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "empty file"),
+        (b"<html>not a warc</html>", "not a WARC file"),
+        (gzip.compress(b"hello"), "not a WARC record"),
+    ],
+)
 def test_empty_and_non_warc_files(tmp_path, content, message):
     path = tmp_path / "x.warc.gz"
     path.write_bytes(content)
@@ -106,10 +120,15 @@ def test_decoded_body_undoes_chunking_and_codings_and_bounds_bombs(tmp_path):
     inner = b"<p>" + b"x" * 5000 + b"</p>"
     gz = gzip.compress(inner, mtime=0)
     chunked = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (gz[:10], gz[10:])) + b"0\r\n\r\n"
-    msg = parse_message(b"HTTP/1.1 200 OK\r\nContent-Encoding: GZIP\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked)
+    msg = parse_message(
+        b"HTTP/1.1 200 OK\r\nContent-Encoding: GZIP\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked
+    )
     assert decode_body(msg) == inner
     deflated = zlib.compress(inner)
-    assert decode_body(parse_message(b"HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\n\r\n" + deflated)) == inner
+    assert (
+        decode_body(parse_message(b"HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\n\r\n" + deflated))
+        == inner
+    )
     bomb = gzip.compress(b"\0" * 2_000_000)
     with pytest.raises(HttpParseError, match="more than 1000 bytes"):
         decode_body(parse_message(b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n\r\n" + bomb), limit=1000)

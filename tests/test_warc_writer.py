@@ -28,7 +28,9 @@ from archiver.warc import (
 from archiver.warc import writer as writer_module
 
 WHEN = datetime(2026, 11, 25, 14, 0, 1, 123456, tzinfo=timezone.utc)
-REQUEST = b"GET /news/a?x=1 HTTP/1.1\r\nHost: example.test\r\nuser-AGENT: tester\r\nAccept-Encoding: gzip\r\n\r\n"
+REQUEST = (
+    b"GET /news/a?x=1 HTTP/1.1\r\nHost: example.test\r\nuser-AGENT: tester\r\nAccept-Encoding: gzip\r\n\r\n"
+)
 BODY = gzip.compress(b"<html><p>Hello</p></html>", mtime=0)
 RESPONSE = (
     b"HTTP/1.1 200 Very OK\r\n"
@@ -36,8 +38,7 @@ RESPONSE = (
     b"Set-Cookie: a=1\r\n"
     b"set-cookie: b=2\r\n"
     b"Content-Encoding: gzip\r\n"
-    b"Transfer-Encoding: chunked\r\n\r\n"
-    + b"%x\r\n" % len(BODY) + BODY + b"\r\n0\r\n\r\n"
+    b"Transfer-Encoding: chunked\r\n\r\n" + b"%x\r\n" % len(BODY) + BODY + b"\r\n0\r\n\r\n"
 )
 INFO = {"software": "news-archiver/test", "crawl-id": "crawl-1", "outlet": "demo", "settings-digest": "abc"}
 
@@ -51,8 +52,13 @@ def warcio_check(path: Path) -> subprocess.CompletedProcess:
 @pytest.fixture
 def written(tmp_path: Path):
     with WarcWriter(tmp_path, "demo", warcinfo=INFO) as w:
-        capture = w.write_exchange(url="http://example.test/news/a?x=1", request_bytes=REQUEST,
-                                   response_bytes=RESPONSE, fetched_at=WHEN, ip="127.0.0.1")
+        capture = w.write_exchange(
+            url="http://example.test/news/a?x=1",
+            request_bytes=REQUEST,
+            response_bytes=RESPONSE,
+            fetched_at=WHEN,
+            ip="127.0.0.1",
+        )
         path = w.current_path
     return path, capture
 
@@ -83,7 +89,9 @@ def test_warcio_reads_blocks_byte_for_byte_and_check_passes(written):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "digest pass" in result.stdout and "fail" not in result.stdout
     with open(path, "rb") as f:
-        records = {r.rec_type: (r.rec_headers, r.raw_stream.read()) for r in ArchiveIterator(f, no_record_parse=True)}
+        records = {
+            r.rec_type: (r.rec_headers, r.raw_stream.read()) for r in ArchiveIterator(f, no_record_parse=True)
+        }
     headers, block = records["response"]
     assert block == RESPONSE
     assert records["request"][1] == REQUEST
@@ -113,8 +121,14 @@ def test_capture_fields_and_reindex_equality(written):
 
 def test_error_exchange_writes_request_and_metadata(tmp_path):
     with WarcWriter(tmp_path, "err", warcinfo=INFO) as w:
-        result = w.write_exchange(url="http://dead.test/", request_bytes=REQUEST, response_bytes=None,
-                                  fetched_at=WHEN, error="ConnectionRefusedError: refused\r\nx", reconstructed=True)
+        result = w.write_exchange(
+            url="http://dead.test/",
+            request_bytes=REQUEST,
+            response_bytes=None,
+            fetched_at=WHEN,
+            error="ConnectionRefusedError: refused\r\nx",
+            reconstructed=True,
+        )
         path = w.current_path
     assert result is None
     records = list(iter_records(path))
@@ -127,16 +141,27 @@ def test_error_exchange_writes_request_and_metadata(tmp_path):
 
 def test_revisit_and_conversion(tmp_path):
     with WarcWriter(tmp_path, "rv", warcinfo=INFO) as w:
-        first = w.write_exchange(url="http://example.test/a", request_bytes=REQUEST, response_bytes=RESPONSE,
-                                 fetched_at=WHEN)
+        first = w.write_exchange(
+            url="http://example.test/a", request_bytes=REQUEST, response_bytes=RESPONSE, fetched_at=WHEN
+        )
         digest = sha1_digest(RESPONSE.split(b"\r\n\r\n", 1)[1])
-        revisit = w.write_revisit(url="http://example.test/a", request_bytes=REQUEST,
-                                  response_head_bytes=b"HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n",
-                                  fetched_at=WHEN, refers_to_record_id=first.record_id,
-                                  refers_to_uri=first.url, refers_to_date=first.fetched_at,
-                                  payload_digest=digest, payload_sha256=first.payload_sha256)
-        loc = w.write_conversion(url="http://example.test/a", refers_to=first.record_id, fetched_at=WHEN,
-                                 payload=b'{"text": "Hello"}')
+        revisit = w.write_revisit(
+            url="http://example.test/a",
+            request_bytes=REQUEST,
+            response_head_bytes=b'HTTP/1.1 304 Not Modified\r\nETag: "x"\r\n\r\n',
+            fetched_at=WHEN,
+            refers_to_record_id=first.record_id,
+            refers_to_uri=first.url,
+            refers_to_date=first.fetched_at,
+            payload_digest=digest,
+            payload_sha256=first.payload_sha256,
+        )
+        loc = w.write_conversion(
+            url="http://example.test/a",
+            refers_to=first.record_id,
+            fetched_at=WHEN,
+            payload=b'{"text": "Hello"}',
+        )
         path = w.current_path
     record_id, warc_file, offset, length = loc
     assert warc_file == path.name
@@ -146,7 +171,9 @@ def test_revisit_and_conversion(tmp_path):
     assert rv.header("WARC-Refers-To-Target-URI") == "http://example.test/a"
     assert rv.header("WARC-Refers-To-Date") == first.fetched_at
     assert rv.header("WARC-Payload-Digest") == digest
-    assert capture_from_record(rv) == revisit and revisit.status == 304 and revisit.refers_to == first.record_id
+    assert (
+        capture_from_record(rv) == revisit and revisit.status == 304 and revisit.refers_to == first.record_id
+    )
     conv = by_type["conversion"]
     assert (conv.record_id, conv.offset, conv.length) == (record_id, offset, length)
     assert conv.header("WARC-Refers-To") == first.record_id and conv.block == b'{"text": "Hello"}'
@@ -155,8 +182,15 @@ def test_revisit_and_conversion(tmp_path):
 
 def test_rotation_keeps_exchanges_whole_and_each_file_has_warcinfo(tmp_path):
     with WarcWriter(tmp_path, "rot", max_size=2000, warcinfo=INFO) as w:
-        captures = [w.write_exchange(url=f"http://example.test/{i}", request_bytes=REQUEST,
-                                     response_bytes=RESPONSE, fetched_at=WHEN) for i in range(6)]
+        captures = [
+            w.write_exchange(
+                url=f"http://example.test/{i}",
+                request_bytes=REQUEST,
+                response_bytes=RESPONSE,
+                fetched_at=WHEN,
+            )
+            for i in range(6)
+        ]
         total = w.bytes_written
     files = sorted(tmp_path.glob("rot-*.warc.gz"))
     assert len(files) >= 3
@@ -172,7 +206,9 @@ def test_rotation_keeps_exchanges_whole_and_each_file_has_warcinfo(tmp_path):
 
 def test_disk_full_cuts_back_to_last_whole_record(tmp_path, monkeypatch):
     w = WarcWriter(tmp_path, "full", warcinfo=INFO)
-    w.write_exchange(url="http://example.test/1", request_bytes=REQUEST, response_bytes=RESPONSE, fetched_at=WHEN)
+    w.write_exchange(
+        url="http://example.test/1", request_bytes=REQUEST, response_bytes=RESPONSE, fetched_at=WHEN
+    )
     good_size = w.current_path.stat().st_size
     real_write = os.write
 
@@ -184,7 +220,9 @@ def test_disk_full_cuts_back_to_last_whole_record(tmp_path, monkeypatch):
 
     monkeypatch.setattr(writer_module.os, "write", half_then_enospc)
     with pytest.raises(WarcWriteError, match="No space left.*cut back"):
-        w.write_exchange(url="http://example.test/2", request_bytes=REQUEST, response_bytes=RESPONSE, fetched_at=WHEN)
+        w.write_exchange(
+            url="http://example.test/2", request_bytes=REQUEST, response_bytes=RESPONSE, fetched_at=WHEN
+        )
     monkeypatch.undo()
     w.close()
     assert w.files[0].stat().st_size == good_size
@@ -203,8 +241,13 @@ def test_bad_prefix_and_unwritable_folder(tmp_path):
 def test_partial_response_with_error_is_marked_truncated(tmp_path):
     partial = RESPONSE[: len(RESPONSE) - 20]
     with WarcWriter(tmp_path, "cut", warcinfo=INFO) as w:
-        capture = w.write_exchange(url="http://example.test/slow", request_bytes=REQUEST, response_bytes=partial,
-                                   fetched_at=WHEN, error="DownloadTimeoutError: Getting x took longer than 1 seconds.")
+        capture = w.write_exchange(
+            url="http://example.test/slow",
+            request_bytes=REQUEST,
+            response_bytes=partial,
+            fetched_at=WHEN,
+            error="DownloadTimeoutError: Getting x took longer than 1 seconds.",
+        )
         path = w.current_path
     response = [r for r in iter_records(path) if r.rec_type == "response"][0]
     assert response.block == partial and response.header("WARC-Truncated") == "time"
@@ -223,8 +266,11 @@ def test_killed_writer_leaves_whole_records(tmp_path):
         "    w.write_exchange(url='http://example.test/', request_bytes=b'GET / HTTP/1.1\\r\\n\\r\\n',\n"
         "                     response_bytes=body, fetched_at=datetime.datetime.now(datetime.timezone.utc))\n"
     )
-    proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE,
-                            cwd=Path(__file__).resolve().parent.parent)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
     assert proc.stdout.readline().strip() == b"ready"
     time.sleep(0.7)
     proc.kill()
@@ -234,5 +280,6 @@ def test_killed_writer_leaves_whole_records(tmp_path):
     records = list(iter_records(path, on_error=errors.append))
     assert len(records) > 3
     assert records[-1].offset + records[-1].length == path.stat().st_size or (
-        len(errors) == 1 and errors[0].offset == records[-1].offset + records[-1].length)
+        len(errors) == 1 and errors[0].offset == records[-1].offset + records[-1].length
+    )
     assert [problem for r in records for problem in verify_record(r)] == []

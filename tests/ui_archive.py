@@ -78,48 +78,111 @@ def build(out: Path, *, beacon: str = "http://127.0.0.2:9") -> dict:
     out.mkdir(parents=True, exist_ok=True)
     when = datetime(2026, 11, 20, 9, 0, 0, tzinfo=timezone.utc)
     ids: dict = {}
-    with WarcWriter(out / "warcs", "ui", warcinfo={"crawl-id": "c1", "outlet": "demo"}) as warcs, \
-            Archive(out) as archive:
-        archive.start_crawl(crawl_id="c1", outlet="demo", started_at="2026-11-20T09:00:00Z",
-                            software="test", settings_digest="0" * 64, settings={})
+    with (
+        WarcWriter(out / "warcs", "ui", warcinfo={"crawl-id": "c1", "outlet": "demo"}) as warcs,
+        Archive(out) as archive,
+    ):
+        archive.start_crawl(
+            crawl_id="c1",
+            outlet="demo",
+            started_at="2026-11-20T09:00:00Z",
+            software="test",
+            settings_digest="0" * 64,
+            settings={},
+        )
 
         def capture(url: str, body: bytes, ctype: str, minutes: int, outlet: str = "demo", **kw):
-            cap = warcs.write_exchange(url=url, request_bytes=REQUEST, response_bytes=_response(body, ctype, **kw),
-                                       fetched_at=when.replace(minute=minutes))
+            cap = warcs.write_exchange(
+                url=url,
+                request_bytes=REQUEST,
+                response_bytes=_response(body, ctype, **kw),
+                fetched_at=when.replace(minute=minutes),
+            )
             cap.crawl_id, cap.outlet = "c1", outlet
             archive.add_capture(cap)
             return cap
 
         title = "Border stays open, says Lukashenko"
-        old = capture(ARTICLE_URL, article_html(title, ARTICLE_TEXT_V1), "text/html; charset=utf-8", 0, gzip_it=True)
-        cap = capture(ARTICLE_URL, article_html(title, ARTICLE_TEXT), "text/html; charset=utf-8", 5, gzip_it=True)
+        old = capture(
+            ARTICLE_URL, article_html(title, ARTICLE_TEXT_V1), "text/html; charset=utf-8", 0, gzip_it=True
+        )
+        cap = capture(
+            ARTICLE_URL, article_html(title, ARTICLE_TEXT), "text/html; charset=utf-8", 5, gzip_it=True
+        )
         for text, source in ((ARTICLE_TEXT_V1, old), (ARTICLE_TEXT, cap)):  # an edited article: two versions
-            article = Article(url=ARTICLE_URL, text=text, title=title, authors=AUTHORS, section="Politics",
-                              language="en", published="2026-11-20T08:00:00+01:00", site_name="Demo News",
-                              description="The western border stays open.")
+            article = Article(
+                url=ARTICLE_URL,
+                text=text,
+                title=title,
+                authors=AUTHORS,
+                section="Politics",
+                language="en",
+                published="2026-11-20T08:00:00+01:00",
+                site_name="Demo News",
+                description="The western border stays open.",
+            )
             archive.add_article(article, source, outlet="demo", crawl_id="c1", conversion_record_id=None)
-        second = capture(SECOND_URL, article_html("Thousands run the Minsk marathon", "Runners finished."),
-                         "text/html", 10, outlet="other")
-        archive.add_article(Article(url=SECOND_URL, text="Runners crossed the finish line before noon.",
-                                    title="Thousands run the Minsk marathon", authors=["Olga K"], section="Sport",
-                                    language="be", published="2026-10-02T10:00:00Z"),
-                            second, outlet="other", crawl_id="c1", conversion_record_id=None)
+        second = capture(
+            SECOND_URL,
+            article_html("Thousands run the Minsk marathon", "Runners finished."),
+            "text/html",
+            10,
+            outlet="other",
+        )
+        archive.add_article(
+            Article(
+                url=SECOND_URL,
+                text="Runners crossed the finish line before noon.",
+                title="Thousands run the Minsk marathon",
+                authors=["Olga K"],
+                section="Sport",
+                language="be",
+                published="2026-10-02T10:00:00Z",
+            ),
+            second,
+            outlet="other",
+            crawl_id="c1",
+            conversion_record_id=None,
+        )
         hostile = capture(HOSTILE_URL, hostile_html(beacon), "text/html; charset=utf-8", 15)
-        archive.add_article(Article(url=HOSTILE_URL, text="Hostile archived page. Static text.",
-                                    title="Hostile page", section="Tests", language="en",
-                                    published="2026-11-19T12:00:00Z"),
-                            hostile, outlet="demo", crawl_id="c1", conversion_record_id=None)
+        archive.add_article(
+            Article(
+                url=HOSTILE_URL,
+                text="Hostile archived page. Static text.",
+                title="Hostile page",
+                section="Tests",
+                language="en",
+                published="2026-11-19T12:00:00Z",
+            ),
+            hostile,
+            outlet="demo",
+            crawl_id="c1",
+            conversion_record_id=None,
+        )
         pdf = capture(PDF_URL, PDF_BYTES, "application/pdf", 20)
         revisit = warcs.write_revisit(
-            url=ARTICLE_URL, request_bytes=REQUEST, response_head_bytes=b"HTTP/1.1 304 Not Modified\r\n\r\n",
-            fetched_at=when.replace(minute=30), refers_to_record_id=cap.record_id, refers_to_uri=ARTICLE_URL,
-            refers_to_date=cap.fetched_at, payload_digest="sha1:X", payload_sha256=cap.payload_sha256)
+            url=ARTICLE_URL,
+            request_bytes=REQUEST,
+            response_head_bytes=b"HTTP/1.1 304 Not Modified\r\n\r\n",
+            fetched_at=when.replace(minute=30),
+            refers_to_record_id=cap.record_id,
+            refers_to_uri=ARTICLE_URL,
+            refers_to_date=cap.fetched_at,
+            payload_digest="sha1:X",
+            payload_sha256=cap.payload_sha256,
+        )
         revisit.crawl_id, revisit.outlet = "c1", "demo"
         archive.add_capture(revisit)
         ids["own_versions_table"] = _add_versions(archive, old, cap, ARTICLE_TEXT_V1, ARTICLE_TEXT)
     ids.update(
-        article=article_id(ARTICLE_URL), second=article_id(SECOND_URL), hostile=article_id(HOSTILE_URL),
-        article_capture=cap, old_capture=old, hostile_capture=hostile, pdf_capture=pdf, revisit_capture=revisit,
+        article=article_id(ARTICLE_URL),
+        second=article_id(SECOND_URL),
+        hostile=article_id(HOSTILE_URL),
+        article_capture=cap,
+        old_capture=old,
+        hostile_capture=hostile,
+        pdf_capture=pdf,
+        revisit_capture=revisit,
     )
     return ids
 
@@ -129,8 +192,14 @@ def _add_versions(archive: Archive, old, new, old_text: str, new_text: str) -> b
     if "article_versions" in archive.db.table_names():
         return False  # the store keeps versions itself (migration 0002): add_article made both
     rows = [
-        {"article_id": article_id(ARTICLE_URL), "version": n, "text": text, "fetched_at": cap.fetched_at,
-         "capture_record_id": cap.record_id, "text_sha256": hashlib.sha256(text.encode()).hexdigest()}
+        {
+            "article_id": article_id(ARTICLE_URL),
+            "version": n,
+            "text": text,
+            "fetched_at": cap.fetched_at,
+            "capture_record_id": cap.record_id,
+            "text_sha256": hashlib.sha256(text.encode()).hexdigest(),
+        }
         for n, (cap, text) in enumerate([(old, old_text), (new, new_text)], start=1)
     ]
     archive.db.table("article_versions").insert_all(rows)

@@ -15,13 +15,37 @@ from ._render import Block
 
 # A name as bylines print it ("Dr. Jane Q. Doe, MD")
 _NAME = r"(?:Dr\.? )?[A-Z][\w'’-]+(?: [A-Z]\.)?(?: [A-Z][\w'’-]+){1,2},?(?: (?:MD|PhD|Jr\.|Sr\.),?)?"
-_NOT_NAMES = frozenset({"The", "This", "That", "These", "It", "Our", "We", "Your", "You", "A",
-                        "An", "In", "For", "If", "When", "Why", "How", "What", "Every", "Each"})
+_NOT_NAMES = frozenset(
+    {
+        "The",
+        "This",
+        "That",
+        "These",
+        "It",
+        "Our",
+        "We",
+        "Your",
+        "You",
+        "A",
+        "An",
+        "In",
+        "For",
+        "If",
+        "When",
+        "Why",
+        "How",
+        "What",
+        "Every",
+        "Each",
+    }
+)
 _BIO_VERB = r"(?:is|was|has been|has written|has worked|holds|started|joined|writes|covers|founded|lives)"
 _BIO = re.compile(
     rf"^({_NAME}) {_BIO_VERB}\b.{{0,120}}\b(?:writer|editor|journalist|reporter|author|"
     r"contributor|correspondent|columnist|content creator|freelance|blogger|founder|co-founder|"
-    r"owner|attorney|physician|specialist|consultant)", re.S)
+    r"owner|attorney|physician|specialist|consultant)",
+    re.S,
+)
 _OPENER = re.compile(rf"^({_NAME}|[A-Z][\w'’-]+) {_BIO_VERB}\b")
 _BIO_TAIL = 4  # the bio is among the last blocks
 _BIO_MAX = 700  # and short
@@ -55,10 +79,13 @@ def drop_trailing_bio(blocks: list[Block], authors: Sequence[str]) -> list[Block
             continue
         if not (bio or names & set(re.findall(r"[\w'’-]+", subject))):
             continue
-        if any(len(bl.text) > _BIO_MAX for bl in blocks[i + 1:]):
+        if any(len(bl.text) > _BIO_MAX for bl in blocks[i + 1 :]):
             return blocks
-        if i > 0 and len(blocks[i - 1].text) <= 40 and not blocks[i - 1].text.rstrip().endswith(
-                (".", "!", "?", ":", "…")):
+        if (
+            i > 0
+            and len(blocks[i - 1].text) <= 40
+            and not blocks[i - 1].text.rstrip().endswith((".", "!", "?", ":", "…"))
+        ):
             i -= 1  # the name or job title over the bio
         return blocks[:i]
     return blocks

@@ -22,7 +22,15 @@ import lxml.etree as etree
 
 from ._dom import drop, text_of
 from ._patterns import (
-    BODY_BOX, BODY_HINT, CAPTION, FURNITURE_HEADING, FURNITURE_TAGS, HEADINGS, LEAD, NEGATIVE, POSITIVE,
+    BODY_BOX,
+    BODY_HINT,
+    CAPTION,
+    FURNITURE_HEADING,
+    FURNITURE_TAGS,
+    HEADINGS,
+    LEAD,
+    NEGATIVE,
+    POSITIVE,
     STRONG_NEGATIVE,
 )
 
@@ -34,14 +42,38 @@ _SMALL = 1500  # prose (chars) under which other candidates are tried
 _NONSPACE = re.compile(r"\S")
 _COMMAS = re.compile(r"[,，、،]")
 _PARA_TAGS = frozenset({"p", "pre", "td", "blockquote", "dd", "li"})
-_INLINE_ONLY_CHILDREN = frozenset({
-    "a", "b", "i", "em", "strong", "span", "br", "sup", "sub", "small", "u", "font",
-    "abbr", "cite", "q", "mark", "time", "code", "s", "del", "ins", "img",
-})
-_CONTAINERS = frozenset({"div", "section", "article", "main", "td", "body", "span",
-                          "blockquote", "center", "font", "form"})
-_DIRECT_PARA = frozenset({"div", "span", "td", "font", "center", "section", "article", "dd",
-                          "blockquote", "li", "main", "body"})
+_INLINE_ONLY_CHILDREN = frozenset(
+    {
+        "a",
+        "b",
+        "i",
+        "em",
+        "strong",
+        "span",
+        "br",
+        "sup",
+        "sub",
+        "small",
+        "u",
+        "font",
+        "abbr",
+        "cite",
+        "q",
+        "mark",
+        "time",
+        "code",
+        "s",
+        "del",
+        "ins",
+        "img",
+    }
+)
+_CONTAINERS = frozenset(
+    {"div", "section", "article", "main", "td", "body", "span", "blockquote", "center", "font", "form"}
+)
+_DIRECT_PARA = frozenset(
+    {"div", "span", "td", "font", "center", "section", "article", "dd", "blockquote", "li", "main", "body"}
+)
 _HEAD_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _SUBHEADS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _HEADINGS_PROSE = False
@@ -55,9 +87,28 @@ _SIB_SHARE = 0.2  # a sibling voted this share of the best candidate's score is 
 _UNLINKED_KEEP = 200  # unlinked text that keeps a link-dense section (a sourced paragraph)
 _LIST_LD_LISTS = 0.8  # a list in the body may be mostly links (sources, tools, further reading)
 _DIV_TEASER = 0  # (div cards: tried, costs more than it gains)
-_PRUNABLE = frozenset({"div", "section", "ul", "ol", "table", "aside", "figure", "form",
-                        "header", "footer", "nav", "p", "span", "dl", "center", "details",
-                        "blockquote", "li"})
+_PRUNABLE = frozenset(
+    {
+        "div",
+        "section",
+        "ul",
+        "ol",
+        "table",
+        "aside",
+        "figure",
+        "form",
+        "header",
+        "footer",
+        "nav",
+        "p",
+        "span",
+        "dl",
+        "center",
+        "details",
+        "blockquote",
+        "li",
+    }
+)
 
 
 def _nonspace(s: str | None) -> int:
@@ -68,9 +119,18 @@ def _nonspace(s: str | None) -> int:
 
 # The class/id patterns are all lower case: matched case-sensitively against the
 # lower-cased words, several times faster than re.I on these long alternations.
-_PATTERNS = {name: re.compile(p.pattern) for name, p in (
-    ("STRONG_NEGATIVE", STRONG_NEGATIVE), ("BODY_HINT", BODY_HINT), ("POSITIVE", POSITIVE),
-    ("NEGATIVE", NEGATIVE), ("CAPTION", CAPTION), ("LEAD", LEAD), ("BODY_BOX", BODY_BOX))}
+_PATTERNS = {
+    name: re.compile(p.pattern)
+    for name, p in (
+        ("STRONG_NEGATIVE", STRONG_NEGATIVE),
+        ("BODY_HINT", BODY_HINT),
+        ("POSITIVE", POSITIVE),
+        ("NEGATIVE", NEGATIVE),
+        ("CAPTION", CAPTION),
+        ("LEAD", LEAD),
+        ("BODY_BOX", BODY_BOX),
+    )
+}
 
 
 @functools.lru_cache(maxsize=65536)
@@ -158,8 +218,11 @@ def measure(root: etree._Element) -> Stats:
         if inline_only and tag in _DIRECT_PARA and t - ln >= 25 and tag != "body":
             direct = t  # a <div> (or <span>, <td>...) used as a paragraph
         own[el] = direct
-        if tag in ("p", "pre") or (tag in _DIRECT_PARA and direct >= 25) or \
-                (_HEADINGS_PROSE and tag in _SUBHEADS):
+        if (
+            tag in ("p", "pre")
+            or (tag in _DIRECT_PARA and direct >= 25)
+            or (_HEADINGS_PROSE and tag in _SUBHEADS)
+        ):
             p = max(p, t - ln)
         para[el] = p
         if tag in _HEAD_TAGS and (lh or el.find(".//a") is not None):
@@ -201,8 +264,9 @@ def score_candidates(root: etree._Element, st: Stats) -> dict:
     """Readability-style votes of paragraphs for their ancestors, times a class prior."""
     votes: dict = {}
     own = st.own
-    for el in root.iter("p", "pre", "td", "div", "blockquote", "li", "span", "dd", "section",
-                        "article", "font", "center"):
+    for el in root.iter(
+        "p", "pre", "td", "div", "blockquote", "li", "span", "dd", "section", "article", "font", "center"
+    ):
         tag = el.tag
         if tag not in ("p", "pre"):
             # only text-bearing blocks count (a <div> used as a paragraph, <br> lines)
@@ -286,8 +350,7 @@ def choose(root: etree._Element, st: Stats, scores: dict) -> etree._Element | No
     def gain(el: etree._Element) -> float:
         p = st.para.get(el, 0)
         bad = st.bad.get(el, 0)
-        return p - bad * (1 + _ALPHA) - _ALPHA * (st.text.get(el, 0) - p) - \
-            _BETA * st.link.get(el, 0)
+        return p - bad * (1 + _ALPHA) - _ALPHA * (st.text.get(el, 0) - p) - _BETA * st.link.get(el, 0)
 
     ranked = sorted(scores, key=scores.__getitem__, reverse=True)
     allowed = [c for c in ranked[:8] if not _inside_furniture(c, st, total)] or ranked[:1]
@@ -330,9 +393,14 @@ def _join_parts(best: etree._Element, st: Stats) -> etree._Element:
     if not cls:
         return best
     named = _is_body_container(best)  # (other parts need not look like prose)
-    parts = [el for el in best.getroottree().iter(best.tag)
-             if el is not best and el.get("class") == cls and st.para.get(el, 0) >= _JOIN_MIN
-             and (named or st.density(el) < 0.3)]
+    parts = [
+        el
+        for el in best.getroottree().iter(best.tag)
+        if el is not best
+        and el.get("class") == cls
+        and st.para.get(el, 0) >= _JOIN_MIN
+        and (named or st.density(el) < 0.3)
+    ]
     if not parts:
         return best
     others = sum(st.para.get(el, 0) for el in parts)
@@ -347,8 +415,12 @@ def _join_parts(best: etree._Element, st: Stats) -> etree._Element:
                 if common is None or chain.index(a) > chain.index(common):
                     common = a
                 break
-    if common is None or common.tag in ("body", "html") or st.density(common) > _JOIN_LD or \
-            st.para.get(common, 0) < 0.8 * (others + st.para.get(best, 0)):
+    if (
+        common is None
+        or common.tag in ("body", "html")
+        or st.density(common) > _JOIN_LD
+        or st.para.get(common, 0) < 0.8 * (others + st.para.get(best, 0))
+    ):
         return best
     return common
 
@@ -380,8 +452,7 @@ def gather(best: etree._Element, st: Stats, scores: dict) -> list[etree._Element
             dens = st.density(sib)
             if length > 80 and dens < 0.25:
                 out.append(sib)
-            elif 0 < length <= 80 and dens == 0 and \
-                    re.search(r"[.!?…。]\W*$", text_of(sib) or ""):
+            elif 0 < length <= 80 and dens == 0 and re.search(r"[.!?…。]\W*$", text_of(sib) or ""):
                 out.append(sib)
     return out
 
@@ -393,8 +464,11 @@ def _holds_subheading(el: etree._Element, st: Stats) -> bool:
         return False
     heads = [h for h in el.iter(*_SUBHEADS)]
     # (a one-word title, "News", "Archives", names a sidebar box)
-    return len(heads) == 1 and st.text.get(heads[0], 0) == st.text.get(el, 0) > 0 and \
-        len(text_of(heads[0]).split()) > 1
+    return (
+        len(heads) == 1
+        and st.text.get(heads[0], 0) == st.text.get(el, 0) > 0
+        and len(text_of(heads[0]).split()) > 1
+    )
 
 
 _FIGURE_TEXT = etree.XPath("boolean(.//table|.//blockquote|.//pre|.//ul|.//ol)")
@@ -427,13 +501,18 @@ def prune(nodes: list[etree._Element], st: Stats) -> None:
                     if after < total * 0.3:
                         doomed.extend(following)
                 continue
-            if tag == "figcaption" or (tag == "figure" and st.text.get(el, 0) < 400 and
-                                       not _holds_text_blocks(el)):
+            if tag == "figcaption" or (
+                tag == "figure" and st.text.get(el, 0) < 400 and not _holds_text_blocks(el)
+            ):
                 doomed.append(el)
                 continue
             words = attr_words(el, layout=False)
-            if words and _is("CAPTION", words) and st.text.get(el, 0) < 400 and \
-                    tag not in ("body", "article", "main"):
+            if (
+                words
+                and _is("CAPTION", words)
+                and st.text.get(el, 0) < 400
+                and tag not in ("body", "article", "main")
+            ):
                 doomed.append(el)
                 continue
             if tag not in _PRUNABLE:
@@ -441,26 +520,36 @@ def prune(nodes: list[etree._Element], st: Stats) -> None:
             share = st.para.get(el, 0) / total
             if (tag in FURNITURE_TAGS or tag == "header") and share < 0.3:
                 doomed.append(el)
-            elif words and (_is("STRONG_NEGATIVE", words) or _is("BODY_BOX", words)) \
-                    and share < 0.5:
+            elif words and (_is("STRONG_NEGATIVE", words) or _is("BODY_BOX", words)) and share < 0.5:
                 doomed.append(el)
-            elif words and _is("NEGATIVE", words) and not _is("POSITIVE", words) \
-                    and share < 0.25 and (st.para.get(el, 0) < _NEG_PARA or st.density(el) > 0.3) \
-                    and not _holds_subheading(el, st):
+            elif (
+                words
+                and _is("NEGATIVE", words)
+                and not _is("POSITIVE", words)
+                and share < 0.25
+                and (st.para.get(el, 0) < _NEG_PARA or st.density(el) > 0.3)
+                and not _holds_subheading(el, st)
+            ):
                 doomed.append(el)
-            elif tag in ("ul", "ol", "div", "section", "table", "dl", "li") and \
-                    st.density(el) > (_LIST_LD_LISTS if tag in ("ul", "ol", "li", "table", "dl") else _LIST_LD) \
-                    and share < 0.25 and st.text.get(el, 0) > 0 and not (
-                        tag in ("div", "section") and
-                        st.text.get(el, 0) - st.link.get(el, 0) >= _UNLINKED_KEEP):
+            elif (
+                tag in ("ul", "ol", "div", "section", "table", "dl", "li")
+                and st.density(el)
+                > (_LIST_LD_LISTS if tag in ("ul", "ol", "li", "table", "dl") else _LIST_LD)
+                and share < 0.25
+                and st.text.get(el, 0) > 0
+                and not (
+                    tag in ("div", "section") and st.text.get(el, 0) - st.link.get(el, 0) >= _UNLINKED_KEEP
+                )
+            ):
                 doomed.append(el)
         for el in doomed:
             if el.getparent() is not None:
                 drop(el)
 
 
-def find_lead(body: etree._Element, nodes: list[etree._Element], st: Stats,
-              description: str | None = None) -> list[etree._Element]:
+def find_lead(
+    body: etree._Element, nodes: list[etree._Element], st: Stats, description: str | None = None
+) -> list[etree._Element]:
     """Lead paragraphs (standfirst) placed before the body container, near it:
     named as a lead, or repeating the page's own description."""
     if not nodes:
@@ -480,15 +569,28 @@ def find_lead(body: etree._Element, nodes: list[etree._Element], st: Stats,
         words = attr_words(el)
         if words and _is("STRONG_NEGATIVE", words):
             continue
-        if not (words and _is("LEAD", words)) and not (
-                desc_key and el.tag in _LEAD_TAGS and 40 <= st.text.get(el, 0) <= 1000
-                and _squash(text_of(el)) == desc_key) and not (
-                _SENTENCE_HEADS and el.tag in ("h2", "h3") and st.text.get(el, 0) >= 100
-                and text_of(el).rstrip().endswith((".", "!", "?", "…"))):
+        if (
+            not (words and _is("LEAD", words))
+            and not (
+                desc_key
+                and el.tag in _LEAD_TAGS
+                and 40 <= st.text.get(el, 0) <= 1000
+                and _squash(text_of(el)) == desc_key
+            )
+            and not (
+                _SENTENCE_HEADS
+                and el.tag in ("h2", "h3")
+                and st.text.get(el, 0) >= 100
+                and text_of(el).rstrip().endswith((".", "!", "?", "…"))
+            )
+        ):
             continue
         length = st.text.get(el, 0)
-        if 40 <= length <= 1000 and st.density(el) < 0.3 and \
-                not any(el in set(o.iterancestors()) for o in out):
+        if (
+            40 <= length <= 1000
+            and st.density(el) < 0.3
+            and not any(el in set(o.iterancestors()) for o in out)
+        ):
             if any(a in out for a in el.iterancestors()):
                 continue
             out.append(el)
@@ -506,8 +608,9 @@ def _squash(s: str) -> str:
     return re.sub(r"\W+", "", s).lower()
 
 
-def find_body(root: etree._Element, forced: list[etree._Element] | None = None,
-              description: str | None = None) -> list[etree._Element]:
+def find_body(
+    root: etree._Element, forced: list[etree._Element] | None = None, description: str | None = None
+) -> list[etree._Element]:
     """Return the body parts of a cleaned page in document order (may be empty).
 
     Lead paragraphs found before the body come first (see ``find_lead``).

@@ -23,8 +23,14 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 # WHATWG: these labels mean windows-1252 in HTML.
-_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252",
-            "us-ascii": "cp1252", "ascii": "cp1252", "iso8859-1": "cp1252"}
+_ALIASES = {
+    "iso-8859-1": "cp1252",
+    "latin-1": "cp1252",
+    "latin1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "iso8859-1": "cp1252",
+}
 # Control characters lxml refuses (everything below 0x20 but tab, LF, CR) and
 # the non-characters U+FFFE/U+FFFF.
 # Characters lxml refuses in a text node (C0 controls, non-characters, lone surrogates).
@@ -46,7 +52,7 @@ def decode_html(data: bytes) -> tuple[str, str]:
     """Decode page bytes; return ``(text, charset used)``."""
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return data[len(bom):].decode(name, errors="replace"), name
+            return data[len(bom) :].decode(name, errors="replace"), name
     declared = _normalise(EncodingDetector.find_declared_encoding(data[:4096], is_html=True))
     tried = []
     # Valid UTF-8 with non-ASCII bytes is UTF-8 whatever the page says: legacy

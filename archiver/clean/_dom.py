@@ -18,11 +18,16 @@ from ._decode import scrub
 from ._patterns import DROP_TAGS
 
 _PARSER = etree.HTMLParser(
-    encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True,
-    huge_tree=True, default_doctype=False,
+    encoding="utf-8",
+    remove_comments=True,
+    remove_pis=True,
+    no_network=True,
+    huge_tree=True,
+    default_doctype=False,
 )
 _VISIBLE_TEXT = etree.XPath(
-    ".//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::template)]")
+    ".//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::template)]"
+)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
@@ -107,8 +112,7 @@ def is_hidden(el: etree._Element) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
-_HEAD_TAGS = frozenset({"meta", "title", "link", "script", "style", "base", "noscript",
-                        "template"})
+_HEAD_TAGS = frozenset({"meta", "title", "link", "script", "style", "base", "noscript", "template"})
 # Widgets whose end tag browsers infer early; lxml may nest the page inside them.
 _WIDGETS = frozenset({"button", "select", "label", "option", "textarea", "object", "map"})
 
@@ -125,12 +129,17 @@ def _mostly_prose(el: etree._Element, limit: int) -> bool:
 def _shown_elsewhere(el: etree._Element, body: etree._Element | None) -> bool:
     """Whether a <noscript> block's prose is also on the page (a duplicate)."""
     text = " ".join(text_of(el).split())
-    probe = text[len(text) // 2:len(text) // 2 + 60]
+    probe = text[len(text) // 2 : len(text) // 2 + 60]
     if body is None or len(probe) < 30:
         return False
-    rest = " ".join(" ".join(t for t in _VISIBLE_TEXT(body)
-                             if not any(a.tag == "noscript" for a in t.getparent().iterancestors())
-                             and t.getparent().tag != "noscript").split())
+    rest = " ".join(
+        " ".join(
+            t
+            for t in _VISIBLE_TEXT(body)
+            if not any(a.tag == "noscript" for a in t.getparent().iterancestors())
+            and t.getparent().tag != "noscript"
+        ).split()
+    )
     return probe in rest
 
 
@@ -163,8 +172,7 @@ def _place_streamed(root: etree._Element) -> None:
     segments = _STREAMED(root)
     if not segments:
         return
-    slots = {el.get("id"): el for el in root.iter("template")
-             if (el.get("id") or "")[:2] in ("B:", "P:")}
+    slots = {el.get("id"): el for el in root.iter("template") if (el.get("id") or "")[:2] in ("B:", "P:")}
     for seg in segments:
         n = seg.get("id")[2:]
         slot = slots.get("B:" + n)
@@ -180,8 +188,11 @@ def _place_streamed(root: etree._Element) -> None:
         drop(slot)
 
 
-_PANEL = re.compile(r"accordion|collaps|tab-?pane|tabpanel|faq|toggle-?(?:content|body)|"
-                    r"panel-?(?:body|content)|expand", re.I)
+_PANEL = re.compile(
+    r"accordion|collaps|tab-?pane|tabpanel|faq|toggle-?(?:content|body)|"
+    r"panel-?(?:body|content)|expand",
+    re.I,
+)
 _PANEL_MIN = 100
 
 
@@ -219,9 +230,12 @@ def strip_junk(root: etree._Element) -> None:
             # forms carry a text area or a few inputs and little prose.
             if el.find(".//textarea") is not None or len(el.findall(".//p")) < 3:
                 doomed.append(el)
-        elif is_hidden(el) and tag not in ("body", "html") and not _mostly_prose(
-                el, max(1000, page_chars // 2)) and not (
-                _is_collapsed_panel(el) and _mostly_prose(el, _PANEL_MIN)):
+        elif (
+            is_hidden(el)
+            and tag not in ("body", "html")
+            and not _mostly_prose(el, max(1000, page_chars // 2))
+            and not (_is_collapsed_panel(el) and _mostly_prose(el, _PANEL_MIN))
+        ):
             # (server-rendered pages sometimes ship the article hidden until
             # scripts run: a hidden block of prose is kept)
             doomed.append(el)

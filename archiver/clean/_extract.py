@@ -52,8 +52,7 @@ def _key(s: str) -> str:
     return _KEY.sub(" ", s).strip().lower()
 
 
-def _select(root: etree._Element, selectors: Sequence[str],
-            unmatched: list[str]) -> list[etree._Element]:
+def _select(root: etree._Element, selectors: Sequence[str], unmatched: list[str]) -> list[etree._Element]:
     from lxml.cssselect import CSSSelector  # cssselect ships with Scrapy (parsel)
 
     found: list[etree._Element] = []
@@ -126,8 +125,9 @@ def _filter(blocks: list[Block], title: str | None) -> list[Block]:
     return out
 
 
-def extract(html: str | bytes, url: str, *, keep_selectors: Sequence[str] = (),
-            remove_selectors: Sequence[str] = ()) -> Article:
+def extract(
+    html: str | bytes, url: str, *, keep_selectors: Sequence[str] = (), remove_selectors: Sequence[str] = ()
+) -> Article:
     """Clean one page: main text (plain and Markdown) plus metadata.
 
     ``keep_selectors`` (CSS) name the body for an outlet and take precedence when
@@ -144,8 +144,9 @@ def extract(html: str | bytes, url: str, *, keep_selectors: Sequence[str] = (),
     return art
 
 
-def _extract_into(art: Article, html: str | bytes, url: str,
-                  keep_selectors: Sequence[str], remove_selectors: Sequence[str]) -> None:
+def _extract_into(
+    art: Article, html: str | bytes, url: str, keep_selectors: Sequence[str], remove_selectors: Sequence[str]
+) -> None:
     if isinstance(html, (bytes, bytearray, memoryview)):
         if looks_binary(bytes(html[:2048])):
             art.reason = "binary content, not HTML"
@@ -160,8 +161,20 @@ def _extract_into(art: Article, html: str | bytes, url: str,
         return
     _flatten_deep(root)
     md = read_metadata(root, url)
-    for name in ("title", "authors", "published", "modified", "language", "canonical_url",
-                 "description", "section", "tags", "image", "site_name", "is_article_page"):
+    for name in (
+        "title",
+        "authors",
+        "published",
+        "modified",
+        "language",
+        "canonical_url",
+        "description",
+        "section",
+        "tags",
+        "image",
+        "site_name",
+        "is_article_page",
+    ):
         setattr(art, name, md[name])
     unmatched: list[str] = []
     for el in _select(root, remove_selectors, unmatched) if remove_selectors else ():

@@ -17,31 +17,63 @@ import lxml.etree as etree
 
 from ._dom import text_of
 
-ARTICLE_TYPES = frozenset({
-    "article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
-    "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "socialmediaposting",
-    "techarticle", "scholarlyarticle", "liveblogposting", "report", "posting",
-    "askpublicnewsarticle", "satiricalarticle", "advertisernewsarticle", "medicalscholarlyarticle",
-})
+ARTICLE_TYPES = frozenset(
+    {
+        "article",
+        "newsarticle",
+        "blogposting",
+        "reportagenewsarticle",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "reviewnewsarticle",
+        "backgroundnewsarticle",
+        "socialmediaposting",
+        "techarticle",
+        "scholarlyarticle",
+        "liveblogposting",
+        "report",
+        "posting",
+        "askpublicnewsarticle",
+        "satiricalarticle",
+        "advertisernewsarticle",
+        "medicalscholarlyarticle",
+    }
+)
 _WS = re.compile(r"\s+")
 _BY = re.compile(r"^\s*(?:by|von|par|por|di|door|av|af)\s*[:\-]?\s+", re.I)
 _DATE_RES = [
-    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
-               r"\s*(Z|[+-]\d{2}:?\d{2})?)?"),
+    re.compile(
+        r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
+        r"\s*(Z|[+-]\d{2}:?\d{2})?)?"
+    ),
     re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
     re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b"),
     re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b"),
 ]
-_MONTHS = {m: i + 1 for i, names in enumerate([
-    "jan january januar janvier enero gennaio", "feb february februar février febrero febbraio",
-    "mar march märz mars marzo", "apr april avril abril aprile", "may mai mayo maggio",
-    "jun june juni juin junio giugno", "jul july juli juillet julio luglio",
-    "aug august août agosto", "sep sept september septembre septiembre settembre",
-    "oct october oktober octobre octubre ottobre", "nov november novembre noviembre",
-    "dec december dezember décembre diciembre dicembre"]) for m in names.split()}
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            "jan january januar janvier enero gennaio",
+            "feb february februar février febrero febbraio",
+            "mar march märz mars marzo",
+            "apr april avril abril aprile",
+            "may mai mayo maggio",
+            "jun june juni juin junio giugno",
+            "jul july juli juillet julio luglio",
+            "aug august août agosto",
+            "sep sept september septembre septiembre settembre",
+            "oct october oktober octobre octubre ottobre",
+            "nov november novembre noviembre",
+            "dec december dezember décembre diciembre dicembre",
+        ]
+    )
+    for m in names.split()
+}
 _TEXT_DATE = re.compile(
     r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\.?\s+([A-Za-zäéû]{3,9})\.?,?\s+(\d{4})|"
-    r"([A-Za-zäéû]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4}))\b")
+    r"([A-Za-zäéû]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4}))\b"
+)
 
 
 def clean(s: Any) -> str | None:
@@ -142,15 +174,31 @@ def _names(value: Any) -> list[str]:
 
 _BYLINE_PREFIX = re.compile(
     r"^\s*(?:(?:written|posted|published|reviewed|edited|compiled|reported)\s+by|by|von|par|por|"
-    r"di|door|av|af|author|autor|auteur|posted|written)\s*:?\s*(?=\S)", re.I)
+    r"di|door|av|af|author|autor|auteur|posted|written)\s*:?\s*(?=\S)",
+    re.I,
+)
 _BYLINE_PREFIX_GLUED = re.compile(r"^By(?=[A-Z][a-z])")
 _BYLINE_TAIL = re.compile(
     r"\s+(?:[-–—|•·]|on|am|le|el|published|updated|posted|last updated|veröffentlicht|"
     r"aktualisiert)\s+|\s*[•·|]\s*|(?:published|updated|posted) on\b|"
     r"[\s-]+(?=(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)|\s*\d",
-    re.I)
-_NOT_NAMES = {"by", "author", "the author", "staff", "editor", "editorial team",
-              "guest", "guest author", "anonymous", "unknown", "team", "redaktion", "written by"}
+    re.I,
+)
+_NOT_NAMES = {
+    "by",
+    "author",
+    "the author",
+    "staff",
+    "editor",
+    "editorial team",
+    "guest",
+    "guest author",
+    "anonymous",
+    "unknown",
+    "team",
+    "redaktion",
+    "written by",
+}
 
 
 def _is_name(p: str) -> bool:
@@ -185,8 +233,7 @@ def _iter_jsonld(root: etree._Element):
                 stack.extend(item)
             elif isinstance(item, dict):
                 if "@graph" in item:
-                    stack.extend(item["@graph"] if isinstance(item["@graph"], list)
-                                 else [item["@graph"]])
+                    stack.extend(item["@graph"] if isinstance(item["@graph"], list) else [item["@graph"]])
                 yield item
                 main = item.get("mainEntity")
                 if isinstance(main, dict):
@@ -219,18 +266,58 @@ def _first(meta: dict, *keys: str) -> str | None:
     return None
 
 
-_DATE_META = ("article:published_time", "article:published", "og:published_time",
-              "datepublished", "publishdate", "publish-date", "pubdate", "publication_date",
-              "date", "dc.date", "dc.date.issued", "dcterms.date", "dcterms.created",
-              "citation_publication_date", "sailthru.date", "parsely-pub-date",
-              "article.published", "published_time", "published-date", "displaydate",
-              "originalpublicationdate", "og:article:published_time", "dc.created",
-              "datecreated", "date_published", "pub_date", "created")
-_MOD_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified",
-             "dcterms.modified", "dc.date.modified", "article:modified", "lastmod",
-             "date_modified", "revised")
-_AUTHOR_META = ("author", "article:author", "dc.creator", "dcterms.creator",
-                "parsely-author", "sailthru.author", "citation_author", "byl", "twitter:creator")
+_DATE_META = (
+    "article:published_time",
+    "article:published",
+    "og:published_time",
+    "datepublished",
+    "publishdate",
+    "publish-date",
+    "pubdate",
+    "publication_date",
+    "date",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.date",
+    "dcterms.created",
+    "citation_publication_date",
+    "sailthru.date",
+    "parsely-pub-date",
+    "article.published",
+    "published_time",
+    "published-date",
+    "displaydate",
+    "originalpublicationdate",
+    "og:article:published_time",
+    "dc.created",
+    "datecreated",
+    "date_published",
+    "pub_date",
+    "created",
+)
+_MOD_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "last-modified",
+    "dcterms.modified",
+    "dc.date.modified",
+    "article:modified",
+    "lastmod",
+    "date_modified",
+    "revised",
+)
+_AUTHOR_META = (
+    "author",
+    "article:author",
+    "dc.creator",
+    "dcterms.creator",
+    "parsely-author",
+    "sailthru.author",
+    "citation_author",
+    "byl",
+    "twitter:creator",
+)
 
 
 _TITLE_SEP = re.compile(r"\s+(?:\||-|–|—|::|·|•|»)\s+")
@@ -316,8 +403,7 @@ def read_metadata(root: etree._Element, url: str) -> dict[str, Any]:
     src = ld_article or {}
     md["title"] = clean(src.get("headline")) or clean(src.get("name"))
     md["authors"] = _names(src.get("author")) or _names(src.get("creator"))
-    md["published"] = normalise_date(src.get("datePublished")) or normalise_date(
-        src.get("dateCreated"))
+    md["published"] = normalise_date(src.get("datePublished")) or normalise_date(src.get("dateCreated"))
     md["modified"] = normalise_date(src.get("dateModified"))
     md["description"] = clean(src.get("description"))
     md["section"] = clean(src.get("articleSection"))
@@ -345,15 +431,19 @@ def read_metadata(root: etree._Element, url: str) -> dict[str, Any]:
     if og_type == "article" or og_type.startswith("article"):
         is_article = True
     md["is_article_page"] = is_article
-    md["title"] = md["title"] or _first(meta, "og:title", "twitter:title", "dc.title",
-                                        "citation_title", "parsely-title", "headline")
+    md["title"] = md["title"] or _first(
+        meta, "og:title", "twitter:title", "dc.title", "citation_title", "parsely-title", "headline"
+    )
     md["site_name"] = md["site_name"] or _first(meta, "og:site_name", "application-name")
-    md["description"] = md["description"] or _first(meta, "og:description", "description",
-                                                    "twitter:description", "dc.description")
-    md["image"] = md["image"] or _first(meta, "og:image", "og:image:url", "twitter:image",
-                                        "twitter:image:src")
-    md["section"] = md["section"] or _first(meta, "article:section", "section",
-                                            "parsely-section", "og:article:section")
+    md["description"] = md["description"] or _first(
+        meta, "og:description", "description", "twitter:description", "dc.description"
+    )
+    md["image"] = md["image"] or _first(
+        meta, "og:image", "og:image:url", "twitter:image", "twitter:image:src"
+    )
+    md["section"] = md["section"] or _first(
+        meta, "article:section", "section", "parsely-section", "og:article:section"
+    )
     if not md["tags"]:
         tags = meta.get("article:tag") or []
         if not tags and "keywords" in meta:
@@ -391,7 +481,8 @@ def read_metadata(root: etree._Element, url: str) -> dict[str, Any]:
     if not md["published"]:
         for k, values in meta.items():
             if ("date" in k or "publish" in k) and not any(
-                    w in k for w in ("modif", "updat", "expir", "revis", "valid")):
+                w in k for w in ("modif", "updat", "expir", "revis", "valid")
+            ):
                 md["published"] = normalise_date(values[0])
                 if md["published"]:
                     break
@@ -402,8 +493,12 @@ def read_metadata(root: etree._Element, url: str) -> dict[str, Any]:
     if not md["published"]:
         md["published"] = _script_date(root)
     if not md["published"]:
-        md["published"] = _visible_date(root) or _date_near_headline(root) or _labelled_date(
-            root) or _script_date(root, _SCRIPT_PLAIN_DATE)
+        md["published"] = (
+            _visible_date(root)
+            or _date_near_headline(root)
+            or _labelled_date(root)
+            or _script_date(root, _SCRIPT_PLAIN_DATE)
+        )
     if not md["published"] and md["modified"]:
         md["published"] = None
     if not md["modified"]:
@@ -420,8 +515,11 @@ def read_metadata(root: etree._Element, url: str) -> dict[str, Any]:
         if t is not None and clean(text_of(t)):
             md["title"] = _split_title(clean(text_of(t)), md["site_name"], url)
     html = root if root.tag == "html" else root.find(".//html")
-    lang = md["language"] or (html.get("lang") if html is not None else None) or _first(
-        meta, "content-language", "og:locale", "dc.language", "language")
+    lang = (
+        md["language"]
+        or (html.get("lang") if html is not None else None)
+        or _first(meta, "content-language", "og:locale", "dc.language", "language")
+    )
     md["language"] = lang.replace("_", "-").split(",")[0].strip() if lang else None
     canon = None
     for link in root.iter("link"):
@@ -449,7 +547,8 @@ def _byline(root: etree._Element) -> list[str]:
     nodes = root.xpath(
         '//*[@rel="author" or @itemprop="author" or contains(@class,"byline") or '
         'contains(@class,"author-name") or contains(@class,"author") and not('
-        'contains(@class,"bio") or contains(@class,"box"))][position()<6]')
+        'contains(@class,"bio") or contains(@class,"box"))][position()<6]'
+    )
     for el in nodes:
         name_el = el.xpath('.//*[@itemprop="name"]')
         text = clean(text_of(name_el[0] if name_el else el))
@@ -464,9 +563,11 @@ _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\
 _SCRIPT_DATE = re.compile(
     r"[\\\"']*(?:datePublished|publishedDate|published_?[Aa]t|publish_?[Dd]ate|published_?[Oo]n|"
     r"pubDate|publication_?[Dd]ate|firstPublished|first_published_at|"
-    r"date_?published|displayDate)[\\\"']*\s*:\s*[\\\"']+([0-9]{4}-[0-9]{2}-[0-9]{2}[^\\\"']{0,25})")
+    r"date_?published|displayDate)[\\\"']*\s*:\s*[\\\"']+([0-9]{4}-[0-9]{2}-[0-9]{2}[^\\\"']{0,25})"
+)
 _SCRIPT_PLAIN_DATE = re.compile(
-    r"[\\\"']+date[\\\"']+\s*:\s*[\\\"']+([0-9]{4}-[0-9]{2}-[0-9]{2}[^\\\"']{0,25})")
+    r"[\\\"']+date[\\\"']+\s*:\s*[\\\"']+([0-9]{4}-[0-9]{2}-[0-9]{2}[^\\\"']{0,25})"
+)
 _DATE_CLASS = re.compile(r"date|time|publish|posted|byline|meta|datum|fecha|dateline|author", re.I)
 
 
@@ -512,7 +613,7 @@ def _date_near_headline(root: etree._Element) -> str | None:
         at = elements.index(h1)
     except ValueError:
         return None
-    window = elements[at + 1:at + 150] + elements[max(0, at - 20):at]
+    window = elements[at + 1 : at + 150] + elements[max(0, at - 20) : at]
     for el in window:
         if el.tag in ("script", "style", "a"):
             continue
@@ -545,7 +646,9 @@ def _visible_date(root: etree._Element) -> str | None:
 
 _LABELLED_DATE = re.compile(
     r"(?:posted|published|updated|last updated|veröffentlicht|aktualisiert|publié|mis à jour|"
-    r"publicado|actualizado|pubblicato)\b(?:\s+(?:on|am|le|el|il))?\s*:?\s*(.{6,40})", re.I)
+    r"publicado|actualizado|pubblicato)\b(?:\s+(?:on|am|le|el|il))?\s*:?\s*(.{6,40})",
+    re.I,
+)
 
 
 def _labelled_date(root: etree._Element) -> str | None:

@@ -11,22 +11,87 @@ from __future__ import annotations
 import re
 
 # Tags never part of readable text.
-DROP_TAGS = frozenset({
-    "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object",
-    "embed", "button", "input", "select", "textarea", "option", "link", "meta",
-    "head", "title", "map", "audio", "video", "source", "track", "picture", "dialog",
-    "math",
-})
+DROP_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "canvas",
+        "iframe",
+        "object",
+        "embed",
+        "button",
+        "input",
+        "select",
+        "textarea",
+        "option",
+        "link",
+        "meta",
+        "head",
+        "title",
+        "map",
+        "audio",
+        "video",
+        "source",
+        "track",
+        "picture",
+        "dialog",
+        "math",
+    }
+)
 # Page furniture by its element name (an <article> body rarely contains these).
 FURNITURE_TAGS = frozenset({"nav", "aside", "footer", "menu"})
 
-BLOCK_TAGS = frozenset({
-    "p", "div", "section", "article", "main", "body", "blockquote", "ul", "ol", "li",
-    "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "table", "tr", "td",
-    "th", "tbody", "thead", "tfoot", "figure", "figcaption", "header", "footer", "form",
-    "address", "hr", "center", "details", "summary", "caption", "fieldset", "br",
-    "nav", "aside", "hgroup", "legend",
-})
+BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "body",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "pre",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "tbody",
+        "thead",
+        "tfoot",
+        "figure",
+        "figcaption",
+        "header",
+        "footer",
+        "form",
+        "address",
+        "hr",
+        "center",
+        "details",
+        "summary",
+        "caption",
+        "fieldset",
+        "br",
+        "nav",
+        "aside",
+        "hgroup",
+        "legend",
+    }
+)
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 # Class/id words of furniture. Matched against "class id" lowercased.
@@ -83,7 +148,9 @@ STRONG_NEGATIVE = re.compile(
 BODY_BOX = re.compile(
     r"(?:\b|_)author(?:s|__?\w*|-(?!name\b)\w+)?(?:\b|_)|\bvcard\b|"
     r"hubspot-?(?:section|form|cta)|hbspt|\bhs-form|mkto-?form|pardot-?form|mc4wp|mc-?embed|"
-    r"mailchimp|convertkit|optinmonster", re.I)
+    r"mailchimp|convertkit|optinmonster",
+    re.I,
+)
 
 # Visible phrases of furniture blocks (whole block, case-insensitive, any language
 # the sets use most: English, German, French, Spanish, Italian).

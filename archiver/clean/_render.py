@@ -101,8 +101,7 @@ def _walk_table(rows: list[list[etree._Element]], b: _Builder) -> None:
         first = False
 
 
-def _walk(el: etree._Element, b: _Builder, in_link: bool, ordered: bool,
-          tail: bool = True) -> None:
+def _walk(el: etree._Element, b: _Builder, in_link: bool, ordered: bool, tail: bool = True) -> None:
     tag = el.tag if isinstance(el.tag, str) else ""
     after = el.tail if tail else None  # (a body part's tail is not the body's)
     if tag == "table":

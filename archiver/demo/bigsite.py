@@ -75,21 +75,27 @@ def _article(i: int, count: int) -> bytes:
     title = f"Story {i}: " + " ".join(rng.choice(_WORDS) for _ in range(5)).title()
     day = 1 + i % 28
     date = f"2024-06-{day:02d}T{8 + i % 10:02d}:00:00Z"
-    related = sorted({(i * 7 + 3) % count, (i + 1) % count, (i * 13 + 5) % count, (i + count // 2) % count} - {i})
+    related = sorted(
+        {(i * 7 + 3) % count, (i + 1) % count, (i * 13 + 5) % count, (i + count // 2) % count} - {i}
+    )
     links = "".join(f'<li><a href="/news/{j}/">Story {j}</a></li>' for j in related)
     paragraphs = "".join(f"<p>{_paragraph(rng)}</p>" for _ in range(rng.randint(4, 8)))
-    head = (f'<meta property="og:type" content="article"><meta property="og:title" content="{title}">'
-            f'<meta property="article:published_time" content="{date}">'
-            f'<script type="application/ld+json">{{"@context": "https://schema.org", "@type": "NewsArticle", '
-            f'"headline": "{title}", "datePublished": "{date}", '
-            f'"author": {{"@type": "Person", "name": "Reporter {i % 17}"}}}}'
-            f'</script>')
-    body = (f'<article><h1>{title}</h1><p class="byline">By Reporter {i % 17}</p>'
-            f'<time datetime="{date}">{date[:10]}</time>'
-            f'<div class="share-bar"><a href="#">Share</a> <a href="#">Tweet</a></div>'
-            f'<div class="entry-content">{paragraphs}</div></article>'
-            f'<section class="related"><h2>More like this</h2><ul>{links}</ul></section>'
-            f'<p><a href="/section/{i // SECTION_SIZE}/">More in this section</a></p>')
+    head = (
+        f'<meta property="og:type" content="article"><meta property="og:title" content="{title}">'
+        f'<meta property="article:published_time" content="{date}">'
+        f'<script type="application/ld+json">{{"@context": "https://schema.org", "@type": "NewsArticle", '
+        f'"headline": "{title}", "datePublished": "{date}", '
+        f'"author": {{"@type": "Person", "name": "Reporter {i % 17}"}}}}'
+        f"</script>"
+    )
+    body = (
+        f'<article><h1>{title}</h1><p class="byline">By Reporter {i % 17}</p>'
+        f'<time datetime="{date}">{date[:10]}</time>'
+        f'<div class="share-bar"><a href="#">Share</a> <a href="#">Tweet</a></div>'
+        f'<div class="entry-content">{paragraphs}</div></article>'
+        f'<section class="related"><h2>More like this</h2><ul>{links}</ul></section>'
+        f'<p><a href="/section/{i // SECTION_SIZE}/">More in this section</a></p>'
+    )
     return _layout(title, head, body)
 
 
@@ -101,12 +107,18 @@ def build_pages(pages: int) -> dict[str, bytes]:
     section_links = "".join(f'<li><a href="/section/{s}/">Section {s}</a></li>' for s in range(sections))
     latest = "".join(f'<li><a href="/news/{i}/">Story {i}</a></li>' for i in range(min(count, 20)))
     site["/"] = _layout("Home", "", f"<h1>The Big Demo</h1><ul>{section_links}</ul><ul>{latest}</ul>")
-    site["/about/"] = _layout("About", "", "<h1>About</h1><p>A generated news site for tests and benchmarks.</p>")
+    site["/about/"] = _layout(
+        "About", "", "<h1>About</h1><p>A generated news site for tests and benchmarks.</p>"
+    )
     for s in range(sections):
-        items = "".join(f'<li><a href="/news/{i}/">Story {i}</a></li>'
-                        for i in range(s * SECTION_SIZE, min(count, (s + 1) * SECTION_SIZE)))
+        items = "".join(
+            f'<li><a href="/news/{i}/">Story {i}</a></li>'
+            for i in range(s * SECTION_SIZE, min(count, (s + 1) * SECTION_SIZE))
+        )
         nav = "".join(f'<a href="/section/{t}/">{t}</a> ' for t in (s - 1, s + 1) if 0 <= t < sections)
-        site[f"/section/{s}/"] = _layout(f"Section {s}", "", f"<h1>Section {s}</h1><ul>{items}</ul><p>{nav}</p>")
+        site[f"/section/{s}/"] = _layout(
+            f"Section {s}", "", f"<h1>Section {s}</h1><ul>{items}</ul><p>{nav}</p>"
+        )
     for i in range(count):
         site[f"/news/{i}/"] = _article(i, count)
     site["/robots.txt"] = b"User-agent: *\nAllow: /\n"
@@ -121,7 +133,7 @@ def outlet_toml(base_url: str, *, name: str = "bigsite", max_pages: int = 1_000_
     """An outlet definition for the site served at ``base_url``."""
     return f"""name = "{name}"
 title = "The Big Demo"
-home = "{base_url.rstrip('/')}/"
+home = "{base_url.rstrip("/")}/"
 start_urls = ["/"]
 article_allow = ['^/news/\\d+/$']
 max_pages = {max_pages}
@@ -193,13 +205,15 @@ def _response(pages: dict[str, bytes], path: str) -> bytes:
         body = b"<html><body><h1>Not found</h1></body></html>"
     kind = "text/plain" if path.endswith(".txt") else "text/html; charset=utf-8"
     etag = hashlib.sha1(body).hexdigest()[:16]
-    head = (f"HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {len(body)}\r\n"
-            f'ETag: "{etag}"\r\n\r\n')
+    head = (
+        f'HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {len(body)}\r\nETag: "{etag}"\r\n\r\n'
+    )
     return head.encode("latin-1") + body
 
 
-async def serve_fast(pages: dict[str, bytes], host: str = "127.0.0.1", port: int = 0,
-                     ready: Any = None) -> None:
+async def serve_fast(
+    pages: dict[str, bytes], host: str = "127.0.0.1", port: int = 0, ready: Any = None
+) -> None:
     """Serve ``pages`` with asyncio (keep-alive, GET only): several thousand requests/s on one core.
 
     The benchmark's server: a threaded stdlib server would be the bottleneck.
@@ -231,8 +245,10 @@ async def serve_fast(pages: dict[str, bytes], host: str = "127.0.0.1", port: int
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m archiver.demo.bigsite",
-                                     description="Serve a generated news site on 127.0.0.1 until killed.")
+    parser = argparse.ArgumentParser(
+        prog="python -m archiver.demo.bigsite",
+        description="Serve a generated news site on 127.0.0.1 until killed.",
+    )
     parser.add_argument("--pages", type=int, default=5000)
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)
@@ -240,8 +256,11 @@ def main(argv: list[str] | None = None) -> int:
 
     pages = build_pages(args.pages)
     try:
-        asyncio.run(serve_fast(pages, port=args.port,
-                               ready=lambda port: print(f"URL http://127.0.0.1:{port}", flush=True)))
+        asyncio.run(
+            serve_fast(
+                pages, port=args.port, ready=lambda port: print(f"URL http://127.0.0.1:{port}", flush=True)
+            )
+        )
     except KeyboardInterrupt:
         pass
     return 0

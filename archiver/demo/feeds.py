@@ -34,15 +34,21 @@ def sitemap_index(base: str, lastmod: str) -> str:
         f"<sitemap><loc>{base}{path}</loc><lastmod>{lastmod}</lastmod></sitemap>\n"
         for path in (ARTICLE_SITEMAP, PAGE_SITEMAP, NEWS_SITEMAP)
     )
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{items}</sitemapindex>\n')
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{items}</sitemapindex>\n'
+    )
 
 
 def urlset(locs: list[tuple[str, str]]) -> str:
     """A plain sitemap of (absolute URL, lastmod) pairs."""
-    items = "".join(f"<url><loc>{escape(loc)}</loc><lastmod>{lastmod}</lastmod></url>\n" for loc, lastmod in locs)
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{items}</urlset>\n')
+    items = "".join(
+        f"<url><loc>{escape(loc)}</loc><lastmod>{lastmod}</lastmod></url>\n" for loc, lastmod in locs
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{items}</urlset>\n'
+    )
 
 
 def news_sitemap(entries: list[Entry]) -> str:
@@ -51,8 +57,10 @@ def news_sitemap(entries: list[Entry]) -> str:
 """
         for a, url in entries
     )
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-            f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">\n{items}</urlset>\n')
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">\n{items}</urlset>\n'
+    )
 
 
 def rss(base: str, entries: list[Entry]) -> str:

@@ -16,16 +16,14 @@ from urllib.parse import quote
 from archiver.demo.content import AUTHORS, SECTIONS, SITE_NAME, ArticleContent, slugify
 
 TAGLINE = "Independent journalism since 1887"
-COOKIE_TEXT = (
-    "We use cookies to personalise content and ads, to provide social media features and to analyse our traffic."
-)
+COOKIE_TEXT = "We use cookies to personalise content and ads, to provide social media features and to analyse our traffic."
 COOKIE_TEXT_2 = "By clicking “Accept all cookies”, you agree to the storing of cookies on your device."
 NEWSLETTER_TITLE = "Sign up for our morning briefing"
 NEWSLETTER_TEXT = "The day's top stories from the Herald, delivered free to your inbox at 7am."
-NEWSLETTER_SMALL = "We will use your email address only to send you newsletters. You can unsubscribe at any time."
-FOOTER_ABOUT = (
-    "The Meridian Herald is a demonstration outlet bundled with news-archiver. Its stories are invented for testing."
+NEWSLETTER_SMALL = (
+    "We will use your email address only to send you newsletters. You can unsubscribe at any time."
 )
+FOOTER_ABOUT = "The Meridian Herald is a demonstration outlet bundled with news-archiver. Its stories are invented for testing."
 COPYRIGHT = "© 2024 The Meridian Herald. All rights reserved."
 
 STATIC_FURNITURE: tuple[str, ...] = (
@@ -67,8 +65,20 @@ def e(text: str) -> str:
 
 def display_date(iso: str) -> str:
     """'2024-06-21T16:42:00+01:00' -> '21 June 2024' (the day as the outlet prints it)."""
-    months = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-              "November", "December")
+    months = (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    )
     year, month, day = iso[:10].split("-")
     return f"{int(day)} {months[int(month) - 1]} {year}"
 
@@ -87,21 +97,40 @@ class Skin:
 
 
 SKINS = {
-    "world": Skin('<div class="td-post-content tagdiv-type">', "</div>",
-                  '<div class="td-a-rec td-a-rec-id-content_inline"><span class="td-adspot-title">- Advertisement -'
-                  "</span>", "td-post-sharing td-post-sharing-bottom", "td_block_wrap td_block_related_posts",
-                  ("comments", "share", "related")),
-    "politics": Skin('<div class="tdb_single_content tdb-block-inner td-fix-index">', "</div>",
-                     '<div class="td-a-ad td_uid_12_inline"><span class="td-adspot-title">Advertisement</span>',
-                     "tdb_single_post_share td-post-sharing", "td_block_wrap td_flex_block_1 tdb_single_related",
-                     ("share", "related", "comments")),
-    "business": Skin('<div class="entry-content" itemprop="articleBody">', "</div>",
-                     '<div class="ad-slot ad-slot--inline" data-slot="mpu-1"><p class="ad-label">Advertisement</p>',
-                     "share-bar social-share", "related-posts jp-relatedposts", ("related", "comments"),
-                     share_on_top=True),
-    "science": Skin('<section class="article-body story__body">', "</section>",
-                    '<aside class="advert advert--mpu"><span class="advert__label">Advertisement</span>',
-                    "sharing-tools", "more-stories", ("related", "share", "comments")),
+    "world": Skin(
+        '<div class="td-post-content tagdiv-type">',
+        "</div>",
+        '<div class="td-a-rec td-a-rec-id-content_inline"><span class="td-adspot-title">- Advertisement -'
+        "</span>",
+        "td-post-sharing td-post-sharing-bottom",
+        "td_block_wrap td_block_related_posts",
+        ("comments", "share", "related"),
+    ),
+    "politics": Skin(
+        '<div class="tdb_single_content tdb-block-inner td-fix-index">',
+        "</div>",
+        '<div class="td-a-ad td_uid_12_inline"><span class="td-adspot-title">Advertisement</span>',
+        "tdb_single_post_share td-post-sharing",
+        "td_block_wrap td_flex_block_1 tdb_single_related",
+        ("share", "related", "comments"),
+    ),
+    "business": Skin(
+        '<div class="entry-content" itemprop="articleBody">',
+        "</div>",
+        '<div class="ad-slot ad-slot--inline" data-slot="mpu-1"><p class="ad-label">Advertisement</p>',
+        "share-bar social-share",
+        "related-posts jp-relatedposts",
+        ("related", "comments"),
+        share_on_top=True,
+    ),
+    "science": Skin(
+        '<section class="article-body story__body">',
+        "</section>",
+        '<aside class="advert advert--mpu"><span class="advert__label">Advertisement</span>',
+        "sharing-tools",
+        "more-stories",
+        ("related", "share", "comments"),
+    ),
 }
 
 
@@ -194,8 +223,12 @@ def json_ld(base: str, article: ArticleContent, url: str) -> str:
         "datePublished": iso(article.published),
         "dateModified": iso(article.modified),
         "author": [{"@type": "Person", "name": n, "url": _author_url(base, n)} for n in article.authors],
-        "publisher": {"@type": "Organization", "name": SITE_NAME, "url": base + "/",
-                      "logo": {"@type": "ImageObject", "url": base + IMAGE_PATH}},
+        "publisher": {
+            "@type": "Organization",
+            "name": SITE_NAME,
+            "url": base + "/",
+            "logo": {"@type": "ImageObject", "url": base + IMAGE_PATH},
+        },
         "image": [base + IMAGE_PATH],
         "articleSection": SECTIONS[article.section].name,
         "keywords": list(article.tags),
@@ -212,8 +245,14 @@ def iso(moment) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def article_page(base: str, article: ArticleContent, url: str, urls: dict[str, str],
-                 by_slug: dict[str, ArticleContent], post_id: int) -> str:
+def article_page(
+    base: str,
+    article: ArticleContent,
+    url: str,
+    urls: dict[str, str],
+    by_slug: dict[str, ArticleContent],
+    post_id: int,
+) -> str:
     """One article with all its furniture; ``urls`` maps every slug to its URL."""
     skin = SKINS[article.section]
     section = SECTIONS[article.section]
@@ -243,10 +282,14 @@ def article_page(base: str, article: ArticleContent, url: str, urls: dict[str, s
         body.append(f"<p>{e(para)}</p>")
         if i == 3 and len(article.paragraphs) > 4:
             closing = "</" + skin.ad_inline[1:].split()[0] + ">"
-            body.append(f'{skin.ad_inline}<img src="{base}{IMAGE_PATH}" alt="" width="300" height="250">{closing}')
+            body.append(
+                f'{skin.ad_inline}<img src="{base}{IMAGE_PATH}" alt="" width="300" height="250">{closing}'
+            )
         if i in promos:
             target = by_slug[promos[i]]
-            body.append(f'<p><strong>READ MORE: <a href="{urls[target.slug]}">{e(target.title)}</a></strong></p>')
+            body.append(
+                f'<p><strong>READ MORE: <a href="{urls[target.slug]}">{e(target.title)}</a></strong></p>'
+            )
     body.append(skin.content_end)
     tags = "".join(f'<li><a href="{base}/tag/{slugify(t)}/" rel="tag">{e(t)}</a></li>' for t in article.tags)
     blocks = {
@@ -274,10 +317,21 @@ def article_page(base: str, article: ArticleContent, url: str, urls: dict[str, s
 </footer>
 </article>
 {chr(10).join(blocks[name] for name in skin.order)}"""
-    sidebar = author_box(base, article.authors) + newsletter_box() + (
-        '<div class="td-a-rec td-a-rec-id-sidebar"><span class="td-adspot-title">- Advertisement -</span></div>')
-    return page_shell(base, title=f"{article.title} | {SITE_NAME}", head=head, main=main, sidebar=sidebar,
-                      body_class=f"post-template-default single single-post postid-{post_id} single-format-standard")
+    sidebar = (
+        author_box(base, article.authors)
+        + newsletter_box()
+        + (
+            '<div class="td-a-rec td-a-rec-id-sidebar"><span class="td-adspot-title">- Advertisement -</span></div>'
+        )
+    )
+    return page_shell(
+        base,
+        title=f"{article.title} | {SITE_NAME}",
+        head=head,
+        main=main,
+        sidebar=sidebar,
+        body_class=f"post-template-default single single-post postid-{post_id} single-format-standard",
+    )
 
 
 def comment_form() -> str:
@@ -317,8 +371,10 @@ def related_block(skin: Skin, teasers: list[ArticleContent], urls: dict[str, str
 </div></div></div>"""
         for t in teasers
     )
-    return (f'<div class="{skin.related}"><h4 class="td-related-title td-block-title"><span class="td-related-left">'
-            f'More like this</span></h4><div class="td_block_inner"><div class="td-related-row">{items}</div></div></div>')
+    return (
+        f'<div class="{skin.related}"><h4 class="td-related-title td-block-title"><span class="td-related-left">'
+        f'More like this</span></h4><div class="td_block_inner"><div class="td-related-row">{items}</div></div></div>'
+    )
 
 
 def author_box(base: str, names: list[str]) -> str:
@@ -360,8 +416,11 @@ def pagination(base: str, prefix: str, page: int, pages: int) -> str:
     if page > 1:
         parts.append(f'<a href="{href(page - 1)}" aria-label="prev-page" rel="prev">« Previous</a>')
     for n in range(1, pages + 1):
-        parts.append(f'<span class="current">{n}</span>' if n == page
-                     else f'<a href="{href(n)}" class="page" title="{n}">{n}</a>')
+        parts.append(
+            f'<span class="current">{n}</span>'
+            if n == page
+            else f'<a href="{href(n)}" class="page" title="{n}">{n}</a>'
+        )
     if page < pages:
         parts.append(f'<a href="{href(page + 1)}" aria-label="next-page" rel="next">Next »</a>')
     parts.append(f'<span class="pages">Page {page} of {pages}</span></div>')

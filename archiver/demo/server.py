@@ -85,15 +85,24 @@ class DemoServer(BackgroundServer):
         with self._lock:
             article = self.site.article(path)
             now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-            index = next(i for i, c in enumerate(self._contents) if c.slug == article.path.rstrip("/").rsplit("/", 1)[1])
-            content = dataclasses.replace(self._contents[index], paragraphs=paragraphs, modified=now,
-                                          promos=[(n, s) for n, s in self._contents[index].promos
-                                                  if n < len(paragraphs)])
+            index = next(
+                i
+                for i, c in enumerate(self._contents)
+                if c.slug == article.path.rstrip("/").rsplit("/", 1)[1]
+            )
+            content = dataclasses.replace(
+                self._contents[index],
+                paragraphs=paragraphs,
+                modified=now,
+                promos=[(n, s) for n, s in self._contents[index].promos if n < len(paragraphs)],
+            )
             self._contents[index] = content
             body = render_article(self.url, content, self._contents)
             self.site.pages[article.path] = Page(self.site.pages[article.path].content_type, body, now)
             self._gzipped.pop(article.path, None)
-            new = dataclasses.replace(article, paragraphs=paragraphs, modified=now.isoformat().replace("+00:00", "Z"))
+            new = dataclasses.replace(
+                article, paragraphs=paragraphs, modified=now.isoformat().replace("+00:00", "Z")
+            )
             self.site.articles[self.site.articles.index(article)] = new
 
     # -- serving ---------------------------------------------------------------------------
@@ -107,8 +116,13 @@ class DemoServer(BackgroundServer):
             if path in pages:
                 return path, pages[path]
             if not path.endswith("/") and path + "/" in pages:
-                return path, Page("text/html; charset=utf-8", b"", pages[path + "/"].last_modified, status=301,
-                                  location=self.url + path + "/")
+                return path, Page(
+                    "text/html; charset=utf-8",
+                    b"",
+                    pages[path + "/"].last_modified,
+                    status=301,
+                    location=self.url + path + "/",
+                )
             return path, self.site.not_found
 
     def _gzip(self, path: str, body: bytes) -> bytes:
@@ -141,8 +155,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             time.sleep(demo.delay)
         path, page = demo._lookup(self.path.split("?", 1)[0].split("#", 1)[0])
         body = page.body
-        compress = (page.status == 200 and page.content_type.startswith(COMPRESSIBLE)
-                    and "gzip" in self.headers.get("Accept-Encoding", "").lower())
+        compress = (
+            page.status == 200
+            and page.content_type.startswith(COMPRESSIBLE)
+            and "gzip" in self.headers.get("Accept-Encoding", "").lower()
+        )
         etag = _etag(body)
         if compress:
             body = demo._gzip(path, body)
@@ -190,18 +207,25 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m archiver.demo.server",
-                                     description="Serve the demo news outlet on 127.0.0.1 until Ctrl-C.")
+    parser = argparse.ArgumentParser(
+        prog="python -m archiver.demo.server",
+        description="Serve the demo news outlet on 127.0.0.1 until Ctrl-C.",
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000, help="0 picks a free port (default 8000)")
     args = parser.parse_args(argv)
     try:
         server = DemoServer(args.host, args.port)
     except OSError as exc:
-        print(f"cannot listen on {args.host}:{args.port}: {exc.strerror}; try another --port", file=sys.stderr)
+        print(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror}; try another --port", file=sys.stderr
+        )
         return 2
     with server:
-        print(f"Demo outlet at {server.url}/ ({len(server.site.articles)} articles). Ctrl-C to stop.", flush=True)
+        print(
+            f"Demo outlet at {server.url}/ ({len(server.site.articles)} articles). Ctrl-C to stop.",
+            flush=True,
+        )
         try:
             threading.Event().wait()
         except KeyboardInterrupt:

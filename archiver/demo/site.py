@@ -20,7 +20,15 @@ from archiver.demo import feeds, render
 from archiver.demo.content import AUTHORS, SECTIONS, SITE_NAME, ArticleContent, catalogue, slugify
 from archiver.demo.model import DemoArticle, DemoSite, Page
 
-__all__ = ["FURNITURE_STRINGS", "DemoArticle", "DemoSite", "Page", "build_site", "render_article", "FIXTURE_BASE"]
+__all__ = [
+    "FURNITURE_STRINGS",
+    "DemoArticle",
+    "DemoSite",
+    "Page",
+    "build_site",
+    "render_article",
+    "FIXTURE_BASE",
+]
 
 HOME_PAGE_SIZE = 10
 SECTION_PAGE_SIZE = 4
@@ -75,11 +83,21 @@ def build_site(base_url: str) -> DemoSite:
     _listing_pages(pages, base, "/", "Latest news", newest_first, HOME_PAGE_SIZE, urls, home=True)
     for section in SECTIONS.values():
         in_section = [a for a in newest_first if a.section == section.slug]
-        _listing_pages(pages, base, f"/section/{section.slug}/", section.name, in_section, SECTION_PAGE_SIZE, urls)
+        _listing_pages(
+            pages, base, f"/section/{section.slug}/", section.name, in_section, SECTION_PAGE_SIZE, urls
+        )
     for author in AUTHORS.values():
         written = [a for a in newest_first if author.name in a.authors]
-        _listing_pages(pages, base, f"/author/{author.slug}/", author.name, written, len(written) or 1, urls,
-                       intro=author.bio)
+        _listing_pages(
+            pages,
+            base,
+            f"/author/{author.slug}/",
+            author.name,
+            written,
+            len(written) or 1,
+            urls,
+            intro=author.bio,
+        )
     tags = sorted({t for a in contents for t in a.tags})
     for tag in tags:
         tagged = [a for a in newest_first if tag in a.tags]
@@ -96,34 +114,76 @@ def build_site(base_url: str) -> DemoSite:
     _machine_pages(pages, base, newest_first, urls)
 
     articles = [
-        DemoArticle(path=article_path(a), url=urls[a.slug], title=a.title, section=a.section,
-                    authors=list(a.authors), published=render.iso(a.published), modified=render.iso(a.modified),
-                    description=a.description, paragraphs=list(a.paragraphs), tags=list(a.tags), is_seed=a.is_seed)
+        DemoArticle(
+            path=article_path(a),
+            url=urls[a.slug],
+            title=a.title,
+            section=a.section,
+            authors=list(a.authors),
+            published=render.iso(a.published),
+            modified=render.iso(a.modified),
+            description=a.description,
+            paragraphs=list(a.paragraphs),
+            tags=list(a.tags),
+            is_seed=a.is_seed,
+        )
         for a in newest_first
     ]
-    not_found = _simple_page(base, "/404/", "Page not found",
-                             ["Sorry, the page you were looking for could not be found.",
-                              "It may have been moved or deleted. Try the home page or one of our sections."])
-    return DemoSite(base_url=base, pages=pages, articles=articles, disallowed_paths=list(DISALLOWED),
-                    not_found=dataclasses.replace(not_found, status=404), sections=list(SECTIONS))
+    not_found = _simple_page(
+        base,
+        "/404/",
+        "Page not found",
+        [
+            "Sorry, the page you were looking for could not be found.",
+            "It may have been moved or deleted. Try the home page or one of our sections.",
+        ],
+    )
+    return DemoSite(
+        base_url=base,
+        pages=pages,
+        articles=articles,
+        disallowed_paths=list(DISALLOWED),
+        not_found=dataclasses.replace(not_found, status=404),
+        sections=list(SECTIONS),
+    )
 
 
-def _listing_pages(pages: dict[str, Page], base: str, prefix: str, heading: str, items: list[ArticleContent],
-                   per_page: int, urls: dict[str, str], *, home: bool = False, intro: str = "") -> None:
+def _listing_pages(
+    pages: dict[str, Page],
+    base: str,
+    prefix: str,
+    heading: str,
+    items: list[ArticleContent],
+    per_page: int,
+    urls: dict[str, str],
+    *,
+    home: bool = False,
+    intro: str = "",
+) -> None:
     """A paginated list of teasers: prefix, prefix + page/2/, ..."""
     count = max(1, -(-len(items) // per_page))
     for n in range(1, count + 1):
-        chunk = items[(n - 1) * per_page:n * per_page]
+        chunk = items[(n - 1) * per_page : n * per_page]
         path = prefix if n == 1 else f"{prefix}page/{n}/"
         title = f"{heading} | {SITE_NAME}" if n == 1 else f"{heading} - Page {n} of {count} | {SITE_NAME}"
-        main = (f'<div class="td-category-header"><h1 class="entry-title td-page-title">{render.e(heading)}</h1>'
-                + (f'<div class="td-category-description"><p>{render.e(intro)}</p></div>' if intro else "")
-                + "</div>\n" + "\n".join(render.listing_item(base, a, urls[a.slug]) for a in chunk)
-                + "\n" + render.pagination(base, prefix, n, count))
+        main = (
+            f'<div class="td-category-header"><h1 class="entry-title td-page-title">{render.e(heading)}</h1>'
+            + (f'<div class="td-category-description"><p>{render.e(intro)}</p></div>' if intro else "")
+            + "</div>\n"
+            + "\n".join(render.listing_item(base, a, urls[a.slug]) for a in chunk)
+            + "\n"
+            + render.pagination(base, prefix, n, count)
+        )
         sidebar = _home_sidebar(base, items, urls) if home else render.newsletter_box()
         head = render.website_head(base, title=heading, path=path, description=f"{heading} from {SITE_NAME}")
-        html = render.page_shell(base, title=title, head=head, main=main, sidebar=sidebar,
-                                 body_class="home blog" if home else "archive category")
+        html = render.page_shell(
+            base,
+            title=title,
+            head=head,
+            main=main,
+            sidebar=sidebar,
+            body_class="home blog" if home else "archive category",
+        )
         modified = max((a.modified for a in chunk), default=STATIC_DATE)
         pages[path] = Page(HTML, html.encode("utf-8"), modified)
 
@@ -133,18 +193,21 @@ def _home_sidebar(base: str, items: list[ArticleContent], urls: dict[str, str]) 
     and a link to a withdrawn story that answers 404."""
     seed = next(a for a in items if a.is_seed)
     most_read = "".join(f'<li><a href="{urls[a.slug]}">{render.e(a.title)}</a></li>' for a in items[3:8])
-    return (f'<div class="td_block_wrap editors-pick"><h4 class="td-block-title">Editor\'s pick</h4>'
-            f'<a href="{base}/go/{seed.slug}">{render.e(seed.title)}</a></div>'
-            f'<div class="td_block_wrap td_block_popular"><h4 class="td-block-title">Most read</h4><ol>{most_read}</ol></div>'
-            f'<div class="td_block_wrap staff-links"><a href="{base}{PRIVATE_PAGE}" rel="nofollow">Staff area</a></div>'
-            f'<div class="td_block_wrap corrections"><h4 class="td-block-title">Corrections</h4>'
-            f'<a href="{base}{DEAD_LINK}">A story we withdrew</a></div>'
-            + render.newsletter_box())
+    return (
+        f'<div class="td_block_wrap editors-pick"><h4 class="td-block-title">Editor\'s pick</h4>'
+        f'<a href="{base}/go/{seed.slug}">{render.e(seed.title)}</a></div>'
+        f'<div class="td_block_wrap td_block_popular"><h4 class="td-block-title">Most read</h4><ol>{most_read}</ol></div>'
+        f'<div class="td_block_wrap staff-links"><a href="{base}{PRIVATE_PAGE}" rel="nofollow">Staff area</a></div>'
+        f'<div class="td_block_wrap corrections"><h4 class="td-block-title">Corrections</h4>'
+        f'<a href="{base}{DEAD_LINK}">A story we withdrew</a></div>' + render.newsletter_box()
+    )
 
 
 def _simple_page(base: str, path: str, title: str, paragraphs: list[str]) -> Page:
-    main = (f'<div class="td-page-header"><h1 class="entry-title td-page-title">{render.e(title)}</h1></div>'
-            '<div class="td-page-content">' + "".join(f"<p>{render.e(p)}</p>" for p in paragraphs) + "</div>")
+    main = (
+        f'<div class="td-page-header"><h1 class="entry-title td-page-title">{render.e(title)}</h1></div>'
+        '<div class="td-page-content">' + "".join(f"<p>{render.e(p)}</p>" for p in paragraphs) + "</div>"
+    )
     head = render.website_head(base, title=title, path=path, description=paragraphs[0])
     if path.startswith("/private/"):
         head += '<meta name="robots" content="noindex, nofollow">\n'
@@ -152,14 +215,20 @@ def _simple_page(base: str, path: str, title: str, paragraphs: list[str]) -> Pag
     return Page(HTML, html.encode("utf-8"), STATIC_DATE)
 
 
-def _machine_pages(pages: dict[str, Page], base: str, newest_first: list[ArticleContent],
-                   urls: dict[str, str]) -> None:
+def _machine_pages(
+    pages: dict[str, Page], base: str, newest_first: list[ArticleContent], urls: dict[str, str]
+) -> None:
     newest = max(a.modified for a in newest_first)
     entries = [(a, urls[a.slug]) for a in newest_first]
     lastmod = render.iso(newest)
-    other = [(base + path, render.iso(page.last_modified)) for path, page in pages.items()
-             if page.content_type == HTML and page.status == 200 and not path.startswith("/private/")
-             and path not in {article_path(a) for a in newest_first}]
+    other = [
+        (base + path, render.iso(page.last_modified))
+        for path, page in pages.items()
+        if page.content_type == HTML
+        and page.status == 200
+        and not path.startswith("/private/")
+        and path not in {article_path(a) for a in newest_first}
+    ]
     machine = {
         "/robots.txt": ("text/plain; charset=utf-8", feeds.robots_txt(base, DISALLOWED), STATIC_DATE),
         feeds.SITEMAP_INDEX: (XML, feeds.sitemap_index(base, lastmod), newest),
@@ -175,12 +244,17 @@ def _machine_pages(pages: dict[str, Page], base: str, newest_first: list[Article
 
 def _png() -> bytes:
     """A 1x1 grey PNG, built here so the package ships no binary file."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\x99", 9)) + chunk(
-        b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\x99", 9))
+        + chunk(b"IEND", b"")
+    )
 
 
 _STYLE = """body{font-family:Georgia,serif;margin:0;color:#111}
@@ -191,20 +265,32 @@ _STYLE = """body{font-family:Georgia,serif;margin:0;color:#111}
 """
 
 _STATIC_PAGES = (
-    ("/about/", "About us", [
-        f"{SITE_NAME} is the demonstration outlet of news-archiver, a tool for archiving news sites.",
-        "Its four sections, World, Politics, Business and Science, carry invented stories laid out the way a "
-        "WordPress news site lays them out, with all the furniture an archive has to see past.",
-        "To advertise with us, write to the advertising desk. Corrections are published at the foot of each story.",
-    ]),
-    ("/privacy/", "Privacy policy", [
-        "This demonstration site sets no cookies and keeps no logs beyond what the test suite inspects.",
-        "The cookie banner on every page is part of the furniture a cleaner must remove.",
-    ]),
-    (PRIVATE_PAGE, "Newsroom staff rota", [
-        "Internal page: this rota is disallowed in robots.txt and must never be fetched by a polite crawler.",
-        "Night desk: A. Pryce, F. Drummond. Weekend desk: H. Liebermann, R. Chu.",
-    ]),
+    (
+        "/about/",
+        "About us",
+        [
+            f"{SITE_NAME} is the demonstration outlet of news-archiver, a tool for archiving news sites.",
+            "Its four sections, World, Politics, Business and Science, carry invented stories laid out the way a "
+            "WordPress news site lays them out, with all the furniture an archive has to see past.",
+            "To advertise with us, write to the advertising desk. Corrections are published at the foot of each story.",
+        ],
+    ),
+    (
+        "/privacy/",
+        "Privacy policy",
+        [
+            "This demonstration site sets no cookies and keeps no logs beyond what the test suite inspects.",
+            "The cookie banner on every page is part of the furniture a cleaner must remove.",
+        ],
+    ),
+    (
+        PRIVATE_PAGE,
+        "Newsroom staff rota",
+        [
+            "Internal page: this rota is disallowed in robots.txt and must never be fetched by a polite crawler.",
+            "Night desk: A. Pryce, F. Drummond. Weekend desk: H. Liebermann, R. Chu.",
+        ],
+    ),
 )
 
 
@@ -222,10 +308,15 @@ def write_fixtures(directory: Path) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m archiver.demo.site", description=__doc__.splitlines()[0])
-    parser.add_argument("--write-fixtures", action="store_true",
-                        help="write the seed article's page.html and expected.txt")
-    parser.add_argument("--dir", type=Path, default=Path(__file__).resolve().parents[2] / "tests/fixtures/seed",
-                        help="where --write-fixtures writes (default: tests/fixtures/seed of this checkout)")
+    parser.add_argument(
+        "--write-fixtures", action="store_true", help="write the seed article's page.html and expected.txt"
+    )
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        default=Path(__file__).resolve().parents[2] / "tests/fixtures/seed",
+        help="where --write-fixtures writes (default: tests/fixtures/seed of this checkout)",
+    )
     args = parser.parse_args(argv)
     if not args.write_fixtures:
         site = build_site(FIXTURE_BASE)

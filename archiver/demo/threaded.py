@@ -28,7 +28,9 @@ class BackgroundServer:
 
     def start(self: T) -> T:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever, name=self.thread_name, daemon=True)
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever, name=self.thread_name, daemon=True
+            )
             self._thread.start()
         return self
 

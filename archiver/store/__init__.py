@@ -191,8 +191,10 @@ class Archive:
         if sql is None:
             cols = ", ".join(f'"{n}"' for n in names)
             updates = ", ".join(f'"{n}" = excluded."{n}"' for n in names if n != pk)
-            sql = (f'INSERT INTO "{table}" ({cols}) VALUES ({", ".join("?" * len(names))}) '
-                   f'ON CONFLICT("{pk}") DO UPDATE SET {updates}')
+            sql = (
+                f'INSERT INTO "{table}" ({cols}) VALUES ({", ".join("?" * len(names))}) '
+                f'ON CONFLICT("{pk}") DO UPDATE SET {updates}'
+            )
             _UPSERT_SQL[(table, names, pk)] = sql
         self.db.execute(sql, [_json(v) if isinstance(v, (dict, list, tuple)) else v for v in row.values()])
 
@@ -206,10 +208,7 @@ class Archive:
 
     def has_capture(self, url: str) -> bool:
         """Whether any response or revisit of exactly ``url`` is archived."""
-        return (
-            self.db.execute("SELECT 1 FROM captures WHERE url = ? LIMIT 1", [url]).fetchone()
-            is not None
-        )
+        return self.db.execute("SELECT 1 FROM captures WHERE url = ? LIMIT 1", [url]).fetchone() is not None
 
     def capture(self, record_id: str) -> Capture | None:
         """The capture stored under WARC record id ``record_id``, or ``None``."""
@@ -224,9 +223,7 @@ class Archive:
         self, where: str, params: list[Any], *, order: str = "fetched_at, record_id"
     ) -> list[Capture]:
         columns = ", ".join(f'"{name}"' for name in CAPTURE_COLUMNS)
-        cursor = self.db.execute(
-            f"SELECT {columns} FROM captures WHERE {where} ORDER BY {order}", params
-        )
+        cursor = self.db.execute(f"SELECT {columns} FROM captures WHERE {where} ORDER BY {order}", params)
         return [Capture(**dict(zip(CAPTURE_COLUMNS, row))) for row in cursor.fetchall()]
 
     def latest_capture(self, url: str) -> Capture | None:
@@ -272,8 +269,14 @@ class Archive:
                 if version is None:
                     return ident
             added = _versions.add_version(
-                self.db, article, capture, ident=ident, version=version, crawl_id=crawl_id,
-                conversion_record_id=conversion_record_id, converted_at=converted_at,
+                self.db,
+                article,
+                capture,
+                ident=ident,
+                version=version,
+                crawl_id=crawl_id,
+                conversion_record_id=conversion_record_id,
+                converted_at=converted_at,
             )
             if not added:
                 return ident
@@ -308,9 +311,7 @@ class Archive:
         conversion_record_id: str | None,
     ) -> dict[str, Any]:
         fields = {field.name for field in dataclasses.fields(Article)}
-        row: dict[str, Any] = {
-            name: getattr(article, name) for name in ARTICLE_COLUMNS if name in fields
-        }
+        row: dict[str, Any] = {name: getattr(article, name) for name in ARTICLE_COLUMNS if name in fields}
         row.update(
             id=ident,
             outlet=outlet,

@@ -24,7 +24,12 @@ from archiver.article import Article
 from archiver.capture import Capture
 
 __all__ = [
-    "VERSION_OWN_FIELDS", "add_version", "count_versions", "current_version", "is_latest", "next_version",
+    "VERSION_OWN_FIELDS",
+    "add_version",
+    "count_versions",
+    "current_version",
+    "is_latest",
+    "next_version",
     "version_id",
 ]
 
@@ -112,4 +117,6 @@ def is_latest(db: Database, ident: str, version: int) -> bool:
 
 def count_versions(db: Database, ident: str) -> int:
     """How many versions article ``ident`` has."""
-    return int(db.execute("SELECT count(*) FROM article_versions WHERE article_id = ?", [ident]).fetchone()[0])
+    return int(
+        db.execute("SELECT count(*) FROM article_versions WHERE article_id = ?", [ident]).fetchone()[0]
+    )

@@ -59,7 +59,9 @@ def stacked_bars_svg(
     for frac in (0, 0.5, 1):
         y = upper + plot_h * (1 - frac)
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end">{top * frac:g}</text>')
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end">{top * frac:g}</text>'
+        )
     for i, label in enumerate(labels):
         x = left + i * slot + (slot - bar) / 2
         y = upper + plot_h
@@ -78,8 +80,10 @@ def stacked_bars_svg(
         if 0 < i < len(labels) - 1 and (len(labels) - 1 - i) < max(1, len(labels) // 10):
             continue  # too close to the last label
         x = left + (i + 0.5) * slot
-        parts.append(f'<text x="{x:.1f}" y="{height - lower + 16}" font-size="11" text-anchor="middle">'
-                     f"{escape(labels[i])}</text>")
+        parts.append(
+            f'<text x="{x:.1f}" y="{height - lower + 16}" font-size="11" text-anchor="middle">'
+            f"{escape(labels[i])}</text>"
+        )
     lx = left
     for name in names if len(names) > 1 else []:
         parts.append(f'<rect x="{lx}" y="{height - 14}" width="10" height="10" fill="{colors[name]}"/>')

@@ -72,7 +72,10 @@ class SearchForm:
         except ValueError:
             page = 1
         return cls(
-            q=get("q"), outlet=get("outlet"), author=get("author"), section=get("section"),
+            q=get("q"),
+            outlet=get("outlet"),
+            author=get("author"),
+            section=get("section"),
             language=get("language"),
             month=get("month") if _MONTH.match(get("month")) else "",
             since=get("since") if _DAY.match(get("since")) else "",
@@ -88,8 +91,11 @@ class SearchForm:
     def params(self, **changes: object) -> dict[str, str]:
         """Non-empty parameters (for links), with ``changes`` applied; page resets unless changed."""
         values = {**dataclasses.asdict(self), "page": 1, **changes}
-        return {k: str(v) for k, v in values.items() if v not in ("", None) and not (k == "page" and v == 1)
-                and not (k == "sort" and v == "relevance")}
+        return {
+            k: str(v)
+            for k, v in values.items()
+            if v not in ("", None) and not (k == "page" and v == 1) and not (k == "sort" and v == "relevance")
+        }
 
 
 #: Above this many word matches, a date-ordered page walks the date index testing membership
@@ -104,8 +110,10 @@ _COLUMNS = "a.rowid as rowid, a.id, a.title, a.outlet, a.published, a.authors, a
 _FTS_ROWIDS = "(select rowid from articles_fts where articles_fts match :match)"
 FTS_COUNT_SQL = "select count(*) from articles_fts where articles_fts match :match"
 #: Rows whose authors include :author (substring test over the authors index, then the exact JSON test).
-AUTHOR_ROWIDS_SQL = ("select rowid from articles where instr(authors, :author_json) > 0 "
-                     "and exists (select 1 from json_each(authors) where value = :author)")
+AUTHOR_ROWIDS_SQL = (
+    "select rowid from articles where instr(authors, :author_json) > 0 "
+    "and exists (select 1 from json_each(authors) where value = :author)"
+)
 
 
 @dataclasses.dataclass
@@ -134,7 +142,9 @@ def author_params(form: SearchForm) -> dict[str, str]:
     return {"author": form.author, "author_json": json.dumps(form.author, ensure_ascii=False)}
 
 
-def filters(form: SearchForm, plan: Plan, *, words: bool = True, walk: bool = False) -> tuple[list[str], dict[str, str]]:
+def filters(
+    form: SearchForm, plan: Plan, *, words: bool = True, walk: bool = False
+) -> tuple[list[str], dict[str, str]]:
     """WHERE terms and parameters of ``form`` (``words=False`` leaves the word match out).
 
     ``walk=True`` (date-ordered pages of a common word) makes SQLite walk the
@@ -201,22 +211,28 @@ def search_sql(form: SearchForm, plan: Plan) -> tuple[str, dict[str, str]]:
         params["match"] = form.match
         allowed = f" and rowid in (select a.rowid from articles a{_where(others)})" if others else ""
         snippet = f"snippet(articles_fts, -1, '{MARK_START}', '{MARK_END}', ' … ', 24)"
-        return (f"with top as (select rowid, rank, {snippet} as snippet from articles_fts "
-                f"where articles_fts match :match{allowed} order by rank {page}) "
-                f"select {_COLUMNS}, top.snippet from top join articles a on a.rowid = top.rowid "
-                "order by top.rank"), params
+        return (
+            f"with top as (select rowid, rank, {snippet} as snippet from articles_fts "
+            f"where articles_fts match :match{allowed} order by rank {page}) "
+            f"select {_COLUMNS}, top.snippet from top join articles a on a.rowid = top.rowid "
+            "order by top.rank"
+        ), params
     where, params = filters(form, plan, walk=plan.many)
     direction = "" if form.sort == "oldest" else " desc"
     order = f"a.published{direction}, a.rowid{direction}"  # the order of the published indexes
-    return (f"select {_COLUMNS}, substr(a.text, 1, 240) as snippet from articles a{_where(where)} "
-            f"order by {order} {page}"), params
+    return (
+        f"select {_COLUMNS}, substr(a.text, 1, 240) as snippet from articles a{_where(where)} "
+        f"order by {order} {page}"
+    ), params
 
 
 def snippets_sql(rowids: list[int]) -> str:
     """SQL of highlighted snippets for the given rows of a word search (``:match`` bound)."""
     ids = ", ".join(str(int(r)) for r in rowids) or "null"
-    return (f"select rowid, snippet(articles_fts, -1, '{MARK_START}', '{MARK_END}', ' … ', 24) as snippet "
-            f"from articles_fts where articles_fts match :match and rowid in ({ids})")
+    return (
+        f"select rowid, snippet(articles_fts, -1, '{MARK_START}', '{MARK_END}', ' … ', 24) as snippet "
+        f"from articles_fts where articles_fts match :match and rowid in ({ids})"
+    )
 
 
 def facet_sql(form: SearchForm, plan: Plan, facet: str, *, limit: int = 10) -> tuple[str, dict[str, str]]:
@@ -226,6 +242,8 @@ def facet_sql(form: SearchForm, plan: Plan, facet: str, *, limit: int = 10) -> t
     source = "articles a" + (", json_each(a.authors) j" if facet == "author" else "")
     # empty values are dropped by the caller: a "section is not null" term here would make SQLite
     # pick the one-column index and read the full rows for the other filters
-    sql = (f"select {expr} as value, count(*) as n from {source}{_where(where)} "
-           f"group by value order by n desc, value limit {limit + 1}")
+    sql = (
+        f"select {expr} as value, count(*) as n from {source}{_where(where)} "
+        f"group by value order by n desc, value limit {limit + 1}"
+    )
     return sql, params

@@ -66,8 +66,10 @@ async def not_found(datasette: Any, request: Any, message: str, status: int = 40
     from datasette.utils.asgi import Response
 
     html = await datasette.render_template(
-        "error.html", {"ok": False, "error": message, "status": status, "title": "Not found" if status == 404
-                       else "Error"}, request=request)
+        "error.html",
+        {"ok": False, "error": message, "status": status, "title": "Not found" if status == 404 else "Error"},
+        request=request,
+    )
     return Response.html(html, status=status)
 
 

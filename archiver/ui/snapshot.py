@@ -18,8 +18,7 @@ from archiver.warc import HttpParseError, WarcError, read_record_at
 
 #: Content-Security-Policy of the raw snapshot route.
 RAW_CSP = (
-    "sandbox; default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-    "form-action 'none'"
+    "sandbox; default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; form-action 'none'"
 )
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _UUID_ID = re.compile(r"^<urn:uuid:([0-9A-Za-z-]+)>$")
@@ -142,13 +141,20 @@ def load_snapshot(
     if record.record_id != source["record_id"]:
         raise SnapshotError(
             f"{path} offset {source['offset']} holds {record.record_id}, not {source['record_id']}: "
-            "the index is stale, run `archiver reindex`", status=500)
+            "the index is stale, run `archiver reindex`",
+            status=500,
+        )
     try:
         body = record.decoded_body(limit=decode_limit)
     except HttpParseError:
         body = record.payload  # undecodable content-encoding: show what was stored
     return Snapshot(
-        capture=capture, status=record.status, reason=record.http.reason if record.http else None,
-        headers=record.http_headers, body=body, record_offset=record.offset, warc_path=str(path),
+        capture=capture,
+        status=record.status,
+        reason=record.http.reason if record.http else None,
+        headers=record.http_headers,
+        body=body,
+        record_offset=record.offset,
+        warc_path=str(path),
         revisit_of=revisit_of,
     )

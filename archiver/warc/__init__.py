@@ -7,7 +7,15 @@ reads them back, locating damage; ``capture_from_record`` rebuilds the
 """
 
 from ._http import HttpMessage, HttpParseError, decode_body, parse_message
-from .reader import Record, WarcError, capture_from_record, iter_records, read_record_at, verify_file, verify_record
+from .reader import (
+    Record,
+    WarcError,
+    capture_from_record,
+    iter_records,
+    read_record_at,
+    verify_file,
+    verify_record,
+)
 from .writer import (
     PAYLOAD_SHA256_HEADER,
     RECONSTRUCTED_HEADER,

@@ -168,8 +168,11 @@ def crawl_files(archive_dir: str | Path, crawl_id: str) -> list[Path]:
     folder = Path(archive_dir) / "warcs"
     if not folder.is_dir():
         return []
-    return [p for p in sorted(folder.iterdir())
-            if p.name.endswith((".warc.gz", ".warc")) and crawl_id_of(p) == crawl_id]
+    return [
+        p
+        for p in sorted(folder.iterdir())
+        if p.name.endswith((".warc.gz", ".warc")) and crawl_id_of(p) == crawl_id
+    ]
 
 
 def _log_damage(error: WarcError) -> None:

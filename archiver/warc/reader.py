@@ -141,14 +141,18 @@ def _record_id_in(data: bytes) -> str | None:
     return line.decode("utf-8", "replace").strip() or None
 
 
-def _records_in(data: bytes, path: str, offset: int, length: int, warcinfo: dict[str, str]) -> Iterator[Record]:
+def _records_in(
+    data: bytes, path: str, offset: int, length: int, warcinfo: dict[str, str]
+) -> Iterator[Record]:
     """Records inside one decompressed gzip member (usually exactly one)."""
     pos = 0
     while pos < len(data):
         if not data.startswith(b"WARC/", pos):
             if not data[pos:].strip():
                 return
-            raise WarcError(path, offset, _record_id_in(data[pos:]), "not a WARC record (no 'WARC/' version line)")
+            raise WarcError(
+                path, offset, _record_id_in(data[pos:]), "not a WARC record (no 'WARC/' version line)"
+            )
         parsed = _parse_record_head(data[pos:])
         if parsed is None:
             raise WarcError(path, offset, _record_id_in(data[pos:]), "record headers are cut off")
@@ -161,8 +165,9 @@ def _records_in(data: bytes, path: str, offset: int, length: int, warcinfo: dict
         block_start = pos + start
         block = data[block_start : block_start + size]
         if len(block) < size:
-            raise WarcError(path, offset, rec.record_id,
-                            f"record block truncated: {len(block)} of {size} bytes")
+            raise WarcError(
+                path, offset, rec.record_id, f"record block truncated: {len(block)} of {size} bytes"
+            )
         rec.block = block
         yield rec
         pos = block_start + size
@@ -201,8 +206,12 @@ def _iter_gzip(f: BinaryIO, path: str, on_error: Callable[[WarcError], None] | N
             if not chunk:
                 if fed == 0:
                     return  # clean end of file
-                error = WarcError(path, pos, _record_id_in(bytes(out[:4096])),
-                                  "gzip member truncated (file cut off mid-record)")
+                error = WarcError(
+                    path,
+                    pos,
+                    _record_id_in(bytes(out[:4096])),
+                    "gzip member truncated (file cut off mid-record)",
+                )
                 break
             fed += len(chunk)
             try:
@@ -244,7 +253,9 @@ def _iter_plain(f: BinaryIO, path: str, on_error: Callable[[WarcError], None] | 
         on_error(exc)
 
 
-def iter_records(path: str | Path, *, on_error: Callable[[WarcError], None] | None = None) -> Iterator[Record]:
+def iter_records(
+    path: str | Path, *, on_error: Callable[[WarcError], None] | None = None
+) -> Iterator[Record]:
     """Yield every record of ``path`` in file order.
 
     Without ``on_error`` the first problem raises :class:`WarcError`. With it,
@@ -314,7 +325,9 @@ def read_record_at(path: str | Path, offset: int) -> Record:
             data = f.read()  # plain WARCs are rare here; the record parser stops at its Content-Length
             length = len(data)
         else:
-            raise WarcError(path, offset, None, "no WARC record starts here (stale index? run archiver reindex)")
+            raise WarcError(
+                path, offset, None, "no WARC record starts here (stale index? run archiver reindex)"
+            )
     for rec in _records_in(data, path, offset, length, {}):
         if magic == b"WARC/":
             rec.length = len(rec.block)  # approximate: a plain record's head is not counted
@@ -346,7 +359,11 @@ def verify_record(record: Record) -> list[str]:
     if block_digest and _digest_matches(block_digest, record.block) is False:
         problems.append(f"WARC-Block-Digest {block_digest} does not match the block")
     payload_digest = record.header("WARC-Payload-Digest")
-    if payload_digest and record.rec_type != "revisit" and _digest_matches(payload_digest, record.payload) is False:
+    if (
+        payload_digest
+        and record.rec_type != "revisit"
+        and _digest_matches(payload_digest, record.payload) is False
+    ):
         problems.append(f"WARC-Payload-Digest {payload_digest} does not match the payload")
     return problems
 
@@ -380,7 +397,9 @@ def capture_from_record(record: Record, warc_file: str | None = None) -> Capture
         status=http.status if http else None,
         reason=http.reason if http else None,
         content_type=http.header("Content-Type") if http else None,
-        payload_sha256=record.header(PAYLOAD_SHA256_HEADER) if is_revisit else hashlib.sha256(payload).hexdigest(),
+        payload_sha256=record.header(PAYLOAD_SHA256_HEADER)
+        if is_revisit
+        else hashlib.sha256(payload).hexdigest(),
         payload_length=None if is_revisit else len(payload),
         request_record_id=record.header("WARC-Concurrent-To"),
         crawl_id=record.warcinfo.get("crawl-id"),

@@ -145,8 +145,10 @@ class WarcWriter:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise WarcWriteError(exc.errno, f"cannot create WARC folder {self.directory}: {exc.strerror}; "
-                                 "choose a writable --out folder") from exc
+            raise WarcWriteError(
+                exc.errno,
+                f"cannot create WARC folder {self.directory}: {exc.strerror}; choose a writable --out folder",
+            ) from exc
         self._open()
 
     # -- files -------------------------------------------------------------
@@ -162,23 +164,32 @@ class WarcWriter:
             self._serial += 1
             path = self.directory / f"{self.prefix}-{stamp}-{self._serial:05d}.warc.gz"
             try:
-                self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
+                self._fd = os.open(
+                    path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644
+                )
                 break
             except FileExistsError:
                 continue
             except OSError as exc:
-                raise WarcWriteError(exc.errno, f"cannot create {path}: {exc.strerror}; "
-                                     "check the output folder is writable and has space") from exc
+                raise WarcWriteError(
+                    exc.errno,
+                    f"cannot create {path}: {exc.strerror}; "
+                    "check the output folder is writable and has space",
+                ) from exc
         self._path = path
         self._size = 0
         self.files.append(path)
         fields = "".join(f"{_clean_value(k)}: {_clean_value(v)}\r\n" for k, v in self.warcinfo.items())
-        info = _Record("warcinfo", [
-            ("WARC-Date", warc_date(datetime.now(timezone.utc))),
-            ("WARC-Filename", path.name),
-            ("Content-Type", "application/warc-fields"),
-            ("WARC-Block-Digest", sha1_digest(fields.encode("utf-8"))),
-        ], fields.encode("utf-8"))
+        info = _Record(
+            "warcinfo",
+            [
+                ("WARC-Date", warc_date(datetime.now(timezone.utc))),
+                ("WARC-Filename", path.name),
+                ("Content-Type", "application/warc-fields"),
+                ("WARC-Block-Digest", sha1_digest(fields.encode("utf-8"))),
+            ],
+            fields.encode("utf-8"),
+        )
         self._warcinfo_id = info.record_id
         self._append(info)
 
@@ -202,9 +213,12 @@ class WarcWriter:
                 os.ftruncate(self._fd, offset)
             except OSError:
                 pass
-            raise WarcWriteError(exc.errno, f"writing a {record.rec_type} record to {self._path} failed "
-                                 f"({exc.strerror}); the file was cut back to its last whole record at "
-                                 f"offset {offset}. Free space or choose another output folder.") from exc
+            raise WarcWriteError(
+                exc.errno,
+                f"writing a {record.rec_type} record to {self._path} failed "
+                f"({exc.strerror}); the file was cut back to its last whole record at "
+                f"offset {offset}. Free space or choose another output folder.",
+            ) from exc
         self._size += len(member)
         self.bytes_written += len(member)
         return RecordLocation(record.record_id, self._path.name, offset, len(member))
@@ -238,30 +252,59 @@ class WarcWriter:
         headers.append(("WARC-Warcinfo-ID", self._warcinfo_id or ""))
         return headers
 
-    def _capture(self, loc: RecordLocation, url: str, fetched_at: datetime, record_type: str,
-                 head_and_payload: bytes, request_id: str | None, refers_to: str | None = None,
-                 payload_sha256: str | None = None) -> Capture:
+    def _capture(
+        self,
+        loc: RecordLocation,
+        url: str,
+        fetched_at: datetime,
+        record_type: str,
+        head_and_payload: bytes,
+        request_id: str | None,
+        refers_to: str | None = None,
+        payload_sha256: str | None = None,
+    ) -> Capture:
         message = parse_message(head_and_payload)
         payload = message.body
         return Capture(
-            record_id=loc.record_id, url=url, fetched_at=warc_date(fetched_at),
-            warc_file=loc.warc_file, offset=loc.offset, length=loc.length,
-            record_type=record_type, status=message.status, reason=message.reason,
+            record_id=loc.record_id,
+            url=url,
+            fetched_at=warc_date(fetched_at),
+            warc_file=loc.warc_file,
+            offset=loc.offset,
+            length=loc.length,
+            record_type=record_type,
+            status=message.status,
+            reason=message.reason,
             content_type=message.header("Content-Type"),
-            payload_sha256=payload_sha256 if payload_sha256 is not None else hashlib.sha256(payload).hexdigest(),
+            payload_sha256=payload_sha256
+            if payload_sha256 is not None
+            else hashlib.sha256(payload).hexdigest(),
             payload_length=len(payload) if record_type == "response" else None,
             request_record_id=request_id,
-            crawl_id=self.warcinfo.get("crawl-id"), outlet=self.warcinfo.get("outlet"),
+            crawl_id=self.warcinfo.get("crawl-id"),
+            outlet=self.warcinfo.get("outlet"),
             refers_to=refers_to,
         )
 
-    def _request_record(self, url: str, request_bytes: bytes, fetched_at: datetime, ip: str | None,
-                        extra: list[tuple[str, str]]) -> _Record:
-        return _Record("request", self._common(url, fetched_at, ip) + [
-            ("Content-Type", "application/http;msgtype=request"),
-            ("WARC-Payload-Digest", sha1_digest(split_head(request_bytes)[1])),
-            ("WARC-Block-Digest", sha1_digest(request_bytes)),
-        ] + extra, request_bytes)
+    def _request_record(
+        self,
+        url: str,
+        request_bytes: bytes,
+        fetched_at: datetime,
+        ip: str | None,
+        extra: list[tuple[str, str]],
+    ) -> _Record:
+        return _Record(
+            "request",
+            self._common(url, fetched_at, ip)
+            + [
+                ("Content-Type", "application/http;msgtype=request"),
+                ("WARC-Payload-Digest", sha1_digest(split_head(request_bytes)[1])),
+                ("WARC-Block-Digest", sha1_digest(request_bytes)),
+            ]
+            + extra,
+            request_bytes,
+        )
 
     @staticmethod
     def _extra(extra_headers: dict | None, reconstructed: bool) -> list[tuple[str, str]]:
@@ -301,21 +344,33 @@ class WarcWriter:
         if response_bytes is None:
             self._append(request)
             fields = f"fetch-error: {_clean_value(error or 'no response')}\r\n".encode("utf-8")
-            meta = _Record("metadata", self._common(url, fetched_at, ip) + [
-                ("WARC-Concurrent-To", request.record_id),
-                ("Content-Type", "application/warc-fields"),
-                ("WARC-Block-Digest", sha1_digest(fields)),
-            ] + extra, fields)
+            meta = _Record(
+                "metadata",
+                self._common(url, fetched_at, ip)
+                + [
+                    ("WARC-Concurrent-To", request.record_id),
+                    ("Content-Type", "application/warc-fields"),
+                    ("WARC-Block-Digest", sha1_digest(fields)),
+                ]
+                + extra,
+                fields,
+            )
             self._append(meta)
             return None
         if error:
             extra = extra + [("WARC-Truncated", truncation_reason(error))]
-        response = _Record("response", self._common(url, fetched_at, ip) + [
-            ("WARC-Concurrent-To", request.record_id),
-            ("Content-Type", "application/http;msgtype=response"),
-            ("WARC-Payload-Digest", sha1_digest(split_head(response_bytes)[1])),
-            ("WARC-Block-Digest", sha1_digest(response_bytes)),
-        ] + extra, response_bytes)
+        response = _Record(
+            "response",
+            self._common(url, fetched_at, ip)
+            + [
+                ("WARC-Concurrent-To", request.record_id),
+                ("Content-Type", "application/http;msgtype=response"),
+                ("WARC-Payload-Digest", sha1_digest(split_head(response_bytes)[1])),
+                ("WARC-Block-Digest", sha1_digest(response_bytes)),
+            ]
+            + extra,
+            response_bytes,
+        )
         request.headers.insert(3, ("WARC-Concurrent-To", response.record_id))
         self._append(request)
         loc = self._append(response)
@@ -366,8 +421,16 @@ class WarcWriter:
         request.headers.insert(3, ("WARC-Concurrent-To", revisit.record_id))
         self._append(request)
         loc = self._append(revisit)
-        return self._capture(loc, url, fetched_at, "revisit", response_head_bytes, request.record_id,
-                             refers_to=refers_to_record_id, payload_sha256=payload_sha256)
+        return self._capture(
+            loc,
+            url,
+            fetched_at,
+            "revisit",
+            response_head_bytes,
+            request.record_id,
+            refers_to=refers_to_record_id,
+            payload_sha256=payload_sha256,
+        )
 
     def write_conversion(
         self,
@@ -380,10 +443,15 @@ class WarcWriter:
     ) -> RecordLocation:
         """Write a ``conversion`` record (e.g. an article's clean text as JSON) for ``refers_to``."""
         self._ensure_open()
-        record = _Record("conversion", self._common(url, fetched_at) + [
-            ("WARC-Refers-To", refers_to),
-            ("Content-Type", content_type),
-            ("WARC-Payload-Digest", sha1_digest(payload)),
-            ("WARC-Block-Digest", sha1_digest(payload)),
-        ], payload)
+        record = _Record(
+            "conversion",
+            self._common(url, fetched_at)
+            + [
+                ("WARC-Refers-To", refers_to),
+                ("Content-Type", content_type),
+                ("WARC-Payload-Digest", sha1_digest(payload)),
+                ("WARC-Block-Digest", sha1_digest(payload)),
+            ],
+            payload,
+        )
         return self._append(record)

@@ -47,22 +47,27 @@ async def _versions(db, row: dict) -> list[dict]:
         if {"article_id", "text"} <= columns:
             order = ", ".join(c for c in ("version", "fetched_at") if c in columns) or "rowid"
             result = await db.execute(
-                f"select * from {VERSIONS_TABLE} where article_id = ? order by {order}", [row["id"]])
+                f"select * from {VERSIONS_TABLE} where article_id = ? order by {order}", [row["id"]]
+            )
             versions = [dict(r) for r in result.rows]
     if not versions:
         versions = [row]
     out = []
     for n, version in enumerate(versions, start=1):
         text = version.get("text") or ""
-        out.append({
-            "n": n,
-            "text": text,
-            "fetched_at": version.get("fetched_at") or "",
-            "text_sha256": version.get("text_sha256") or "",
-            "word_count": version.get("word_count") or len(text.split()),
-            "capture_record_id": version.get("capture_record_id"),
-            "snapshot_slug": record_slug(version["capture_record_id"]) if version.get("capture_record_id") else None,
-        })
+        out.append(
+            {
+                "n": n,
+                "text": text,
+                "fetched_at": version.get("fetched_at") or "",
+                "text_sha256": version.get("text_sha256") or "",
+                "word_count": version.get("word_count") or len(text.split()),
+                "capture_record_id": version.get("capture_record_id"),
+                "snapshot_slug": record_slug(version["capture_record_id"])
+                if version.get("capture_record_id")
+                else None,
+            }
+        )
     return out
 
 
@@ -78,10 +83,17 @@ def _citation(row: dict, capture: dict | None, versions: list[dict], base_url: s
     latest = versions[-1] if versions else {}
     snapshots = snapshots_for(archive_dir, row["capture_record_id"])
     c = Citation(
-        article_id=row["id"], url=row["url"], title=row.get("title"), authors=_json_list(row.get("authors")),
-        outlet=row.get("outlet"), site_name=row.get("site_name"), published=row.get("published"),
-        captured=row["fetched_at"], archived_url="",
-        payload_sha256=capture.get("payload_sha256") if capture else None, text_sha256=row["text_sha256"],
+        article_id=row["id"],
+        url=row["url"],
+        title=row.get("title"),
+        authors=_json_list(row.get("authors")),
+        outlet=row.get("outlet"),
+        site_name=row.get("site_name"),
+        published=row.get("published"),
+        captured=row["fetched_at"],
+        archived_url="",
+        payload_sha256=capture.get("payload_sha256") if capture else None,
+        text_sha256=row["text_sha256"],
         capture_record_id=row["capture_record_id"],
         version=latest.get("n") if len(versions) > 1 or "current_version" in row else None,
         versions=len(versions) if "versions" in row else None,
@@ -105,8 +117,9 @@ async def article_context(datasette, db, request, article_id: str) -> dict | Non
     if first is None:
         return None
     row = dict(first)
-    capture = (await db.execute(
-        "select * from captures where record_id = ?", [row["capture_record_id"]])).first()
+    capture = (
+        await db.execute("select * from captures where record_id = ?", [row["capture_record_id"]])
+    ).first()
     versions = await _versions(db, row)
     base = datasette.absolute_url(request, datasette.urls.path("")) if request else ""
     stamp = timestamp14(row.get("fetched_at") or "")
@@ -130,8 +143,12 @@ async def article_context(datasette, db, request, article_id: str) -> dict | Non
         new = _pick(request, "to", len(versions), len(versions))
         ops = word_diff(versions[old - 1]["text"], versions[new - 1]["text"])
         context["diff"] = {
-            "from": old, "to": new, "ops": ops,
-            "changes": sum(1 for i, (op, _) in enumerate(ops) if op != "equal" and (i == 0 or ops[i - 1][0] == "equal")),
+            "from": old,
+            "to": new,
+            "ops": ops,
+            "changes": sum(
+                1 for i, (op, _) in enumerate(ops) if op != "equal" and (i == 0 or ops[i - 1][0] == "equal")
+            ),
         }
     return context
 

@@ -65,7 +65,7 @@ def _url_variants(url: str) -> list[str]:
     for variant in list(variants):
         for a, b in (("http://", "https://"), ("https://", "http://")):
             if variant.startswith(a):
-                variants.append(b + variant[len(a):])
+                variants.append(b + variant[len(a) :])
     return list(dict.fromkeys(variants))
 
 
@@ -90,15 +90,17 @@ async def _captures(db: Any, url: str) -> list[dict]:
 
 def _closest(captures: list[dict], moment: dt.datetime) -> dict:
     """The capture nearest ``moment`` (the earlier one on a tie), as Wayback machines choose."""
-    return min(captures, key=lambda c: (abs((_iso_to_datetime(c["fetched_at"]) - moment).total_seconds()),
-                                        c["fetched_at"]))
+    return min(
+        captures,
+        key=lambda c: (abs((_iso_to_datetime(c["fetched_at"]) - moment).total_seconds()), c["fetched_at"]),
+    )
 
 
 def _target(request: Any, prefix: str) -> str:
     """The archived URL after ``prefix`` in the request path, raw (still percent-encoded), with its query."""
     raw = request.scope.get("raw_path")
     path = raw.decode("latin-1") if raw else request.path
-    url = path[path.index(prefix) + len(prefix):] if prefix in path else path.lstrip("/")
+    url = path[path.index(prefix) + len(prefix) :] if prefix in path else path.lstrip("/")
     if request.query_string:
         url += "?" + request.query_string
     return url
@@ -116,8 +118,10 @@ def _links(datasette: Any, request: Any, url: str, captures: list[dict] | None =
     ]
     if captures:
         for rel, capture in (("first memento", captures[0]), ("last memento", captures[-1])):
-            parts.append(f'<{base}{_memento_path(datasette, capture)}>; rel="{rel}"; '
-                         f'datetime="{_http_date(capture["fetched_at"])}"')
+            parts.append(
+                f'<{base}{_memento_path(datasette, capture)}>; rel="{rel}"; '
+                f'datetime="{_http_date(capture["fetched_at"])}"'
+            )
     return ", ".join(parts)
 
 
@@ -149,8 +153,11 @@ async def memento(request: Any, datasette: Any) -> Response:
     capture = _closest(same_second or captures, moment)
     links = _links(datasette, request, url, captures)
     if _ts14(capture["fetched_at"]) != ts or capture["url"] != url:
-        return Response("", status=302, headers={"Location": _memento_path(datasette, capture), "Link": links,
-                                                 "Vary": "accept-datetime"})
+        return Response(
+            "",
+            status=302,
+            headers={"Location": _memento_path(datasette, capture), "Link": links, "Vary": "accept-datetime"},
+        )
     return await _serve(datasette, db, capture, links)
 
 
@@ -196,13 +203,21 @@ async def timegate(request: Any, datasette: Any) -> Response:
         try:
             moment = email.utils.parsedate_to_datetime(wanted).astimezone(dt.timezone.utc)
         except (TypeError, ValueError):
-            return Response.text("Accept-Datetime must be an HTTP date, e.g. Tue, 04 Jun 2024 10:00:00 GMT\n",
-                                 status=400)
+            return Response.text(
+                "Accept-Datetime must be an HTTP date, e.g. Tue, 04 Jun 2024 10:00:00 GMT\n", status=400
+            )
         capture = _closest(captures, moment)
     else:
         capture = captures[-1]
-    return Response("", status=302, headers={"Location": _memento_path(datasette, capture), "Vary": "accept-datetime",
-                                             "Link": _links(datasette, request, url, captures)})
+    return Response(
+        "",
+        status=302,
+        headers={
+            "Location": _memento_path(datasette, capture),
+            "Vary": "accept-datetime",
+            "Link": _links(datasette, request, url, captures),
+        },
+    )
 
 
 async def timemap(request: Any, datasette: Any) -> Response:
@@ -225,10 +240,16 @@ async def timemap(request: Any, datasette: Any) -> Response:
             rel = "first memento"
         if n == len(captures) - 1:
             rel = "last memento" if n else "first last memento"
-        lines.append(f'<{base}{_memento_path(datasette, capture)}>; rel="{rel}"; '
-                     f'datetime="{_http_date(capture["fetched_at"])}"')
-    return Response(",\n".join(lines) + "\n", status=200, headers={"X-Content-Type-Options": "nosniff"},
-                    content_type=LINK_FORMAT)
+        lines.append(
+            f'<{base}{_memento_path(datasette, capture)}>; rel="{rel}"; '
+            f'datetime="{_http_date(capture["fetched_at"])}"'
+        )
+    return Response(
+        ",\n".join(lines) + "\n",
+        status=200,
+        headers={"X-Content-Type-Options": "nosniff"},
+        content_type=LINK_FORMAT,
+    )
 
 
 @hookimpl

@@ -27,10 +27,15 @@ def _status_class(status: int | None) -> str:
 async def outlets_view(datasette, request):
     db = await archive_database(datasette)
     if db is None:
-        return await not_found(datasette, request, "This Datasette serves no archive database (no articles table).")
+        return await not_found(
+            datasette, request, "This Datasette serves no archive database (no articles table)."
+        )
     rows = await cached_rows(
-        db, "select outlet, count(*) as articles, max(published) as latest from articles "
-        "where outlet is not null group by outlet order by outlet", {})
+        db,
+        "select outlet, count(*) as articles, max(published) as latest from articles "
+        "where outlet is not null group by outlet order by outlet",
+        {},
+    )
     context = {"outlets": rows, "database": db.name}
     return Response.html(await datasette.render_template("outlets.html", context, request=request))
 
@@ -39,24 +44,39 @@ async def outlet_view(datasette, request):
     db = await archive_database(datasette)
     name = request.url_vars["name"]
     if db is None:
-        return await not_found(datasette, request, "This Datasette serves no archive database (no articles table).")
-    articles = (await cached_rows(
-        db, "select count(*) as n, min(published) as first, max(published) as last from articles "
-        "where outlet = :name", {"name": name}))[0]
-    captures_total = (await cached_rows(
-        db, "select count(*) as n from captures where outlet = :name", {"name": name}))[0]["n"]
+        return await not_found(
+            datasette, request, "This Datasette serves no archive database (no articles table)."
+        )
+    articles = (
+        await cached_rows(
+            db,
+            "select count(*) as n, min(published) as first, max(published) as last from articles "
+            "where outlet = :name",
+            {"name": name},
+        )
+    )[0]
+    captures_total = (
+        await cached_rows(db, "select count(*) as n from captures where outlet = :name", {"name": name})
+    )[0]["n"]
     if not articles["n"] and not captures_total:
         return await not_found(datasette, request, f"No outlet {name!r} in this archive.")
     per_day = await cached_rows(
-        db, "select substr(coalesce(published, fetched_at), 1, 10) as day, count(*) as n from articles "
-        "where outlet = :name group by day order by day desc limit :days", {"name": name, "days": DAYS})
+        db,
+        "select substr(coalesce(published, fetched_at), 1, 10) as day, count(*) as n from articles "
+        "where outlet = :name group by day order by day desc limit :days",
+        {"name": name, "days": DAYS},
+    )
     days = sorted(r["day"] for r in per_day)
     counts = {r["day"]: r["n"] for r in per_day}
-    articles_svg = stacked_bars_svg(days, {"articles": [counts[d] for d in days]},
-                                    title=f"Articles per day, {name}")
+    articles_svg = stacked_bars_svg(
+        days, {"articles": [counts[d] for d in days]}, title=f"Articles per day, {name}"
+    )
     status_rows = await cached_rows(
-        db, "select substr(fetched_at, 1, 10) as day, status, count(*) as n from captures "
-        "where outlet = :name group by day, status", {"name": name})
+        db,
+        "select substr(fetched_at, 1, 10) as day, status, count(*) as n from captures "
+        "where outlet = :name group by day, status",
+        {"name": name},
+    )
     cap_days = sorted({r["day"] for r in status_rows})[-DAYS:]
     status_rows = [r for r in status_rows if r["day"] >= (cap_days[0] if cap_days else "")]
     classes: dict[str, dict[str, int]] = {c: {} for c in STATUS_COLORS}
@@ -64,8 +84,9 @@ async def outlet_view(datasette, request):
         bucket = classes[_status_class(r["status"])]
         bucket[r["day"]] = bucket.get(r["day"], 0) + r["n"]
     series = {c: [classes[c].get(d, 0) for d in cap_days] for c in STATUS_COLORS if classes[c]}
-    status_svg = stacked_bars_svg(cap_days, series, title=f"Captures per day by HTTP status, {name}",
-                                  colors=STATUS_COLORS)
+    status_svg = stacked_bars_svg(
+        cap_days, series, title=f"Captures per day by HTTP status, {name}", colors=STATUS_COLORS
+    )
     context = {
         "name": name,
         "database": db.name,

@@ -21,8 +21,20 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup
 
 from archiver.ui.search import (
-    AUTHOR_ROWIDS_SQL, FACETS, FTS_COUNT_SQL, MARK_END, MARK_START, MAX_PAGE, PAGE_SIZE, Plan, SearchForm,
-    author_params, count_sql, facet_sql, search_sql, snippets_sql,
+    AUTHOR_ROWIDS_SQL,
+    FACETS,
+    FTS_COUNT_SQL,
+    MARK_END,
+    MARK_START,
+    MAX_PAGE,
+    PAGE_SIZE,
+    Plan,
+    SearchForm,
+    author_params,
+    count_sql,
+    facet_sql,
+    search_sql,
+    snippets_sql,
 )
 from archiver.ui.site import archive_database, cached_rows, not_found
 
@@ -50,8 +62,14 @@ async def _facets(db, form: SearchForm, plan: Plan, *, time_limit_ms: int | None
     async def one(name: str, label: str) -> dict:
         sql, fparams = facet_sql(form, plan, name)
         selected = getattr(form, name)
-        facet = {"name": name, "label": label, "timed_out": False, "selected": selected, "values": [],
-                 "clear_url": "?" + urlencode(form.params(**{name: ""}))}
+        facet = {
+            "name": name,
+            "label": label,
+            "timed_out": False,
+            "selected": selected,
+            "values": [],
+            "clear_url": "?" + urlencode(form.params(**{name: ""})),
+        }
         try:
             if not plan.countable:
                 raise QueryInterrupted(None, sql, fparams)
@@ -59,10 +77,16 @@ async def _facets(db, form: SearchForm, plan: Plan, *, time_limit_ms: int | None
         except QueryInterrupted:
             facet["timed_out"] = True
             return facet
-        facet["values"] = [{
-            "value": v["value"], "count": v["n"], "selected": v["value"] == selected,
-            "url": "?" + urlencode(form.params(**{name: v["value"]})),
-        } for v in values if v["value"] not in (None, "")][:FACET_VALUES]
+        facet["values"] = [
+            {
+                "value": v["value"],
+                "count": v["n"],
+                "selected": v["value"] == selected,
+                "url": "?" + urlencode(form.params(**{name: v["value"]})),
+            }
+            for v in values
+            if v["value"] not in (None, "")
+        ][:FACET_VALUES]
         return facet
 
     return list(await asyncio.gather(*(one(name, label) for name, (label, _expr) in FACETS.items())))
@@ -75,7 +99,9 @@ async def _plan(db, form: SearchForm) -> Plan:
         rows = await cached_rows(db, FTS_COUNT_SQL, {"match": form.match}, time_limit_ms=SEARCH_TIME_LIMIT_MS)
         plan.fts_matches = rows[0]["count(*)"]
     if form.author:
-        rows = await cached_rows(db, AUTHOR_ROWIDS_SQL, author_params(form), time_limit_ms=SEARCH_TIME_LIMIT_MS)
+        rows = await cached_rows(
+            db, AUTHOR_ROWIDS_SQL, author_params(form), time_limit_ms=SEARCH_TIME_LIMIT_MS
+        )
         plan.author_rowids = [r["rowid"] for r in rows]
     return plan
 
@@ -83,7 +109,9 @@ async def _plan(db, form: SearchForm) -> Plan:
 async def search_view(datasette, request):
     db = await archive_database(datasette)
     if db is None:
-        return await not_found(datasette, request, "This Datasette serves no archive database (no articles table).")
+        return await not_found(
+            datasette, request, "This Datasette serves no archive database (no articles table)."
+        )
     form = SearchForm.from_args(request.args)
     error = None
     try:
@@ -101,7 +129,9 @@ async def search_view(datasette, request):
     async def page_rows() -> tuple[list[dict], str | None]:
         note = None
         if form.match and form.sort == "relevance" and not plan.rankable:
-            note = f"{plan.fts_matches:,} matches are too many to rank by relevance; showing the newest first."
+            note = (
+                f"{plan.fts_matches:,} matches are too many to rank by relevance; showing the newest first."
+            )
         try:
             rows = await cached_rows(db, *search_sql(form, plan), time_limit_ms=RANK_TIME_LIMIT_MS)
         except QueryInterrupted:  # too many matches to rank in time: newest first instead, and say so
@@ -115,7 +145,11 @@ async def search_view(datasette, request):
         return rows, note
 
     counted, found, facets = await asyncio.gather(
-        total(), page_rows(), _facets(db, form, plan, time_limit_ms=FACET_TIME_LIMIT_MS), return_exceptions=True)
+        total(),
+        page_rows(),
+        _facets(db, form, plan, time_limit_ms=FACET_TIME_LIMIT_MS),
+        return_exceptions=True,
+    )
     for outcome in (counted, found, facets):
         if isinstance(outcome, BaseException) and not isinstance(outcome, QueryInterrupted):
             raise outcome
@@ -143,7 +177,9 @@ async def search_view(datasette, request):
         "database": db.name,
         "sort_urls": {s: "?" + urlencode(form.params(sort=s)) for s in ("relevance", "newest", "oldest")},
         "prev_url": "?" + urlencode(form.params(page=form.page - 1)) if form.page > 1 else None,
-        "next_url": "?" + urlencode(form.params(page=form.page + 1)) if form.page < min(pages, MAX_PAGE) else None,
+        "next_url": "?" + urlencode(form.params(page=form.page + 1))
+        if form.page < min(pages, MAX_PAGE)
+        else None,
         "first_result": (form.page - 1) * PAGE_SIZE + 1,
     }
     return Response.html(await datasette.render_template("search.html", context, request=request))

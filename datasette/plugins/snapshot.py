@@ -19,6 +19,7 @@ from datasette.utils.asgi import Response
 from archiver.ui.site import archive_database, archive_dir, has_plugin, not_found, replay_link, timestamp14
 from archiver.ui.snapshot import SnapshotError, load_snapshot, record_slug, slug_record_id
 
+
 async def _capture(db, record_ids: list[str]) -> dict | None:
     marks = ", ".join("?" for _ in record_ids)
     rows = (await db.execute(f"select * from captures where record_id in ({marks}) limit 1", record_ids)).rows
@@ -49,7 +50,9 @@ async def snapshot_raw(datasette, request):
         _db, snap = await _snapshot(datasette, request.url_vars["slug"])
     except SnapshotError as exc:
         return Response.text(str(exc), status=exc.status)
-    return Response(snap.body, status=200, headers=dict(snap.raw_headers()), content_type=snap.served_content_type)
+    return Response(
+        snap.body, status=200, headers=dict(snap.raw_headers()), content_type=snap.served_content_type
+    )
 
 
 async def snapshot_page(datasette, request):
@@ -60,9 +63,11 @@ async def snapshot_page(datasette, request):
     except SnapshotError as exc:
         return await not_found(datasette, request, f"Cannot show this capture: {exc}", status=exc.status)
     capture = snap.capture
-    article = (await db.execute(
-        "select id, title from articles where capture_record_id = ? limit 1", [capture["record_id"]]
-    )).first()
+    article = (
+        await db.execute(
+            "select id, title from articles where capture_record_id = ? limit 1", [capture["record_id"]]
+        )
+    ).first()
     base = datasette.urls.path("")
     stamp = timestamp14(capture["fetched_at"])
     context = {
