@@ -16,7 +16,7 @@ import click
 
 from archiver import __version__
 from archiver.outlets import OutletError, available_outlets, load_outlet
-from archiver.session import OutputDirError, prepare_out_dir
+from archiver.crawl.session import OutputDirError, prepare_out_dir
 
 
 def _parse_set(values: tuple[str, ...]) -> dict[str, Any]:
@@ -58,7 +58,7 @@ def _prepare_or_exit(out: Path) -> Path:
 
 
 def _ensure_idle_or_exit(out: Path, prefix: str) -> None:
-    from archiver.resume import CrawlRunning, ensure_idle
+    from archiver.crawl.resume import CrawlRunning, ensure_idle
 
     try:
         ensure_idle(out, prefix)
@@ -120,15 +120,15 @@ def crawl(
     """
     import dataclasses
 
-    from pipelines.progress import progress_settings
-    from spiders.runner import run_crawl
+    from archiver.extensions.progress import progress_settings
+    from archiver.spiders.runner import run_crawl
 
     definition = _load_outlet_or_exit(outlet, home)
     if max_pages:
         definition = dataclasses.replace(definition, max_pages=max_pages)
     overrides = progress_settings(quiet=quiet, json_log=json_log)
     if redis_url:
-        from spiders.distributed import worker_setup
+        from archiver.scheduler.distributed import worker_setup
 
         try:
             out, worker = worker_setup(redis_url, worker_id, definition.name, out, fresh=fresh)
@@ -154,7 +154,7 @@ def crawl(
 def demo(out: Path, port: int, no_serve: bool) -> None:
     """Serve the bundled demo outlet on 127.0.0.1, crawl it into --out, then serve the archive."""
     from archiver.demo.server import DemoServer
-    from spiders.runner import LOCAL_SETTINGS, run_crawl
+    from archiver.spiders.runner import LOCAL_SETTINGS, run_crawl
 
     out = _prepare_or_exit(out)
     with DemoServer() as site:
@@ -164,7 +164,7 @@ def demo(out: Path, port: int, no_serve: bool) -> None:
     _report(stats, out)
     _exit_if_failed(stats)
     if not no_serve:
-        from archiver.serve import serve
+        from archiver.serve.app import serve
 
         serve(out / "archive.db", port=port)
 
@@ -175,14 +175,14 @@ def _exit_if_failed(stats: dict[str, Any]) -> None:
         raise click.ClickException("the crawl did not start: see the error above (a bad --set value?)")
     error = stats.get("archiver/archive/write_error")
     if error:
-        from pipelines.write_failure import ADVICE
+        from archiver.extensions.write_failure import ADVICE
 
         raise click.ClickException(f"the crawl stopped early: {error}. To go on: {ADVICE}.")
 
 
 def _report(stats: dict[str, Any], out: Path, *, as_json: bool = False) -> None:
     """Print the crawl's figures: what an archivist checks after a run (``as_json``: one JSON line)."""
-    from pipelines.progress import summary_rows
+    from archiver.extensions.progress import summary_rows
 
     start, end = stats.get("start_time"), stats.get("finish_time")
     seconds = (end - start).total_seconds() if start and end else 0.0
@@ -243,7 +243,7 @@ def _exit_on_problems(problems: list[str]) -> None:
 @click.option("--db", "db", type=click.Path(path_type=Path), required=True, help="Database to (re)build.")
 def reindex(warcs: tuple[Path, ...], db: Path) -> None:
     """Rebuild captures and articles in --db from WARC files or folders alone."""
-    from archiver.reindex import reindex as run_reindex
+    from archiver.tools.reindex import reindex as run_reindex
 
     result = run_reindex(list(warcs), db)
     click.echo(f"{result.files} files, {result.captures} captures, {result.articles} articles -> {db}")
@@ -257,8 +257,8 @@ def reindex(warcs: tuple[Path, ...], db: Path) -> None:
 @click.option("--db", "db", type=click.Path(path_type=Path), required=True, help="Database to merge into.")
 def ingest(folders: tuple[Path, ...], db: Path) -> None:
     """Merge archive folders (e.g. the workers of a distributed crawl) into --db; running it twice changes nothing."""
-    from archiver.ingest import IngestError
-    from archiver.ingest import ingest as run_ingest
+    from archiver.tools.ingest import IngestError
+    from archiver.tools.ingest import ingest as run_ingest
 
     try:
         result = run_ingest(list(folders), db)
@@ -299,7 +299,7 @@ def index(archive: Path) -> None:
 )
 def snapshot(archive: Path, out: Path, outlet: str | None, since: str | None, until: str | None) -> None:
     """Package a selection of ARCHIVE as a WACZ 1.1.1 file (WARCs, CDXJ, pages, article database)."""
-    from archiver.snapshot import SnapshotError, create_snapshot
+    from archiver.tools.snapshot import SnapshotError, create_snapshot
 
     try:
         result = create_snapshot(archive, out, outlet=outlet, since=since, until=until)
@@ -317,8 +317,8 @@ def snapshot(archive: Path, out: Path, outlet: str | None, since: str | None, un
 @click.option("--outlet", help="Only this outlet's articles.")
 def reclean(out: Path, outlet: str | None) -> None:
     """Re-derive article texts in archive folder OUT with the current cleaner; changed texts become new versions."""
-    from archiver.reclean import RecleanError
-    from archiver.reclean import reclean as run_reclean
+    from archiver.tools.reclean import RecleanError
+    from archiver.tools.reclean import reclean as run_reclean
 
     try:
         result = run_reclean(out, outlet=outlet)
@@ -343,7 +343,7 @@ def reclean(out: Path, outlet: str | None) -> None:
 )
 def verify(path: Path, expected_id: str | None) -> None:
     """Recompute every digest of an archive folder or a NAME.wacz; exit 1 naming each mismatch."""
-    from archiver.verify import VerifyError, verify as run_verify
+    from archiver.tools.verify import VerifyError, verify as run_verify
 
     try:
         report = run_verify(path, expected_id=expected_id)
@@ -383,7 +383,7 @@ def verify(path: Path, expected_id: str | None) -> None:
 )
 def cite(article: str, archive: Path, fmt: str, at: str | None, base_url: str) -> None:
     """Print a citation of ARTICLE (an article id or its URL), with its archived URL and digests."""
-    from archiver.cite import CitationError, cite as make_citation
+    from archiver.tools.cite import CitationError, cite as make_citation
 
     try:
         click.echo(make_citation(archive, article, fmt=fmt, at=at, base_url=base_url), nl=fmt != "ris")
@@ -396,7 +396,7 @@ def cite(article: str, archive: Path, fmt: str, at: str | None, base_url: str) -
 @click.option("--port", type=int, default=8001, show_default=True)
 def serve(db: Path, port: int) -> None:
     """Serve an archive database read-only with Datasette on 127.0.0.1."""
-    from archiver.serve import serve as run_serve
+    from archiver.serve.app import serve as run_serve
 
     run_serve(db, port=port)
 

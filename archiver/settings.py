@@ -7,8 +7,8 @@ does not import Scrapy. Every ``ARCHIVER_*`` setting is documented here.
 from archiver import USER_AGENT as _USER_AGENT
 
 BOT_NAME = "news-archiver"
-SPIDER_MODULES = ["spiders"]
-NEWSPIDER_MODULE = "spiders"
+SPIDER_MODULES = ["archiver.spiders"]
+NEWSPIDER_MODULE = "archiver.spiders"
 
 # An honest User-Agent that names the project and says what it does.
 USER_AGENT = _USER_AGENT
@@ -41,34 +41,34 @@ LOG_LEVEL = "INFO"
 # each exchange and the capture middleware (order 950, closest to the
 # downloader) writes them to WARC before decompression and redirects act.
 DOWNLOAD_HANDLERS = {
-    "http": "pipelines.handler.TeeHTTP11DownloadHandler",
-    "https": "pipelines.handler.TeeHTTP11DownloadHandler",
+    "http": "archiver.handlers.http11.TeeHTTP11DownloadHandler",
+    "https": "archiver.handlers.http11.TeeHTTP11DownloadHandler",
 }
 DOWNLOADER_MIDDLEWARES = {
     # After OffsiteMiddleware (50), before robots.txt is fetched (100): refuse private, loopback,
     # link-local and metadata addresses (see ARCHIVER_ALLOW_PRIVATE_ADDRESSES).
-    "pipelines.address_guard.AddressGuardMiddleware": 60,
+    "archiver.downloadermiddlewares.address_guard.AddressGuardMiddleware": 60,
     # Just above RetryMiddleware (550): wait what Retry-After asks before a retry.
-    "pipelines.retry_after.RetryAfterMiddleware": 560,
-    "pipelines.capture.WarcCaptureMiddleware": 950,
+    "archiver.downloadermiddlewares.retry_after.RetryAfterMiddleware": 560,
+    "archiver.downloadermiddlewares.capture.WarcCaptureMiddleware": 950,
     # Below 950: adds If-None-Match/If-Modified-Since before the request is
     # sent (and archived); replays the held page when the answer is a 304.
     # Below DownloaderStats (850) too, so Scrapy's stats count the real 304s.
-    "pipelines.conditional.ConditionalRequestMiddleware": 840,
+    "archiver.downloadermiddlewares.conditional.ConditionalRequestMiddleware": 840,
 }
 # Resume (spiders/resume.py): requests for URLs the interrupted crawl archived
 # are answered from the WARCs, so nothing archived is fetched twice.
 SPIDER_MIDDLEWARES = {
-    "spiders.resume.ResumeMiddleware": 850,
+    "archiver.spiders.resume.ResumeMiddleware": 850,
 }
-DUPEFILTER_CLASS = "spiders.resume.ResumeDupeFilter"
+DUPEFILTER_CLASS = "archiver.spiders.resume.ResumeDupeFilter"
 # Live progress line on a TTY, JSON log lines (pipelines/progress.py).
 EXTENSIONS = {
-    "pipelines.progress.ProgressExtension": 500,
+    "archiver.extensions.progress.ProgressExtension": 500,
 }
 ITEM_PIPELINES = {
-    "pipelines.clean.CleanPipeline": 300,
-    "pipelines.store.StorePipeline": 800,
+    "archiver.pipelines.clean.CleanPipeline": 300,
+    "archiver.pipelines.store.StorePipeline": 800,
 }
 
 # Where the archive goes: DIR/warcs/*.warc.gz and DIR/archive.db.

@@ -36,7 +36,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from archiver.store import Archive, article_id  # noqa: E402
-from archiver.ui.snapshot import record_slug  # noqa: E402
+from archiver.serve.capture import record_slug  # noqa: E402
 from archiver.warc import WarcWriter  # noqa: E402
 
 OUTLETS = [

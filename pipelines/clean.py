@@ -13,8 +13,8 @@ from typing import Any
 from scrapy.exceptions import DropItem
 
 from archiver.clean import extract
-from pipelines.capture import get_session
-from spiders.items import PageItem
+from archiver.downloadermiddlewares.capture import get_session
+from archiver.spiders.items import PageItem
 
 
 #: Statuses that say "not for you": an article URL answering them is a wall.

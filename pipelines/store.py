@@ -6,8 +6,8 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from pipelines.capture import get_session
-from spiders.items import PageItem
+from archiver.downloadermiddlewares.capture import get_session
+from archiver.spiders.items import PageItem
 
 
 class StorePipeline:

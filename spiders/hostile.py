@@ -39,9 +39,9 @@ from scrapy.exceptions import (
 )
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from archiver.hostile import TrapGuard, page_problems
+from archiver.crawl.hostile import TrapGuard, page_problems
 
-logger = logging.getLogger("spiders.news")
+logger = logging.getLogger("archiver.spiders.news")
 
 #: (exception type, kind, what to tell the archivist); the first match wins.
 _KINDS: tuple[tuple[type[BaseException], str, str], ...] = (

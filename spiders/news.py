@@ -17,10 +17,10 @@ import scrapy
 from scrapy import signals
 from scrapy.http import Response
 
-from archiver.discovery import Link, parse_feed, parse_sitemap
+from archiver.crawl.discovery import Link, parse_feed, parse_sitemap
 from archiver.outlets import Outlet, load_outlet
-from spiders.hostile import HostileWeb
-from spiders.items import PageItem
+from archiver.spiders.hostile import HostileWeb
+from archiver.spiders.items import PageItem
 
 #: Settings whose values are recorded with the crawl (and digested into warcinfo).
 SETTINGS_RECORDED = (
@@ -62,9 +62,9 @@ class NewsSpider(scrapy.Spider):
 
     def open_session(self, crawler: Any) -> None:
         """Open the crawl's archive (WARC writer + database) before any request."""
-        from archiver.session import ArchiveSession
+        from archiver.crawl.session import ArchiveSession
         from archiver.warc.writer import check_prefix
-        from spiders.resume import open_resume
+        from archiver.spiders.resume import open_resume
 
         settings = crawler.settings
         if settings.get("ARCHIVER_WARC_PREFIX"):  # before any path is built from it (state, WARCs)

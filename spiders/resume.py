@@ -30,7 +30,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
-from archiver.resume import ArchivedPages, ResumePlan, finish, new_crawl_id, prepare
+from archiver.crawl.resume import ArchivedPages, ResumePlan, finish, new_crawl_id, prepare
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def open_resume(crawler: Any, outlet_name: str, prefix: str | None) -> str | Non
     if settings.get("ARCHIVER_REDIS_URL"):
         # Distributed: the frontier lives in Redis and the crawl id is shared, but a
         # restarted worker still repairs the WARC its killed predecessor was writing.
-        from spiders.distributed import shared_crawl_id
+        from archiver.scheduler.distributed import shared_crawl_id
 
         worker = settings.get("ARCHIVER_WORKER_ID")
         crawl_id = f"{shared_crawl_id(crawler, outlet_name, new_crawl_id(outlet_name))}-{worker}"

@@ -46,7 +46,7 @@ def run_crawl(
     """Crawl ``outlet`` into ``out_dir`` and return the crawl's stats."""
     settings = crawl_settings(out_dir, overrides)
     if settings.getbool("ARCHIVER_JSON_LOG"):  # --json-log: every line JSON, Scrapy's first ones too
-        from pipelines.progress import install_json_logging
+        from archiver.extensions.progress import install_json_logging
 
         install_json_logging(settings.get("LOG_LEVEL"))
         settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 import ui_archive
-from archiver.serve import make_datasette
-from archiver.ui import record_slug
+from archiver.serve.app import make_datasette
+from archiver.serve import record_slug
 
 playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="pip install playwright (no browser download)"

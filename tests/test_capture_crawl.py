@@ -178,7 +178,7 @@ def teed(server, tmp_path_factory):
     result = run_crawl(
         tmp,
         f"http://127.0.0.1:{server.server_address[1]}",
-        handler="pipelines.handler.TeeHTTP11DownloadHandler",
+        handler="archiver.handlers.http11.TeeHTTP11DownloadHandler",
         max_size=3000,
         paths=PATHS,
     )
@@ -336,7 +336,7 @@ def test_https_is_teed_above_tls(tmp_path):
         result = run_crawl(
             tmp_path,
             base,
-            handler="pipelines.handler.TeeHTTP11DownloadHandler",
+            handler="archiver.handlers.http11.TeeHTTP11DownloadHandler",
             max_size=10**9,
             paths=["/odd", "/chunked", "/gzip"],
         )
@@ -413,7 +413,7 @@ def _crawl_main(out: Path, handler: str, max_size: int, urls: list[str]) -> None
     process = CrawlerProcess(
         settings={
             "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
-            "DOWNLOADER_MIDDLEWARES": {"pipelines.capture.WarcCaptureMiddleware": 950},
+            "DOWNLOADER_MIDDLEWARES": {"archiver.downloadermiddlewares.capture.WarcCaptureMiddleware": 950},
             "ROBOTSTXT_OBEY": True,
             "RETRY_ENABLED": False,
             "HTTPERROR_ALLOW_ALL": True,

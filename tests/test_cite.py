@@ -9,7 +9,7 @@ import sqlite3
 
 from bs4 import BeautifulSoup
 
-from archiver.cite import Citation, as_bibtex, as_csl_json, as_html, as_ris, as_text, load_citation
+from archiver.tools.cite import Citation, as_bibtex, as_csl_json, as_html, as_ris, as_text, load_citation
 from archiver.store import article_id
 from archiver.warc.reader import read_record_at
 from support import run_archiver

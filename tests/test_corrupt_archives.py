@@ -42,7 +42,7 @@ def _page(n: int) -> bytes:
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory) -> Path:
     """An archive folder whose WARC files each hold PAGES_PER_FILE exchanges and their articles."""
-    from archiver.session import ArchiveSession
+    from archiver.crawl.session import ArchiveSession
 
     out = tmp_path_factory.mktemp("pristine") / "archive"
     outlet = Outlet(name="corrupt", home="http://127.0.0.1/", domains=("127.0.0.1",))

@@ -16,7 +16,7 @@ import pytest
 
 from archiver.article import Article
 from archiver.capture import Capture
-from archiver.serve import ServeError, make_datasette
+from archiver.serve.app import ServeError, make_datasette
 from archiver.store import Archive, article_id
 
 REPO = Path(__file__).resolve().parent.parent
@@ -212,7 +212,7 @@ def test_serve_runs_on_localhost_and_prints_url(db_path: Path) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    code = f"from archiver.serve import serve; serve({str(db_path)!r}, port={port})"
+    code = f"from archiver.serve.app import serve; serve({str(db_path)!r}, port={port})"
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()
@@ -236,7 +236,7 @@ def test_serve_runs_on_localhost_and_prints_url(db_path: Path) -> None:
 
 
 def test_config_dir_override_and_fallback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from archiver import serve
+    from archiver.serve import app as serve
 
     custom = tmp_path / "conf"
     custom.mkdir()

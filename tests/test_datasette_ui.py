@@ -17,8 +17,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 import ui_archive
-from archiver.serve import make_datasette
-from archiver.ui import RAW_CSP, record_slug
+from archiver.serve.app import make_datasette
+from archiver.serve import RAW_CSP, record_slug
 
 
 @pytest.fixture(scope="module")
@@ -315,7 +315,7 @@ def test_table_page_offers_the_authors_array_facet(ds):
 
 
 def test_search_plans_for_many_matches_give_the_same_answers(ds, monkeypatch):
-    import archiver.ui.search as search_module
+    import archiver.serve.search as search_module
 
     queries = ["?q=border", "?q=border&sort=newest", "?q=runners&outlet=other", "?q=static&sort=oldest"]
     before = {q: (titles(search(ds, q)), facet(search(ds, q), "outlet")) for q in queries}
@@ -325,7 +325,7 @@ def test_search_plans_for_many_matches_give_the_same_answers(ds, monkeypatch):
 
 
 def test_article_citation_equals_archiver_cite(ds, archive):
-    from archiver.cite import cite
+    from archiver.tools.cite import cite
 
     out, ids = archive
     html = soup(get(ds, f"/archive/articles/{ids['article']}"))
@@ -336,7 +336,7 @@ def test_article_citation_equals_archiver_cite(ds, archive):
 
 
 def test_search_for_a_word_in_most_articles_says_how_it_answers(ds, monkeypatch):
-    import archiver.ui.search as search_module
+    import archiver.serve.search as search_module
 
     monkeypatch.setattr(search_module, "RANK_MAX_MATCHES", 0)
     monkeypatch.setattr(search_module, "FACET_MAX_MATCHES", 0)
@@ -370,7 +370,7 @@ def test_every_plugin_hook_we_implement_is_loaded_and_tested(ds):
     plugins = {p["name"]: set(p["hooks"]) for p in get(ds, "/-/plugins.json?all=1").json()}
     expected = {
         "article_page.py": {"extra_template_vars"},  # test_article_page_*, test_article_versions_*
-        "snapshot.py": {"register_routes"},  # test_snapshot_page_*, test_raw_route_*, test_non_html_*
+        "capture.py": {"register_routes"},  # test_snapshot_page_*, test_raw_route_*, test_non_html_*
         "search_page.py": {"register_routes", "startup"},  # test_search_*
         "outlet_page.py": {"register_routes"},  # test_outlet_page_*, test_outlets_*
         "security_headers.py": {"asgi_wrapper"},  # test_nosniff_on_every_response

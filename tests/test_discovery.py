@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 
-from archiver.discovery import parse_feed, parse_sitemap
+from archiver.crawl.discovery import parse_feed, parse_sitemap
 
 NEWS_SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from archiver.reindex import reindex
+from archiver.tools.reindex import reindex
 from archiver.warc.reader import iter_records, read_record_at
 from support import LOCAL, REPO, run_archiver
 

@@ -293,7 +293,7 @@ def test_crawl_forbidden_by_robots_txt_ends_cleanly_and_says_so(tmp_path):
 
 
 def test_trap_guard_budget_per_url_shape():
-    from archiver.hostile import TrapGuard, url_shape
+    from archiver.crawl.hostile import TrapGuard, url_shape
 
     assert (
         url_shape("http://x/calendar/2024/06/?p=1")
@@ -310,7 +310,7 @@ def test_trap_guard_budget_per_url_shape():
 
 
 def test_page_problems_name_binary_bodies_and_charset_lies():
-    from archiver.hostile import page_problems
+    from archiver.crawl.hostile import page_problems
 
     assert [p.kind for p in page_problems(BINARY_BODY, "text/html")] == ["binary"]
     lie = ("<meta charset='utf-8'><p>" + CHARSET_LIE_TEXT).encode("cp1251")
@@ -322,7 +322,7 @@ def test_page_problems_name_binary_bodies_and_charset_lies():
 
 
 def test_retry_after_values():
-    from pipelines.retry_after import retry_after_seconds
+    from archiver.downloadermiddlewares.retry_after import retry_after_seconds
 
     assert retry_after_seconds(b"120") == 120.0
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
@@ -333,7 +333,7 @@ def test_retry_after_values():
 def test_failures_are_classified_by_kind():
     from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
 
-    from spiders.hostile import classify
+    from archiver.spiders.hostile import classify
 
     assert classify(IgnoreRequest("Forbidden by robots.txt"))[0] == "robots_forbidden"
     assert classify(IgnoreRequest("max redirections reached"))[0] == "redirect_loop"

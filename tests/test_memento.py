@@ -11,7 +11,7 @@ import pytest
 from datasette.plugins import pm
 from datasette.utils.asgi import Request
 
-from archiver.serve import make_datasette
+from archiver.serve.app import make_datasette
 from archiver.store import article_id
 from archiver.warc.reader import read_record_at
 

@@ -202,7 +202,7 @@ def test_reindex_rebuilds_the_same_rows(demo_crawl, tmp_path):
 
 def test_datasette_search_finds_the_seed_article(demo_crawl, demo_server):
     out, _, _ = demo_crawl
-    from archiver.serve import make_datasette
+    from archiver.serve.app import make_datasette
 
     async def search():
         ds = make_datasette(out / "archive.db")

@@ -10,7 +10,7 @@ import select
 import subprocess
 import sys
 
-from pipelines.progress import JsonFormatter, Snapshot, format_line, progress_settings, summary_rows
+from archiver.extensions.progress import JsonFormatter, Snapshot, format_line, progress_settings, summary_rows
 from support import LOCAL, REPO, crawl_demo
 
 

@@ -19,8 +19,8 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from archiver.outlets import load_outlet
-from archiver.recrawl import NOT_MODIFIED_PROFILE
-from archiver.session import ArchiveSession
+from archiver.crawl.conditional import NOT_MODIFIED_PROFILE
+from archiver.crawl.session import ArchiveSession
 from archiver.warc.writer import REVISIT_PROFILE
 from support import run_archiver
 
@@ -259,7 +259,7 @@ def held_session(tmp_path: Path) -> ArchiveSession:
 def middleware(session: ArchiveSession, **settings):
     from scrapy.utils.test import get_crawler
 
-    from pipelines.conditional import ConditionalRequestMiddleware
+    from archiver.downloadermiddlewares.conditional import ConditionalRequestMiddleware
 
     crawler = get_crawler(settings_dict=settings)
     crawler.archiver_session = session
@@ -314,7 +314,7 @@ def test_resume_of_a_recrawl_replays_revisited_pages_instead_of_fetching_them(de
 
     from sqlite_utils import Database
 
-    from archiver.resume import ArchivedPages
+    from archiver.crawl.resume import ArchivedPages
 
     out = demo_recrawl["out"]
     db = Database(sqlite3.connect(out / "archive.db"))

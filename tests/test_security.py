@@ -29,8 +29,8 @@ from twisted.internet import defer
 from archiver.article import Article
 from archiver.outlets import Outlet, OutletError, load_outlet, parse_outlet
 from archiver.warc.writer import WarcWriter
-from pipelines import address_guard
-from pipelines.address_guard import AddressGuardMiddleware, AddressRefused, parse_allowed
+from archiver.downloadermiddlewares import address_guard
+from archiver.downloadermiddlewares.address_guard import AddressGuardMiddleware, AddressRefused, parse_allowed
 from support import LOCAL, run_archiver
 
 XSS_TITLE = "<script>alert(1)</script>"
@@ -94,9 +94,9 @@ def test_guard_refuses_non_public_ip_literals_before_any_connection(url, kind, n
     assert "ARCHIVER_ALLOW_PRIVATE_ADDRESSES" in str(refused.value)
     assert mw.stats.get_value(f"archiver/address_guard/refused/{kind}") == 1
     assert mw.stats.get_value("archiver/address_guard/refused") == 1
-    assert [r.getMessage() for r in caplog.records if r.name == "pipelines.address_guard"] == [
-        str(refused.value)
-    ]
+    assert [
+        r.getMessage() for r in caplog.records if r.name == "archiver.downloadermiddlewares.address_guard"
+    ] == [str(refused.value)]
 
 
 def test_guard_lets_public_addresses_through(no_lookups):
@@ -163,7 +163,8 @@ def test_guard_is_on_by_default_in_the_project_settings():
 
     assert settings.ARCHIVER_ALLOW_PRIVATE_ADDRESSES is False
     assert (
-        settings.DOWNLOADER_MIDDLEWARES["pipelines.address_guard.AddressGuardMiddleware"] < 100
+        settings.DOWNLOADER_MIDDLEWARES["archiver.downloadermiddlewares.address_guard.AddressGuardMiddleware"]
+        < 100
     )  # before robots.txt
 
 
@@ -271,7 +272,7 @@ def test_crawl_with_a_prefix_escaping_the_folder_fails_and_writes_nothing_outsid
 
 def test_spider_refuses_an_escaping_prefix_before_building_any_path(tmp_path):
     """``scrapy crawl news -s ARCHIVER_WARC_PREFIX=../../x`` bypasses the CLI: the spider checks too."""
-    from spiders.news import NewsSpider
+    from archiver.spiders.news import NewsSpider
 
     crawler = get_crawler(
         NewsSpider,
@@ -288,7 +289,7 @@ def test_spider_refuses_an_escaping_prefix_before_building_any_path(tmp_path):
 @pytest.fixture(scope="module")
 def hostile_archive(tmp_path_factory) -> Path:
     """An archive whose one article has markup in its title, text and author."""
-    from archiver.session import ArchiveSession
+    from archiver.crawl.session import ArchiveSession
 
     out = tmp_path_factory.mktemp("xss") / "archive"
     session = ArchiveSession(out, Outlet(name="xss", home="http://127.0.0.1/", domains=("127.0.0.1",)))
@@ -322,7 +323,7 @@ def hostile_archive(tmp_path_factory) -> Path:
 
 
 def fetch(out: Path, paths: list[str], method: str = "get", **kwargs) -> dict[str, object]:
-    from archiver.serve import make_datasette
+    from archiver.serve.app import make_datasette
 
     async def go():
         ds = make_datasette(out / "archive.db")
@@ -339,7 +340,7 @@ def article_id(out: Path) -> str:
 
 def shown_pages(out: Path) -> list[str]:
     """Every page of the archive that shows a title or text: Datasette's own and ours."""
-    from archiver.serve import make_datasette
+    from archiver.serve.app import make_datasette
 
     ds = make_datasette(out / "archive.db")
     queries = ds.metadata("queries", database="archive") or {}
@@ -398,7 +399,7 @@ WRITES = [
 def test_datasette_refuses_write_methods(method, path, kwargs, hostile_archive):
     before = (hostile_archive / "archive.db").read_bytes()
     if method == "patch":
-        from archiver.serve import make_datasette
+        from archiver.serve.app import make_datasette
 
         async def go():
             ds = make_datasette(hostile_archive / "archive.db")

@@ -6,8 +6,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from archiver.ui import RAW_CSP, Snapshot, record_slug, slug_record_id, stacked_bars_svg, word_diff
-from archiver.ui.search import SearchForm, fts_query
+from archiver.serve import RAW_CSP, Snapshot, record_slug, slug_record_id, stacked_bars_svg, word_diff
+from archiver.serve.search import SearchForm, fts_query
 
 
 def test_word_diff_rebuilds_both_texts():

@@ -11,7 +11,7 @@ import zlib
 
 import pytest
 
-from archiver.verify import verify
+from archiver.tools.verify import verify
 from support import run_archiver
 
 

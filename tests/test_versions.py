@@ -25,9 +25,9 @@ from warcio.archiveiterator import ArchiveIterator
 from archiver.article import Article
 from archiver.capture import Capture
 from archiver.clean import extract
-from archiver.reclean import RecleanError, reclean
-from archiver.reindex import reindex
-from archiver.session import ARTICLE_JSON_TYPE
+from archiver.tools.reclean import RecleanError, reclean
+from archiver.tools.reindex import reindex
+from archiver.crawl.session import ARTICLE_JSON_TYPE
 from archiver.store import Archive, article_id
 from archiver.store.schema import migrations
 from conftest import EDITED_TEXT

@@ -13,10 +13,10 @@ import json
 from datasette import hookimpl
 from datasette.utils import tilde_decode
 
-from archiver.cite import Citation, as_bibtex, as_html, as_text, memento_url
-from archiver.ui.diff import word_diff
-from archiver.ui.site import archive_dir, has_plugin, replay_link, timestamp14
-from archiver.ui.snapshot import record_slug
+from archiver.tools.cite import Citation, as_bibtex, as_html, as_text, memento_url
+from archiver.serve.diff import word_diff
+from archiver.serve.site import archive_dir, has_plugin, replay_link, timestamp14
+from archiver.serve.capture import record_slug
 
 #: Versions table of issue 4, used when it exists.
 VERSIONS_TABLE = "article_versions"
@@ -78,7 +78,7 @@ def _citation(row: dict, capture: dict | None, versions: list[dict], base_url: s
     (``archiver.cite.load_citation`` opens its own, which leaves a ``-wal``
     file beside an immutable database), with the same fields and formatters.
     """
-    from archiver.snapshot import snapshots_for
+    from archiver.tools.snapshot import snapshots_for
 
     latest = versions[-1] if versions else {}
     snapshots = snapshots_for(archive_dir, row["capture_record_id"])

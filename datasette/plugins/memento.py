@@ -70,7 +70,7 @@ def _url_variants(url: str) -> list[str]:
 
 
 async def _archive(datasette: Any) -> Any | None:
-    from archiver.ui.site import archive_database
+    from archiver.serve.site import archive_database
 
     return await archive_database(datasette)
 
@@ -162,8 +162,8 @@ async def memento(request: Any, datasette: Any) -> Response:
 
 
 async def _serve(datasette: Any, db: Any, capture: dict, links: str) -> Response:
-    from archiver.ui.site import archive_dir
-    from archiver.ui.snapshot import SnapshotError, load_snapshot
+    from archiver.serve.site import archive_dir
+    from archiver.serve.capture import SnapshotError, load_snapshot
 
     lookup_rows: dict[str, dict | None] = {}
     if capture.get("record_type") == "revisit" and capture.get("refers_to"):
@@ -287,7 +287,7 @@ def _db_path(datasette: Any, database: str | None) -> Path | None:
 def extra_template_vars(datasette, database, request):
     def cite(article: str, format: str = "text", at: str | None = None) -> str:  # noqa: A002 (template name)
         """The citation of ``article`` (id or URL) in ``format``; '' when it cannot be made."""
-        from archiver.cite import CitationError, cite as make_citation
+        from archiver.tools.cite import CitationError, cite as make_citation
 
         path = _db_path(datasette, database)
         if path is None:

@@ -13,8 +13,8 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
-from archiver.ui.charts import stacked_bars_svg
-from archiver.ui.site import archive_database, cached_rows, not_found
+from archiver.serve.charts import stacked_bars_svg
+from archiver.serve.site import archive_database, cached_rows, not_found
 
 DAYS = 120
 STATUS_COLORS = {"2xx": "#009E73", "3xx": "#0072B2", "4xx": "#E69F00", "5xx": "#D55E00", "other": "#999999"}

@@ -20,7 +20,7 @@ from datasette.database import QueryInterrupted
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
-from archiver.ui.search import (
+from archiver.serve.search import (
     AUTHOR_ROWIDS_SQL,
     FACETS,
     FTS_COUNT_SQL,
@@ -36,7 +36,7 @@ from archiver.ui.search import (
     search_sql,
     snippets_sql,
 )
-from archiver.ui.site import archive_database, cached_rows, not_found
+from archiver.serve.site import archive_database, cached_rows, not_found
 
 #: Longest a facet may count before it is left out (facets run side by side).
 FACET_TIME_LIMIT_MS = 90

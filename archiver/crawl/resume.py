@@ -292,7 +292,7 @@ def _repair(path: Path, quarantine: Path) -> tuple[Repair | None, list[str], set
 
 def _repair_last_file(out: Path, prefix: str, plan: ResumePlan) -> None:
     """Repair the last WARC of ``prefix`` and bring its rows in line with what it holds."""
-    from archiver.reindex import reindex
+    from archiver.tools.reindex import reindex
 
     last = _last_warc(out / "warcs", prefix)
     if last is None:

@@ -16,7 +16,7 @@ import sqlite3
 from pathlib import Path
 from typing import Iterable
 
-from archiver.reindex import ReindexResult, reindex
+from archiver.tools.reindex import ReindexResult, reindex
 
 __all__ = ["IngestError", "IngestResult", "archive_folders", "ingest"]
 

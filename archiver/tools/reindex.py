@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from archiver.article import Article
-from archiver.session import ARTICLE_JSON_TYPE, WALL_JSON_TYPE
+from archiver.crawl.session import ARTICLE_JSON_TYPE, WALL_JSON_TYPE
 
 __all__ = ["reindex", "ReindexResult", "warc_files"]
 

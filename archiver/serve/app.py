@@ -59,7 +59,7 @@ def config_dir() -> Path | None:
     """
     override = os.environ.get("ARCHIVER_DATASETTE_DIR")
     candidates = [Path(override)] if override else []
-    candidates.append(Path(__file__).resolve().parent.parent / "datasette")
+    candidates.append(Path(__file__).resolve().parents[2] / "datasette")
     for candidate in candidates:
         if (candidate / "metadata.yml").is_file():
             return candidate

@@ -20,8 +20,8 @@ exchange, so only the attempt that got the response is kept.
 Enable it with::
 
     DOWNLOAD_HANDLERS = {
-        "http": "pipelines.handler.TeeHTTP11DownloadHandler",
-        "https": "pipelines.handler.TeeHTTP11DownloadHandler",
+        "http": "archiver.handlers.http11.TeeHTTP11DownloadHandler",
+        "https": "archiver.handlers.http11.TeeHTTP11DownloadHandler",
     }
 
 It relies on private parts of ``scrapy.core.downloader.handlers.http11``

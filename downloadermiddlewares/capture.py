@@ -1,7 +1,7 @@
 """Downloader middleware that archives every HTTP exchange to WARC.
 
 Place it next to the downloader (``DOWNLOADER_MIDDLEWARES = {
-"pipelines.capture.WarcCaptureMiddleware": 950}``) so it sees each response
+"archiver.downloadermiddlewares.capture.WarcCaptureMiddleware": 950}``) so it sees each response
 before HttpCompression, redirects and retries act: every status is archived,
 robots.txt, redirects and 404s included, and so is every failed fetch
 (``process_exception``: a request record plus a metadata record naming the
@@ -48,9 +48,9 @@ from scrapy.http import Response
 
 from archiver.capture import Capture
 
-from .handler import META_KEY as RAW_META_KEY
-from .handler import RawExchange
-from .write_failure import WRITE_ERRORS, has_failed, stop_crawl, watch_items
+from archiver.handlers.http11 import META_KEY as RAW_META_KEY
+from archiver.handlers.http11 import RawExchange
+from archiver.extensions.write_failure import WRITE_ERRORS, has_failed, stop_crawl, watch_items
 
 CAPTURE_META_KEY = "archiver_capture"
 _ARCHIVED_SCHEMES = ("http", "https")

@@ -79,8 +79,8 @@ def reclean(
     """
     from archiver.clean import EXTRACTOR_NAME, EXTRACTOR_VERSION
     from archiver.outlets import OutletError
-    from archiver.recrawl import held_capture
-    from archiver.session import record_version
+    from archiver.crawl.conditional import held_capture
+    from archiver.crawl.session import record_version
     from archiver.store import Archive, database_path
     from archiver.warc import HttpParseError, decode_body
     from archiver.warc.writer import WarcWriter

@@ -16,8 +16,8 @@ import asyncio
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from archiver.ui.site import archive_database, archive_dir, has_plugin, not_found, replay_link, timestamp14
-from archiver.ui.snapshot import SnapshotError, load_snapshot, record_slug, slug_record_id
+from archiver.serve.site import archive_database, archive_dir, has_plugin, not_found, replay_link, timestamp14
+from archiver.serve.capture import SnapshotError, load_snapshot, record_slug, slug_record_id
 
 
 async def _capture(db, record_ids: list[str]) -> dict | None:

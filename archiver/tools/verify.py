@@ -132,7 +132,7 @@ class _Checker:
     # -- WARCs --------------------------------------------------------------
 
     def scan(self, paths: Iterable[Path]) -> None:
-        from archiver.session import ARTICLE_JSON_TYPE
+        from archiver.crawl.session import ARTICLE_JSON_TYPE
         from archiver.warc.reader import WarcError, iter_records, verify_record
         from archiver.warc.writer import PAYLOAD_SHA256_HEADER
 

@@ -210,7 +210,7 @@ def _build_database(warcs: list[Path], source_db: Path, dest: Path, created: str
     Migration times are set to the snapshot's ``created`` time: they are the
     only values the clock puts in it, and the file must be reproducible.
     """
-    from archiver.reindex import reindex
+    from archiver.tools.reindex import reindex
 
     result = reindex(warcs, dest)
     if result.errors:
@@ -349,7 +349,7 @@ def create_snapshot(
     (``WARC-Date``), both inclusive. With ``record`` the snapshot id is
     appended to ``DIR/snapshots.jsonl``.
     """
-    from archiver.reindex import warc_files
+    from archiver.tools.reindex import warc_files
     from archiver.store import database_path
     from archiver.warc.cdxj import cdxj_lines
 

@@ -175,12 +175,12 @@ class ArchiveSession:
 
     def held(self, url: str) -> Any:
         """What the archive holds of ``url`` (:class:`archiver.recrawl.Held`), or ``None``."""
-        from archiver.recrawl import held_response
+        from archiver.crawl.conditional import held_response
 
         return held_response(self.store, self.out_dir / "warcs", url)
 
     def _revisit_for(self, url: str, response_bytes: bytes) -> Any:
-        from archiver.recrawl import revisit_for
+        from archiver.crawl.conditional import revisit_for
 
         return revisit_for(self.held(url), response_bytes)
 

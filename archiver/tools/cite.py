@@ -193,7 +193,7 @@ def _json_list(value: Any) -> list[str]:
 
 
 def _snapshot_id(db_path: Path, capture_record_id: str) -> str | None:
-    from archiver.snapshot import snapshots_for
+    from archiver.tools.snapshot import snapshots_for
 
     found = snapshots_for(db_path.parent, capture_record_id)
     return found[-1]["id"] if found else None

@@ -72,9 +72,9 @@ def distributed_settings(redis_url: str, worker_id: str, outlet: str) -> dict[st
     """The Scrapy settings that turn a crawl into worker ``worker_id`` of a Redis-backed crawl."""
     prefix = key_prefix(outlet)
     return {
-        "SCHEDULER": "spiders.distributed.RedisScheduler",
-        "SCHEDULER_QUEUE_CLASS": "spiders.distributed.RedisQueue",
-        "DUPEFILTER_CLASS": "spiders.distributed.RedisDupeFilter",
+        "SCHEDULER": "archiver.scheduler.distributed.RedisScheduler",
+        "SCHEDULER_QUEUE_CLASS": "archiver.scheduler.distributed.RedisQueue",
+        "DUPEFILTER_CLASS": "archiver.scheduler.distributed.RedisDupeFilter",
         "SCHEDULER_PERSIST": True,  # the queue outlives any one worker
         "SCHEDULER_QUEUE_KEY": f"{prefix}:requests",
         "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:dupefilter",

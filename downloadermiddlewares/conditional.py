@@ -106,7 +106,7 @@ class ConditionalRequestMiddleware:
 
     def _replay(self, request: Request, response: Response) -> Response:
         """The held response in place of the 304 (the 304 itself is already archived)."""
-        from archiver.recrawl import replay_parts
+        from archiver.crawl.conditional import replay_parts
         from archiver.warc import HttpParseError
 
         session = get_session(self.crawler)

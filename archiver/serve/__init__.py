@@ -16,7 +16,7 @@ Citations come from :mod:`archiver.cite`, the same as ``archiver cite``.
 from .charts import stacked_bars_svg
 from .diff import word_diff
 from .search import SearchForm, search_sql
-from .snapshot import RAW_CSP, Snapshot, SnapshotError, load_snapshot, record_slug, slug_record_id
+from .capture import RAW_CSP, Snapshot, SnapshotError, load_snapshot, record_slug, slug_record_id
 
 __all__ = [
     "RAW_CSP",

@@ -1,0 +1,1 @@
+"""Offline tools over an archive: reindex, ingest, verify, snapshot, cite, reclean."""

@@ -1,0 +1,1 @@
+"""Scrapy downloader middlewares: address guard, Retry-After, conditional requests, WARC capture."""

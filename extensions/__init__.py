@@ -1,0 +1,1 @@
+"""Scrapy extensions: crawl progress and stopping the crawl when the archive cannot be written."""

@@ -1,0 +1,1 @@
+"""Scrapy scheduler components: the Redis-shared frontier of a distributed crawl."""
