@@ -1,7 +1,9 @@
 """News archiver: crawl outlets into WARC, clean articles, index them in SQLite.
 
-The package is the framework-free core. Scrapy glue lives in the top-level
-``spiders`` and ``pipelines`` packages; Datasette configuration in ``datasette/``.
+The one import name of the project. Its own folder is the framework-free core;
+the Scrapy glue (``archiver.spiders``, ``archiver.pipelines``, ...) lives in the
+checkout's top-level folders, mapped here by pyproject.toml (docs/architecture.md,
+"Layout"). Datasette configuration is in ``datasette/``.
 """
 
 __version__ = "0.1.0"

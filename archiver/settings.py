@@ -62,7 +62,7 @@ SPIDER_MIDDLEWARES = {
     "archiver.spiders.resume.ResumeMiddleware": 850,
 }
 DUPEFILTER_CLASS = "archiver.spiders.resume.ResumeDupeFilter"
-# Live progress line on a TTY, JSON log lines (pipelines/progress.py).
+# Live progress line on a TTY, JSON log lines (extensions/progress.py).
 EXTENSIONS = {
     "archiver.extensions.progress.ProgressExtension": 500,
 }
@@ -90,10 +90,10 @@ ARCHIVER_PROGRESS = "auto"
 ARCHIVER_PROGRESS_INTERVAL = 1.0
 # Log records as JSON lines (archiver crawl --json-log).
 ARCHIVER_JSON_LOG = False
-# Distributed crawls (spiders/distributed.py; set by archiver crawl --redis URL --worker-id W).
+# Distributed crawls (scheduler/distributed.py; set by archiver crawl --redis URL --worker-id W).
 ARCHIVER_REDIS_URL = None
 ARCHIVER_WORKER_ID = None
-# Hostile web (pipelines/address_guard.py, pipelines/retry_after.py, archiver/hostile.py):
+# Hostile web (downloadermiddlewares/address_guard.py, downloadermiddlewares/retry_after.py, archiver/crawl/hostile.py):
 # fetch private/loopback addresses? False, True (loopback + private, never
 # link-local/metadata) or a list of networks such as ["127.0.0.0/8"].
 ARCHIVER_ALLOW_PRIVATE_ADDRESSES = False

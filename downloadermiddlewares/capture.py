@@ -9,7 +9,7 @@ error).
 
 Where the bytes come from:
 
-* **Byte-exact** (normal case): ``pipelines.handler.TeeHTTP11DownloadHandler``
+* **Byte-exact** (normal case): ``archiver.handlers.http11.TeeHTTP11DownloadHandler``
   leaves the exchange's raw bytes in ``request.meta["archiver_raw"]``. A
   response cut short (timeout, reset, size limit, StopDownload) keeps the
   bytes that came, in a response record marked ``WARC-Truncated``.
@@ -60,7 +60,7 @@ def get_session(crawler: Any) -> Any:
     """The crawl's archive session, which the ``news`` spider opens before any request.
 
     Another spider that wants capture sets ``crawler.archiver_session`` to an
-    :class:`archiver.session.ArchiveSession` in its ``from_crawler``.
+    :class:`archiver.crawl.session.ArchiveSession` in its ``from_crawler``.
     """
     session = getattr(crawler, "archiver_session", None)
     if session is None:
@@ -126,7 +126,7 @@ class WarcCaptureMiddleware:
             raise NotConfigured("ARCHIVER_CAPTURE_ENABLED is off")
         self.crawler = crawler
         self.stats = crawler.stats
-        watch_items(crawler)  # a failed archive write stops the crawl (pipelines/write_failure.py)
+        watch_items(crawler)  # a failed archive write stops the crawl (extensions/write_failure.py)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "WarcCaptureMiddleware":

@@ -12,7 +12,7 @@ log collectors parse without regexes.
 
 Settings: ``ARCHIVER_PROGRESS`` (``"auto"``: only on a TTY; True; False),
 ``ARCHIVER_PROGRESS_INTERVAL`` (seconds, default 1), ``ARCHIVER_JSON_LOG`` (read by
-``spiders.runner``, which calls :func:`install_json_logging`).
+``archiver.spiders.runner``, which calls :func:`install_json_logging`).
 The CLI maps ``--quiet`` and ``--json-log`` to them (:func:`progress_settings`).
 """
 

@@ -26,7 +26,7 @@ Enable it with::
 
 It relies on private parts of ``scrapy.core.downloader.handlers.http11``
 (checked on Scrapy 2.19 / Twisted 26). When it is not installed, or a request
-goes through another handler (HTTP/2, a cache), ``pipelines.capture`` falls back
+goes through another handler (HTTP/2, a cache), ``archiver.downloadermiddlewares.capture`` falls back
 to a reconstruction and marks the records ``WARC-Archiver-Reconstructed: true``.
 """
 

@@ -1,1 +1,1 @@
-"""Scrapy glue: the capture download handler and middleware, and the item pipelines."""
+"""Scrapy item pipelines: clean each page, store each article."""

@@ -1,1 +1,1 @@
-"""Scrapy spiders: thin adapters that turn an outlet definition into requests."""
+"""Scrapy spiders (thin adapters that turn an outlet definition into requests), their spider middleware and runner."""

@@ -4,7 +4,7 @@
 
 * ``failed`` (every request's errback, through ``NewsSpider.fetch_failed``):
   names why a fetch failed, logs it once and counts it (below);
-* ``allow_link``: a followed link must pass :class:`archiver.hostile.TrapGuard`
+* ``allow_link``: a followed link must pass :class:`archiver.crawl.hostile.TrapGuard`
   (URL shape budget, repeated path segments, URL length), logged once per
   shape and kind, counted as ``archiver/traps/<kind>``;
 * ``cap_links``: at most ``ARCHIVER_MAX_LINKS_PER_PAGE`` links of one page

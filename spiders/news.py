@@ -2,7 +2,7 @@
 
 ``scrapy crawl news -a outlet=NAME`` (or ``archiver crawl NAME --out DIR``).
 Discovery parses sitemaps (indexes and Google News sitemaps included) and
-RSS/Atom with :mod:`archiver.discovery`; a news sitemap's publication date
+RSS/Atom with :mod:`archiver.crawl.discovery`; a news sitemap's publication date
 keeps out-of-window articles from being fetched at all. Every HTML page the
 outlet's URL rules do not rule out goes to the pipelines, which decide from
 the page's own signals whether it is an article.

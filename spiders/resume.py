@@ -1,4 +1,4 @@
-"""Scrapy glue for resuming a crawl killed at any moment (see :mod:`archiver.resume`).
+"""Scrapy glue for resuming a crawl killed at any moment (see :mod:`archiver.crawl.resume`).
 
 :func:`open_resume` runs when the spider opens its archive: it repairs what
 the interrupted crawl left (cut-off WARC tail quarantined, missing rows

@@ -358,7 +358,7 @@ def test_https_is_teed_above_tls(tmp_path):
 
 
 class StandInSession:
-    """Minimal stand-in for archiver.session.ArchiveSession: only the WARC side."""
+    """Minimal stand-in for archiver.crawl.session.ArchiveSession: only the WARC side."""
 
     def __init__(self, out: Path, max_size: int) -> None:
         from archiver.warc import WarcWriter

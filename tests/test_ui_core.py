@@ -1,4 +1,4 @@
-"""archiver.ui without a server: word diff, SVG charts, FTS query building and snapshot headers."""
+"""archiver.serve without a server: word diff, SVG charts, FTS query building and snapshot headers."""
 
 from __future__ import annotations
 

@@ -137,7 +137,7 @@ class ArchiveSession:
 
         A response that leaves what the archive holds of ``url`` unchanged (a
         304, or the same payload again) is written as a ``revisit`` record
-        (see :mod:`archiver.recrawl`).
+        (see :mod:`archiver.crawl.conditional`).
         """
         revisit = None if error or response_bytes is None else self._revisit_for(url, response_bytes)
         if revisit is not None:
@@ -174,7 +174,7 @@ class ArchiveSession:
         return capture
 
     def held(self, url: str) -> Any:
-        """What the archive holds of ``url`` (:class:`archiver.recrawl.Held`), or ``None``."""
+        """What the archive holds of ``url`` (:class:`archiver.crawl.conditional.Held`), or ``None``."""
         from archiver.crawl.conditional import held_response
 
         return held_response(self.store, self.out_dir / "warcs", url)
@@ -223,7 +223,7 @@ class ArchiveSession:
         A commit per row made SQLite the crawl's hot spot (bench/crawl.py). The
         WARC is still written before its rows; a kill loses at most the last
         second of rows, and resuming indexes the last WARC file again
-        (archiver/resume.py). A batch never spans two WARC files.
+        (archiver/crawl/resume.py). A batch never spans two WARC files.
         """
         conn = self.store.db.conn
         now = time.monotonic()

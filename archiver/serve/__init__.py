@@ -4,13 +4,13 @@ The plugins are thin: they read request parameters, run these functions and
 render templates. Everything here takes plain values (rows, bytes, lists), so
 it is tested without a server:
 
-- :mod:`archiver.ui.snapshot`: an archived response read back from its WARC
+- :mod:`archiver.serve.capture`: an archived response read back from its WARC
   record, and the headers that make serving it safe;
-- :mod:`archiver.ui.diff`: word-level differences between two texts;
-- :mod:`archiver.ui.charts`: small bar charts as plain SVG;
-- :mod:`archiver.ui.search`: the search page's SQL (FTS, filters, facets).
+- :mod:`archiver.serve.diff`: word-level differences between two texts;
+- :mod:`archiver.serve.charts`: small bar charts as plain SVG;
+- :mod:`archiver.serve.search`: the search page's SQL (FTS, filters, facets).
 
-Citations come from :mod:`archiver.cite`, the same as ``archiver cite``.
+Citations come from :mod:`archiver.tools.cite`, the same as ``archiver cite``.
 """
 
 from .charts import stacked_bars_svg

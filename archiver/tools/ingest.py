@@ -2,7 +2,7 @@
 
 ``archiver ingest DIR... --db archive.db``. Each folder is an archive folder
 (``warcs/`` + ``archive.db``) or holds some below it (``DIR/workers/*/``).
-The WARCs are the source of truth, so merging is :func:`archiver.reindex.reindex`
+The WARCs are the source of truth, so merging is :func:`archiver.tools.reindex.reindex`
 over every folder's WARC files, plus the ``crawls`` rows (which only the
 workers' databases hold: start, end, settings, stats). Every write is
 idempotent, so ingesting the same folders twice changes nothing, and a

@@ -34,7 +34,7 @@ WARC_VERSION = "WARC/1.1"
 FORMAT = "WARC File Format 1.1"
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 #: Header marking a record whose HTTP bytes were rebuilt from Scrapy objects,
-#: not teed off the connection (see pipelines/capture.py).
+#: not teed off the connection (see downloadermiddlewares/capture.py).
 RECONSTRUCTED_HEADER = "WARC-Archiver-Reconstructed"
 #: Header on revisit records carrying the sha256 of the (unchanged) payload, so
 #: that reindex can rebuild the capture row of a revisit.
@@ -400,7 +400,7 @@ class WarcWriter:
         original record; ``payload_sha256``, when given, is kept in a
         ``WARC-Archiver-Payload-SHA256`` header and in the Capture.
         ``profile`` is another ``WARC-Profile`` (``.../revisit/server-not-modified``
-        for a 304, see :mod:`archiver.recrawl`).
+        for a 304, see :mod:`archiver.crawl.conditional`).
         """
         self._ensure_open()
         extra = self._extra(extra_headers, False)

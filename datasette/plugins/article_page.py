@@ -75,7 +75,7 @@ def _citation(row: dict, capture: dict | None, versions: list[dict], base_url: s
     """The article's citation in ``archiver cite``'s formats (text, BibTeX, Robust Link).
 
     Built from the rows this page already read through Datasette's connection
-    (``archiver.cite.load_citation`` opens its own, which leaves a ``-wal``
+    (``archiver.tools.cite.load_citation`` opens its own, which leaves a ``-wal``
     file beside an immutable database), with the same fields and formatters.
     """
     from archiver.tools.snapshot import snapshots_for

@@ -6,7 +6,7 @@ framing it in ``<iframe sandbox>`` (no scripts, no same-origin);
 undone) with ``Content-Security-Policy: sandbox; default-src 'none'; ...`` so
 it runs nothing even when opened directly, and non-HTML as a download with
 the captured content type. ``<capture>`` is the UUID of the capture's WARC
-record id (see :func:`archiver.ui.snapshot.record_slug`).
+record id (see :func:`archiver.serve.capture.record_slug`).
 """
 
 from __future__ import annotations

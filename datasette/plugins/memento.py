@@ -16,7 +16,7 @@ Archived HTML must never run in Datasette's origin: mementos are sent with
 content type (and, rewritten to a memento, a redirect's Location) is passed on.
 
 Templates get ``cite(article, format="text", at=None)``: the citation of an
-article id or URL (see :mod:`archiver.cite`), its archived URL rooted at this
+article id or URL (see :mod:`archiver.tools.cite`), its archived URL rooted at this
 Datasette's own origin.
 """
 

@@ -1,6 +1,6 @@
 """Outlet pages: ``/-/outlets`` lists the outlets, ``/-/outlet/<name>`` charts one.
 
-Two server-side SVG charts (:func:`archiver.ui.charts.stacked_bars_svg`):
+Two server-side SVG charts (:func:`archiver.serve.charts.stacked_bars_svg`):
 articles per day, and captures per day by HTTP status class. The last
 ``DAYS`` days with data are drawn, so a years-long archive stays readable.
 """

@@ -1,6 +1,6 @@
 """``/-/search``: full-text search with snippets, facets, date filters and sorting.
 
-The SQL is :mod:`archiver.ui.search`; this view runs it on the archive
+The SQL is :mod:`archiver.serve.search`; this view runs it on the archive
 database, turns the snippet markers into ``<mark>`` (after escaping the
 text) and renders ``templates/search.html``. Facets that take too long are
 left out rather than slowing the page (``FACET_TIME_LIMIT_MS``); on an immutable
