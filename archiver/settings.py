@@ -64,6 +64,9 @@ SPIDER_MIDDLEWARES = {
 DUPEFILTER_CLASS = "archiver.spiders.resume.ResumeDupeFilter"
 # Live progress line on a TTY, JSON log lines (extensions/progress.py).
 EXTENSIONS = {
+    # Opens the crawl's archive (extensions/archive.py). First of all extensions (Scrapy's own
+    # are at 0), so it closes the archive before the others' spider_closed handlers run.
+    "archiver.extensions.archive.ArchiveExtension": -1,
     "archiver.extensions.progress.ProgressExtension": 500,
 }
 ITEM_PIPELINES = {

@@ -25,7 +25,7 @@ Where the bytes come from:
   held).
 
 The middleware owns no writer: it calls the crawl's session
-(:func:`get_session`), whose ``record_exchange`` writes the records and the
+(:func:`archiver.extensions.archive.get_session`), whose ``record_exchange`` writes the records and the
 ``captures`` row, and puts the returned Capture in
 ``request.meta["archiver_capture"]`` for the item pipelines.
 
@@ -50,26 +50,11 @@ from archiver.capture import Capture
 
 from archiver.handlers.http11 import META_KEY as RAW_META_KEY
 from archiver.handlers.http11 import RawExchange
+from archiver.extensions.archive import get_session
 from archiver.extensions.write_failure import WRITE_ERRORS, has_failed, stop_crawl, watch_items
 
 CAPTURE_META_KEY = "archiver_capture"
 _ARCHIVED_SCHEMES = ("http", "https")
-
-
-def get_session(crawler: Any) -> Any:
-    """The crawl's archive session, which the ``news`` spider opens before any request.
-
-    Another spider that wants capture sets ``crawler.archiver_session`` to an
-    :class:`archiver.crawl.session.ArchiveSession` in its ``from_crawler``.
-    """
-    session = getattr(crawler, "archiver_session", None)
-    if session is None:
-        raise RuntimeError(
-            "WARC capture needs an archive session: run the `news` spider "
-            "(scrapy crawl news -a outlet=NAME), or set crawler.archiver_session "
-            "in your spider's from_crawler"
-        )
-    return session
 
 
 def _header_lines(items: Any, skip: tuple[str, ...] = ()) -> bytes:

@@ -37,7 +37,9 @@ from scrapy import Request, signals
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
-from .capture import CAPTURE_META_KEY, get_session
+from archiver.extensions.archive import get_session, session_or_none
+
+from .capture import CAPTURE_META_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +62,7 @@ class ConditionalRequestMiddleware:
 
     def _publish_counters(self, spider: Any = None, reason: str | None = None) -> None:
         """Copy the session's version counters (new versions, unchanged texts) into the crawl's stats."""
-        session = getattr(self.crawler, "archiver_session", None)
+        session = session_or_none(self.crawler)
         for key, value in getattr(session, "counters", {}).items():
             self.stats.set_value(key, value)
 

@@ -28,6 +28,8 @@ from typing import Any, TextIO
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from archiver.extensions.archive import session_or_none
+
 __all__ = [
     "JsonFormatter",
     "ProgressExtension",
@@ -183,7 +185,7 @@ class ProgressExtension:
         then, pages_then = self._last
         rate = (pages - pages_then) / (now - then) if now > then else 0.0
         self._last = (now, pages)
-        session = getattr(self.crawler, "archiver_session", None)
+        session = session_or_none(self.crawler)
         warc_bytes = session.writer.bytes_written if session is not None else 0
         errors = stats.get_value("log_count/ERROR", 0) + stats.get_value("archiver/warc/errors", 0)
         queue = None

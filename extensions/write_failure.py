@@ -22,6 +22,8 @@ from typing import Any
 
 from scrapy import signals
 
+from archiver.extensions.archive import archive_extension
+
 logger = logging.getLogger(__name__)
 
 #: The spider's close reason after a failed archive write.
@@ -36,9 +38,11 @@ ADVICE = (
 
 def stop_crawl(crawler: Any, exc: BaseException) -> None:
     """Log, record and close the spider (idempotent: only the first failure acts)."""
-    if getattr(crawler, "_archiver_write_failed", False):
-        return
-    crawler._archiver_write_failed = True
+    archive = archive_extension(crawler)
+    if archive is not None:
+        if archive.write_failed:
+            return
+        archive.write_failed = True
     message = f"cannot write the archive: {exc}"
     crawler.stats.set_value("archiver/archive/write_error", message)
     logger.error("%s. The crawl stops. What to do: %s.", message, ADVICE)
@@ -51,7 +55,8 @@ def stop_crawl(crawler: Any, exc: BaseException) -> None:
 
 def has_failed(crawler: Any) -> bool:
     """True once a write failed: nothing more should be fetched or written."""
-    return bool(getattr(crawler, "_archiver_write_failed", False))
+    archive = archive_extension(crawler)
+    return archive is not None and archive.write_failed
 
 
 def watch_items(crawler: Any) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from scrapy.exceptions import DropItem
 
 from archiver.clean import extract
-from archiver.downloadermiddlewares.capture import get_session
+from archiver.extensions.archive import get_session
 from archiver.spiders.items import PageItem
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from archiver.downloadermiddlewares.capture import get_session
+from archiver.extensions.archive import get_session
 from archiver.spiders.items import PageItem
 
 

@@ -302,7 +302,9 @@ class RedisScheduler(Scheduler):
     def _on_idle(self, spider: Any) -> None:
         if self.busy:
             self._beat(False)
-            session = getattr(self.crawler, "archiver_session", None)
+            from archiver.extensions.archive import session_or_none
+
+            session = session_or_none(self.crawler)
             if session is not None:
                 session.flush()  # do not hold the database's write lock while waiting
         if len(self.queue) > 0:

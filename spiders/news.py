@@ -14,7 +14,6 @@ from typing import Any, AsyncIterator, Iterator
 from urllib.parse import urldefrag
 
 import scrapy
-from scrapy import signals
 from scrapy.http import Response
 
 from archiver.crawl.discovery import Link, parse_feed, parse_sitemap
@@ -22,19 +21,6 @@ from archiver.outlets import Outlet, load_outlet
 from archiver.spiders.hostile import HostileWeb
 from archiver.spiders.items import PageItem
 
-#: Settings whose values are recorded with the crawl (and digested into warcinfo).
-SETTINGS_RECORDED = (
-    "USER_AGENT",
-    "ROBOTSTXT_OBEY",
-    "AUTOTHROTTLE_ENABLED",
-    "DOWNLOAD_DELAY",
-    "CONCURRENT_REQUESTS",
-    "CONCURRENT_REQUESTS_PER_DOMAIN",
-    "DOWNLOAD_MAXSIZE",
-    "DOWNLOAD_TIMEOUT",
-    "DEPTH_LIMIT",
-    "ARCHIVER_WARC_MAX_SIZE",
-)
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 
 
@@ -56,35 +42,12 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "NewsSpider":
         home = kwargs.pop("home", None) or crawler.settings.get("ARCHIVER_OUTLET_HOME")
         spider = super().from_crawler(crawler, *args, home=home, **kwargs)
-        spider.open_session(crawler)
         spider.hostile = HostileWeb(crawler)
         return spider
 
-    def open_session(self, crawler: Any) -> None:
-        """Open the crawl's archive (WARC writer + database) before any request."""
-        from archiver.crawl.session import ArchiveSession
-        from archiver.warc.writer import check_prefix
-        from archiver.spiders.resume import open_resume
-
-        settings = crawler.settings
-        if settings.get("ARCHIVER_WARC_PREFIX"):  # before any path is built from it (state, WARCs)
-            check_prefix(settings.get("ARCHIVER_WARC_PREFIX"))
-        session = ArchiveSession(
-            settings.get("ARCHIVER_OUT_DIR"),
-            self.outlet,
-            crawl_id=open_resume(crawler, self.outlet.name, settings.get("ARCHIVER_WARC_PREFIX")),
-            settings={k: settings.get(k) for k in SETTINGS_RECORDED},
-            warc_prefix=settings.get("ARCHIVER_WARC_PREFIX"),
-            warc_max_size=settings.getint("ARCHIVER_WARC_MAX_SIZE"),
-        )
-        crawler.archiver_session = session
-        crawler.signals.connect(self._close_session, signal=signals.spider_closed)
-
-    def _close_session(self, spider: Any, reason: str) -> None:
-        stats = dict(self.crawler.stats.get_stats())
-        stats["finish_reason"] = reason
-        self.hostile.closed(stats)
-        self.crawler.archiver_session.close(stats)
+    def closed(self, reason: str) -> None:
+        """Scrapy calls it when the spider closes (the archive extension closes the archive)."""
+        self.hostile.closed(dict(self.crawler.stats.get_stats()))
 
     # -- requests ----------------------------------------------------------
 

@@ -31,12 +31,13 @@ from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
 from archiver.crawl.resume import ArchivedPages, ResumePlan, finish, new_crawl_id, prepare
+from archiver.extensions.archive import archive_extension, get_session
 
 logger = logging.getLogger(__name__)
 
 
-def open_resume(crawler: Any, outlet_name: str, prefix: str | None) -> str | None:
-    """Repair and plan the crawl; return the crawl id to use (None: let the session pick one)."""
+def open_resume(crawler: Any, outlet_name: str, prefix: str | None) -> ResumePlan | None:
+    """Repair and plan the crawl (None: no resume, let the session pick a crawl id)."""
     settings = crawler.settings
     crawl_id = None
     if settings.get("ARCHIVER_REDIS_URL"):
@@ -55,7 +56,6 @@ def open_resume(crawler: Any, outlet_name: str, prefix: str | None) -> str | Non
         fresh=settings.getbool("ARCHIVER_FRESH"),
         crawl_id=crawl_id,
     )
-    crawler.archiver_resume = plan
     for repair in plan.repairs:
         logger.warning("interrupted crawl: %s", repair)
     for problem in plan.damage:
@@ -78,7 +78,7 @@ def open_resume(crawler: Any, outlet_name: str, prefix: str | None) -> str | Non
 
     crawler.signals.connect(_opened, signal=signals.spider_opened, weak=False)
     crawler.signals.connect(_closed, signal=signals.spider_closed, weak=False)
-    return plan.crawl_id
+    return plan
 
 
 class ResumeDupeFilter(RFPDupeFilter):
@@ -92,7 +92,9 @@ class ResumeDupeFilter(RFPDupeFilter):
     @classmethod
     def from_crawler(cls, crawler: Any) -> "ResumeDupeFilter":
         dupefilter = super().from_crawler(crawler)
-        crawler.archiver_dupefilter = dupefilter
+        archive = archive_extension(crawler)
+        if archive is not None:
+            archive.dupefilter = dupefilter
         return dupefilter
 
 
@@ -100,7 +102,7 @@ class ResumeMiddleware:
     """Answer requests for already-archived URLs from the WARCs (resumed crawls only)."""
 
     def __init__(self, crawler: Any, plan: ResumePlan) -> None:
-        session = crawler.archiver_session
+        session = get_session(crawler)
         self.crawler = crawler
         self.stats = crawler.stats
         self.store = session.store
@@ -108,8 +110,9 @@ class ResumeMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "ResumeMiddleware":
-        plan: ResumePlan | None = getattr(crawler, "archiver_resume", None)
-        if plan is None or not plan.resumed or getattr(crawler, "archiver_session", None) is None:
+        archive = archive_extension(crawler)
+        plan: ResumePlan | None = archive.resume_plan if archive is not None else None
+        if plan is None or not plan.resumed or archive.session is None:
             raise NotConfigured  # no message: Scrapy would log it as a warning on every fresh crawl
         return cls(crawler, plan)
 
@@ -145,7 +148,8 @@ class ResumeMiddleware:
                 yield obj
                 continue
             self.stats.inc_value("archiver/resume/replayed")
-            dupefilter = getattr(self.crawler, "archiver_dupefilter", None)
+            archive = archive_extension(self.crawler)
+            dupefilter = archive.dupefilter if archive is not None else None
             if dupefilter is not None:
                 dupefilter.request_seen(obj)
             children = list(self._replay(obj, page))

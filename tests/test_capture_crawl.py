@@ -410,10 +410,22 @@ def _crawl_main(out: Path, handler: str, max_size: int, urls: list[str]) -> None
                 }
             )
 
+    from archiver.extensions.archive import ArchiveExtension
+
+    session = StandInSession(out, max_size)
+
+    class StandInArchive(ArchiveExtension):
+        def open_session(self, crawler):
+            return session
+
+        def _close_session(self, spider, reason):
+            pass  # closed below, after the stats are read
+
     process = CrawlerProcess(
         settings={
             "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
             "DOWNLOADER_MIDDLEWARES": {"archiver.downloadermiddlewares.capture.WarcCaptureMiddleware": 950},
+            "EXTENSIONS": {StandInArchive: -1},
             "ROBOTSTXT_OBEY": True,
             "RETRY_ENABLED": False,
             "HTTPERROR_ALLOW_ALL": True,
@@ -424,8 +436,6 @@ def _crawl_main(out: Path, handler: str, max_size: int, urls: list[str]) -> None
         }
     )
     crawler = process.create_crawler(RawSpider)
-    session = StandInSession(out, max_size)
-    crawler.archiver_session = session
     process.crawl(crawler)
     process.start()
     session.writer.close()

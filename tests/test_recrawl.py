@@ -261,8 +261,13 @@ def middleware(session: ArchiveSession, **settings):
 
     from archiver.downloadermiddlewares.conditional import ConditionalRequestMiddleware
 
-    crawler = get_crawler(settings_dict=settings)
-    crawler.archiver_session = session
+    from archiver.extensions.archive import ArchiveExtension
+
+    class HeldArchive(ArchiveExtension):
+        def open_session(self, crawler):
+            return session
+
+    crawler = get_crawler(settings_dict={"EXTENSIONS": {HeldArchive: -1}, **settings})
     return ConditionalRequestMiddleware.from_crawler(crawler), crawler
 
 
