@@ -271,15 +271,17 @@ def test_crawl_with_a_prefix_escaping_the_folder_fails_and_writes_nothing_outsid
 
 
 def test_spider_refuses_an_escaping_prefix_before_building_any_path(tmp_path):
-    """``scrapy crawl news -s ARCHIVER_WARC_PREFIX=../../x`` bypasses the CLI: the spider checks too."""
+    """``scrapy crawl news -s ARCHIVER_WARC_PREFIX=../../x`` bypasses the CLI: the archive extension checks too."""
+    from archiver.extensions.archive import ArchiveExtension
     from archiver.spiders.news import NewsSpider
 
     crawler = get_crawler(
         NewsSpider,
         settings_dict={"ARCHIVER_OUT_DIR": str(tmp_path / "out"), "ARCHIVER_WARC_PREFIX": "../../x"},
     )
+    crawler.spider = NewsSpider.from_crawler(crawler, outlet="demo")
     with pytest.raises(ValueError, match="plain file-name part"):
-        NewsSpider.from_crawler(crawler, outlet="demo")
+        ArchiveExtension.from_crawler(crawler)
     assert [p for p in tmp_path.rglob("*") if p.name in ("x", "crawl.json")] == []
 
 
