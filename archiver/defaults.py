@@ -54,7 +54,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "ARCHIVER_ALLOW_PRIVATE_ADDRESSES",
         False,
-        "Fetch non-public addresses: False, True (loopback and private) or a list of networks.",
+        "Fetch non-public addresses? False, True (loopback and private, never link-local or metadata) "
+        'or a list of networks such as ["127.0.0.0/8"].',
     ),
     Setting("ARCHIVER_RETRY_AFTER_MAX", 60, "Longest wait, in seconds, a Retry-After header can impose."),
     Setting("ARCHIVER_MAX_LINKS_PER_PAGE", 1000, "Links followed from one page at most."),

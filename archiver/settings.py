@@ -1,10 +1,12 @@
 """Scrapy settings of the archiver: the one place that wires our components.
 
 This module is plain constants (``scrapy.cfg`` points here), so importing it
-does not import Scrapy. Every ``ARCHIVER_*`` setting is documented here.
+does not import Scrapy. The ``ARCHIVER_*`` settings and their defaults are in
+:mod:`archiver.defaults`.
 """
 
 from archiver import USER_AGENT as _USER_AGENT
+from archiver.defaults import DEFAULTS as _DEFAULTS
 
 BOT_NAME = "news-archiver"
 SPIDER_MODULES = ["archiver.spiders"]
@@ -74,37 +76,6 @@ ITEM_PIPELINES = {
     "archiver.pipelines.store.StorePipeline": 800,
 }
 
-# Where the archive goes: DIR/warcs/*.warc.gz and DIR/archive.db.
-ARCHIVER_OUT_DIR = "archive"
-# Rotate WARC files past this many bytes (compressed).
-ARCHIVER_WARC_MAX_SIZE = 1_000_000_000
-# WARC file name prefix; defaults to the outlet name.
-ARCHIVER_WARC_PREFIX = None
-# Replace the outlet's home origin (the demo outlet on a free local port).
-ARCHIVER_OUTLET_HOME = None
-# Re-crawls: conditional requests (ETag/Last-Modified of the archived response) for pages held.
-ARCHIVER_CONDITIONAL_ENABLED = True
-# Continue an unfinished crawl of the same outlet in ARCHIVER_OUT_DIR (state in DIR/state/).
-ARCHIVER_RESUME = True
-# Start a new crawl even if the last one did not finish (its WARC tail is still repaired).
-ARCHIVER_FRESH = False
-# Progress line on stderr: "auto" (only when stderr is a terminal), True or False.
-ARCHIVER_PROGRESS = "auto"
-ARCHIVER_PROGRESS_INTERVAL = 1.0
-# Log records as JSON lines (archiver crawl --json-log).
-ARCHIVER_JSON_LOG = False
-# Distributed crawls (scheduler/distributed.py; set by archiver crawl --redis URL --worker-id W).
-ARCHIVER_REDIS_URL = None
-ARCHIVER_WORKER_ID = None
-# Hostile web (downloadermiddlewares/address_guard.py, downloadermiddlewares/retry_after.py, archiver/crawl/hostile.py):
-# fetch private/loopback addresses? False, True (loopback + private, never
-# link-local/metadata) or a list of networks such as ["127.0.0.0/8"].
-ARCHIVER_ALLOW_PRIVATE_ADDRESSES = False
-# Longest wait, in seconds, a Retry-After header can impose before a retry.
-ARCHIVER_RETRY_AFTER_MAX = 60
-# Links followed from one page at most (a page with 100,000 links is a trap or a dump).
-ARCHIVER_MAX_LINKS_PER_PAGE = 1000
-# URLs of one shape (digits -> N: /calendar/N/N/) scheduled at most: bounds crawler traps.
-ARCHIVER_SHAPE_BUDGET = 500
-# A path repeating one segment more often than this is a relative-link loop.
-ARCHIVER_MAX_SEGMENT_REPEATS = 3
+# Every ARCHIVER_* setting, with its default and what it does, is in archiver/defaults.py
+# (and README's settings table); they are project settings like the ones above.
+globals().update(_DEFAULTS)

@@ -37,6 +37,8 @@ from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
+
+from archiver.defaults import DEFAULTS
 from twisted.internet import threads
 
 logger = logging.getLogger(__name__)
@@ -115,7 +117,14 @@ class AddressGuardMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "AddressGuardMiddleware":
-        return cls(crawler, parse_allowed(crawler.settings.get("ARCHIVER_ALLOW_PRIVATE_ADDRESSES", False)))
+        return cls(
+            crawler,
+            parse_allowed(
+                crawler.settings.get(
+                    "ARCHIVER_ALLOW_PRIVATE_ADDRESSES", DEFAULTS["ARCHIVER_ALLOW_PRIVATE_ADDRESSES"]
+                )
+            ),
+        )
 
     def refusal(self, ip: IPAddress) -> str | None:
         """The kind of address ``ip`` is if it must be refused, else None."""

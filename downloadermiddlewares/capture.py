@@ -52,6 +52,7 @@ from archiver.handlers.http11 import META_KEY as RAW_META_KEY
 from archiver.handlers.http11 import RawExchange
 from archiver.extensions.archive import get_session
 from archiver.extensions.write_failure import WRITE_ERRORS, has_failed, stop_crawl, watch_items
+from archiver.defaults import DEFAULTS
 
 CAPTURE_META_KEY = "archiver_capture"
 _ARCHIVED_SCHEMES = ("http", "https")
@@ -107,7 +108,7 @@ class WarcCaptureMiddleware:
     """Hand each exchange's bytes to the session; link the Capture to the request."""
 
     def __init__(self, crawler: Any) -> None:
-        if not crawler.settings.getbool("ARCHIVER_CAPTURE_ENABLED", True):
+        if not crawler.settings.getbool("ARCHIVER_CAPTURE_ENABLED", DEFAULTS["ARCHIVER_CAPTURE_ENABLED"]):
             raise NotConfigured("ARCHIVER_CAPTURE_ENABLED is off")
         self.crawler = crawler
         self.stats = crawler.stats

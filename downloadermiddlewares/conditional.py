@@ -38,6 +38,7 @@ from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
 from archiver.extensions.archive import get_session, session_or_none
+from archiver.defaults import DEFAULTS
 
 from .capture import CAPTURE_META_KEY
 
@@ -55,7 +56,9 @@ class ConditionalRequestMiddleware:
 
     def __init__(self, crawler: Any) -> None:
         # Off, it still counts revisits (identical payloads) and publishes the version counters.
-        self.enabled = crawler.settings.getbool("ARCHIVER_CONDITIONAL_ENABLED", True)
+        self.enabled = crawler.settings.getbool(
+            "ARCHIVER_CONDITIONAL_ENABLED", DEFAULTS["ARCHIVER_CONDITIONAL_ENABLED"]
+        )
         self.crawler = crawler
         self.stats = crawler.stats
         crawler.signals.connect(self._publish_counters, signal=signals.spider_closed)

@@ -24,6 +24,8 @@ from scrapy import Request
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
+
+from archiver.defaults import DEFAULTS
 from twisted.internet import task
 
 logger = logging.getLogger(__name__)
@@ -55,7 +57,7 @@ class RetryAfterMiddleware:
             raise NotConfigured("RETRY_ENABLED is off: nothing will be retried")
         self.crawler = crawler
         self.stats = crawler.stats
-        self.cap = settings.getfloat("ARCHIVER_RETRY_AFTER_MAX", 60.0)
+        self.cap = settings.getfloat("ARCHIVER_RETRY_AFTER_MAX", DEFAULTS["ARCHIVER_RETRY_AFTER_MAX"])
         self.codes = {int(c) for c in settings.getlist("RETRY_HTTP_CODES")}
         self.max_retries = settings.getint("RETRY_TIMES")
 

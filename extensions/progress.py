@@ -29,6 +29,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from archiver.extensions.archive import session_or_none
+from archiver.defaults import DEFAULTS
 
 __all__ = [
     "JsonFormatter",
@@ -147,7 +148,7 @@ class ProgressExtension:
     @classmethod
     def from_crawler(cls, crawler: Any) -> "ProgressExtension":
         settings = crawler.settings
-        mode = settings.get("ARCHIVER_PROGRESS", "auto")
+        mode = settings.get("ARCHIVER_PROGRESS", DEFAULTS["ARCHIVER_PROGRESS"])
         stream = sys.stderr
         if isinstance(mode, str) and mode.lower() == "auto":
             live = bool(getattr(stream, "isatty", lambda: False)())
@@ -155,7 +156,11 @@ class ProgressExtension:
             live = settings.getbool("ARCHIVER_PROGRESS")
         if not live:
             raise NotConfigured  # not a terminal (no message: Scrapy would log a warning)
-        return cls(crawler, interval=settings.getfloat("ARCHIVER_PROGRESS_INTERVAL", 1.0), stream=stream)
+        return cls(
+            crawler,
+            interval=settings.getfloat("ARCHIVER_PROGRESS_INTERVAL", DEFAULTS["ARCHIVER_PROGRESS_INTERVAL"]),
+            stream=stream,
+        )
 
     # -- the live line -----------------------------------------------------
 

@@ -40,6 +40,7 @@ from scrapy.exceptions import (
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from archiver.crawl.hostile import TrapGuard, page_problems
+from archiver.defaults import DEFAULTS
 
 logger = logging.getLogger("archiver.spiders.news")
 
@@ -95,11 +96,15 @@ class HostileWeb:
     def __init__(self, crawler: Any) -> None:
         settings = crawler.settings
         self.crawler = crawler
-        self.max_links = settings.getint("ARCHIVER_MAX_LINKS_PER_PAGE", 1000)
-        budget = settings.getint("ARCHIVER_SHAPE_BUDGET", 500)
+        self.max_links = settings.getint(
+            "ARCHIVER_MAX_LINKS_PER_PAGE", DEFAULTS["ARCHIVER_MAX_LINKS_PER_PAGE"]
+        )
+        budget = settings.getint("ARCHIVER_SHAPE_BUDGET", DEFAULTS["ARCHIVER_SHAPE_BUDGET"])
         self.traps = TrapGuard(
             budget=budget or None,
-            max_repeats=settings.getint("ARCHIVER_MAX_SEGMENT_REPEATS", 3),
+            max_repeats=settings.getint(
+                "ARCHIVER_MAX_SEGMENT_REPEATS", DEFAULTS["ARCHIVER_MAX_SEGMENT_REPEATS"]
+            ),
             max_length=settings.getint("URLLENGTH_LIMIT", 2083),
         )
         self._trap_logged: set[tuple[str, str]] = set()

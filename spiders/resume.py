@@ -32,6 +32,7 @@ from scrapy.responsetypes import responsetypes
 
 from archiver.crawl.resume import ArchivedPages, ResumePlan, finish, new_crawl_id, prepare
 from archiver.extensions.archive import archive_extension, get_session
+from archiver.defaults import DEFAULTS
 
 logger = logging.getLogger(__name__)
 
@@ -47,13 +48,13 @@ def open_resume(crawler: Any, outlet_name: str, prefix: str | None) -> ResumePla
 
         worker = settings.get("ARCHIVER_WORKER_ID")
         crawl_id = f"{shared_crawl_id(crawler, outlet_name, new_crawl_id(outlet_name))}-{worker}"
-    elif not settings.getbool("ARCHIVER_RESUME", True):
+    elif not settings.getbool("ARCHIVER_RESUME", DEFAULTS["ARCHIVER_RESUME"]):
         return None
     plan = prepare(
         settings.get("ARCHIVER_OUT_DIR"),
         outlet_name,
         prefix=prefix,
-        fresh=settings.getbool("ARCHIVER_FRESH"),
+        fresh=settings.getbool("ARCHIVER_FRESH", DEFAULTS["ARCHIVER_FRESH"]),
         crawl_id=crawl_id,
     )
     for repair in plan.repairs:

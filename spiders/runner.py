@@ -13,6 +13,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from archiver.outlets import Outlet
+from archiver.defaults import DEFAULTS
 
 #: Settings for crawling a server on this machine (the demo, the tests):
 #: no politeness delay, more parallel requests.
@@ -45,7 +46,9 @@ def run_crawl(
 ) -> dict[str, Any]:
     """Crawl ``outlet`` into ``out_dir`` and return the crawl's stats."""
     settings = crawl_settings(out_dir, overrides)
-    if settings.getbool("ARCHIVER_JSON_LOG"):  # --json-log: every line JSON, Scrapy's first ones too
+    if settings.getbool(
+        "ARCHIVER_JSON_LOG", DEFAULTS["ARCHIVER_JSON_LOG"]
+    ):  # --json-log: every line JSON, Scrapy's first ones too
         from archiver.extensions.progress import install_json_logging
 
         install_json_logging(settings.get("LOG_LEVEL"))
