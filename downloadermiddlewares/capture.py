@@ -55,6 +55,12 @@ from archiver.extensions.write_failure import WRITE_ERRORS, has_failed, stop_cra
 from archiver.defaults import DEFAULTS
 
 CAPTURE_META_KEY = "archiver_capture"
+
+
+class NotArchived(IgnoreRequest):
+    """A request dropped because the archive cannot be written (logged once, by write_failure)."""
+
+
 _ARCHIVED_SCHEMES = ("http", "https")
 
 
@@ -137,7 +143,7 @@ class WarcCaptureMiddleware:
         reconstructed: bool,
     ) -> Capture | None:
         if has_failed(self.crawler):
-            raise IgnoreRequest("not archived: the archive cannot be written (the crawl is stopping)")
+            raise NotArchived("not archived: the archive cannot be written (the crawl is stopping)")
         try:
             capture = get_session(self.crawler).record_exchange(
                 url=request.url,
@@ -150,7 +156,7 @@ class WarcCaptureMiddleware:
             )
         except WRITE_ERRORS as exc:
             stop_crawl(self.crawler, exc)
-            raise IgnoreRequest(f"not archived: {exc}") from exc
+            raise NotArchived(f"not archived: {exc}") from exc
         self.stats.inc_value("archiver/warc/exchanges")
         self.stats.inc_value("archiver/warc/records", 2)
         self.stats.inc_value("archiver/warc/bytes", len(request_bytes) + len(response_bytes or b""))

@@ -40,6 +40,8 @@ from scrapy.exceptions import (
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from archiver.crawl.hostile import TrapGuard, page_problems
+from archiver.downloadermiddlewares.address_guard import AddressRefused
+from archiver.downloadermiddlewares.capture import NotArchived
 from archiver.defaults import DEFAULTS
 
 logger = logging.getLogger("archiver.spiders.news")
@@ -67,14 +69,16 @@ _KINDS: tuple[tuple[type[BaseException], str, str], ...] = (
 def classify(exc: BaseException) -> tuple[str, str]:
     """``(kind, reason)`` for a fetch failure; ``kind`` is a stats key suffix."""
     text = str(exc)
-    if type(exc).__name__ == "AddressRefused":
+    if isinstance(exc, AddressRefused):
         return "refused_address", text
+    if isinstance(exc, NotArchived):
+        return "not_archived", text
     if isinstance(exc, HttpError):
         status = exc.response.status
         return "http_status", f"HTTP {status} (after retries where {status} is retried)"
     if isinstance(exc, IgnoreRequest):
-        if text.startswith("not archived"):
-            return "not_archived", text
+        # Scrapy's robots.txt, redirect and decompression middlewares raise a bare IgnoreRequest:
+        # their message is all that tells them apart (our own refusals have types, above).
         if "robots.txt" in text:
             return "robots_forbidden", "robots.txt forbids it for our User-Agent"
         if "max redirections" in text:
