@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from archiver.timestamps import timestamp14
+
 
 @dataclasses.dataclass
 class Capture:
@@ -41,8 +43,7 @@ class Capture:
     @property
     def timestamp14(self) -> str:
         """Memento-style ``YYYYMMDDhhmmss`` of the capture time."""
-        digits = "".join(ch for ch in self.fetched_at if ch.isdigit())
-        return digits[:14]
+        return timestamp14(self.fetched_at)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

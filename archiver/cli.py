@@ -183,10 +183,11 @@ def _exit_if_failed(stats: dict[str, Any]) -> None:
 def _report(stats: dict[str, Any], out: Path, *, as_json: bool = False) -> None:
     """Print the crawl's figures: what an archivist checks after a run (``as_json``: one JSON line)."""
     from archiver.extensions.progress import summary_rows
+    from archiver.warc.files import warcs_in
 
     start, end = stats.get("start_time"), stats.get("finish_time")
     seconds = (end - start).total_seconds() if start and end else 0.0
-    warc_bytes = sum(p.stat().st_size for p in (out / "warcs").glob("*.warc.gz"))
+    warc_bytes = sum(p.stat().st_size for p in warcs_in(out / "warcs"))
     rows = [
         ("pages", stats.get("response_received_count", 0)),
         ("articles stored", stats.get("archiver/articles/stored", 0)),

@@ -1,4 +1,6 @@
-"""Reading the times people type (``--at``, ``--since``, ``--until``) the one way.
+"""Time formats and time-based ids, the one home for each.
+
+:func:`parse_time` reads the times people type (``--at``, ``--since``, ``--until``).
 
 Accepted: a Memento timestamp or a prefix of one (``20240603120000``,
 ``2024-06``'s digits ``202406``), a date (``2024-06-03``) or an ISO 8601 time
@@ -11,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 
-__all__ = ["parse_time", "warc_time"]
+__all__ = ["new_crawl_id", "normalise_time", "parse_time", "timestamp14", "utc_now", "warc_time"]
 
 _DIGITS = re.compile(r"\d{4}(?:\d{2}){0,5}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -38,6 +41,35 @@ def parse_time(value: str, *, end_of_day: bool = False) -> dt.datetime:
     return moment.astimezone(dt.timezone.utc)
 
 
+def utc_now() -> dt.datetime:
+    """Now, as an aware UTC datetime."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
 def warc_time(moment: dt.datetime) -> str:
-    """``YYYY-MM-DDThh:mm:ss.ffffffZ``: how the archive writes every capture time."""
+    """``YYYY-MM-DDThh:mm:ss.ffffffZ``: how the archive writes every time (WARC-Date; naive means UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
     return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def timestamp14(moment: str | dt.datetime) -> str:
+    """Memento's ``YYYYMMDDhhmmss`` of a datetime or an ISO 8601 UTC time (WARC-Date, ``fetched_at``)."""
+    if isinstance(moment, dt.datetime):
+        return timestamp14(warc_time(moment))
+    return "".join(ch for ch in moment if ch.isdigit())[:14].ljust(14, "0")
+
+
+def normalise_time(value: str | None) -> str:
+    """``value`` written as :func:`warc_time` writes it, so times compare as text; unreadable: as given."""
+    if not value:
+        return ""
+    try:
+        return warc_time(parse_time(value))
+    except ValueError:
+        return value
+
+
+def new_crawl_id(outlet: str, started: dt.datetime | None = None) -> str:
+    """``<outlet>-<14 digits>-<6 hex>``: a crawl's id, unique and sortable by start."""
+    return f"{outlet}-{timestamp14(started or utc_now())}-{secrets.token_hex(3)}"

@@ -38,7 +38,7 @@ Settings: ``ARCHIVER_CAPTURE_ENABLED`` (default True). Stats:
 from __future__ import annotations
 
 import http
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -47,6 +47,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
 from archiver.capture import Capture
+from archiver.timestamps import utc_now
 
 from archiver.handlers.http11 import META_KEY as RAW_META_KEY
 from archiver.handlers.http11 import RawExchange
@@ -104,10 +105,6 @@ def reconstruct_response(response: Response) -> bytes:
     head += _header_lines(response.headers.items(), skip=(b"transfer-encoding", b"content-length"))
     head += b"Content-Length: %d\r\n" % len(response.body)
     return head + b"\r\n" + response.body
-
-
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class WarcCaptureMiddleware:
@@ -183,7 +180,7 @@ class WarcCaptureMiddleware:
                 request,
                 request_bytes=raw.request_bytes,
                 response_bytes=raw.response_bytes,
-                fetched_at=raw.started_at or _utc_now(),
+                fetched_at=raw.started_at or utc_now(),
                 ip=raw.ip,
                 error=error,
                 reconstructed=False,
@@ -196,7 +193,7 @@ class WarcCaptureMiddleware:
                 request,
                 request_bytes=reconstruct_request(request),
                 response_bytes=reconstruct_response(response),
-                fetched_at=_utc_now(),
+                fetched_at=utc_now(),
                 ip=ip,
                 error=None,
                 reconstructed=True,
@@ -218,7 +215,7 @@ class WarcCaptureMiddleware:
                 request,
                 request_bytes=raw.request_bytes,
                 response_bytes=raw.response_bytes or None,
-                fetched_at=raw.started_at or _utc_now(),
+                fetched_at=raw.started_at or utc_now(),
                 ip=raw.ip,
                 error=error,
                 reconstructed=False,
@@ -230,7 +227,7 @@ class WarcCaptureMiddleware:
                 request,
                 request_bytes=reconstruct_request(request),
                 response_bytes=None,
-                fetched_at=_utc_now(),
+                fetched_at=utc_now(),
                 ip=None,
                 error=error,
                 reconstructed=True,

@@ -30,6 +30,7 @@ from typing import Any
 
 from archiver.capture import Capture
 from archiver.warc._http import decode_body, parse_message, split_head
+from archiver.warc.formats import NOT_MODIFIED_PROFILE
 
 __all__ = [
     "Held",
@@ -41,8 +42,6 @@ __all__ = [
     "NOT_MODIFIED_PROFILE",
 ]
 
-#: WARC 1.1 revisit profile for a server's ``304 Not Modified`` (the payload was not sent again).
-NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 #: Headers of a replayed response that no longer describe its (decoded) body.
 _ENTITY_TRANSPORT = {"content-encoding", "transfer-encoding", "content-length"}
 
@@ -150,7 +149,7 @@ def revisit_for(held: Held | None, response_bytes: bytes) -> Revisit | None:
         and message.status == original.status
         and hashlib.sha256(message.body).hexdigest() == original.payload_sha256
     ):
-        from archiver.warc.writer import REVISIT_PROFILE
+        from archiver.warc.formats import REVISIT_PROFILE
 
         return Revisit(
             response_head_bytes=split_head(response_bytes)[0],

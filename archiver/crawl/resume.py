@@ -27,14 +27,13 @@ Framework-free: :mod:`archiver.spiders.resume` is the Scrapy glue.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
 import os
-import secrets
 import zlib
 from pathlib import Path
 from typing import Any
 
+from archiver.timestamps import new_crawl_id, utc_now
 from archiver.warc import HttpMessage, decode_body, parse_message
 
 __all__ = [
@@ -88,15 +87,6 @@ class ResumePlan:
     damage: list[str] = dataclasses.field(default_factory=list)
     reindexed: int = 0
     lock: Any = dataclasses.field(default=None, repr=False)
-
-
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def new_crawl_id(outlet: str) -> str:
-    """``<outlet>-<UTC timestamp>-<random>``: unique, sortable, readable."""
-    return f"{outlet}-{_utc_now():%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
 
 
 def state_file(out_dir: str | Path, prefix: str) -> Path:
@@ -183,8 +173,8 @@ def prepare(
             "outlet": outlet,
             "prefix": prefix,
             "status": "running",
-            "started_at": (state or {}).get("started_at") if plan.resumed else _utc_now().isoformat(),
-            "resumed_at": _utc_now().isoformat() if plan.resumed else None,
+            "started_at": (state or {}).get("started_at") if plan.resumed else utc_now().isoformat(),
+            "resumed_at": utc_now().isoformat() if plan.resumed else None,
         },
     )
     return plan
@@ -196,7 +186,7 @@ def finish(plan: ResumePlan, reason: str) -> None:
     state.update(
         status="finished" if reason == "finished" else "running",
         finish_reason=reason,
-        finished_at=_utc_now().isoformat(),
+        finished_at=utc_now().isoformat(),
     )
     _write_state(plan.state_path, state)
 
@@ -280,7 +270,7 @@ def _repair(path: Path, quarantine: Path) -> tuple[Repair | None, list[str], set
         "error": repair.error,
         "record_id": record_id,
         "url": url,
-        "moved_at": _utc_now().isoformat(),
+        "moved_at": utc_now().isoformat(),
         "why": "cut off when the crawl was interrupted; the crawl fetches the URL again on resume",
     }
     saved.with_suffix(".json").write_text(json.dumps(note, indent=2))

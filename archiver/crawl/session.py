@@ -13,7 +13,6 @@ import hashlib
 import json
 import logging
 import os
-import secrets
 import time
 from pathlib import Path
 from typing import Any, Mapping
@@ -22,6 +21,8 @@ from archiver import SOFTWARE
 from archiver.article import Article
 from archiver.capture import Capture
 from archiver.outlets import Outlet
+from archiver.timestamps import new_crawl_id, utc_now, warc_time
+from archiver.warc.formats import ARTICLE_JSON_TYPE, WALL_JSON_TYPE
 from archiver.warc.writer import RECONSTRUCTED_HEADER
 
 __all__ = [
@@ -33,11 +34,6 @@ __all__ = [
     "ARTICLE_JSON_TYPE",
     "WALL_JSON_TYPE",
 ]
-
-#: Content type of the ``conversion`` records that hold an article's clean text.
-ARTICLE_JSON_TYPE = "application/vnd.news-archiver.article+json"
-#: Content type of the records that flag a capture as a paywall/consent/captcha page.
-WALL_JSON_TYPE = "application/vnd.news-archiver.wall+json"
 
 
 class OutputDirError(OSError):
@@ -70,10 +66,6 @@ def settings_digest(settings: Mapping[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(blob).hexdigest()
 
 
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
 class ArchiveSession:
     """WARC writer + store for one crawl of one outlet into ``out_dir``."""
 
@@ -92,8 +84,8 @@ class ArchiveSession:
 
         self.out_dir = prepare_out_dir(out_dir)
         self.outlet = outlet
-        started = _utc_now()
-        self.crawl_id = crawl_id or f"{outlet.name}-{started:%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
+        started = utc_now()
+        self.crawl_id = crawl_id or new_crawl_id(outlet.name, started)
         self.settings = {"outlet": outlet.summary(), **dict(settings or {})}
         self.digest = settings_digest(self.settings)
         #: Re-crawl counters (``archiver/articles/new_versions``, ``.../unchanged``), added to the crawl's stats.
@@ -205,7 +197,7 @@ class ArchiveSession:
         self.writer.write_conversion(
             url=capture.url,
             refers_to=capture.record_id,
-            fetched_at=_utc_now(),
+            fetched_at=utc_now(),
             payload=payload,
             content_type=WALL_JSON_TYPE,
         )
@@ -247,7 +239,7 @@ class ArchiveSession:
         self.writer.close()
         self.store.finish_crawl(
             self.crawl_id,
-            finished_at=_utc_now().isoformat(),
+            finished_at=utc_now().isoformat(),
             stats={**self.counters, **{k: v for k, v in (stats or {}).items()}},
         )
         self.store.close()
@@ -280,7 +272,6 @@ def record_version(
     (``None`` for a wall) and the new version's number (``None``: no new version).
     """
     from archiver.store import article_id
-    from archiver.warc.writer import warc_date
 
     if article.wall:  # not an article: the store notes the wall on the capture
         return store.add_article(
@@ -289,7 +280,7 @@ def record_version(
     version = store.next_version(article)
     if version is None:
         return article_id(article.url), None
-    converted = _utc_now()
+    converted = utc_now()
     payload = article_payload(article, capture, outlet=outlet, crawl_id=crawl_id, version=version)
     record_id, *_ = writer.write_conversion(
         url=capture.url,
@@ -305,7 +296,7 @@ def record_version(
         crawl_id=crawl_id,
         conversion_record_id=record_id,
         version=version,
-        converted_at=warc_date(converted),
+        converted_at=warc_time(converted),
     )
     return ident, version
 

@@ -28,11 +28,6 @@ def archive_dir(db: Any) -> Path:
     return Path(db.path).resolve().parent
 
 
-def timestamp14(iso: str) -> str:
-    """``YYYYMMDDhhmmss`` of an ISO 8601 time (the datetime of a Memento URL)."""
-    return "".join(ch for ch in iso if ch.isdigit())[:14].ljust(14, "0")
-
-
 def plugin_config(datasette: Any) -> dict[str, Any]:
     """``plugins: archiver-ui:`` of metadata.yml (e.g. ``replay_url``), or ``{}``."""
     return datasette.plugin_config(PLUGIN_NAME) or {}

@@ -26,7 +26,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Callable
 
-from archiver.timestamps import parse_time, warc_time
+from archiver.store.columns import json_list
+from archiver.timestamps import normalise_time, parse_time, timestamp14, warc_time
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -74,7 +75,7 @@ class Citation:
 
     @property
     def timestamp14(self) -> str:
-        return "".join(ch for ch in self.captured if ch.isdigit())[:14]
+        return timestamp14(self.captured)
 
     @property
     def container(self) -> str | None:
@@ -110,13 +111,6 @@ def parse_moment(value: str) -> str:
         raise CitationError(
             f"cannot read the time {value!r}: use 14 digits (20240603120000), a date or an ISO 8601 time"
         ) from None
-
-
-def _norm(iso: str) -> str:
-    try:
-        return parse_moment(iso)
-    except CitationError:
-        return iso
 
 
 def _connect(db_path: Path) -> sqlite3.Connection:
@@ -159,7 +153,7 @@ def _version_at(conn: sqlite3.Connection, article: sqlite3.Row, at: str | None) 
     """The version current at ``at`` (or the latest), or None when there is no versions table."""
     if not _has_table(conn, "article_versions"):
         if at is not None:
-            first = _norm(article["fetched_at"])
+            first = normalise_time(article["fetched_at"])
             if at < first:
                 raise CitationError(
                     f"article {article['id']} was first captured at {article['fetched_at']}, "
@@ -173,23 +167,13 @@ def _version_at(conn: sqlite3.Connection, article: sqlite3.Row, at: str | None) 
         return None
     if at is None:
         return versions[-1]
-    before = [v for v in versions if _norm(v["fetched_at"]) <= at]
+    before = [v for v in versions if normalise_time(v["fetched_at"]) <= at]
     if not before:
         raise CitationError(
             f"article {article['id']} was first captured at {versions[0]['fetched_at']}, "
             f"after {at}: nothing to cite at that time"
         )
-    return max(before, key=lambda v: (_norm(v["fetched_at"]), v["version"]))
-
-
-def _json_list(value: Any) -> list[str]:
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    try:
-        parsed = json.loads(value or "[]")
-    except (TypeError, ValueError):
-        return []
-    return [str(v) for v in parsed] if isinstance(parsed, list) else []
+    return max(before, key=lambda v: (normalise_time(v["fetched_at"]), v["version"]))
 
 
 def _snapshot_id(db_path: Path, capture_record_id: str) -> str | None:
@@ -235,7 +219,7 @@ def load_citation(
         article_id=row["id"],
         url=source["url"] or row["url"],
         title=source["title"],
-        authors=_json_list(meta.get("authors")),
+        authors=json_list(meta.get("authors")),
         outlet=row["outlet"],
         site_name=meta.get("site_name"),
         published=meta.get("published"),

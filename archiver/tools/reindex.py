@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from archiver.article import Article
-from archiver.crawl.session import ARTICLE_JSON_TYPE, WALL_JSON_TYPE
+from archiver.warc.formats import ARTICLE_JSON_TYPE, WALL_JSON_TYPE
+from archiver.warc.files import warc_files
 
 __all__ = ["reindex", "ReindexResult", "warc_files"]
 
@@ -27,17 +28,6 @@ class ReindexResult:
     captures: int = 0
     articles: int = 0
     errors: list[str] = dataclasses.field(default_factory=list)
-
-
-def warc_files(paths: Iterable[str | Path]) -> list[Path]:
-    """WARC files named by ``paths`` (folders expand to their ``*.warc.gz``/``*.warc``), sorted."""
-    found: list[Path] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir() if p.name.endswith((".warc.gz", ".warc"))))
-        else:
-            found.append(path)
-    return found
 
 
 def reindex(paths: Iterable[str | Path], db_path: str | Path) -> ReindexResult:

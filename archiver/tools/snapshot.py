@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from archiver import SOFTWARE
-from archiver.timestamps import parse_time, warc_time
+from archiver.timestamps import normalise_time, parse_time, warc_time
 
 __all__ = [
     "SNAPSHOTS_LOG",
@@ -103,16 +103,6 @@ def parse_bound(value: str | None, *, end: bool = False) -> str | None:
         ) from None
 
 
-def _norm_date(warc_date: str | None) -> str:
-    """WARC-Date as ``...%S.%fZ`` so it compares as text with :func:`parse_bound` values."""
-    if not warc_date:
-        return ""
-    try:
-        return warc_time(parse_time(warc_date))
-    except ValueError:
-        return warc_date
-
-
 @dataclasses.dataclass
 class _Entry:
     file: Path
@@ -141,7 +131,7 @@ def _scan(warcs: list[Path]) -> list[_Entry]:
                         rec.length,
                         rec.rec_type,
                         rec.record_id or "",
-                        _norm_date(rec.date),
+                        normalise_time(rec.date),
                         rec.warcinfo.get("outlet"),
                         rec.header("WARC-Concurrent-To"),
                         rec.header("WARC-Refers-To"),
@@ -349,7 +339,7 @@ def create_snapshot(
     (``WARC-Date``), both inclusive. With ``record`` the snapshot id is
     appended to ``DIR/snapshots.jsonl``.
     """
-    from archiver.tools.reindex import warc_files
+    from archiver.warc.files import warc_files
     from archiver.store import database_path
     from archiver.warc.cdxj import cdxj_lines
 

@@ -35,6 +35,8 @@ import zipfile
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from archiver.warc.files import warcs_in
+
 __all__ = ["Problem", "VerifyError", "VerifyReport", "verify", "verify_archive", "verify_wacz"]
 
 
@@ -132,7 +134,7 @@ class _Checker:
     # -- WARCs --------------------------------------------------------------
 
     def scan(self, paths: Iterable[Path]) -> None:
-        from archiver.crawl.session import ARTICLE_JSON_TYPE
+        from archiver.warc.formats import ARTICLE_JSON_TYPE
         from archiver.warc.reader import WarcError, iter_records, verify_record
         from archiver.warc.writer import PAYLOAD_SHA256_HEADER
 
@@ -333,21 +335,13 @@ class _Checker:
                     )
 
 
-def _warcs_in(folder: Path) -> list[Path]:
-    return (
-        sorted(p for p in folder.iterdir() if p.name.endswith((".warc.gz", ".warc")))
-        if folder.is_dir()
-        else []
-    )
-
-
 def verify_archive(archive_dir: str | Path) -> VerifyReport:
     """Verify an archive folder (``warcs/``, ``archive.db``, ``indexes/``)."""
     archive_dir = Path(archive_dir)
     if not (archive_dir / "warcs").is_dir():
         raise VerifyError(f"{archive_dir} has no warcs/ folder: give an archive folder or a .wacz file")
     checker = _Checker(lambda name: str(archive_dir / "warcs" / name))
-    checker.scan(_warcs_in(archive_dir / "warcs"))
+    checker.scan(warcs_in(archive_dir / "warcs"))
     db = archive_dir / "archive.db"
     if db.is_file():
         checker.check_db(db, str(db))

@@ -30,6 +30,8 @@ from typing import Callable, Iterable, Iterator
 
 from surt import surt as _surt
 
+from archiver.timestamps import timestamp14
+from archiver.warc.files import warcs_in
 from archiver.warc.reader import Record, WarcError, iter_records
 
 __all__ = [
@@ -61,12 +63,6 @@ def surt(url: str) -> str:
         return _surt(url)
     except Exception:  # surt raises assorted errors on junk URLs; keep the raw URL as the key
         return url
-
-
-def timestamp14(warc_date: str) -> str:
-    """``YYYYMMDDhhmmss`` of a WARC-Date (or any ISO 8601 UTC date)."""
-    digits = "".join(ch for ch in warc_date if ch.isdigit())
-    return digits[:14].ljust(14, "0")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -225,7 +221,7 @@ def _warc_files(archive_dir: Path) -> Iterator[Path]:
         raise FileNotFoundError(
             f"{archive_dir} has no warcs/ folder: give an archive folder made by `archiver crawl --out DIR`"
         )
-    yield from sorted(p for p in folder.iterdir() if p.name.endswith((".warc.gz", ".warc")))
+    yield from warcs_in(folder)
 
 
 def rebuild_indexes(archive_dir: str | Path) -> IndexResult:

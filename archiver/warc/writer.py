@@ -22,17 +22,18 @@ import gzip
 import hashlib
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
 from archiver.capture import Capture
+from archiver.timestamps import timestamp14, utc_now, warc_time
 
 from ._http import parse_message, split_head
+from .formats import REVISIT_PROFILE
 
 WARC_VERSION = "WARC/1.1"
 FORMAT = "WARC File Format 1.1"
-REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 #: Header marking a record whose HTTP bytes were rebuilt from Scrapy objects,
 #: not teed off the connection (see downloadermiddlewares/capture.py).
 RECONSTRUCTED_HEADER = "WARC-Archiver-Reconstructed"
@@ -66,11 +67,8 @@ def sha1_digest(data: bytes) -> str:
     return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode("ascii")
 
 
-def warc_date(moment: datetime) -> str:
-    """WARC-Date with microseconds, always UTC with a ``Z`` (naive means UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+#: The old name of :func:`archiver.timestamps.warc_time` (one function).
+warc_date = warc_time
 
 
 def new_record_id() -> str:
@@ -159,7 +157,7 @@ class WarcWriter:
         return self._path
 
     def _open(self) -> None:
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S")
+        stamp = timestamp14(utc_now())
         while True:
             self._serial += 1
             path = self.directory / f"{self.prefix}-{stamp}-{self._serial:05d}.warc.gz"
@@ -183,7 +181,7 @@ class WarcWriter:
         info = _Record(
             "warcinfo",
             [
-                ("WARC-Date", warc_date(datetime.now(timezone.utc))),
+                ("WARC-Date", warc_time(utc_now())),
                 ("WARC-Filename", path.name),
                 ("Content-Type", "application/warc-fields"),
                 ("WARC-Block-Digest", sha1_digest(fields.encode("utf-8"))),
@@ -246,7 +244,7 @@ class WarcWriter:
     # -- records -----------------------------------------------------------
 
     def _common(self, url: str, fetched_at: datetime, ip: str | None = None) -> list[tuple[str, str]]:
-        headers = [("WARC-Date", warc_date(fetched_at)), ("WARC-Target-URI", _target_uri(url))]
+        headers = [("WARC-Date", warc_time(fetched_at)), ("WARC-Target-URI", _target_uri(url))]
         if ip:
             headers.append(("WARC-IP-Address", ip))
         headers.append(("WARC-Warcinfo-ID", self._warcinfo_id or ""))
@@ -268,7 +266,7 @@ class WarcWriter:
         return Capture(
             record_id=loc.record_id,
             url=url,
-            fetched_at=warc_date(fetched_at),
+            fetched_at=warc_time(fetched_at),
             warc_file=loc.warc_file,
             offset=loc.offset,
             length=loc.length,

@@ -8,26 +8,19 @@ with ``?from=N&to=M``, a word-level diff between two versions.
 
 from __future__ import annotations
 
-import json
 
 from datasette import hookimpl
 from datasette.utils import tilde_decode
 
 from archiver.tools.cite import Citation, as_bibtex, as_html, as_text, memento_url
 from archiver.serve.diff import word_diff
-from archiver.serve.site import archive_dir, has_plugin, replay_link, timestamp14
+from archiver.serve.site import archive_dir, has_plugin, replay_link
+from archiver.store.columns import json_list
+from archiver.timestamps import timestamp14
 from archiver.serve.capture import record_slug
 
 #: Versions table of issue 4, used when it exists.
 VERSIONS_TABLE = "article_versions"
-
-
-def _json_list(value: str | None) -> list[str]:
-    try:
-        parsed = json.loads(value or "[]")
-    except ValueError:
-        return []
-    return [str(v) for v in parsed] if isinstance(parsed, list) else []
 
 
 def paragraphs(text: str) -> list[str]:
@@ -86,7 +79,7 @@ def _citation(row: dict, capture: dict | None, versions: list[dict], base_url: s
         article_id=row["id"],
         url=row["url"],
         title=row.get("title"),
-        authors=_json_list(row.get("authors")),
+        authors=json_list(row.get("authors")),
         outlet=row.get("outlet"),
         site_name=row.get("site_name"),
         published=row.get("published"),
@@ -125,8 +118,8 @@ async def article_context(datasette, db, request, article_id: str) -> dict | Non
     stamp = timestamp14(row.get("fetched_at") or "")
     context = {
         "row": row,
-        "authors": _json_list(row.get("authors")),
-        "tags": _json_list(row.get("tags")),
+        "authors": json_list(row.get("authors")),
+        "tags": json_list(row.get("tags")),
         "paragraphs": paragraphs(row.get("text") or ""),
         "capture": dict(capture) if capture else None,
         "snapshot_slug": record_slug(row["capture_record_id"]),

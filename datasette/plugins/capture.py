@@ -16,7 +16,8 @@ import asyncio
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from archiver.serve.site import archive_database, archive_dir, has_plugin, not_found, replay_link, timestamp14
+from archiver.serve.site import archive_database, archive_dir, has_plugin, not_found, replay_link
+from archiver.timestamps import timestamp14
 from archiver.serve.capture import SnapshotError, load_snapshot, record_slug, slug_record_id
 
 

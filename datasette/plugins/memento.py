@@ -33,6 +33,8 @@ from urllib.parse import urljoin
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
+from archiver.timestamps import parse_time
+
 #: The policy every memento is served with (the brief of issue 4 fixes it).
 MEMENTO_CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'"
 LINK_FORMAT = "application/link-format"
@@ -54,7 +56,7 @@ def _http_date(iso: str) -> str:
 
 
 def _ts_to_datetime(ts: str) -> dt.datetime:
-    return dt.datetime.strptime(ts, "%Y%m%d%H%M%S").replace(tzinfo=dt.timezone.utc)
+    return parse_time(ts)
 
 
 def _url_variants(url: str) -> list[str]:

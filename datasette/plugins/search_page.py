@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 from html import escape
 from urllib.parse import urlencode
 
@@ -37,6 +36,7 @@ from archiver.serve.search import (
     snippets_sql,
 )
 from archiver.serve.site import archive_database, cached_rows, not_found
+from archiver.store.columns import json_list
 
 #: Longest a facet may count before it is left out (facets run side by side).
 FACET_TIME_LIMIT_MS = 90
@@ -161,10 +161,7 @@ async def search_view(datasette, request):
     rows = [dict(r) for r in rows]
     for row in rows:
         row["snippet_html"] = highlight(row["snippet"])
-        try:
-            row["author_list"] = [str(a) for a in json.loads(row["authors"] or "[]")]
-        except ValueError:
-            row["author_list"] = []
+        row["author_list"] = json_list(row["authors"])
         row["url_in_archive"] = datasette.urls.row(db.name, "articles", row["id"])
     pages = (total_count + PAGE_SIZE - 1) // PAGE_SIZE
     context = {
