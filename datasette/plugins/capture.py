@@ -83,7 +83,7 @@ async def snapshot_page(datasette, request):
         "original_url": capture["url"],
         "database": db.name,
     }
-    return Response.html(await datasette.render_template("snapshot.html", context, request=request))
+    return Response.html(await datasette.render_template("capture.html", context, request=request))
 
 
 @hookimpl
