@@ -336,9 +336,9 @@ def routes(db: Path, n: int, rng: random.Random) -> dict[str, list[str]]:
         ],
         "outlets /-/outlets": ["/-/outlets"] * n,
         "outlet /-/outlet/<name>": [f"/-/outlet/{pick(OUTLETS, i)}" for i in range(n)],
-        "snapshot /-/snapshot/<id>": [f"/-/snapshot/{record_slug(pick(real, i))}" for i in range(n)],
-        "snapshot raw /-/snapshot/<id>/raw": [
-            f"/-/snapshot/{record_slug(pick(real, i))}/raw" for i in range(n)
+        "snapshot /-/capture/<id>": [f"/-/capture/{record_slug(pick(real, i))}" for i in range(n)],
+        "snapshot raw /-/capture/<id>/raw": [
+            f"/-/capture/{record_slug(pick(real, i))}/raw" for i in range(n)
         ],
         "timemap /timemap/<url> (issue 4)": [f"/timemap/{pick(urls, i)}" for i in range(n)],
         "memento /<14 digits>/<url> (issue 4)": [f"/20250601000000/{pick(urls, i)}" for i in range(n)],

@@ -179,7 +179,7 @@ def test_hostile_archived_page_runs_nothing(page, site, beacon):
     base, ids = site
     before = list(beacon.requests)
     slug = record_slug(ids["hostile_capture"].record_id)
-    page.goto(f"{base}/-/snapshot/{slug}")
+    page.goto(f"{base}/-/capture/{slug}")
     frame_element = page.wait_for_selector("iframe.archive-frame")
     frame = frame_element.content_frame()
     frame.wait_for_load_state("load")
@@ -190,10 +190,10 @@ def test_hostile_archived_page_runs_nothing(page, site, beacon):
     assert page.locator("h1").first.inner_text() == "Archived capture"
     shot(page, "hostile-framed")
 
-    page.goto(f"{base}/-/snapshot/{slug}/raw")  # opened directly: the CSP sandbox still holds
+    page.goto(f"{base}/-/capture/{slug}/raw")  # opened directly: the CSP sandbox still holds
     page.wait_for_timeout(1500)
     assert page.locator("#hostile-heading").inner_text() == "Hostile archived page"
     assert page.locator("body").get_attribute("data-script-ran") is None
-    assert page.url == f"{base}/-/snapshot/{slug}/raw"  # the meta refresh did not navigate away
+    assert page.url == f"{base}/-/capture/{slug}/raw"  # the meta refresh did not navigate away
     shot(page, "hostile-raw")
     assert beacon.requests == before, f"the hostile page reached out: {beacon.requests[len(before) :]}"

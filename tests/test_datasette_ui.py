@@ -44,7 +44,7 @@ def soup(response) -> BeautifulSoup:
 
 
 def snapshot_path(capture, raw: bool = False) -> str:
-    return f"/-/snapshot/{record_slug(capture.record_id)}" + ("/raw" if raw else "")
+    return f"/-/capture/{record_slug(capture.record_id)}" + ("/raw" if raw else "")
 
 
 # -- article page ------------------------------------------------------------
@@ -160,8 +160,18 @@ def test_revisit_shows_the_original_payload(ds, archive):
     assert b"said on Monday" in raw.content
 
 
+def test_old_snapshot_route_redirects_to_the_capture_view(ds, archive):
+    _, ids = archive
+    for raw in (False, True):
+        new = snapshot_path(ids["revisit_capture"], raw=raw)
+        old = new.replace("/-/capture/", "/-/snapshot/")
+        response = get(ds, old)
+        assert response.status_code == 301 and response.headers["location"] == new
+    assert get(ds, new).status_code == 200
+
+
 def test_unknown_capture_is_404(ds):
-    for path in ("/-/snapshot/00000000-0000-0000-0000-000000000000", "/-/snapshot/nope/raw"):
+    for path in ("/-/capture/00000000-0000-0000-0000-000000000000", "/-/capture/nope/raw"):
         response = get(ds, path)
         assert response.status_code == 404 and response.headers["x-content-type-options"] == "nosniff"
 
@@ -358,7 +368,7 @@ def test_pages_of_a_real_demo_crawl(demo_crawl):
     for ident, title, record_id, outlet in articles[:5]:
         page = get(crawled, f"/archive/articles/{ident}")
         assert page.status_code == 200 and soup(page).select_one("h1.archive-title").text == title
-        raw = get(crawled, f"/-/snapshot/{record_slug(record_id)}/raw")
+        raw = get(crawled, f"/-/capture/{record_slug(record_id)}/raw")
         assert raw.status_code == 200 and raw.headers["content-security-policy"] == RAW_CSP
         assert "content-encoding" not in raw.headers and b"<html" in raw.content.lower()
     outlet_page = get(crawled, f"/-/outlet/{articles[0][3]}")

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from archiver.serve import RAW_CSP, Snapshot, record_slug, slug_record_id, stacked_bars_svg, word_diff
+from archiver.serve import RAW_CSP, CaptureView, record_slug, slug_record_id, stacked_bars_svg, word_diff
 from archiver.serve.search import SearchForm, fts_query
 
 
@@ -57,7 +57,7 @@ def test_record_slug_round_trip():
 
 
 def test_snapshot_headers_never_echo_captured_ones():
-    snap = Snapshot(
+    snap = CaptureView(
         capture={"url": "https://x.example/files/a b.JSON?x=1"},
         status=200,
         reason="OK",

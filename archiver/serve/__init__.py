@@ -16,14 +16,14 @@ Citations come from :mod:`archiver.tools.cite`, the same as ``archiver cite``.
 from .charts import stacked_bars_svg
 from .diff import word_diff
 from .search import SearchForm, search_sql
-from .capture import RAW_CSP, Snapshot, SnapshotError, load_snapshot, record_slug, slug_record_id
+from .capture import RAW_CSP, CaptureError, CaptureView, load_capture, record_slug, slug_record_id
 
 __all__ = [
     "RAW_CSP",
     "SearchForm",
-    "Snapshot",
-    "SnapshotError",
-    "load_snapshot",
+    "CaptureError",
+    "CaptureView",
+    "load_capture",
     "record_slug",
     "search_sql",
     "slug_record_id",

@@ -16,7 +16,7 @@ from urllib.parse import quote, unquote
 
 from archiver.warc import HttpParseError, WarcError, read_record_at
 
-#: Content-Security-Policy of the raw snapshot route.
+#: Content-Security-Policy of the capture view's raw route.
 RAW_CSP = (
     "sandbox; default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; form-action 'none'"
 )
@@ -26,7 +26,7 @@ _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`|~0-9A-Za-z-]+$"
 _CHARSET = re.compile(r"charset\s*=\s*\"?([A-Za-z0-9._:-]+)", re.I)
 
 
-class SnapshotError(Exception):
+class CaptureError(Exception):
     """The capture cannot be shown; ``status`` is the HTTP status to answer with."""
 
     def __init__(self, message: str, status: int = 404) -> None:
@@ -47,7 +47,7 @@ def slug_record_id(slug: str) -> list[str]:
 
 
 @dataclasses.dataclass
-class Snapshot:
+class CaptureView:
     """One archived HTTP response: as captured, and its body decoded for display."""
 
     capture: dict
@@ -109,37 +109,37 @@ class Snapshot:
 def warc_path(archive_dir: Path, warc_file: str) -> Path:
     """The WARC file a captures row names, refusing names that leave ``archive_dir/warcs``."""
     if not warc_file or Path(warc_file).name != warc_file or warc_file.startswith("."):
-        raise SnapshotError(f"capture names an unsafe WARC file {warc_file!r}", status=500)
+        raise CaptureError(f"capture names an unsafe WARC file {warc_file!r}", status=500)
     return archive_dir / "warcs" / warc_file
 
 
-def load_snapshot(
+def load_capture(
     archive_dir: Path,
     capture: dict,
     *,
     lookup: Callable[[str], dict | None],
     decode_limit: int = 50 * 1024 * 1024,
-) -> Snapshot:
+) -> CaptureView:
     """Read ``capture`` (a captures row) from its WARC record and decode its body.
 
     A revisit record holds no body: the body (and the headers) come from the
     capture it refers to, found with ``lookup(record_id)``. Raises
-    :class:`SnapshotError` when the record is missing or unreadable.
+    :class:`CaptureError` when the record is missing or unreadable.
     """
     revisit_of = None
     source = capture
     if capture.get("record_type") == "revisit":
         original = lookup(capture["refers_to"]) if capture.get("refers_to") else None
         if original is None:
-            raise SnapshotError("this revisit's original capture is not in the archive", status=404)
+            raise CaptureError("this revisit's original capture is not in the archive", status=404)
         revisit_of, source = original, original
     path = warc_path(archive_dir, source["warc_file"])
     try:
         record = read_record_at(path, int(source["offset"]))
     except WarcError as exc:
-        raise SnapshotError(f"cannot read the capture from the WARC: {exc}", status=500) from exc
+        raise CaptureError(f"cannot read the capture from the WARC: {exc}", status=500) from exc
     if record.record_id != source["record_id"]:
-        raise SnapshotError(
+        raise CaptureError(
             f"{path} offset {source['offset']} holds {record.record_id}, not {source['record_id']}: "
             "the index is stale, run `archiver reindex`",
             status=500,
@@ -148,7 +148,7 @@ def load_snapshot(
         body = record.decoded_body(limit=decode_limit)
     except HttpParseError:
         body = record.payload  # undecodable content-encoding: show what was stored
-    return Snapshot(
+    return CaptureView(
         capture=capture,
         status=record.status,
         reason=record.http.reason if record.http else None,
@@ -158,3 +158,9 @@ def load_snapshot(
         warc_path=str(path),
         revisit_of=revisit_of,
     )
+
+
+# The names before the capture view was called so ("snapshot" is the WACZ of archiver.tools.snapshot).
+Snapshot = CaptureView
+SnapshotError = CaptureError
+load_snapshot = load_capture

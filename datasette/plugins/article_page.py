@@ -56,7 +56,7 @@ async def _versions(db, row: dict) -> list[dict]:
                 "text_sha256": version.get("text_sha256") or "",
                 "word_count": version.get("word_count") or len(text.split()),
                 "capture_record_id": version.get("capture_record_id"),
-                "snapshot_slug": record_slug(version["capture_record_id"])
+                "capture_slug": record_slug(version["capture_record_id"])
                 if version.get("capture_record_id")
                 else None,
             }
@@ -122,7 +122,7 @@ async def article_context(datasette, db, request, article_id: str) -> dict | Non
         "tags": json_list(row.get("tags")),
         "paragraphs": paragraphs(row.get("text") or ""),
         "capture": dict(capture) if capture else None,
-        "snapshot_slug": record_slug(row["capture_record_id"]),
+        "capture_slug": record_slug(row["capture_record_id"]),
         "citation": _citation(row, dict(capture) if capture else None, versions, base, archive_dir(db)),
         "versions": versions,
         "memento": has_plugin("memento.py"),

@@ -1,12 +1,13 @@
-"""Snapshot view: an archived response, read from its WARC record, shown safely.
+"""Capture view: an archived response, read from its WARC record, shown safely.
 
-``/-/snapshot/<capture>`` is a page of ours describing the capture and
+``/-/capture/<capture>`` is a page of ours describing the capture and
 framing it in ``<iframe sandbox>`` (no scripts, no same-origin);
-``/-/snapshot/<capture>/raw`` sends the archived body (content-encoding
+``/-/capture/<capture>/raw`` sends the archived body (content-encoding
 undone) with ``Content-Security-Policy: sandbox; default-src 'none'; ...`` so
 it runs nothing even when opened directly, and non-HTML as a download with
 the captured content type. ``<capture>`` is the UUID of the capture's WARC
-record id (see :func:`archiver.serve.capture.record_slug`).
+record id (see :func:`archiver.serve.capture.record_slug`). The old
+``/-/snapshot/...`` routes redirect here ("snapshot" names a WACZ package).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from datasette.utils.asgi import Response
 
 from archiver.serve.site import archive_database, archive_dir, has_plugin, not_found, replay_link
 from archiver.timestamps import timestamp14
-from archiver.serve.capture import SnapshotError, load_snapshot, record_slug, slug_record_id
+from archiver.serve.capture import CaptureError, load_capture, record_slug, slug_record_id
 
 
 async def _capture(db, record_ids: list[str]) -> dict | None:
@@ -27,41 +28,41 @@ async def _capture(db, record_ids: list[str]) -> dict | None:
     return dict(rows[0]) if rows else None
 
 
-async def _snapshot(datasette, slug: str):
+async def _load(datasette, slug: str):
     db = await archive_database(datasette)
     if db is None:
-        raise SnapshotError("This Datasette serves no archive database (no articles table).")
+        raise CaptureError("This Datasette serves no archive database (no articles table).")
     capture = await _capture(db, slug_record_id(slug))
     if capture is None:
-        raise SnapshotError(f"No capture {slug} in this archive.")
+        raise CaptureError(f"No capture {slug} in this archive.")
     originals: dict[str, dict | None] = {}
     if capture.get("record_type") == "revisit" and capture.get("refers_to"):
         originals[capture["refers_to"]] = await _capture(db, [capture["refers_to"]])
     directory = archive_dir(db)
 
     def read():
-        return load_snapshot(directory, capture, lookup=originals.get)
+        return load_capture(directory, capture, lookup=originals.get)
 
     return db, await asyncio.to_thread(read)  # file reads and decompression off the event loop
 
 
-async def snapshot_raw(datasette, request):
+async def capture_raw(datasette, request):
     """The archived body, sandboxed by CSP; a download for anything but HTML."""
     try:
-        _db, snap = await _snapshot(datasette, request.url_vars["slug"])
-    except SnapshotError as exc:
+        _db, snap = await _load(datasette, request.url_vars["slug"])
+    except CaptureError as exc:
         return Response.text(str(exc), status=exc.status)
     return Response(
         snap.body, status=200, headers=dict(snap.raw_headers()), content_type=snap.served_content_type
     )
 
 
-async def snapshot_page(datasette, request):
-    """Our page about one capture: facts, captured headers, links, and the framed snapshot."""
+async def capture_page(datasette, request):
+    """Our page about one capture: facts, captured headers, links, and the framed archived page."""
     slug = request.url_vars["slug"]
     try:
-        db, snap = await _snapshot(datasette, slug)
-    except SnapshotError as exc:
+        db, snap = await _load(datasette, slug)
+    except CaptureError as exc:
         return await not_found(datasette, request, f"Cannot show this capture: {exc}", status=exc.status)
     capture = snap.capture
     article = (
@@ -75,7 +76,7 @@ async def snapshot_page(datasette, request):
         "capture": capture,
         "snap": snap,
         "slug": record_slug(capture["record_id"]),
-        "raw_url": f"{base}-/snapshot/{record_slug(capture['record_id'])}/raw",
+        "raw_url": f"{base}-/capture/{record_slug(capture['record_id'])}/raw",
         "article": dict(article) if article else None,
         "article_url": datasette.urls.row(db.name, "articles", article["id"]) if article else None,
         "replay_url": replay_link(datasette, url=capture["url"], timestamp=stamp),
@@ -86,9 +87,16 @@ async def snapshot_page(datasette, request):
     return Response.html(await datasette.render_template("capture.html", context, request=request))
 
 
+async def old_route(datasette, request):
+    """``/-/snapshot/<capture>[/raw]``, the capture view's first name: a permanent redirect."""
+    rest = "/raw" if request.path.endswith("/raw") else ""
+    return Response.redirect(datasette.urls.path(f"/-/capture/{request.url_vars['slug']}{rest}"), status=301)
+
+
 @hookimpl
 def register_routes():
     return [
-        (r"^/-/snapshot/(?P<slug>[^/]+)/raw$", snapshot_raw),
-        (r"^/-/snapshot/(?P<slug>[^/]+)$", snapshot_page),
+        (r"^/-/capture/(?P<slug>[^/]+)/raw$", capture_raw),
+        (r"^/-/capture/(?P<slug>[^/]+)$", capture_page),
+        (r"^/-/snapshot/(?P<slug>[^/]+)(?:/raw)?$", old_route),
     ]

@@ -165,15 +165,15 @@ async def memento(request: Any, datasette: Any) -> Response:
 
 async def _serve(datasette: Any, db: Any, capture: dict, links: str) -> Response:
     from archiver.serve.site import archive_dir
-    from archiver.serve.capture import SnapshotError, load_snapshot
+    from archiver.serve.capture import CaptureError, load_capture
 
     lookup_rows: dict[str, dict | None] = {}
     if capture.get("record_type") == "revisit" and capture.get("refers_to"):
         result = await db.execute("select * from captures where record_id = ?", [capture["refers_to"]])
         lookup_rows[capture["refers_to"]] = dict(result.rows[0]) if result.rows else None
     try:
-        snap = await asyncio.to_thread(load_snapshot, archive_dir(db), capture, lookup=lookup_rows.get)
-    except SnapshotError as exc:
+        snap = await asyncio.to_thread(load_capture, archive_dir(db), capture, lookup=lookup_rows.get)
+    except CaptureError as exc:
         return Response.text(f"{exc}\n", status=exc.status, headers={"X-Content-Type-Options": "nosniff"})
     status = snap.status or 200
     if capture.get("record_type") == "revisit" and snap.revisit_of is not None:
