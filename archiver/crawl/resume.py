@@ -307,9 +307,9 @@ def _forget_lost(db_path: Path, warc_file: str, size: int, kept_ids: set[str], l
     """
     if not db_path.exists():
         return
-    from archiver.store import Archive
+    from archiver.store import ArchiveDatabase
 
-    with Archive(db_path) as archive, archive.transaction():
+    with ArchiveDatabase(db_path) as archive, archive.transaction():
         db = archive.db
         gone = {
             r[0]

@@ -79,7 +79,7 @@ class ArchiveSession:
         warc_prefix: str | None = None,
         warc_max_size: int = 1_000_000_000,
     ) -> None:
-        from archiver.store import Archive
+        from archiver.store import ArchiveDatabase
         from archiver.warc.writer import WarcWriter
 
         self.out_dir = prepare_out_dir(out_dir)
@@ -90,7 +90,7 @@ class ArchiveSession:
         self.digest = settings_digest(self.settings)
         #: Re-crawl counters (``archiver/articles/new_versions``, ``.../unchanged``), added to the crawl's stats.
         self.counters: dict[str, int] = {}
-        self.store = Archive(self.out_dir / "archive.db")
+        self.store = ArchiveDatabase(self.out_dir / "archive.db")
         self.store.start_crawl(
             crawl_id=self.crawl_id,
             outlet=outlet.name,

@@ -28,7 +28,15 @@ from archiver.capture import Capture
 from archiver.store import versions as _versions
 from archiver.store.schema import ARTICLE_COLUMNS, CAPTURE_COLUMNS, migrations
 
-__all__ = ["DB_NAME", "Archive", "StoreError", "article_id", "database_path", "normalize_url"]
+__all__ = [
+    "DB_NAME",
+    "Archive",
+    "ArchiveDatabase",
+    "StoreError",
+    "article_id",
+    "database_path",
+    "normalize_url",
+]
 
 #: File name of the database inside an archive folder.
 DB_NAME = "archive.db"
@@ -94,7 +102,7 @@ def database_path(path: str | Path) -> Path:
     return path
 
 
-class Archive:
+class ArchiveDatabase:
     """The archive database at ``DIR/archive.db`` (or at a ``*.db`` path given directly).
 
     Opening creates the file if needed, switches it to WAL (so Datasette can
@@ -123,14 +131,14 @@ class Archive:
         """Close the connection (SQLite then checkpoints and removes the WAL file)."""
         self.db.close()
 
-    def __enter__(self) -> "Archive":
+    def __enter__(self) -> "ArchiveDatabase":
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator["Archive"]:
+    def transaction(self) -> Iterator["ArchiveDatabase"]:
         """Group many writes into one all-or-nothing transaction (about 1.3x faster in bulk)."""
         with self.db.atomic():
             yield self
@@ -325,3 +333,7 @@ class Archive:
             crawl_id=crawl_id,
         )
         return row
+
+
+#: The old name of :class:`ArchiveDatabase` (the database, not the archive: that is the WARCs).
+Archive = ArchiveDatabase

@@ -72,11 +72,11 @@ def _crawl_rows(folder: Path) -> list[dict]:
 
 def ingest(paths: Iterable[str | Path], db_path: str | Path) -> IngestResult:
     """Merge every archive folder under ``paths`` into ``db_path`` (created if needed)."""
-    from archiver.store import Archive
+    from archiver.store import ArchiveDatabase
 
     folders = archive_folders(paths)
     crawls = [row for folder in folders for row in _crawl_rows(folder)]
-    with Archive(db_path) as archive, archive.transaction():
+    with ArchiveDatabase(db_path) as archive, archive.transaction():
         columns = {c.name for c in archive.db.table("crawls").columns}
         for row in crawls:
             row = {k: v for k, v in row.items() if k in columns}

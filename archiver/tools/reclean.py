@@ -81,7 +81,7 @@ def reclean(
     from archiver.outlets import OutletError
     from archiver.crawl.conditional import held_capture
     from archiver.crawl.session import record_version
-    from archiver.store import Archive, database_path
+    from archiver.store import ArchiveDatabase, database_path
     from archiver.warc import HttpParseError, decode_body
     from archiver.warc.writer import WarcWriter
 
@@ -93,7 +93,7 @@ def reclean(
     result = RecleanResult()
     outlets = _Outlets()
     writer: WarcWriter | None = None
-    with Archive(out) as archive:
+    with ArchiveDatabase(out) as archive:
         where, params = ("WHERE outlet = ?", [outlet]) if outlet else ("", [])
         rows = archive.db.execute(
             f"SELECT id, url, outlet, capture_record_id FROM articles {where} ORDER BY id", params

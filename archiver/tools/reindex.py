@@ -36,12 +36,12 @@ def reindex(paths: Iterable[str | Path], db_path: str | Path) -> ReindexResult:
     Idempotent: running it twice over the same files changes nothing. A damaged
     stretch of a file is reported and reading goes on after it.
     """
-    from archiver.store import Archive
+    from archiver.store import ArchiveDatabase
     from archiver.warc.reader import capture_from_record, iter_records, verify_record
 
     result = ReindexResult()
     later: list[Any] = []  # conversions read before their response (e.g. a reclean file sorting first)
-    with Archive(db_path) as archive, archive.transaction():
+    with ArchiveDatabase(db_path) as archive, archive.transaction():
         for path in warc_files(paths):
             result.files += 1
             for record in iter_records(path, on_error=lambda err: result.errors.append(str(err))):
