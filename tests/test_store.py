@@ -277,3 +277,18 @@ def test_same_input_gives_identical_rows_in_fresh_databases(tmp_path: Path) -> N
             fill(a)
     for table in ("crawls", "captures", "articles"):
         assert rows(tmp_path / "one.db", table) == rows(tmp_path / "two.db", table)
+
+
+def test_migrations_are_frozen_and_end_at_todays_columns(archive: Archive) -> None:
+    """Each migration writes its columns out; together they give the columns the store writes today."""
+    import inspect
+
+    from archiver.store import schema
+
+    for migration in (schema.initial, schema.article_versions):
+        source = inspect.getsource(migration)
+        assert "_COLUMNS" not in source, f"{migration.__name__} must not read today's column dicts"
+    db = archive.db
+    assert set(schema.CAPTURE_COLUMNS) <= set(db.table("captures").columns_dict)
+    assert set(schema.ARTICLE_COLUMNS) <= set(db.table("articles").columns_dict)
+    assert set(schema.VERSION_COLUMNS) == set(db.table("article_versions").columns_dict)

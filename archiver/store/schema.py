@@ -4,6 +4,9 @@ Each migration is a function of the database registered on :data:`migrations`
 (sqlite-utils' ``Migrations``, which records what ran in ``_sqlite_migrations``).
 A migration, once released, is never edited: a later change is a new function
 further down this file, so every archive ever written upgrades the same way.
+So each migration writes out the columns it creates; the ``*_COLUMNS`` dicts
+are today's columns, which the store writes (``tests/test_store.py`` checks
+that the migrations end at them).
 """
 
 from __future__ import annotations
@@ -79,7 +82,26 @@ def initial(db: Database) -> None:
         not_null={"outlet", "started_at"},
     )
     db.table("captures").create(
-        {**CAPTURE_COLUMNS, "wall": str, "wall_evidence": str},
+        {
+            "record_id": str,
+            "url": str,
+            "fetched_at": str,
+            "status": int,
+            "reason": str,
+            "content_type": str,
+            "payload_sha256": str,
+            "payload_length": int,
+            "warc_file": str,
+            "offset": int,
+            "length": int,
+            "record_type": str,
+            "request_record_id": str,
+            "refers_to": str,
+            "crawl_id": str,
+            "outlet": str,
+            "wall": str,
+            "wall_evidence": str,
+        },
         pk="record_id",
         not_null={"url", "fetched_at", "warc_file", "offset", "length", "record_type"},
         foreign_keys=[
@@ -93,7 +115,32 @@ def initial(db: Database) -> None:
 
     articles = db.table("articles")
     articles.create(
-        ARTICLE_COLUMNS,
+        {
+            "id": str,
+            "url": str,
+            "canonical_url": str,
+            "outlet": str,
+            "title": str,
+            "authors": str,  # JSON array
+            "published": str,
+            "modified": str,
+            "language": str,
+            "description": str,
+            "section": str,
+            "tags": str,  # JSON array
+            "image": str,
+            "site_name": str,
+            "text": str,
+            "markdown": str,
+            "text_sha256": str,
+            "word_count": int,
+            "capture_record_id": str,
+            "fetched_at": str,
+            "extractor": str,
+            "extractor_version": str,
+            "conversion_record_id": str,
+            "crawl_id": str,
+        },
         pk="id",
         not_null={"url", "text", "text_sha256", "capture_record_id", "fetched_at"},
         foreign_keys=[
@@ -138,7 +185,25 @@ def article_versions(db: Database) -> None:
     """
     versions = db.table("article_versions")
     versions.create(
-        VERSION_COLUMNS,
+        {
+            "id": str,  # "{article_id}-v{version}"
+            "article_id": str,
+            "version": int,  # 1, 2, ... in the order the texts were derived
+            "url": str,
+            "title": str,
+            "text": str,
+            "markdown": str,
+            "text_sha256": str,
+            "word_count": int,
+            "capture_record_id": str,  # the response/revisit the text was derived from
+            "fetched_at": str,  # that capture's WARC-Date
+            "converted_at": str,  # WARC-Date of the version's conversion record
+            "conversion_record_id": str,
+            "crawl_id": str,
+            "extractor": str,
+            "extractor_version": str,
+            "metadata": str,  # JSON object: the Article's other fields (authors, dates, tags, ...)
+        },
         pk="id",
         not_null={"article_id", "version", "text", "text_sha256", "capture_record_id"},
         foreign_keys=[
