@@ -159,7 +159,12 @@ def test_templates_get_a_cite_function(demo_crawl):
     asyncio.run(ds.invoke_startup())
     [plugin] = [p for p in pm.get_plugins() if (getattr(p, "__name__", "") or "").endswith("memento.py")]
     request = Request.fake("/archive/articles")
-    cite = plugin.extra_template_vars(datasette=ds, database="archive", request=request)["cite"]
+    cite_async = plugin.extra_template_vars(datasette=ds, database="archive", request=request)["cite"]
+    assert asyncio.iscoroutinefunction(cite_async), "templates await it: no sqlite call on the event loop"
+
+    def cite(*args):
+        return asyncio.run(cite_async(*args))
+
     row = _rows(archive / "archive.db", "select id, url, fetched_at from articles order by id limit 1")[0]
     html = cite(row["id"], "html")
     assert f'data-versionurl="http://localhost/{_ts(row["fetched_at"])}/{row["url"]}"' in html

@@ -13,10 +13,12 @@ from typing import Any
 PLUGIN_NAME = "archiver-ui"
 
 
-async def archive_database(datasette: Any) -> Any | None:
-    """The Datasette ``Database`` holding ``articles``, or ``None``."""
-    for name, db in datasette.databases.items():
-        if name.startswith("_"):
+async def archive_database(datasette: Any, prefer: str | None = None) -> Any | None:
+    """The Datasette ``Database`` holding ``articles`` (``prefer``'s if it does), or ``None``."""
+    names = ([prefer] if prefer else []) + list(datasette.databases)
+    for name in names:
+        db = datasette.databases.get(name)
+        if db is None or name.startswith("_"):
             continue
         if await db.table_exists("articles"):
             return db

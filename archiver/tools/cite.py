@@ -194,8 +194,25 @@ def load_citation(
     from archiver.store import database_path
 
     db_path = database_path(archive)
-    moment = parse_moment(at) if at else None
     conn = _connect(db_path)
+    try:
+        return citation_from(conn, db_path, article, at=at, base_url=base_url)
+    finally:
+        conn.close()
+
+
+def citation_from(
+    conn: sqlite3.Connection,
+    db_path: Path,
+    article: str,
+    *,
+    at: str | None = None,
+    base_url: str = DEFAULT_BASE_URL,
+) -> Citation:
+    """:func:`load_citation` over an open connection (Datasette's, through ``db.execute_fn``)."""
+    moment = parse_moment(at) if at else None
+    row_factory = conn.row_factory
+    conn.row_factory = sqlite3.Row
     try:
         row = _find_article(conn, article)
         version = _version_at(conn, row, moment)
@@ -213,7 +230,7 @@ def load_citation(
             "SELECT * FROM captures WHERE record_id = ?", [source["capture_record_id"]]
         ).fetchone()
     finally:
-        conn.close()
+        conn.row_factory = row_factory
     captured = source["fetched_at"]
     citation = Citation(
         article_id=row["id"],

@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import email.utils
-import sqlite3
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -266,38 +265,27 @@ def register_routes():
 # -- citation in templates ------------------------------------------------------
 
 
-def _db_path(datasette: Any, database: str | None) -> Path | None:
-    """The file of the archive database (``database`` if it has articles, else the first that does)."""
-    names = ([database] if database else []) + list(datasette.databases)
-    for name in names:
-        db = datasette.databases.get(name)
-        if db is None or not db.path:
-            continue
-        try:
-            conn = sqlite3.connect(f"file:{db.path}?mode=ro", uri=True)
-            try:
-                if conn.execute("select 1 from sqlite_master where name = 'articles'").fetchone():
-                    return Path(db.path)
-            finally:
-                conn.close()
-        except sqlite3.Error:
-            continue
-    return None
-
-
 @hookimpl
 def extra_template_vars(datasette, database, request):
-    def cite(article: str, format: str = "text", at: str | None = None) -> str:  # noqa: A002 (template name)
-        """The citation of ``article`` (id or URL) in ``format``; '' when it cannot be made."""
-        from archiver.tools.cite import CitationError, cite as make_citation
+    async def cite(article: str, format: str = "text", at: str | None = None) -> str:  # noqa: A002 (template name)
+        """The citation of ``article`` (id or URL) in ``format``; '' when it cannot be made.
 
-        path = _db_path(datasette, database)
-        if path is None:
+        Async, through Datasette's read connection (``execute_fn``), so a page that cites does not
+        block the event loop; Jinja awaits it in templates.
+        """
+        from archiver.serve.site import archive_database
+        from archiver.tools.cite import FORMATS, CitationError, citation_from
+
+        db = await archive_database(datasette, prefer=database)
+        if db is None or not db.path or format not in FORMATS:
             return ""
         base = f"{request.scheme}://{request.host}" if request is not None else "http://127.0.0.1:8001"
         try:
-            return make_citation(path, article, fmt=format, at=at, base_url=base)
+            citation = await db.execute_fn(
+                lambda conn: citation_from(conn, Path(db.path), article, at=at, base_url=base)
+            )
         except CitationError:
             return ""
+        return FORMATS[format](citation)
 
     return {"cite": cite}
