@@ -68,3 +68,27 @@ def test_atom_links():
     <link rel="alternate" href="https://p.example/b/"/><published>2024-06-20T08:00:00Z</published></entry></feed>"""
     (link,) = parse_feed(atom)
     assert (link.url, link.published, link.title) == ("https://p.example/b/", "2024-06-20T08:00:00Z", "B")
+
+
+def test_gzip_bomb_sitemap_is_decompressed_only_up_to_the_size_limit():
+    """A 400 MB gzip bomb costs about the 50 MB limit in memory, not 400 MB, and its links are read."""
+    import tracemalloc
+    import zlib
+
+    from archiver.crawl.discovery import MAX_XML_BYTES
+
+    head = b"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><url><loc>http://a.test/x</loc></url>"
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    chunks = [packer.compress(head)]
+    zeros = b" " * (1 << 20)
+    chunks += [packer.compress(zeros) for _ in range(400)]
+    bomb = b"".join(chunks) + packer.flush()
+    assert len(bomb) < 2 * 1024 * 1024
+    tracemalloc.start()
+    try:
+        links = parse_sitemap(bomb)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [link.url for link in links] == ["http://a.test/x"]
+    assert peak < 3 * MAX_XML_BYTES, f"{peak / 2**20:.0f} MB for a 400 MB bomb: decompression is not bounded"

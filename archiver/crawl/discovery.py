@@ -9,7 +9,6 @@ parses them itself. Everything here is plain functions over bytes: no Scrapy.
 from __future__ import annotations
 
 import dataclasses
-import gzip
 import zlib
 
 from lxml import etree
@@ -35,10 +34,31 @@ class Link:
     language: str | None = None
 
 
+def _gunzip(body: bytes, limit: int) -> bytes:
+    """The first ``limit`` bytes ``body`` (gzip, one member or several) decompresses to, and no more.
+
+    Bounded as it decompresses, so a small gzip bomb costs ``limit`` bytes of memory, not its
+    full size; a member cut short raises :class:`EOFError`, junk where a member should start
+    :class:`zlib.error` (as :func:`gzip.decompress` would).
+    """
+    parts: list[bytes] = []
+    left = limit
+    while body and left > 0:
+        member = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        parts.append(member.decompress(body, left))
+        left -= len(parts[-1])
+        if left <= 0:
+            break
+        if not member.eof:
+            raise EOFError("gzip member cut short")
+        body = member.unused_data
+    return b"".join(parts)
+
+
 def _parse_xml(body: bytes) -> etree._Element | None:
     if body[:2] == b"\x1f\x8b":
         try:
-            body = gzip.decompress(body)[:MAX_XML_BYTES]
+            body = _gunzip(body, MAX_XML_BYTES)
         except (OSError, EOFError, zlib.error):
             return None
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
