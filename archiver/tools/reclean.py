@@ -77,13 +77,8 @@ def reclean(
     capture missing from the WARCs, an outlet file gone) are collected in
     :attr:`RecleanResult.errors`; the other articles are still recleaned.
     """
-    from archiver.clean import EXTRACTOR_NAME, EXTRACTOR_VERSION
-    from archiver.outlets import OutletError
-    from archiver.crawl.conditional import held_capture
     from archiver.crawl.session import record_version
     from archiver.store import ArchiveDatabase, database_path
-    from archiver.warc import HttpParseError, decode_body
-    from archiver.warc.writer import WarcWriter
 
     if extract is None:
         from archiver.clean import extract
@@ -92,58 +87,91 @@ def reclean(
         raise RecleanError(f"no archive database in {out}: give the folder a crawl wrote (--out DIR)")
     result = RecleanResult()
     outlets = _Outlets()
-    writer: WarcWriter | None = None
+    writer: Any = None
     with ArchiveDatabase(out) as archive:
-        where, params = ("WHERE outlet = ?", [outlet]) if outlet else ("", [])
-        rows = archive.db.execute(
-            f"SELECT id, url, outlet, capture_record_id FROM articles {where} ORDER BY id", params
-        ).fetchall()
-        if outlet and not rows:
-            raise RecleanError(
-                f"no articles of outlet {outlet!r} in {out}; check the name with `archiver outlets`"
-            )
-        for ident, url, outlet_name, capture_id in rows:
+        for row in _articles(archive, out, outlet):
             result.checked += 1
-            capture = archive.capture(capture_id)
-            held = held_capture(archive, out / "warcs", capture) if capture is not None else None
-            if held is None:
-                result.errors.append(
-                    f"article {ident} ({url}): its capture {capture_id} cannot be read "
-                    "from the WARCs; run `archiver verify` on the archive"
-                )
+            found = _new_text(archive, out, row, outlets, extract, result)
+            if found is None:
                 continue
-            try:
-                definition = outlets.get(outlet_name)
-                body = decode_body(held.record.http)
-            except (OutletError, HttpParseError) as exc:
-                result.errors.append(f"article {ident} ({url}): {exc}")
-                continue
-            article = extract(
-                body,
-                url,
-                keep_selectors=definition.body_selectors,
-                remove_selectors=definition.remove_selectors,
-            )
-            if article.wall or not article.text:
-                result.skipped += 1  # the old text stays the current version
-                continue
-            if archive.next_version(article) is None:
-                result.unchanged += 1
-                continue
-            if writer is None:
-                writer = WarcWriter(
-                    out / "warcs",
-                    RECLEAN_PREFIX,
-                    warcinfo={
-                        "software": SOFTWARE,
-                        "operation": "reclean",
-                        "extractor": EXTRACTOR_NAME,
-                        "extractor-version": EXTRACTOR_VERSION,
-                    },
-                )
-            record_version(writer, archive, article, capture, outlet=outlet_name, crawl_id=capture.crawl_id)
+            article, capture = found
+            writer = writer or _version_writer(out)
+            record_version(writer, archive, article, capture, outlet=row[2], crawl_id=capture.crawl_id)
             result.changed += 1
     if writer is not None:
         writer.close()
         result.warc_files = [path.name for path in writer.files]
     return result
+
+
+def _articles(archive: Any, out: Path, outlet: str | None) -> list[tuple[str, str, str, str]]:
+    """(id, url, outlet, capture record id) of the articles to reclean, by id."""
+    where, params = ("WHERE outlet = ?", [outlet]) if outlet else ("", [])
+    rows = archive.db.execute(
+        f"SELECT id, url, outlet, capture_record_id FROM articles {where} ORDER BY id", params
+    ).fetchall()
+    if outlet and not rows:
+        raise RecleanError(
+            f"no articles of outlet {outlet!r} in {out}; check the name with `archiver outlets`"
+        )
+    return rows
+
+
+def _new_text(
+    archive: Any,
+    out: Path,
+    row: tuple[str, str, str, str],
+    outlets: _Outlets,
+    extract: Callable[..., Article],
+    result: RecleanResult,
+) -> tuple[Article, Any] | None:
+    """The article re-derived from its capture, with the capture, when its text is a new version.
+
+    None otherwise, counted in ``result``: an error, a wall or empty text, or the same text.
+    """
+    from archiver.crawl.conditional import held_capture
+    from archiver.outlets import OutletError
+    from archiver.warc import HttpParseError, decode_body
+
+    ident, url, outlet_name, capture_id = row
+    capture = archive.capture(capture_id)
+    held = held_capture(archive, out / "warcs", capture) if capture is not None else None
+    if held is None:
+        result.errors.append(
+            f"article {ident} ({url}): its capture {capture_id} cannot be read "
+            "from the WARCs; run `archiver verify` on the archive"
+        )
+        return None
+    try:
+        definition = outlets.get(outlet_name)
+        body = decode_body(held.record.http)
+    except (OutletError, HttpParseError) as exc:
+        result.errors.append(f"article {ident} ({url}): {exc}")
+        return None
+    article = extract(
+        body, url, keep_selectors=definition.body_selectors, remove_selectors=definition.remove_selectors
+    )
+    if article.wall or not article.text:
+        result.skipped += 1  # the old text stays the current version
+        return None
+    if archive.next_version(article) is None:
+        result.unchanged += 1
+        return None
+    return article, capture
+
+
+def _version_writer(out: Path) -> Any:
+    """The WARC writer of this run's conversion records (``warcs/reclean-*``), opened on first use."""
+    from archiver.clean import EXTRACTOR_NAME, EXTRACTOR_VERSION
+    from archiver.warc.writer import WarcWriter
+
+    return WarcWriter(
+        out / "warcs",
+        RECLEAN_PREFIX,
+        warcinfo={
+            "software": SOFTWARE,
+            "operation": "reclean",
+            "extractor": EXTRACTOR_NAME,
+            "extractor-version": EXTRACTOR_VERSION,
+        },
+    )
