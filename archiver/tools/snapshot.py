@@ -340,20 +340,10 @@ def create_snapshot(
     appended to ``DIR/snapshots.jsonl``.
     """
     from archiver.warc.files import warc_files
-    from archiver.store import database_path
-    from archiver.warc.cdxj import cdxj_lines
 
     archive_dir = Path(archive_dir)
     out = Path(out)
-    if not (archive_dir / "warcs").is_dir():
-        raise SnapshotError(
-            f"{archive_dir} has no warcs/ folder: give an archive folder made by `archiver crawl --out DIR`"
-        )
-    if out.suffix.lower() != ".wacz":
-        raise SnapshotError(f"{out}: the snapshot file name must end in .wacz")
-    low, high = parse_bound(since), parse_bound(until, end=True)
-    if low and high and low > high:
-        raise SnapshotError(f"--since {since} is after --until {until}: nothing can be selected")
+    low, high = _check_request(archive_dir, out, since, until)
     selected = _select(_scan(warc_files([archive_dir / "warcs"])), outlet, low, high)
     captures = [e for e in selected if e.rec_type in _CAPTURE_TYPES]
     if not captures:
@@ -365,25 +355,7 @@ def create_snapshot(
     created = max(e.date for e in selected)[:19] + "Z"
     selection = {"outlet": outlet, "since": low, "until": high}
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix="snapshot-", dir=out.parent) as tmp_name:
-            tmp = Path(tmp_name)
-            (tmp / "archive").mkdir()
-            warcs = sorted(_copy_records(selected, tmp / "archive"))
-            db = tmp / "archive.db"
-            _build_database(warcs, database_path(archive_dir), db, created)
-            index = tmp / "index.cdx"
-            index.write_text("".join(line + "\n" for line in cdxj_lines(warcs)), encoding="utf-8")
-            page_lines, articles = _pages(db)
-            pages = tmp / "pages.jsonl"
-            pages.write_text("".join(line + "\n" for line in page_lines), encoding="utf-8")
-            files = [(PAGES_RESOURCE, pages), (INDEX_RESOURCE, index)]
-            files += [(f"archive/{w.name}", w) for w in warcs]
-            files.append((DB_RESOURCE, db))
-            package = _datapackage(files, created, selection)
-            snapshot_id = "sha256:" + hashlib.sha256(package).hexdigest()
-            digest = json.dumps({"path": "datapackage.json", "hash": snapshot_id}, indent=2).encode() + b"\n"
-            _zip(out, [*files, ("datapackage.json", package), ("datapackage-digest.json", digest)], created)
+        snapshot_id, warcs, articles = _write_package(archive_dir, out, selected, created, selection)
     except OSError as exc:
         raise SnapshotError(f"cannot write the snapshot {out}: {exc}; choose a writable --out path") from exc
     result = SnapshotResult(
@@ -408,6 +380,51 @@ def create_snapshot(
             },
         )
     return result
+
+
+def _check_request(
+    archive_dir: Path, out: Path, since: str | None, until: str | None
+) -> tuple[str | None, str | None]:
+    """The selection's time bounds, after the folder, the file name and the bounds are checked."""
+    if not (archive_dir / "warcs").is_dir():
+        raise SnapshotError(
+            f"{archive_dir} has no warcs/ folder: give an archive folder made by `archiver crawl --out DIR`"
+        )
+    if out.suffix.lower() != ".wacz":
+        raise SnapshotError(f"{out}: the snapshot file name must end in .wacz")
+    low, high = parse_bound(since), parse_bound(until, end=True)
+    if low and high and low > high:
+        raise SnapshotError(f"--since {since} is after --until {until}: nothing can be selected")
+    return low, high
+
+
+def _write_package(
+    archive_dir: Path, out: Path, selected: list[_Entry], created: str, selection: dict[str, Any]
+) -> tuple[str, list[Path], int]:
+    """Write the WACZ file of ``selected``; (snapshot id, WARCs in the package, articles)."""
+    from archiver.store import database_path
+    from archiver.warc.cdxj import cdxj_lines
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="snapshot-", dir=out.parent) as tmp_name:
+        tmp = Path(tmp_name)
+        (tmp / "archive").mkdir()
+        warcs = sorted(_copy_records(selected, tmp / "archive"))
+        db = tmp / "archive.db"
+        _build_database(warcs, database_path(archive_dir), db, created)
+        index = tmp / "index.cdx"
+        index.write_text("".join(line + "\n" for line in cdxj_lines(warcs)), encoding="utf-8")
+        page_lines, articles = _pages(db)
+        pages = tmp / "pages.jsonl"
+        pages.write_text("".join(line + "\n" for line in page_lines), encoding="utf-8")
+        files = [(PAGES_RESOURCE, pages), (INDEX_RESOURCE, index)]
+        files += [(f"archive/{w.name}", w) for w in warcs]
+        files.append((DB_RESOURCE, db))
+        package = _datapackage(files, created, selection)
+        snapshot_id = "sha256:" + hashlib.sha256(package).hexdigest()
+        digest = json.dumps({"path": "datapackage.json", "hash": snapshot_id}, indent=2).encode() + b"\n"
+        _zip(out, [*files, ("datapackage.json", package), ("datapackage-digest.json", digest)], created)
+    return snapshot_id, warcs, articles
 
 
 def snapshots_for(archive_dir: str | Path, capture_record_id: str) -> list[dict[str, Any]]:
