@@ -75,21 +75,34 @@ def stacked_bars_svg(
                 f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" '
                 f'fill="{colors[name]}"><title>{escape(label)} {escape(name)}: {count}</title></rect>'
             )
-    ticks = sorted({0, len(labels) - 1, *range(0, len(labels), max(1, len(labels) // 5))}) if labels else []
-    for i in ticks:
-        if 0 < i < len(labels) - 1 and (len(labels) - 1 - i) < max(1, len(labels) // 10):
-            continue  # too close to the last label
-        x = left + (i + 0.5) * slot
-        parts.append(
-            f'<text x="{x:.1f}" y="{height - lower + 16}" font-size="11" text-anchor="middle">'
-            f"{escape(labels[i])}</text>"
-        )
-    lx = left
-    for name in names if len(names) > 1 else []:
-        parts.append(f'<rect x="{lx}" y="{height - 14}" width="10" height="10" fill="{colors[name]}"/>')
-        parts.append(f'<text x="{lx + 14}" y="{height - 5}" font-size="11">{escape(name)}</text>')
-        lx += 20 + 7 * len(name)
+    parts += _x_labels(labels, left=left, slot=slot, y=height - lower + 16)
+    parts += _legend(names, colors, left=left, height=height)
     if not labels:
         parts.append(f'<text x="{left + 8}" y="{upper + plot_h / 2:.1f}" font-size="12">No data</text>')
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def _x_labels(labels: list[str], *, left: float, slot: float, y: float) -> list[str]:
+    """The first and last labels and a few between, none crowding the last one."""
+    ticks = sorted({0, len(labels) - 1, *range(0, len(labels), max(1, len(labels) // 5))}) if labels else []
+    out = []
+    for i in ticks:
+        if 0 < i < len(labels) - 1 and (len(labels) - 1 - i) < max(1, len(labels) // 10):
+            continue  # too close to the last label
+        x = left + (i + 0.5) * slot
+        out.append(
+            f'<text x="{x:.1f}" y="{y}" font-size="11" text-anchor="middle">{escape(labels[i])}</text>'
+        )
+    return out
+
+
+def _legend(names: list[str], colors: dict[str, str], *, left: float, height: int) -> list[str]:
+    """A colour key under the chart, when there is more than one series."""
+    out = []
+    lx = left
+    for name in names if len(names) > 1 else []:
+        out.append(f'<rect x="{lx}" y="{height - 14}" width="10" height="10" fill="{colors[name]}"/>')
+        out.append(f'<text x="{lx + 14}" y="{height - 5}" font-size="11">{escape(name)}</text>')
+        lx += 20 + 7 * len(name)
+    return out
