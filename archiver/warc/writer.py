@@ -340,20 +340,7 @@ class WarcWriter:
         extra = self._extra(extra_headers, reconstructed)
         request = self._request_record(url, request_bytes, fetched_at, ip, extra)
         if response_bytes is None:
-            self._append(request)
-            fields = f"fetch-error: {_clean_value(error or 'no response')}\r\n".encode("utf-8")
-            meta = _Record(
-                "metadata",
-                self._common(url, fetched_at, ip)
-                + [
-                    ("WARC-Concurrent-To", request.record_id),
-                    ("Content-Type", "application/warc-fields"),
-                    ("WARC-Block-Digest", sha1_digest(fields)),
-                ]
-                + extra,
-                fields,
-            )
-            self._append(meta)
+            self._write_fetch_error(request, url, fetched_at, ip, extra, error)
             return None
         if error:
             extra = extra + [("WARC-Truncated", truncation_reason(error))]
@@ -373,6 +360,25 @@ class WarcWriter:
         self._append(request)
         loc = self._append(response)
         return self._capture(loc, url, fetched_at, "response", response_bytes, request.record_id)
+
+    def _write_fetch_error(
+        self, request: _Record, url: str, fetched_at: datetime, ip: str | None, extra: list, error: str | None
+    ) -> None:
+        """The request, then a ``metadata`` record naming why no response came."""
+        self._append(request)
+        fields = f"fetch-error: {_clean_value(error or 'no response')}\r\n".encode("utf-8")
+        meta = _Record(
+            "metadata",
+            self._common(url, fetched_at, ip)
+            + [
+                ("WARC-Concurrent-To", request.record_id),
+                ("Content-Type", "application/warc-fields"),
+                ("WARC-Block-Digest", sha1_digest(fields)),
+            ]
+            + extra,
+            fields,
+        )
+        self._append(meta)
 
     def write_revisit(
         self,
