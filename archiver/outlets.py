@@ -222,84 +222,91 @@ def load_outlet(name_or_path: str | Path, *, dirs: Iterable[Path] | None = None)
 
 def parse_outlet(raw: dict[str, Any], *, source: str = "<outlet>") -> Outlet:
     """Validate a decoded outlet mapping; see the module docstring for the keys."""
-
-    def fail(key: str, problem: str) -> OutletError:
-        return OutletError(f"{source}: key {key!r}: {problem}")
-
+    keys = _Keys(raw, source)
     for key in raw:
         if key not in KEYS:
             close = [k for k in KEYS if k.startswith(key[:3])]
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise fail(key, f"unknown key{hint}; allowed keys: {', '.join(KEYS)}")
+            raise keys.fail(key, f"unknown key{hint}; allowed keys: {', '.join(KEYS)}")
 
     name = raw.get("name") or Path(source).stem
     if not isinstance(name, str) or not NAME_RE.match(name):
-        raise fail("name", "use lowercase letters, digits, '-' and '_' (at most 64)")
+        raise keys.fail("name", "use lowercase letters, digits, '-' and '_' (at most 64)")
+    home, start_urls = _home_and_start(keys)
+    domains = _domains(keys, home)
+    body, remove = _selectors(keys)
+    outlet = Outlet(
+        name=name,
+        title=str(raw.get("title", name)),
+        home=home,
+        domains=domains,
+        start_urls=start_urls,
+        sitemap_urls=keys.url_list("sitemap_urls", home),
+        feed_urls=keys.url_list("feed_urls", home),
+        article_allow=keys.regex_list("article_allow"),
+        article_deny=keys.regex_list("article_deny"),
+        follow_deny=keys.regex_list("follow_deny"),
+        max_pages=keys.positive_int("max_pages", 1),
+        max_depth=keys.positive_int("max_depth", 0),
+        date_from=keys.date("date_from"),
+        date_until=keys.date("date_until"),
+        body_selectors=body,
+        remove_selectors=remove,
+        source=source,
+    )
+    if outlet.date_from and outlet.date_until and outlet.date_from > outlet.date_until:
+        raise keys.fail("date_until", "is before date_from; swap them")
+    return outlet
 
-    def url_list(key: str, base: str) -> tuple[str, ...]:
-        value = raw.get(key, [])
+
+class _Keys:
+    """Typed reads of an outlet mapping's keys, each failing with a message naming file and key."""
+
+    def __init__(self, raw: dict[str, Any], source: str) -> None:
+        self.raw = raw
+        self.source = source
+
+    def fail(self, key: str, problem: str) -> OutletError:
+        return OutletError(f"{self.source}: key {key!r}: {problem}")
+
+    def url_list(self, key: str, base: str) -> tuple[str, ...]:
+        value = self.raw.get(key, [])
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise fail(key, f"expected a list of URLs, got {value!r}")
+            raise self.fail(key, f"expected a list of URLs, got {value!r}")
         out = []
         for v in value:
             absolute = urljoin(base, v) if base else v
             if urlsplit(absolute).scheme not in ("http", "https"):
-                raise fail(key, f"{v!r} is not an http(s) URL; give an absolute URL or set 'home'")
+                raise self.fail(key, f"{v!r} is not an http(s) URL; give an absolute URL or set 'home'")
             out.append(absolute)
         return tuple(out)
 
-    home = raw.get("home", "")
-    if home and (not isinstance(home, str) or urlsplit(home).scheme not in ("http", "https")):
-        raise fail("home", f"{home!r} is not an http(s) URL, e.g. 'https://www.example.com/'")
-    start_urls = url_list("start_urls", home)
-    if not home:
-        firsts = start_urls or url_list("sitemap_urls", "") or url_list("feed_urls", "")
-        if not firsts:
-            raise fail("home", "give 'home' or at least one of start_urls/sitemap_urls/feed_urls")
-        home = urljoin(firsts[0], "/")
-    if not start_urls:
-        start_urls = (home,)
-
-    domains = raw.get("domains")
-    if domains is None:
-        domains = [urlsplit(home).hostname or ""]
-    if isinstance(domains, str):
-        domains = [domains]
-    if (
-        not isinstance(domains, list)
-        or not domains
-        or not all(isinstance(d, str) and d.strip() and "/" not in d for d in domains)
-    ):
-        raise fail(
-            "domains", f"expected a non-empty list of host names like ['example.com'], got {domains!r}"
-        )
-
-    def regex_list(key: str) -> tuple[re.Pattern[str], ...]:
-        value = raw.get(key, [])
+    def regex_list(self, key: str) -> tuple[re.Pattern[str], ...]:
+        value = self.raw.get(key, [])
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
-            raise fail(key, f"expected a list of regular expressions, got {value!r}")
+            raise self.fail(key, f"expected a list of regular expressions, got {value!r}")
         compiled = []
         for v in value:
             try:
                 compiled.append(re.compile(v))
             except (re.error, TypeError) as exc:
-                raise fail(key, f"bad regular expression {v!r}: {exc}") from None
+                raise self.fail(key, f"bad regular expression {v!r}: {exc}") from None
         return tuple(compiled)
 
-    def positive_int(key: str, minimum: int) -> int | None:
-        value = raw.get(key)
+    def positive_int(self, key: str, minimum: int) -> int | None:
+        value = self.raw.get(key)
         if value is None:
             return None
         if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-            raise fail(key, f"expected an integer >= {minimum}, got {value!r}")
+            raise self.fail(key, f"expected an integer >= {minimum}, got {value!r}")
         return value
 
-    def date(key: str) -> dt.date | None:
-        value = raw.get(key)
+    def date(self, key: str) -> dt.date | None:
+        value = self.raw.get(key)
         if value is None:
             return None
         if isinstance(value, dt.datetime):
@@ -309,38 +316,51 @@ def parse_outlet(raw: dict[str, Any], *, source: str = "<outlet>") -> Outlet:
         try:
             return dt.date.fromisoformat(str(value))
         except ValueError:
-            raise fail(key, f"expected an ISO date like 2024-06-01, got {value!r}") from None
+            raise self.fail(key, f"expected an ISO date like 2024-06-01, got {value!r}") from None
 
-    selectors = raw.get("selectors", {})
+
+def _home_and_start(keys: _Keys) -> tuple[str, tuple[str, ...]]:
+    """``home`` (given, or the origin of the first URL given) and the start URLs (default: home)."""
+    home = keys.raw.get("home", "")
+    if home and (not isinstance(home, str) or urlsplit(home).scheme not in ("http", "https")):
+        raise keys.fail("home", f"{home!r} is not an http(s) URL, e.g. 'https://www.example.com/'")
+    start_urls = keys.url_list("start_urls", home)
+    if not home:
+        firsts = start_urls or keys.url_list("sitemap_urls", "") or keys.url_list("feed_urls", "")
+        if not firsts:
+            raise keys.fail("home", "give 'home' or at least one of start_urls/sitemap_urls/feed_urls")
+        home = urljoin(firsts[0], "/")
+    return home, start_urls or (home,)
+
+
+def _domains(keys: _Keys, home: str) -> tuple[str, ...]:
+    """The host names the crawl stays on (default: home's)."""
+    domains = keys.raw.get("domains")
+    if domains is None:
+        domains = [urlsplit(home).hostname or ""]
+    if isinstance(domains, str):
+        domains = [domains]
+    if (
+        not isinstance(domains, list)
+        or not domains
+        or not all(isinstance(d, str) and d.strip() and "/" not in d for d in domains)
+    ):
+        raise keys.fail(
+            "domains", f"expected a non-empty list of host names like ['example.com'], got {domains!r}"
+        )
+    return tuple(d.strip().lower() for d in domains)
+
+
+def _selectors(keys: _Keys) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``[selectors] body`` and ``remove``, each checked by the CSS engine the cleaner uses."""
+    selectors = keys.raw.get("selectors", {})
     if not isinstance(selectors, dict):
-        raise fail("selectors", "expected a table: [selectors] body = [...] remove = [...]")
+        raise keys.fail("selectors", "expected a table: [selectors] body = [...] remove = [...]")
     for key in selectors:
         if key not in SELECTOR_KEYS:
-            raise fail(f"selectors.{key}", "unknown key; allowed: body, remove")
-    body, remove = (tuple(_selector_list(selectors, k, fail)) for k in ("body", "remove"))
-
-    outlet = Outlet(
-        name=name,
-        title=str(raw.get("title", name)),
-        home=home,
-        domains=tuple(d.strip().lower() for d in domains),
-        start_urls=start_urls,
-        sitemap_urls=url_list("sitemap_urls", home),
-        feed_urls=url_list("feed_urls", home),
-        article_allow=regex_list("article_allow"),
-        article_deny=regex_list("article_deny"),
-        follow_deny=regex_list("follow_deny"),
-        max_pages=positive_int("max_pages", 1),
-        max_depth=positive_int("max_depth", 0),
-        date_from=date("date_from"),
-        date_until=date("date_until"),
-        body_selectors=body,
-        remove_selectors=remove,
-        source=source,
-    )
-    if outlet.date_from and outlet.date_until and outlet.date_from > outlet.date_until:
-        raise fail("date_until", "is before date_from; swap them")
-    return outlet
+            raise keys.fail(f"selectors.{key}", "unknown key; allowed: body, remove")
+    body, remove = (tuple(_selector_list(selectors, k, keys.fail)) for k in ("body", "remove"))
+    return body, remove
 
 
 def _selector_list(table: dict[str, Any], key: str, fail: Any) -> list[str]:
