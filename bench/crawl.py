@@ -21,7 +21,7 @@ and RSS at 1,000 pages and at the end; ``--json`` writes ``bare_pages_per_s``,
 pipeline) and the bare figures. ``--profile FILE`` runs the full crawl under
 cProfile and prints its hottest functions.
 
-Targets (issue 6): full >= 0.5 x bare pages/s; RSS grows < 10% from 1,000
+Targets: full >= 0.5 x bare pages/s; RSS grows < 10% from 1,000
 pages to the end.
 """
 

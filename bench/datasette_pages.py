@@ -7,7 +7,7 @@ captures of ``--real`` articles are real WARC records so the snapshot routes
 read real bytes. Then ``archiver serve`` runs in a subprocess on 127.0.0.1
 and every route is requested ``--requests`` times (varied articles, words and
 filters; one warm-up request per route first), and p50/p95 per route are
-printed. Target (issue 5): p95 < 200 ms on every route::
+printed. Target: p95 < 200 ms on every route::
 
     python bench/datasette_pages.py                    # 200,000 articles, 40 requests per route
     python bench/datasette_pages.py --articles 20000 --requests 20 --db-dir /tmp/bench-ui

@@ -11,7 +11,7 @@ Data (never copied into the repository) is read from ``--data``
     python bench/extraction.py                       # all three sets
     python bench/extraction.py --set extraction-dev --limit 40 --json out.json
 
-Metrics (issue 3):
+Metrics:
 * gold-body sets: tokens are ``\\w+`` matches, each text a bag of 4-token
   shingles; per page P = matched/predicted, R = matched/gold; P and R averaged
   over pages, F1 their harmonic mean (scrapinghub article-extraction-benchmark);

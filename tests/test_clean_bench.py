@@ -1,4 +1,4 @@
-"""The extraction benchmark's metrics (bench/extraction.py) score what issue 3 says.
+"""The extraction benchmark's metrics (bench/extraction.py) score what they say they score.
 
 The benchmark itself runs on shared data outside the repository; these checks
 pin the metric on hand-made texts so a change to it cannot go unnoticed.

@@ -4,7 +4,7 @@ Written through the project's own WarcWriter and Archive: an ordinary
 article (gzip-encoded), a second outlet's article, a hostile page whose
 scripts, form and off-site image must never run or load, a PDF, and a
 revisit. Two versions of the first article when the archive has no
-versions table of its own yet (issue 4 adds one).
+versions table of its own yet (migration 0002 adds one).
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ def replay_link(datasette: Any, *, url: str, timestamp: str) -> str | None:
 def has_plugin(module_name: str) -> bool:
     """Whether a plugin module called ``module_name`` (e.g. ``memento.py``) is loaded.
 
-    Pages link to routes of other plugins (the Memento routes of issue 4)
+    Pages link to routes of other plugins (the Memento routes)
     only when those plugins are there.
     """
     from datasette.plugins import pm

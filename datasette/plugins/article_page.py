@@ -19,7 +19,7 @@ from archiver.store.columns import json_list
 from archiver.timestamps import timestamp14
 from archiver.serve.capture import record_slug
 
-#: Versions table of issue 4, used when it exists.
+#: The versions table (migration 0002), used when it exists.
 VERSIONS_TABLE = "article_versions"
 
 
@@ -31,7 +31,7 @@ def paragraphs(text: str) -> list[str]:
 async def _versions(db, row: dict) -> list[dict]:
     """Every version of the article, oldest first, numbered from 1.
 
-    Read from ``article_versions`` when the archive has it (issue 4); an
+    Read from ``article_versions`` when the archive has it (migration 0002); an
     archive without it has one version, the current row.
     """
     versions: list[dict] = []

@@ -34,7 +34,7 @@ from datasette.utils.asgi import Response
 
 from archiver.timestamps import parse_time
 
-#: The policy every memento is served with (the brief of issue 4 fixes it).
+#: The policy every memento is served with: sandboxed, no scripts, nothing fetched off the archive.
 MEMENTO_CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'"
 LINK_FORMAT = "application/link-format"
 
