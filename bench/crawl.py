@@ -138,7 +138,8 @@ def run_full(url: str, work: Path, pages: int, profile: Path | None) -> dict[str
     probe = work / "full.json"
     settings = dict(
         COMMON,
-        EXTENSIONS={"bench.crawl.RssProbe": 0},
+        # EXTENSIONS replaces the project's: keep the one that opens the archive.
+        EXTENSIONS={"archiver.extensions.archive.ArchiveExtension": -1, "bench.crawl.RssProbe": 0},
         BENCH_PROBE_OUT=str(probe),
         ARCHIVER_ALLOW_PRIVATE_ADDRESSES=True,
         ARCHIVER_SHAPE_BUDGET=pages * 2,
