@@ -77,7 +77,9 @@ def test_gzip_bomb_sitemap_is_decompressed_only_up_to_the_size_limit():
 
     from archiver.crawl.discovery import MAX_XML_BYTES
 
-    head = b"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><url><loc>http://a.test/x</loc></url>"
+    head = (
+        b"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><url><loc>http://a.test/x</loc></url>"
+    )
     packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
     chunks = [packer.compress(head)]
     zeros = b" " * (1 << 20)
