@@ -10,6 +10,8 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+from archiver.timestamps import timestamp14  # noqa: F401 (its old home; plugins import it from archiver.timestamps)
+
 PLUGIN_NAME = "archiver-ui"
 
 
