@@ -101,6 +101,12 @@ def cli() -> None:
 @click.option(
     "--json-log", is_flag=True, help="Log JSON lines on stderr; print the summary as one JSON object."
 )
+@click.option(
+    "--render",
+    type=click.Choice(["http", "browser"]),
+    help="Capture pages as received (http) or as headless Chromium renders them (browser); "
+    "default: the outlet file's `render`.",
+)
 def crawl(
     outlet: str,
     out: Path,
@@ -112,6 +118,7 @@ def crawl(
     worker_id: str | None,
     quiet: bool,
     json_log: bool,
+    render: str | None = None,
 ) -> None:
     """Crawl OUTLET (a name in outlets/ or a .toml path) into the archive folder --out.
 
@@ -127,6 +134,8 @@ def crawl(
     if max_pages:
         definition = dataclasses.replace(definition, max_pages=max_pages)
     overrides = progress_settings(quiet=quiet, json_log=json_log)
+    if render:
+        overrides["ARCHIVER_RENDER"] = render
     if redis_url:
         from spiders.distributed import worker_setup
 

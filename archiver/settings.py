@@ -55,6 +55,9 @@ DOWNLOADER_MIDDLEWARES = {
     # sent (and archived); replays the held page when the answer is a 304.
     # Below DownloaderStats (850) too, so Scrapy's stats count the real 304s.
     "pipelines.conditional.ConditionalRequestMiddleware": 840,
+    # Browser mode (outlet `render = "browser"`): after HttpCompression (590) and redirects
+    # (600) have acted, load the page in Chromium and archive all it fetches (pipelines/render.py).
+    "pipelines.render.BrowserRenderMiddleware": 580,
 }
 # Resume (spiders/resume.py): requests for URLs the interrupted crawl archived
 # are answered from the WARCs, so nothing archived is fetched twice.
@@ -105,3 +108,13 @@ ARCHIVER_MAX_LINKS_PER_PAGE = 1000
 ARCHIVER_SHAPE_BUDGET = 500
 # A path repeating one segment more often than this is a relative-link loop.
 ARCHIVER_MAX_SEGMENT_REPEATS = 3
+# Browser mode (archiver/browser/, pipelines/render.py): "http", "browser", or None for the
+# outlet file's `render` key (archiver crawl --render).
+ARCHIVER_RENDER = None
+# The Chromium Playwright drives (Debian's chromium; no browser download). None: $ARCHIVER_CHROMIUM
+# or /usr/bin/chromium.
+ARCHIVER_CHROMIUM = None
+# Seconds a page may take to load in the browser (scrolling gets a third, the screenshot a half).
+ARCHIVER_BROWSER_TIMEOUT = 30.0
+# A full-page PNG of each page rendered in browser mode, as a WARC resource record.
+ARCHIVER_SCREENSHOTS = True

@@ -1,0 +1,372 @@
+"""Load a page in one headless Chromium, archive everything it fetches, keep its DOM and face.
+
+:class:`BrowserRenderer` drives Debian's ``chromium`` through Playwright's
+async API, in the crawl's own asyncio event loop (Scrapy's asyncio reactor).
+Why not scrapy-playwright: it replaces Scrapy's download handler with the
+browser's, so the page document would no longer pass through the tee handler
+that archives its bytes exactly as received, and it hands the browser's
+subrequests to no one. Here Scrapy downloads (and archives, byte-exact) the
+document as for any page; the browser gets that same document from the
+route handler, and only what the page then asks for goes through the browser's
+side, where :class:`BrowserRenderer` sees every request:
+
+* the caller's ``guard`` decides first (the crawl's address guard and scheme
+  rule), a refused request is aborted and never leaves the machine;
+* allowed requests are fetched by Playwright (``route.fetch``) and handed to
+  the caller's ``record`` as an :class:`Exchange` to archive. Playwright gives
+  decoded bodies and rebuilt headers, so the caller marks those records
+  reconstructed;
+* Chromium itself is started behind a dead proxy, so anything the route
+  handler does not see (a WebSocket, a prefetch) fails instead of going out.
+
+Every load, scroll and screenshot has a time limit; a page that hangs is a
+:class:`RenderError` naming the URL and the step, and the renderer goes on
+with a fresh page (or a fresh browser if the old one stopped answering).
+One browser per crawl; the browser context is recycled every
+``pages_per_context`` pages so that memory stays flat over a long crawl.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import logging
+from collections import OrderedDict
+from typing import Any, Awaitable, Callable
+
+__all__ = ["BrowserRenderer", "Document", "Exchange", "Rendered", "RenderError", "CHROMIUM_ARGS"]
+
+logger = logging.getLogger(__name__)
+
+#: Chromium flags: no sandbox (containers, root), no background traffic of its own,
+#: and a proxy nobody listens on as the last line behind the route handler.
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--no-first-run",
+    "--disable-quic",
+    "--dns-prefetch-disable",
+    "--proxy-server=http://127.0.0.1:9",
+    "--proxy-bypass-list=<-loopback>",
+)
+#: Response headers that describe the wire form, not the decoded body Playwright gives.
+_WIRE_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
+_SCROLL_SCRIPT = """
+async (pause) => {
+  const bottom = () => window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 2;
+  for (let i = 0; i < 200 && !bottom(); i++) {
+    window.scrollBy(0, Math.max(200, window.innerHeight * 0.9));
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+  window.scrollTo(0, 0);
+  return document.documentElement.scrollHeight;
+}
+"""
+
+
+class RenderError(Exception):
+    """A page the browser could not load, scroll or photograph in time; the message locates it."""
+
+
+@dataclasses.dataclass
+class Document:
+    """The page document as the crawl downloaded it (decoded body, final URL)."""
+
+    url: str
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+@dataclasses.dataclass
+class Exchange:
+    """One request the page made and the answer Playwright got for it."""
+
+    url: str
+    method: str
+    request_headers: list[tuple[str, str]]
+    request_body: bytes | None
+    status: int
+    reason: str
+    response_headers: list[tuple[str, str]]
+    body: bytes
+    fetched_at: dt.datetime
+
+
+@dataclasses.dataclass
+class Rendered:
+    """What the browser made of a page."""
+
+    url: str
+    dom: bytes
+    screenshot: bytes | None
+    requests: int = 0
+    refused: int = 0
+    failed: list[str] = dataclasses.field(default_factory=list)
+
+
+Guard = Callable[[str], Awaitable[str | None]]
+Recorder = Callable[[Exchange], None]
+
+
+class BrowserRenderer:
+    """One Chromium for a crawl: :meth:`render` a page, :meth:`close` at the end.
+
+    ``guard(url)`` returns a reason to refuse the request, or ``None``;
+    ``record(exchange)`` archives what the browser fetched. Limits are in
+    seconds (``*_timeout``) and bytes (``max_resource_bytes``, one response;
+    ``cache_bytes``, the per-crawl cache of resources already archived, so a
+    stylesheet shared by every page is fetched once).
+    """
+
+    def __init__(
+        self,
+        *,
+        guard: Guard,
+        record: Recorder,
+        executable: str = "/usr/bin/chromium",
+        user_agent: str | None = None,
+        viewport: tuple[int, int] = (1280, 900),
+        load_timeout: float = 30.0,
+        scroll_timeout: float = 10.0,
+        screenshot_timeout: float = 15.0,
+        settle_timeout: float = 3.0,
+        screenshots: bool = True,
+        max_screenshot_height: int = 16_000,
+        pages_per_context: int = 50,
+        max_resource_bytes: int = 16 * 1024 * 1024,
+        cache_bytes: int = 32 * 1024 * 1024,
+    ) -> None:
+        self.guard = guard
+        self.record = record
+        self.executable = executable
+        self.user_agent = user_agent
+        self.viewport = {"width": viewport[0], "height": viewport[1]}
+        self.load_timeout = load_timeout
+        self.scroll_timeout = scroll_timeout
+        self.screenshot_timeout = screenshot_timeout
+        self.settle_timeout = settle_timeout
+        self.screenshots = screenshots
+        self.max_screenshot_height = max_screenshot_height
+        self.pages_per_context = pages_per_context
+        self.max_resource_bytes = max_resource_bytes
+        self.cache_bytes = cache_bytes
+        self._playwright: Any = None
+        self._browser: Any = None
+        self._context: Any = None
+        self._context_pages = 0
+        self._cache: OrderedDict[str, tuple[int, list[tuple[str, str]], bytes]] = OrderedDict()
+        self._cached = 0
+        self._lock = asyncio.Lock()
+
+    # -- lifecycle ---------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start Playwright and Chromium (once); a missing browser is a clear error."""
+        if self._browser is not None:
+            return
+        try:
+            from playwright.async_api import async_playwright
+        except ImportError as exc:
+            raise RenderError(
+                f"browser mode needs Playwright for Python ({exc}): pip install playwright "
+                "(no browser download; Debian's chromium is used)"
+            ) from None
+        self._playwright = await async_playwright().start()
+        try:
+            self._browser = await self._playwright.chromium.launch(
+                executable_path=self.executable, headless=True, args=list(CHROMIUM_ARGS)
+            )
+        except Exception as exc:
+            await self._playwright.stop()
+            self._playwright = None
+            raise RenderError(
+                f"cannot start Chromium at {self.executable}: {str(exc).splitlines()[0]}; "
+                "install it (apt-get install chromium) or set ARCHIVER_CHROMIUM"
+            ) from None
+
+    async def close(self) -> None:
+        """Close the browser and Playwright; safe to call twice."""
+        for closer in (self._close_context, self._close_browser):
+            try:
+                await asyncio.wait_for(closer(), timeout=10)
+            except Exception:  # a dead browser is closed already
+                pass
+        if self._playwright is not None:
+            try:
+                await asyncio.wait_for(self._playwright.stop(), timeout=10)
+            except Exception:
+                pass
+            self._playwright = None
+
+    async def _close_context(self) -> None:
+        if self._context is not None:
+            context, self._context = self._context, None
+            await context.close()
+
+    async def _close_browser(self) -> None:
+        if self._browser is not None:
+            browser, self._browser = self._browser, None
+            await browser.close()
+
+    async def _fresh_context(self) -> Any:
+        if self._context is None or self._context_pages >= self.pages_per_context:
+            await self._close_context()
+            self._context = await self._browser.new_context(
+                viewport=self.viewport,
+                user_agent=self.user_agent,
+                service_workers="block",
+                accept_downloads=False,
+            )
+            self._context_pages = 0
+        self._context_pages += 1
+        return self._context
+
+    # -- one page ----------------------------------------------------------
+
+    async def render(self, document: Document) -> Rendered:
+        """Load ``document`` in the browser; return its DOM and screenshot, or raise RenderError."""
+        async with self._lock:  # one page at a time: the browser's memory stays bounded
+            await self.start()
+            result = Rendered(url=document.url, dom=b"", screenshot=None)
+            page = None
+            try:
+                context = await self._fresh_context()
+                page = await context.new_page()
+                await page.route("**/*", self._router(document, result))
+                await self._step(
+                    "load", self.load_timeout, page.goto(document.url, wait_until="load")
+                )
+                await self._step("scroll", self.scroll_timeout, page.evaluate(_SCROLL_SCRIPT, 60))
+                try:
+                    await asyncio.wait_for(
+                        page.wait_for_load_state("networkidle"), timeout=self.settle_timeout
+                    )
+                except (asyncio.TimeoutError, Exception):
+                    pass  # a page that keeps polling is still captured as it stands
+                html = await self._step("read the DOM", self.scroll_timeout, page.content())
+                result.dom = html.encode("utf-8")
+                if self.screenshots:
+                    result.screenshot = await self._step(
+                        "screenshot", self.screenshot_timeout, self._screenshot(page)
+                    )
+                return result
+            except RenderError as exc:
+                await self._recover()
+                raise RenderError(f"{document.url}: {exc}") from None
+            except Exception as exc:  # Playwright's own errors: a crashed tab, a closed browser
+                await self._recover()
+                raise RenderError(f"{document.url}: browser error: {str(exc).splitlines()[0]}") from None
+            finally:
+                if page is not None:
+                    try:
+                        await asyncio.wait_for(page.close(run_before_unload=False), timeout=5)
+                    except Exception:
+                        pass
+
+    async def _step(self, name: str, timeout: float, awaitable: Awaitable[Any]) -> Any:
+        try:
+            return await asyncio.wait_for(awaitable, timeout=timeout)
+        except asyncio.TimeoutError:
+            raise RenderError(f"{name} took longer than {timeout:g} s") from None
+
+    async def _screenshot(self, page: Any) -> bytes:
+        height = await page.evaluate("document.documentElement.scrollHeight")
+        if isinstance(height, (int, float)) and height > self.max_screenshot_height:
+            clip = {"x": 0, "y": 0, "width": self.viewport["width"], "height": self.max_screenshot_height}
+            return await page.screenshot(full_page=True, clip=clip, type="png")
+        return await page.screenshot(full_page=True, type="png")
+
+    async def _recover(self) -> None:
+        """After a hang or crash, drop the context (and the browser if it no longer answers)."""
+        try:
+            await asyncio.wait_for(self._close_context(), timeout=10)
+            return
+        except Exception:
+            pass
+        try:
+            await asyncio.wait_for(self._close_browser(), timeout=10)
+        except Exception:
+            self._browser = None
+
+    # -- requests ----------------------------------------------------------
+
+    def _router(self, document: Document, result: Rendered) -> Callable[[Any], Awaitable[None]]:
+        served = {"document": False}
+
+        async def route(route: Any) -> None:
+            request = route.request
+            if not served["document"] and request.is_navigation_request() and request.url == document.url:
+                served["document"] = True
+                headers = {k: v for k, v in document.headers if k.lower() not in _WIRE_HEADERS}
+                await route.fulfill(status=document.status, headers=headers, body=document.body)
+                return
+            await self._fetch(route, result)
+
+        return route
+
+    async def _fetch(self, route: Any, result: Rendered) -> None:
+        request = route.request
+        url = request.url
+        result.requests += 1
+        if url.startswith("data:"):
+            await route.continue_()
+            return
+        refusal = await self.guard(url)
+        if refusal:
+            result.refused += 1
+            logger.info("browser: refused %s: %s", url, refusal)
+            await route.abort("blockedbyclient")
+            return
+        cached = self._cache.get(url) if request.method == "GET" else None
+        if cached is not None:
+            self._cache.move_to_end(url)
+            status, headers, body = cached
+            await route.fulfill(status=status, headers=dict(headers), body=body)
+            return
+        fetched_at = dt.datetime.now(dt.timezone.utc)
+        try:
+            response = await route.fetch(max_redirects=0, timeout=self.load_timeout * 1000)
+            body = await response.body()
+        except Exception as exc:
+            result.failed.append(f"{url}: {str(exc).splitlines()[0]}")
+            await route.abort("failed")
+            return
+        if len(body) > self.max_resource_bytes:
+            result.failed.append(f"{url}: {len(body)} bytes, over the {self.max_resource_bytes}-byte limit")
+            await route.abort("failed")
+            return
+        headers = [(h["name"], h["value"]) for h in response.headers_array]
+        self.record(
+            Exchange(
+                url=url,
+                method=request.method,
+                request_headers=[(h["name"], h["value"]) for h in await request.headers_array()],
+                request_body=request.post_data_buffer,
+                status=response.status,
+                reason=response.status_text or "",
+                response_headers=headers,
+                body=body,
+                fetched_at=fetched_at,
+            )
+        )
+        plain = [(k, v) for k, v in headers if k.lower() not in _WIRE_HEADERS]
+        if request.method == "GET" and response.status == 200:
+            self._remember(url, response.status, plain, body)
+        await route.fulfill(status=response.status, headers=dict(plain), body=body)
+
+    def _remember(self, url: str, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        if len(body) > self.cache_bytes // 8:
+            return
+        self._cache[url] = (status, headers, body)
+        self._cached += len(body)
+        while self._cached > self.cache_bytes and self._cache:
+            _, (_, _, old) = self._cache.popitem(last=False)
+            self._cached -= len(old)
