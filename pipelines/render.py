@@ -39,7 +39,6 @@ from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.http import HtmlResponse, Request, Response
-from scrapy.utils.defer import deferred_from_coro
 
 from archiver.browser.records import DOM_PREFIX, SCREENSHOT_PREFIX, resource_url
 from archiver.browser.render import BrowserRenderer, Document, Exchange, RenderError
@@ -220,8 +219,7 @@ class BrowserRenderMiddleware:
             reconstructed=True,
         )
 
-    def _closed(self, spider: Any = None, reason: str | None = None) -> Any:
+    async def _closed(self, spider: Any = None, reason: str | None = None) -> None:
         if self.renderer is not None:
             renderer, self.renderer = self.renderer, None
-            return deferred_from_coro(renderer.close())
-        return None
+            await renderer.close()
