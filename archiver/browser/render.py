@@ -71,6 +71,10 @@ async (pause) => {
 """
 
 
+#: Seconds without a pending request after which a page counts as settled.
+QUIET_SECONDS = 0.25
+
+
 class RenderError(Exception):
     """A page the browser could not load, scroll or photograph in time; the message locates it."""
 
@@ -165,6 +169,7 @@ class BrowserRenderer:
         self._cache: OrderedDict[str, tuple[int, list[tuple[str, str]], bytes]] = OrderedDict()
         self._cached = 0
         self._lock = asyncio.Lock()
+        self._in_flight = 0
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -241,16 +246,15 @@ class BrowserRenderer:
                 context = await self._fresh_context()
                 page = await context.new_page()
                 await page.route("**/*", self._router(document, result))
-                await self._step(
-                    "load", self.load_timeout, page.goto(document.url, wait_until="load")
-                )
-                await self._step("scroll", self.scroll_timeout, page.evaluate(_SCROLL_SCRIPT, 60))
-                try:
-                    await asyncio.wait_for(
-                        page.wait_for_load_state("networkidle"), timeout=self.settle_timeout
-                    )
-                except (asyncio.TimeoutError, Exception):
-                    pass  # a page that keeps polling is still captured as it stands
+                await self._step("load", self.load_timeout, page.goto(document.url, wait_until="load"))
+                await self._settle(result)  # what the load started (the story's JSON) lands first
+                height = None
+                for _ in range(3):  # scroll to the end again while scrolling keeps growing the page
+                    grown = await self._step("scroll", self.scroll_timeout, page.evaluate(_SCROLL_SCRIPT, 60))
+                    await self._settle(result)
+                    if grown == height:
+                        break
+                    height = grown
                 html = await self._step("read the DOM", self.scroll_timeout, page.content())
                 result.dom = html.encode("utf-8")
                 if self.screenshots:
@@ -270,6 +274,23 @@ class BrowserRenderer:
                         await asyncio.wait_for(page.close(run_before_unload=False), timeout=5)
                     except Exception:
                         pass
+
+    async def _settle(self, result: Rendered) -> None:
+        """Wait until the page's requests have all answered for a moment (at most ``settle_timeout``).
+
+        What scrolling started (lazy images, the next chunk of a story) lands
+        before the DOM is read; a page that keeps polling is captured as it
+        stands when the time is up.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settle_timeout
+        quiet_since = loop.time()
+        while loop.time() < deadline:
+            if self._in_flight:
+                quiet_since = loop.time()
+            elif loop.time() - quiet_since >= QUIET_SECONDS:
+                return
+            await asyncio.sleep(0.05)
 
     async def _step(self, name: str, timeout: float, awaitable: Awaitable[Any]) -> Any:
         try:
@@ -308,7 +329,11 @@ class BrowserRenderer:
                 headers = {k: v for k, v in document.headers if k.lower() not in _WIRE_HEADERS}
                 await route.fulfill(status=document.status, headers=headers, body=document.body)
                 return
-            await self._fetch(route, result)
+            self._in_flight += 1
+            try:
+                await self._fetch(route, result)
+            finally:
+                self._in_flight -= 1
 
         return route
 

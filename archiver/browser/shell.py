@@ -81,7 +81,9 @@ def shell_evidence(html: bytes | str, kept_text: str = "") -> list[str]:
         ident = (element.get("id") or "").strip()
         framework = next((a for a in APP_ROOT_ATTRS if element.get(a) is not None), None)
         if (ident in APP_ROOT_IDS or framework) and _visible_chars(element) < EMPTY_ROOT_CHARS:
-            signs.append(f"empty app root {element.tag}#{ident}" if ident else f"empty app root [{framework}]")
+            signs.append(
+                f"empty app root {element.tag}#{ident}" if ident else f"empty app root [{framework}]"
+            )
             break
     for script in tree.iter("script"):
         kind = (script.get("type") or "").strip().lower()

@@ -106,7 +106,7 @@ def _shell(base: str, slug: str, title: str) -> bytes:
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{title} | Live desk | The Meridian Herald</title>"
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<style>body{font-family:Georgia,serif;max-width:44em;margin:2em auto;padding:0 1em}'
+        "<style>body{font-family:Georgia,serif;max-width:44em;margin:2em auto;padding:0 1em}"
         ".masthead{font-size:1.6em;border-bottom:3px solid #222;margin-bottom:1em}</style>"
         f'</head><body><div class="masthead"><a href="{base}/">The Meridian Herald</a> · Live desk</div>'
         f'<div id="app" data-story="{slug}"><p class="loading">Loading…</p></div>'
