@@ -118,3 +118,5 @@ ARCHIVER_CHROMIUM = None
 ARCHIVER_BROWSER_TIMEOUT = 30.0
 # A full-page PNG of each page rendered in browser mode, as a WARC resource record.
 ARCHIVER_SCREENSHOTS = True
+# Pages the browser renders at once (one Chromium per crawl, its memory bounded by this).
+ARCHIVER_BROWSER_PAGES = 2

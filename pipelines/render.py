@@ -23,7 +23,7 @@ Order 580: after HttpCompressionMiddleware (590) has decoded the body and
 RedirectMiddleware (600) has followed redirects, so the browser is given
 the final document. Settings: ``ARCHIVER_RENDER`` (None: the outlet's
 ``render``), ``ARCHIVER_CHROMIUM``, ``ARCHIVER_BROWSER_TIMEOUT``,
-``ARCHIVER_SCREENSHOTS``. Stats: ``archiver/browser/pages``,
+``ARCHIVER_SCREENSHOTS``, ``ARCHIVER_BROWSER_PAGES``. Stats: ``archiver/browser/pages``,
 ``.../requests``, ``.../refused``, ``.../errors``.
 """
 
@@ -117,6 +117,7 @@ class BrowserRenderMiddleware:
         )
         self.timeout = settings.getfloat("ARCHIVER_BROWSER_TIMEOUT", 30.0)
         self.screenshots = settings.getbool("ARCHIVER_SCREENSHOTS", True)
+        self.pages_at_once = settings.getint("ARCHIVER_BROWSER_PAGES", 2)
         self.renderer: BrowserRenderer | None = None
         crawler.signals.connect(self._closed, signal=signals.spider_closed)
 
@@ -206,6 +207,7 @@ class BrowserRenderMiddleware:
                 scroll_timeout=self.timeout / 3,
                 screenshot_timeout=self.timeout / 2,
                 screenshots=self.screenshots,
+                concurrency=self.pages_at_once,
             )
         return self.renderer
 

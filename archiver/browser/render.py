@@ -60,19 +60,22 @@ CHROMIUM_ARGS = (
 _WIRE_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
 _SCROLL_SCRIPT = """
 async (pause) => {
+  const frames = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  const rest = () => new Promise((resolve) => setTimeout(resolve, pause));
   const bottom = () => window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 2;
   for (let i = 0; i < 200 && !bottom(); i++) {
     window.scrollBy(0, Math.max(200, window.innerHeight * 0.9));
-    await new Promise((resolve) => setTimeout(resolve, pause));
+    await frames();
+    await rest();
   }
-  window.scrollTo(0, 0);
+  await frames();  // observers of what is now in view run before we leave the bottom
   return document.documentElement.scrollHeight;
 }
 """
 
 
 #: Seconds without a pending request after which a page counts as settled.
-QUIET_SECONDS = 0.25
+QUIET_SECONDS = 0.15
 
 
 class RenderError(Exception):
@@ -114,6 +117,7 @@ class Rendered:
     requests: int = 0
     refused: int = 0
     failed: list[str] = dataclasses.field(default_factory=list)
+    in_flight: int = 0  # requests of this page not answered yet
 
 
 Guard = Callable[[str], Awaitable[str | None]]
@@ -147,6 +151,7 @@ class BrowserRenderer:
         pages_per_context: int = 50,
         max_resource_bytes: int = 16 * 1024 * 1024,
         cache_bytes: int = 32 * 1024 * 1024,
+        concurrency: int = 2,
     ) -> None:
         self.guard = guard
         self.record = record
@@ -162,21 +167,27 @@ class BrowserRenderer:
         self.pages_per_context = pages_per_context
         self.max_resource_bytes = max_resource_bytes
         self.cache_bytes = cache_bytes
+        self.concurrency = concurrency
         self._playwright: Any = None
         self._browser: Any = None
         self._context: Any = None
         self._context_pages = 0
+        self._open: dict[Any, int] = {}  # pages open in each context
+        self._retired: set[Any] = set()  # contexts to close once their last page is closed
         self._cache: OrderedDict[str, tuple[int, list[tuple[str, str]], bytes]] = OrderedDict()
         self._cached = 0
-        self._lock = asyncio.Lock()
-        self._in_flight = 0
+        self._slots = asyncio.Semaphore(concurrency)
+        self._starting = asyncio.Lock()
 
     # -- lifecycle ---------------------------------------------------------
 
     async def start(self) -> None:
         """Start Playwright and Chromium (once); a missing browser is a clear error."""
-        if self._browser is not None:
-            return
+        async with self._starting:
+            if self._browser is None:
+                await self._launch()
+
+    async def _launch(self) -> None:
         try:
             from playwright.async_api import async_playwright
         except ImportError as exc:
@@ -184,7 +195,8 @@ class BrowserRenderer:
                 f"browser mode needs Playwright for Python ({exc}): pip install playwright "
                 "(no browser download; Debian's chromium is used)"
             ) from None
-        self._playwright = await async_playwright().start()
+        if self._playwright is None:
+            self._playwright = await async_playwright().start()
         try:
             self._browser = await self._playwright.chromium.launch(
                 executable_path=self.executable, headless=True, args=list(CHROMIUM_ARGS)
@@ -199,11 +211,11 @@ class BrowserRenderer:
 
     async def close(self) -> None:
         """Close the browser and Playwright; safe to call twice."""
-        for closer in (self._close_context, self._close_browser):
-            try:
-                await asyncio.wait_for(closer(), timeout=10)
-            except Exception:  # a dead browser is closed already
-                pass
+        self._context, self._open, self._retired = None, {}, set()
+        try:
+            await asyncio.wait_for(self._close_browser(), timeout=10)
+        except Exception:  # a dead browser is closed already
+            pass
         if self._playwright is not None:
             try:
                 await asyncio.wait_for(self._playwright.stop(), timeout=10)
@@ -211,19 +223,17 @@ class BrowserRenderer:
                 pass
             self._playwright = None
 
-    async def _close_context(self) -> None:
-        if self._context is not None:
-            context, self._context = self._context, None
-            await context.close()
-
     async def _close_browser(self) -> None:
         if self._browser is not None:
             browser, self._browser = self._browser, None
+            self._context, self._open, self._retired = None, {}, set()
             await browser.close()
 
-    async def _fresh_context(self) -> Any:
+    async def _open_page(self) -> tuple[Any, Any]:
+        """A new page in the current context; a context is retired after ``pages_per_context`` pages."""
         if self._context is None or self._context_pages >= self.pages_per_context:
-            await self._close_context()
+            if self._context is not None:
+                self._retired.add(self._context)
             self._context = await self._browser.new_context(
                 viewport=self.viewport,
                 user_agent=self.user_agent,
@@ -231,30 +241,46 @@ class BrowserRenderer:
                 accept_downloads=False,
             )
             self._context_pages = 0
+            self._open[self._context] = 0
+        context = self._context
         self._context_pages += 1
-        return self._context
+        self._open[context] += 1
+        return context, await context.new_page()
+
+    async def _close_page(self, context: Any, page: Any, *, broken: bool) -> None:
+        """Close ``page``; a page that will not close takes its context with it (and then the browser)."""
+        closed = True
+        try:
+            await asyncio.wait_for(page.close(run_before_unload=False), timeout=5)
+        except Exception:
+            closed = False
+        self._open[context] = self._open.get(context, 1) - 1
+        if broken and not closed:
+            self._retired.add(context)
+            if context is self._context:
+                self._context = None
+        if context in self._retired and self._open.get(context, 0) <= 0:
+            self._retired.discard(context)
+            self._open.pop(context, None)
+            try:
+                await asyncio.wait_for(context.close(), timeout=10)
+            except Exception:
+                await self._close_browser()  # the browser stopped answering: the next page starts a new one
 
     # -- one page ----------------------------------------------------------
 
     async def render(self, document: Document) -> Rendered:
         """Load ``document`` in the browser; return its DOM and screenshot, or raise RenderError."""
-        async with self._lock:  # one page at a time: the browser's memory stays bounded
+        async with self._slots:  # at most ``concurrency`` pages at once: memory stays bounded
             await self.start()
             result = Rendered(url=document.url, dom=b"", screenshot=None)
-            page = None
+            context, page = await self._open_page()
+            broken = False
             try:
-                context = await self._fresh_context()
-                page = await context.new_page()
                 await page.route("**/*", self._router(document, result))
                 await self._step("load", self.load_timeout, page.goto(document.url, wait_until="load"))
                 await self._settle(result)  # what the load started (the story's JSON) lands first
-                height = None
-                for _ in range(3):  # scroll to the end again while scrolling keeps growing the page
-                    grown = await self._step("scroll", self.scroll_timeout, page.evaluate(_SCROLL_SCRIPT, 60))
-                    await self._settle(result)
-                    if grown == height:
-                        break
-                    height = grown
+                await self._scroll(page, result)
                 html = await self._step("read the DOM", self.scroll_timeout, page.content())
                 result.dom = html.encode("utf-8")
                 if self.screenshots:
@@ -263,17 +289,25 @@ class BrowserRenderer:
                     )
                 return result
             except RenderError as exc:
-                await self._recover()
+                broken = True
                 raise RenderError(f"{document.url}: {exc}") from None
             except Exception as exc:  # Playwright's own errors: a crashed tab, a closed browser
-                await self._recover()
+                broken = True
                 raise RenderError(f"{document.url}: browser error: {str(exc).splitlines()[0]}") from None
             finally:
-                if page is not None:
-                    try:
-                        await asyncio.wait_for(page.close(run_before_unload=False), timeout=5)
-                    except Exception:
-                        pass
+                await self._close_page(context, page, broken=broken)
+
+    async def _scroll(self, page: Any, result: Rendered) -> None:
+        """Scroll to the end (lazy content loads), again while that keeps growing the page."""
+        for _ in range(3):
+            height = await self._step("scroll", self.scroll_timeout, page.evaluate(_SCROLL_SCRIPT, 40))
+            await self._settle(result)
+            now = await self._step(
+                "scroll", self.scroll_timeout, page.evaluate("document.documentElement.scrollHeight")
+            )
+            if now == height:
+                break
+        await self._step("scroll", self.scroll_timeout, page.evaluate("window.scrollTo(0, 0)"))
 
     async def _settle(self, result: Rendered) -> None:
         """Wait until the page's requests have all answered for a moment (at most ``settle_timeout``).
@@ -286,11 +320,11 @@ class BrowserRenderer:
         deadline = loop.time() + self.settle_timeout
         quiet_since = loop.time()
         while loop.time() < deadline:
-            if self._in_flight:
+            if result.in_flight:
                 quiet_since = loop.time()
             elif loop.time() - quiet_since >= QUIET_SECONDS:
                 return
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.03)
 
     async def _step(self, name: str, timeout: float, awaitable: Awaitable[Any]) -> Any:
         try:
@@ -305,18 +339,6 @@ class BrowserRenderer:
             return await page.screenshot(full_page=True, clip=clip, type="png")
         return await page.screenshot(full_page=True, type="png")
 
-    async def _recover(self) -> None:
-        """After a hang or crash, drop the context (and the browser if it no longer answers)."""
-        try:
-            await asyncio.wait_for(self._close_context(), timeout=10)
-            return
-        except Exception:
-            pass
-        try:
-            await asyncio.wait_for(self._close_browser(), timeout=10)
-        except Exception:
-            self._browser = None
-
     # -- requests ----------------------------------------------------------
 
     def _router(self, document: Document, result: Rendered) -> Callable[[Any], Awaitable[None]]:
@@ -329,11 +351,11 @@ class BrowserRenderer:
                 headers = {k: v for k, v in document.headers if k.lower() not in _WIRE_HEADERS}
                 await route.fulfill(status=document.status, headers=headers, body=document.body)
                 return
-            self._in_flight += 1
+            result.in_flight += 1
             try:
                 await self._fetch(route, result)
             finally:
-                self._in_flight -= 1
+                result.in_flight -= 1
 
         return route
 
