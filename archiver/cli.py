@@ -107,6 +107,12 @@ def cli() -> None:
     help="Capture pages as received (http) or as headless Chromium renders them (browser); "
     "default: the outlet file's `render`.",
 )
+@click.option(
+    "--screenshots",
+    is_flag=True,
+    help="In HTTP mode, a full-page screenshot of each page as the archive replays it (scripts off, "
+    "nothing from the live web).",
+)
 def crawl(
     outlet: str,
     out: Path,
@@ -119,6 +125,7 @@ def crawl(
     quiet: bool,
     json_log: bool,
     render: str | None = None,
+    screenshots: bool = False,
 ) -> None:
     """Crawl OUTLET (a name in outlets/ or a .toml path) into the archive folder --out.
 
@@ -136,6 +143,8 @@ def crawl(
     overrides = progress_settings(quiet=quiet, json_log=json_log)
     if render:
         overrides["ARCHIVER_RENDER"] = render
+    if screenshots:
+        overrides["ARCHIVER_SCREENSHOTS_HTTP"] = True
     if redis_url:
         from spiders.distributed import worker_setup
 

@@ -120,3 +120,6 @@ ARCHIVER_BROWSER_TIMEOUT = 30.0
 ARCHIVER_SCREENSHOTS = True
 # Pages the browser renders at once (one Chromium per crawl, its memory bounded by this).
 ARCHIVER_BROWSER_PAGES = 2
+# HTTP mode: a full-page screenshot of each page as the archive replays it (scripts off, every
+# request answered from the archive alone; archiver crawl --screenshots).
+ARCHIVER_SCREENSHOTS_HTTP = False

@@ -118,7 +118,9 @@ class BrowserRenderMiddleware:
         self.timeout = settings.getfloat("ARCHIVER_BROWSER_TIMEOUT", 30.0)
         self.screenshots = settings.getbool("ARCHIVER_SCREENSHOTS", True)
         self.pages_at_once = settings.getint("ARCHIVER_BROWSER_PAGES", 2)
+        self.replay_screenshots = settings.getbool("ARCHIVER_SCREENSHOTS_HTTP", False)
         self.renderer: BrowserRenderer | None = None
+        self.replayer: BrowserRenderer | None = None
         crawler.signals.connect(self._closed, signal=signals.spider_closed)
 
     @classmethod
@@ -141,10 +143,18 @@ class BrowserRenderMiddleware:
 
     async def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
         spider = spider or self.crawler.spider
-        if not self.enabled(spider) or not self._wants(request, response, spider):
+        browser = self.enabled(spider)
+        if not (browser or self.replay_screenshots) or not self._wants(request, response, spider):
             return response
-        renderer = self._renderer()
-        document = Document(
+        if browser:
+            return await self._render(request, response)
+        if self.replay_screenshots:
+            await self._replay_screenshot(request, response)
+        return response
+
+    @staticmethod
+    def _document(response: Response) -> Document:
+        return Document(
             url=response.url,
             status=response.status,
             headers=[
@@ -154,8 +164,55 @@ class BrowserRenderMiddleware:
             ],
             body=response.body,
         )
+
+    async def _replay_screenshot(self, request: Request, response: Response) -> None:
+        """HTTP mode with screenshots: photograph the page as the archive replays it, scripts off.
+
+        The browser gets the archived document, and every other request is
+        answered from the archive alone (what it does not hold stays missing):
+        nothing is asked of the live web.
+        """
+        if self.replayer is None:
+            self.replayer = BrowserRenderer(
+                guard=browser_guard(()),
+                record=lambda exchange: None,
+                executable=self.executable,
+                load_timeout=self.timeout,
+                screenshot_timeout=self.timeout / 2,
+                concurrency=self.pages_at_once,
+                answer=self._from_archive,
+            )
         try:
-            rendered = await renderer.render(document)
+            rendered = await self.replayer.render(self._document(response))
+        except RenderError as exc:
+            self.stats.inc_value("archiver/browser/errors")
+            logger.error("screenshot of the archived page: %s", exc)
+            return
+        if rendered.screenshot:
+            shot = get_session(self.crawler).record_resource(
+                request.meta[CAPTURE_META_KEY],
+                url=resource_url(SCREENSHOT_PREFIX, response.url),
+                payload=rendered.screenshot,
+                content_type="image/png",
+            )
+            self.stats.inc_value("archiver/browser/screenshots")
+            request.meta[RENDER_META_KEY] = {
+                "text_source": "http",
+                "screenshot_record_id": shot.record_id,
+                "screenshot_sha256": shot.payload_sha256,
+            }
+
+    async def _from_archive(self, url: str) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        held = get_session(self.crawler).held(url)
+        if held is None or held.record.status is None:
+            return None
+        return held.record.status, list(held.record.http_headers), held.record.decoded_body()
+
+    async def _render(self, request: Request, response: Response) -> Response:
+        """Browser mode: render the page live, archive all it fetched, hand on the DOM."""
+        renderer = self._renderer()
+        try:
+            rendered = await renderer.render(self._document(response))
         except RenderError as exc:
             self.stats.inc_value("archiver/browser/errors")
             logger.error("browser: %s; the page is kept as received over HTTP", exc)
@@ -222,6 +279,8 @@ class BrowserRenderMiddleware:
         )
 
     async def _closed(self, spider: Any = None, reason: str | None = None) -> None:
-        if self.renderer is not None:
-            renderer, self.renderer = self.renderer, None
-            await renderer.close()
+        for name in ("renderer", "replayer"):
+            renderer = getattr(self, name)
+            if renderer is not None:
+                setattr(self, name, None)
+                await renderer.close()

@@ -359,3 +359,47 @@ def test_the_address_guard_refuses_what_scripts_ask_of_forbidden_addresses(hosti
     assert _stats(out)["archiver/browser/refused"] >= 3  # two images and one fetch
     archived = {h.get_header("WARC-Target-URI") for t, h, _http, _b in _records(out) if t == "response"}
     assert not [u for u in archived if "127.0.0.2" in u or "169.254" in u]
+
+
+def test_http_mode_screenshots_come_from_the_archive_never_the_live_web(tmp_path):
+    assert Path(CHROMIUM).exists(), "screenshots need Debian's chromium: apt-get install chromium"
+    html = "text/html; charset=utf-8"
+    from archiver.demo.live import PHOTO_PREFIX  # noqa: F401  (the demo's photo is a real PNG)
+    from archiver.demo.site import _png
+
+    pages = {
+        "/": (
+            html,
+            b'<html><body><a href="/pic.png">photo</a> <a href="/2024/03/01/story/">story</a></body></html>',
+        ),
+        "/pic.png": ("image/png", _png()),
+        "/2024/03/01/story/": (
+            html,
+            f"<html><head><title>Story</title></head><body><article><h1>Story</h1><p>{PROSE}</p>"
+            f'<img src="/pic.png" width="200" height="100"><img src="/never-archived.png"></article>'
+            f"<script>document.title = 'scripts ran';</script></body></html>".encode(),
+        ),
+    }
+    site = _Listener("127.0.0.1", pages)
+    try:
+        outlet = tmp_path / "shots.toml"
+        outlet.write_text(
+            f'name = "shots"\nhome = "{site.url}/"\n'
+            "article_allow = ['^/\\d{4}/\\d{2}/\\d{2}/[^/]+/$']\nmax_depth = 1\n"
+        )
+        out = tmp_path / "archive"
+        args = ["crawl", str(outlet), "--out", str(out), "--screenshots", "--set", "CONCURRENT_REQUESTS=1"]
+        for setting in LOCAL:
+            args += ["--set", setting]
+        proc = run_archiver(*args, timeout=600)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    finally:
+        site.close()
+    (row,) = _rows(out / "archive.db", "select * from articles")
+    assert row["text_source"] == "http" and row["dom_record_id"] is None
+    shots = [b for t, h, _http, b in _records(out) if t == "resource"]
+    assert len(shots) == 2 and all(b.startswith(PNG_MAGIC) for b in shots)  # the story and the home page
+    assert row["screenshot_sha256"] in {hashlib.sha256(b).hexdigest() for b in shots}
+    # the browser asked the live site for nothing: each path was fetched once, by the crawler
+    assert sorted(site.hits) == sorted(set(site.hits))
+    assert "/never-archived.png" not in site.hits

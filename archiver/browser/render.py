@@ -122,6 +122,8 @@ class Rendered:
 
 Guard = Callable[[str], Awaitable[str | None]]
 Recorder = Callable[[Exchange], None]
+#: In replay mode, what the archive holds of a URL: (status, headers, decoded body), or None.
+Answer = Callable[[str], Awaitable[tuple[int, list[tuple[str, str]], bytes] | None]]
 
 
 class BrowserRenderer:
@@ -152,6 +154,7 @@ class BrowserRenderer:
         max_resource_bytes: int = 16 * 1024 * 1024,
         cache_bytes: int = 32 * 1024 * 1024,
         concurrency: int = 2,
+        answer: Answer | None = None,
     ) -> None:
         self.guard = guard
         self.record = record
@@ -168,6 +171,8 @@ class BrowserRenderer:
         self.max_resource_bytes = max_resource_bytes
         self.cache_bytes = cache_bytes
         self.concurrency = concurrency
+        #: Replay mode: scripts off, every request answered from the archive by ``answer``, none fetched.
+        self.answer = answer
         self._playwright: Any = None
         self._browser: Any = None
         self._context: Any = None
@@ -239,6 +244,7 @@ class BrowserRenderer:
                 user_agent=self.user_agent,
                 service_workers="block",
                 accept_downloads=False,
+                java_script_enabled=self.answer is None,
             )
             self._context_pages = 0
             self._open[self._context] = 0
@@ -280,7 +286,8 @@ class BrowserRenderer:
                 await page.route("**/*", self._router(document, result))
                 await self._step("load", self.load_timeout, page.goto(document.url, wait_until="load"))
                 await self._settle(result)  # what the load started (the story's JSON) lands first
-                await self._scroll(page, result)
+                if self.answer is None:  # in a replay, scripts are off: nothing lazy to wake
+                    await self._scroll(page, result)
                 html = await self._step("read the DOM", self.scroll_timeout, page.content())
                 result.dom = html.encode("utf-8")
                 if self.screenshots:
@@ -366,6 +373,9 @@ class BrowserRenderer:
         if url.startswith("data:"):
             await route.continue_()
             return
+        if self.answer is not None:
+            await self._replay(route, result)
+            return
         refusal = await self.guard(url)
         if refusal:
             result.refused += 1
@@ -408,6 +418,17 @@ class BrowserRenderer:
         if request.method == "GET" and response.status == 200:
             self._remember(url, response.status, plain, body)
         await route.fulfill(status=response.status, headers=dict(plain), body=body)
+
+    async def _replay(self, route: Any, result: Rendered) -> None:
+        """Answer a request from the archive alone; what it does not hold stays missing."""
+        found = await self.answer(route.request.url) if self.answer else None
+        if found is None:
+            result.failed.append(f"{route.request.url}: not in the archive")
+            await route.abort("blockedbyclient")
+            return
+        status, headers, body = found
+        plain = {k: v for k, v in headers if k.lower() not in _WIRE_HEADERS}
+        await route.fulfill(status=status, headers=plain, body=body)
 
     def _remember(self, url: str, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
         if len(body) > self.cache_bytes // 8:
