@@ -19,6 +19,8 @@ class Article:
     ``reason`` explains an empty ``text`` (for example "no main content found").
     ``unmatched_selectors`` lists outlet CSS selectors that matched nothing on
     this page (a drift alarm: the outlet was redesigned; the generic cleaner ran).
+    In browser mode (:mod:`archiver.crawl.browser`) the text comes from the rendered
+    DOM, and the DOM's and the screenshot's WARC records are named here.
     """
 
     url: str
@@ -42,6 +44,11 @@ class Article:
     extractor: str = "archiver.clean"
     extractor_version: str = ""
     unmatched_selectors: list[str] = dataclasses.field(default_factory=list)
+    #: Which document the text was read from: ``http`` (the response) or ``dom`` (a browser's render).
+    text_source: str = "http"
+    dom_record_id: str | None = None
+    screenshot_record_id: str | None = None
+    screenshot_sha256: str | None = None
 
     @property
     def text_sha256(self) -> str:

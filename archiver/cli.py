@@ -101,6 +101,18 @@ def cli() -> None:
 @click.option(
     "--json-log", is_flag=True, help="Log JSON lines on stderr; print the summary as one JSON object."
 )
+@click.option(
+    "--render",
+    type=click.Choice(["http", "browser"]),
+    help="Capture pages as received (http) or as headless Chromium renders them (browser); "
+    "default: the outlet file's `render`.",
+)
+@click.option(
+    "--screenshots",
+    is_flag=True,
+    help="In HTTP mode, a full-page screenshot of each page as the archive replays it (scripts off, "
+    "nothing from the live web).",
+)
 def crawl(
     outlet: str,
     out: Path,
@@ -112,6 +124,8 @@ def crawl(
     worker_id: str | None,
     quiet: bool,
     json_log: bool,
+    render: str | None = None,
+    screenshots: bool = False,
 ) -> None:
     """Crawl OUTLET (a name in outlets/ or a .toml path) into the archive folder --out.
 
@@ -127,6 +141,10 @@ def crawl(
     if max_pages:
         definition = dataclasses.replace(definition, max_pages=max_pages)
     overrides = progress_settings(quiet=quiet, json_log=json_log)
+    if render:
+        overrides["ARCHIVER_RENDER"] = render
+    if screenshots:
+        overrides["ARCHIVER_SCREENSHOTS_HTTP"] = True
     if redis_url:
         from archiver.scheduler.distributed import worker_setup
 

@@ -53,7 +53,10 @@ KEYS: dict[str, str] = {
     "date_from": "ISO date: skip articles published before it",
     "date_until": "ISO date: skip articles published after it",
     "selectors": "table with `body` and `remove` lists of CSS selectors",
+    "render": '"http" (default) or "browser": load article pages in headless Chromium',
 }
+#: How an outlet's pages are captured: as received over HTTP, or as a browser renders them.
+RENDER_MODES = ("http", "browser")
 SELECTOR_KEYS = {"body", "remove"}
 
 
@@ -81,6 +84,7 @@ class Outlet:
     date_until: dt.date | None = None
     body_selectors: tuple[str, ...] = ()
     remove_selectors: tuple[str, ...] = ()
+    render: str = "http"
     source: str = ""
 
     # -- URL rules ---------------------------------------------------------
@@ -167,6 +171,7 @@ class Outlet:
             "max_pages": self.max_pages,
             "date_from": self.date_from.isoformat() if self.date_from else None,
             "date_until": self.date_until.isoformat() if self.date_until else None,
+            "render": self.render,
         }
 
 
@@ -235,6 +240,9 @@ def parse_outlet(raw: dict[str, Any], *, source: str = "<outlet>") -> Outlet:
     home, start_urls = _home_and_start(keys)
     domains = _domains(keys, home)
     body, remove = _selectors(keys)
+    render = raw.get("render", "http")
+    if render not in RENDER_MODES:
+        raise keys.fail("render", f"expected one of {', '.join(map(repr, RENDER_MODES))}, got {render!r}")
     outlet = Outlet(
         name=name,
         title=str(raw.get("title", name)),
@@ -252,6 +260,7 @@ def parse_outlet(raw: dict[str, Any], *, source: str = "<outlet>") -> Outlet:
         date_until=keys.date("date_until"),
         body_selectors=body,
         remove_selectors=remove,
+        render=render,
         source=source,
     )
     if outlet.date_from and outlet.date_until and outlet.date_from > outlet.date_until:

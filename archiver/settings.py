@@ -57,6 +57,9 @@ DOWNLOADER_MIDDLEWARES = {
     # sent (and archived); replays the held page when the answer is a 304.
     # Below DownloaderStats (850) too, so Scrapy's stats count the real 304s.
     "archiver.downloadermiddlewares.conditional.ConditionalRequestMiddleware": 840,
+    # Browser mode (outlet `render = "browser"`): after HttpCompression (590) and redirects
+    # (600) have acted, load the page in Chromium and archive all it fetches.
+    "archiver.downloadermiddlewares.render.BrowserRenderMiddleware": 580,
 }
 # Resume (spiders/resume.py): requests for URLs the interrupted crawl archived
 # are answered from the WARCs, so nothing archived is fetched twice.

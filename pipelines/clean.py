@@ -12,6 +12,7 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
+from archiver.crawl.browser.shell import needs_browser
 from archiver.clean import extract
 from archiver.extensions.archive import get_session
 from archiver.spiders.items import PageItem
@@ -26,6 +27,7 @@ class CleanPipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         self.drift_logged: set[str] = set()
+        self.shell_logged: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "CleanPipeline":
@@ -56,6 +58,11 @@ class CleanPipeline:
             if item.capture is not None:
                 get_session(self.crawler).flag_wall(item.capture, wall=article.wall, evidence=evidence)
             raise DropItem(f"{article.wall} wall at {item.url}: {evidence}", log_level="INFO")
+        if item.render:
+            for key, value in item.render.items():
+                setattr(article, key, value)
+        else:
+            self._check_shell(item, article, outlet, spider)
         if not article.text:
             self.stats.inc_value("archiver/articles/empty")
             raise DropItem(f"no article text at {item.url}: {article.reason}")
@@ -65,6 +72,31 @@ class CleanPipeline:
             raise DropItem(f"published {published}, outside the date window: {item.url}")
         item.article = article
         return item
+
+    def _check_shell(self, item: PageItem, article: Any, outlet: Any, spider: Any) -> None:
+        """Flag an article page that is a script-built shell, instead of storing what little it shows.
+
+        The capture gets ``needs_browser`` with its evidence (and a record in
+        the WARC), the page no article row; one warning per outlet says how to
+        capture it whole.
+        """
+        evidence = needs_browser(item.body, article.text)
+        if not evidence:
+            return
+        self.stats.inc_value("archiver/pages/needs_browser")
+        if item.capture is not None:
+            get_session(self.crawler).flag_needs_browser(item.capture, evidence=evidence)
+        if outlet.name not in self.shell_logged:
+            self.shell_logged.add(outlet.name)
+            spider.logger.warning(
+                "outlet %s: %s looks built by scripts (%s); it is flagged needs_browser and not stored. "
+                "Set render = \"browser\" in %s (or archiver crawl --render browser) to capture such pages.",
+                outlet.name,
+                item.url,
+                "; ".join(evidence),
+                outlet.source or "the outlet file",
+            )
+        raise DropItem(f"script-built shell at {item.url}: {'; '.join(evidence)}", log_level="INFO")
 
     def _check_drift(self, article: Any, outlet: Any, spider: Any) -> None:
         """Count article pages where an outlet selector matched nothing; warn once per selector.

@@ -25,6 +25,8 @@ class PageItem:
     listed_title: str | None = None
     article: Article | None = None
     article_id: str | None = None
+    #: In browser mode, the records of the rendering (``downloadermiddlewares/render.py``); ``body`` is its DOM.
+    render: dict | None = None
 
     def __repr__(self) -> str:
         # Scrapy logs dropped items; a page's body has no place in a log line.

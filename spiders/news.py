@@ -132,6 +132,7 @@ class NewsSpider(scrapy.Spider):
                 url_verdict=verdict,
                 listed_published=response.meta.get("listed_published"),
                 listed_title=response.meta.get("listed_title"),
+                render=response.meta.get("archiver_render"),
             )
         if response.status >= 400:
             return  # a denied page (401/403/451) is judged as a wall; its links are not the outlet's

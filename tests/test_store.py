@@ -120,7 +120,8 @@ def test_schema_tables_keys_indexes_and_wal(archive: Archive) -> None:
         ("outlet", "fetched_at", "status"): False,
         ("status",): False,
         ("record_type",): False,
-    }  # + 0003_ui_indexes
+        ("refers_to",): False,
+    }  # + 0003_ui_indexes, 0004_browser_capture (a page's DOM and screenshot records)
     assert indexes("articles") == {
         ("url",): True,
         ("outlet", "published"): False,

@@ -204,6 +204,43 @@ class ArchiveSession:
         self._batch()
         self.store.mark_wall(capture.record_id, wall=wall, evidence=evidence)
 
+    def flag_needs_browser(self, capture: Capture, *, evidence: list[str]) -> None:
+        """Mark a capture as a script-built shell; it gets no article row (see :mod:`archiver.crawl.browser`).
+
+        Like a wall, the verdict goes into the WARC (a record referring to the
+        response), so ``reindex`` flags the same captures.
+        """
+        from archiver.crawl.browser.records import NEEDS_BROWSER_JSON_TYPE
+
+        text = "; ".join(evidence)
+        payload = json.dumps({"needs_browser": True, "evidence": evidence}, ensure_ascii=False).encode()
+        self.writer.write_conversion(
+            url=capture.url,
+            refers_to=capture.record_id,
+            fetched_at=_utc_now(),
+            payload=payload,
+            content_type=NEEDS_BROWSER_JSON_TYPE,
+        )
+        self._batch()
+        self.store.mark_needs_browser(capture.record_id, evidence=text)
+
+    def record_resource(self, page: Capture, *, url: str, payload: bytes, content_type: str) -> Capture:
+        """Write a ``resource`` record concurrent to ``page`` (a rendered DOM, a screenshot) and index it."""
+        from archiver.crawl.browser.records import resource_capture
+        from archiver.warc.writer import warc_date
+
+        made = _utc_now()
+        location = self.writer.write_resource(
+            url=url, concurrent_to=page.record_id, fetched_at=made, payload=payload, content_type=content_type
+        )
+        capture = resource_capture(
+            location, url=url, fetched_at=warc_date(made), content_type=content_type, payload=payload, page=page
+        )
+        capture.crawl_id, capture.outlet = self.crawl_id, self.outlet.name
+        self._batch()
+        self.store.add_capture(capture)
+        return capture
+
     #: Seconds of rows grouped into one SQLite transaction (see :meth:`_batch`).
     COMMIT_INTERVAL = 1.0
     _batch_start = 0.0

@@ -52,6 +52,8 @@ class DemoSite:
     disallowed_paths: list[str]
     not_found: Page
     sections: list[str]
+    #: The script-built section's stories (archiver/demo/live.py): only a browser capture stores them.
+    live_articles: list[DemoArticle] = dataclasses.field(default_factory=list)
 
     def article(self, path_or_url: str) -> DemoArticle:
         """The article at a path or absolute URL; KeyError names what exists if none."""

@@ -16,7 +16,7 @@ import sys
 import zlib
 from pathlib import Path
 
-from archiver.demo import feeds, render
+from archiver.demo import feeds, live, render
 from archiver.demo.content import AUTHORS, SECTIONS, SITE_NAME, ArticleContent, catalogue, slugify
 from archiver.demo.model import DemoArticle, DemoSite, Page
 
@@ -111,6 +111,7 @@ def build_site(base_url: str) -> DemoSite:
     pages["/sitemap.xml"] = Page(HTML, b"", STATIC_DATE, status=301, location=base + feeds.SITEMAP_INDEX)
     pages[render.STYLE_PATH] = Page("text/css; charset=utf-8", _STYLE.encode("utf-8"), STATIC_DATE)
     pages[render.IMAGE_PATH] = Page("image/png", _png(), STATIC_DATE)
+    pages.update(live.live_pages(base, _png()))  # the script-built "Live desk" section
     _machine_pages(pages, base, newest_first, urls)
 
     articles = [
@@ -145,6 +146,7 @@ def build_site(base_url: str) -> DemoSite:
         disallowed_paths=list(DISALLOWED),
         not_found=dataclasses.replace(not_found, status=404),
         sections=list(SECTIONS),
+        live_articles=live.live_articles(base),
     )
 
 

@@ -26,7 +26,7 @@ from sqlite_utils import Database
 from archiver.article import Article
 from archiver.capture import Capture
 from archiver.store import versions as _versions
-from archiver.store.schema import ARTICLE_COLUMNS, CAPTURE_COLUMNS, migrations
+from archiver.store.schema import ARTICLE_COLUMNS, CAPTURE_COLUMNS, RENDER_COLUMNS, migrations
 
 __all__ = [
     "DB_NAME",
@@ -214,6 +214,11 @@ class ArchiveDatabase:
                 [wall, evidence, record_id],
             )
 
+    def mark_needs_browser(self, record_id: str, *, evidence: str) -> None:
+        """Note on a capture that it is a script-built shell: no article came from it, and why."""
+        with self.db.atomic():
+            self.db.execute("UPDATE captures SET needs_browser = ? WHERE record_id = ?", [evidence, record_id])
+
     def has_capture(self, url: str) -> bool:
         """Whether any response or revisit of exactly ``url`` is archived."""
         return self.db.execute("SELECT 1 FROM captures WHERE url = ? LIMIT 1", [url]).fetchone() is not None
@@ -319,7 +324,9 @@ class ArchiveDatabase:
         conversion_record_id: str | None,
     ) -> dict[str, Any]:
         fields = {field.name for field in dataclasses.fields(Article)}
-        row: dict[str, Any] = {name: getattr(article, name) for name in ARTICLE_COLUMNS if name in fields}
+        row: dict[str, Any] = {
+            name: getattr(article, name) for name in (*ARTICLE_COLUMNS, *RENDER_COLUMNS) if name in fields
+        }
         row.update(
             id=ident,
             outlet=outlet,

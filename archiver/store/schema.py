@@ -254,3 +254,26 @@ def ui_indexes(db: Database) -> None:
     articles.create_index(["authors"], if_not_exists=True)
     # date ranges with facets and filters, answered from the index alone
     articles.create_index(["published", "outlet", "section", "language", "authors"], if_not_exists=True)
+
+
+#: Columns of ``articles`` saying which document the text came from in a browser capture
+#: (written out here, not derived, so this migration never changes).
+RENDER_COLUMNS: tuple[str, ...] = ("text_source", "dom_record_id", "screenshot_record_id", "screenshot_sha256")
+
+
+@migrations(name="0004_browser_capture")
+def browser_capture(db: Database) -> None:
+    """Script-built outlets: the shell flag on captures, the rendered DOM and screenshot on articles.
+
+    ``captures.needs_browser`` holds the evidence that an HTTP capture saw only
+    a shell; ``articles.text_source`` is ``http`` (the response) or ``dom``
+    (the browser's rendered DOM, ``dom_record_id``), and the screenshot's
+    record and sha256 let a citation be checked against the WARC.
+    """
+    db.table("captures").add_column("needs_browser", str)
+    db.table("captures").create_index(["refers_to"], if_not_exists=True)
+    articles = db.table("articles")
+    articles.add_column("text_source", str)
+    articles.add_column("dom_record_id", str)
+    articles.add_column("screenshot_record_id", str)
+    articles.add_column("screenshot_sha256", str)

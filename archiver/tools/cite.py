@@ -72,6 +72,8 @@ class Citation:
     version: int | None = None
     versions: int | None = None
     snapshot_id: str | None = None
+    #: sha256 of the full-page screenshot taken in browser mode (a WARC resource record), if any.
+    screenshot_sha256: str | None = None
 
     @property
     def timestamp14(self) -> str:
@@ -224,7 +226,8 @@ def citation_from(
                 meta = {}
             source = version
         else:
-            meta = {k: row[k] for k in ("authors", "published", "site_name") if k in row.keys()}
+            keys = ("authors", "published", "site_name", "screenshot_sha256")
+            meta = {k: row[k] for k in keys if k in row.keys()}
             source = row
         capture = conn.execute(
             "SELECT * FROM captures WHERE record_id = ?", [source["capture_record_id"]]
@@ -248,6 +251,7 @@ def citation_from(
         version=version["version"] if version is not None else None,
         versions=row["versions"] if "versions" in row.keys() else None,
         snapshot_id=_snapshot_id(db_path, source["capture_record_id"]),
+        screenshot_sha256=meta.get("screenshot_sha256"),
     )
     citation.archived_url = memento_url(base_url, citation.timestamp14, citation.url)
     return citation
@@ -261,6 +265,8 @@ def _fixity(c: Citation) -> str:
     if c.payload_sha256:
         parts.append(f"payload sha256:{c.payload_sha256}")
     parts.append(f"text sha256:{c.text_sha256}")
+    if c.screenshot_sha256:
+        parts.append(f"screenshot sha256:{c.screenshot_sha256}")
     if c.snapshot_id:
         parts.append(f"snapshot {c.snapshot_id}")
     return "; ".join(parts)
@@ -376,6 +382,8 @@ def as_html(c: Citation) -> str:
         "data-versionurl": c.archived_url,
         "data-versiondate": c.captured_iso,
     }
+    if c.screenshot_sha256:
+        attrs["data-screenshot-sha256"] = c.screenshot_sha256
     rendered = " ".join(f'{k}="{html.escape(v, quote=True)}"' for k, v in attrs.items())
     return f"<a {rendered}>{html.escape(c.title or c.url)}</a>"
 

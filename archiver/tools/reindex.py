@@ -18,6 +18,7 @@ from typing import Any, Iterable
 from archiver.article import Article
 from archiver.warc.formats import ARTICLE_JSON_TYPE, WALL_JSON_TYPE
 from archiver.warc.files import warc_files
+from archiver.crawl.browser.records import NEEDS_BROWSER_JSON_TYPE, resource_capture_from_record
 
 __all__ = ["reindex", "ReindexResult", "warc_files"]
 
@@ -57,6 +58,10 @@ def reindex(paths: Iterable[str | Path], db_path: str | Path) -> ReindexResult:
                     result.articles += _index_article(archive, record, result, later)
                 elif kind in ("metadata", "conversion") and record.content_type == WALL_JSON_TYPE:
                     _index_wall(archive, record, result)
+                elif kind == "conversion" and record.content_type == NEEDS_BROWSER_JSON_TYPE:
+                    _index_needs_browser(archive, record, result)
+                elif kind == "resource":
+                    archive.add_capture(resource_capture_from_record(record, path.name))
         for record in later:
             result.articles += _index_article(archive, record, result)
     return result
@@ -105,3 +110,13 @@ def _index_wall(archive: Any, record: Any, result: ReindexResult) -> None:
         archive.mark_wall(record.header("WARC-Refers-To"), wall=doc["wall"], evidence=doc.get("evidence"))
     except (ValueError, KeyError, TypeError) as exc:
         result.errors.append(f"{_where(record)}: unreadable wall record ({exc})")
+
+
+def _index_needs_browser(archive: Any, record: Any, result: ReindexResult) -> None:
+    """Flag the capture a needs-browser record refers to, as the crawl did."""
+    try:
+        doc = json.loads(record.block)
+        evidence = "; ".join(str(e) for e in doc["evidence"])
+        archive.mark_needs_browser(record.header("WARC-Refers-To"), evidence=evidence)
+    except (ValueError, KeyError, TypeError) as exc:
+        result.errors.append(f"{_where(record)}: unreadable needs-browser record ({exc})")

@@ -164,7 +164,9 @@ def _select(entries: list[_Entry], outlet: str | None, since: str | None, until:
         if e.rec_type == "request" and e.concurrent_to in chosen:
             chosen.add(e.record_id)
     for e in entries:
-        if e.rec_type in ("conversion", "metadata") and (e.refers_to in chosen or e.concurrent_to in chosen):
+        if e.rec_type in ("conversion", "metadata", "resource") and (
+            e.refers_to in chosen or e.concurrent_to in chosen
+        ):
             chosen.add(e.record_id)
     files_used = {e.file for e in entries if e.record_id in chosen}
     return [

@@ -152,6 +152,8 @@ class _Checker:
                     payload_sha = hashlib.sha256(rec.payload).hexdigest()
                 elif rec.rec_type == "revisit":
                     payload_sha = rec.header(PAYLOAD_SHA256_HEADER)
+                elif rec.rec_type == "resource":  # a browser capture's DOM or screenshot: the block is the payload
+                    payload_sha = hashlib.sha256(rec.block).hexdigest()
                 seen = _Seen(
                     path.name,
                     rec.offset,
@@ -258,6 +260,24 @@ class _Checker:
             self.problem(
                 *where,
                 f"{what}: the conversion record refers to {seen.refers_to}, the row to capture {capture}",
+            )
+        self._check_screenshot(row, keys, what)
+
+    def _check_screenshot(self, row: Any, keys: Any, what: str) -> None:
+        """A browser capture's screenshot sha256 (cited) is the sha256 of its resource record."""
+        shot_id = row["screenshot_record_id"] if "screenshot_record_id" in keys else None
+        if not shot_id:
+            return
+        shot = self.by_id.get(shot_id)
+        if shot is None or shot.rec_type != "resource":
+            self.problem("articles", None, shot_id, f"{what}: its screenshot record is not in the WARC files")
+        elif shot.payload_sha256 != row["screenshot_sha256"]:
+            self.problem(
+                self.label(shot.file),
+                shot.offset,
+                shot_id,
+                f"{what}: screenshot sha256 in the WARC is {shot.payload_sha256}, "
+                f"the row says {row['screenshot_sha256']}",
             )
 
     # -- pages.jsonl ----------------------------------------------------------

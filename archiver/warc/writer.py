@@ -459,3 +459,31 @@ class WarcWriter:
             payload,
         )
         return self._append(record)
+
+    def write_resource(
+        self,
+        *,
+        url: str,
+        concurrent_to: str,
+        fetched_at: datetime,
+        payload: bytes,
+        content_type: str,
+    ) -> RecordLocation:
+        """Write a ``resource`` record (a rendered DOM, a screenshot) made at the time of ``concurrent_to``.
+
+        ``WARC-Concurrent-To`` names the page's response record, as WARC 1.1
+        section 5.7 allows for records made in the same capture event.
+        """
+        self._ensure_open()
+        record = _Record(
+            "resource",
+            self._common(url, fetched_at)
+            + [
+                ("WARC-Concurrent-To", concurrent_to),
+                ("Content-Type", content_type),
+                ("WARC-Payload-Digest", sha1_digest(payload)),
+                ("WARC-Block-Digest", sha1_digest(payload)),
+            ],
+            payload,
+        )
+        return self._append(record)

@@ -91,6 +91,7 @@ def _citation(row: dict, capture: dict | None, versions: list[dict], base_url: s
         version=latest.get("n") if len(versions) > 1 or "current_version" in row else None,
         versions=len(versions) if "versions" in row else None,
         snapshot_id=snapshots[-1]["id"] if snapshots else None,
+        screenshot_sha256=row.get("screenshot_sha256"),
     )
     c.archived_url = memento_url(base_url, c.timestamp14, c.url)
     return {"text": as_text(c), "bibtex": as_bibtex(c), "html": as_html(c), "archived_url": c.archived_url}
@@ -130,6 +131,9 @@ async def article_context(datasette, db, request, article_id: str) -> dict | Non
         "replay_url": replay_link(datasette, url=row["url"], timestamp=stamp),
         "outlet_url": datasette.urls.path(f"/-/outlet/{row['outlet']}") if row.get("outlet") else None,
         "diff": None,
+        "screenshot_url": datasette.urls.path(f"/-/screenshot/{record_slug(row['screenshot_record_id'])}.png")
+        if row.get("screenshot_record_id")
+        else None,
     }
     if len(versions) > 1 or "from" in request.args:
         old = _pick(request, "from", len(versions) - 1 or 1, len(versions))
