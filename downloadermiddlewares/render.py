@@ -41,10 +41,11 @@ from scrapy import signals
 from scrapy.http import HtmlResponse, Request, Response
 
 from archiver.crawl.browser.records import DOM_PREFIX, SCREENSHOT_PREFIX, resource_url
-from archiver.crawl.browser.render import BrowserRenderer, Document, Exchange, RenderError
+from archiver.crawl.browser.render import CHROMIUM, BrowserRenderer, Document, Exchange, RenderError
 
 from archiver.downloadermiddlewares.address_guard import address_kind, parse_allowed
 from archiver.downloadermiddlewares.capture import CAPTURE_META_KEY
+from archiver.defaults import DEFAULTS
 from archiver.extensions.archive import get_session
 
 logger = logging.getLogger(__name__)
@@ -111,15 +112,21 @@ class BrowserRenderMiddleware:
         self.crawler = crawler
         self.stats = crawler.stats
         settings = crawler.settings
-        self.mode = settings.get("ARCHIVER_RENDER")
-        self.allowed = parse_allowed(settings.get("ARCHIVER_ALLOW_PRIVATE_ADDRESSES", False))
-        self.executable = settings.get("ARCHIVER_CHROMIUM") or os.environ.get(
-            "ARCHIVER_CHROMIUM", "/usr/bin/chromium"
+        self.mode = settings.get("ARCHIVER_RENDER", DEFAULTS["ARCHIVER_RENDER"])
+        self.allowed = parse_allowed(
+            settings.get("ARCHIVER_ALLOW_PRIVATE_ADDRESSES", DEFAULTS["ARCHIVER_ALLOW_PRIVATE_ADDRESSES"])
         )
-        self.timeout = settings.getfloat("ARCHIVER_BROWSER_TIMEOUT", 30.0)
-        self.screenshots = settings.getbool("ARCHIVER_SCREENSHOTS", True)
-        self.pages_at_once = settings.getint("ARCHIVER_BROWSER_PAGES", 2)
-        self.replay_screenshots = settings.getbool("ARCHIVER_SCREENSHOTS_HTTP", False)
+        self.executable = (
+            settings.get("ARCHIVER_CHROMIUM", DEFAULTS["ARCHIVER_CHROMIUM"])
+            or os.environ.get("ARCHIVER_CHROMIUM")
+            or CHROMIUM
+        )
+        self.timeout = settings.getfloat("ARCHIVER_BROWSER_TIMEOUT", DEFAULTS["ARCHIVER_BROWSER_TIMEOUT"])
+        self.screenshots = settings.getbool("ARCHIVER_SCREENSHOTS", DEFAULTS["ARCHIVER_SCREENSHOTS"])
+        self.pages_at_once = settings.getint("ARCHIVER_BROWSER_PAGES", DEFAULTS["ARCHIVER_BROWSER_PAGES"])
+        self.replay_screenshots = settings.getbool(
+            "ARCHIVER_SCREENSHOTS_HTTP", DEFAULTS["ARCHIVER_SCREENSHOTS_HTTP"]
+        )
         self.renderer: BrowserRenderer | None = None
         self.replayer: BrowserRenderer | None = None
         crawler.signals.connect(self._closed, signal=signals.spider_closed)

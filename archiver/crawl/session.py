@@ -217,7 +217,7 @@ class ArchiveSession:
         self.writer.write_conversion(
             url=capture.url,
             refers_to=capture.record_id,
-            fetched_at=_utc_now(),
+            fetched_at=utc_now(),
             payload=payload,
             content_type=NEEDS_BROWSER_JSON_TYPE,
         )
@@ -227,14 +227,13 @@ class ArchiveSession:
     def record_resource(self, page: Capture, *, url: str, payload: bytes, content_type: str) -> Capture:
         """Write a ``resource`` record concurrent to ``page`` (a rendered DOM, a screenshot) and index it."""
         from archiver.crawl.browser.records import resource_capture
-        from archiver.warc.writer import warc_date
 
-        made = _utc_now()
+        made = utc_now()
         location = self.writer.write_resource(
             url=url, concurrent_to=page.record_id, fetched_at=made, payload=payload, content_type=content_type
         )
         capture = resource_capture(
-            location, url=url, fetched_at=warc_date(made), content_type=content_type, payload=payload, page=page
+            location, url=url, fetched_at=warc_time(made), content_type=content_type, payload=payload, page=page
         )
         capture.crawl_id, capture.outlet = self.crawl_id, self.outlet.name
         self._batch()

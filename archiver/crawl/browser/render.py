@@ -22,23 +22,25 @@ side, where :class:`BrowserRenderer` sees every request:
 Every load, scroll and screenshot has a time limit; a page that hangs is a
 :class:`RenderError` naming the URL and the step, and the renderer goes on
 with a fresh page (or a fresh browser if the old one stopped answering).
-One browser per crawl; the browser context is recycled every
-``pages_per_context`` pages so that memory stays flat over a long crawl.
+One browser per crawl, its contexts recycled so memory stays flat.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 import logging
 from collections import OrderedDict
 from typing import Any, Awaitable, Callable
 
+from archiver.crawl.browser.exchange import Document, Exchange, Rendered, RenderError
+
 __all__ = ["BrowserRenderer", "Document", "Exchange", "Rendered", "RenderError", "CHROMIUM_ARGS"]
 
 logger = logging.getLogger(__name__)
 
+#: Debian's chromium, which Playwright drives (no browser download).
+CHROMIUM = "/usr/bin/chromium"
 #: Chromium flags: no sandbox (containers, root), no background traffic of its own,
 #: and a proxy nobody listens on as the last line behind the route handler.
 CHROMIUM_ARGS = (
@@ -78,48 +80,6 @@ async (pause) => {
 QUIET_SECONDS = 0.15
 
 
-class RenderError(Exception):
-    """A page the browser could not load, scroll or photograph in time; the message locates it."""
-
-
-@dataclasses.dataclass
-class Document:
-    """The page document as the crawl downloaded it (decoded body, final URL)."""
-
-    url: str
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-
-
-@dataclasses.dataclass
-class Exchange:
-    """One request the page made and the answer Playwright got for it."""
-
-    url: str
-    method: str
-    request_headers: list[tuple[str, str]]
-    request_body: bytes | None
-    status: int
-    reason: str
-    response_headers: list[tuple[str, str]]
-    body: bytes
-    fetched_at: dt.datetime
-
-
-@dataclasses.dataclass
-class Rendered:
-    """What the browser made of a page."""
-
-    url: str
-    dom: bytes
-    screenshot: bytes | None
-    requests: int = 0
-    refused: int = 0
-    failed: list[str] = dataclasses.field(default_factory=list)
-    in_flight: int = 0  # requests of this page not answered yet
-
-
 Guard = Callable[[str], Awaitable[str | None]]
 Recorder = Callable[[Exchange], None]
 #: In replay mode, what the archive holds of a URL: (status, headers, decoded body), or None.
@@ -141,7 +101,7 @@ class BrowserRenderer:
         *,
         guard: Guard,
         record: Recorder,
-        executable: str = "/usr/bin/chromium",
+        executable: str = CHROMIUM,
         user_agent: str | None = None,
         viewport: tuple[int, int] = (1280, 900),
         load_timeout: float = 30.0,
