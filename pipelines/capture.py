@@ -38,6 +38,7 @@ Settings: ``ARCHIVER_CAPTURE_ENABLED`` (default True). Stats:
 from __future__ import annotations
 
 import http
+import ipaddress
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
@@ -48,6 +49,7 @@ from scrapy.http import Response
 
 from archiver.capture import Capture
 
+from .address_guard import allowed_networks, refusal, refused
 from .handler import META_KEY as RAW_META_KEY
 from .handler import RawExchange
 from .write_failure import WRITE_ERRORS, has_failed, stop_crawl, watch_items
@@ -126,6 +128,7 @@ class WarcCaptureMiddleware:
             raise NotConfigured("ARCHIVER_CAPTURE_ENABLED is off")
         self.crawler = crawler
         self.stats = crawler.stats
+        self._allowed = allowed_networks(crawler.settings)
         watch_items(crawler)  # a failed archive write stops the crawl (pipelines/write_failure.py)
 
     @classmethod
@@ -174,10 +177,30 @@ class WarcCaptureMiddleware:
             self.stats.inc_value("archiver/warc/errors")
         return capture
 
+    def _refuse_forbidden_peer(self, request: Request, peer: str | None) -> None:
+        """Decide before recording: a response from a forbidden address (DNS rebinding) is never archived.
+
+        ``pipelines/handler.py`` already refuses it; this covers any other download handler.
+        """
+        if not peer:
+            return
+        try:
+            ip = ipaddress.ip_address(peer.split("%")[0])
+        except ValueError:
+            return
+        kind = refusal(ip, self._allowed)
+        if kind:
+            raise refused(
+                self.stats, request, urlsplit(request.url).hostname or "?", ip, kind, "connected to"
+            )
+
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
         if urlsplit(request.url).scheme not in _ARCHIVED_SCHEMES:
             return response
         raw = self._raw_for(request)
+        self._refuse_forbidden_peer(
+            request, str(response.ip_address) if response.ip_address else (raw.ip if raw else None)
+        )
         if raw is not None and raw.response_bytes:
             # An incomplete exchange (connection lost early with DOWNLOAD_FAIL_ON_DATALOSS off,
             # or a StopDownload) keeps the bytes that came and is marked WARC-Truncated.

@@ -21,8 +21,8 @@ RAW_CSP = (
     "sandbox; default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; form-action 'none'"
 )
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-_UUID_ID = re.compile(r"^<urn:uuid:([0-9A-Za-z-]+)>$")
-_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_UUID_ID = re.compile(r"<urn:uuid:([0-9A-Za-z-]+)>")
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _CHARSET = re.compile(r"charset\s*=\s*\"?([A-Za-z0-9._:-]+)", re.I)
 
 
@@ -36,7 +36,7 @@ class SnapshotError(Exception):
 
 def record_slug(record_id: str) -> str:
     """The URL path segment naming a capture: the UUID of ``<urn:uuid:...>``, else the quoted id."""
-    match = _UUID_ID.match(record_id)
+    match = _UUID_ID.fullmatch(record_id)
     return match.group(1) if match else quote(record_id, safe="")
 
 
@@ -70,7 +70,7 @@ class Snapshot:
     def media_type(self) -> str:
         """The captured media type, lowercase, or ``application/octet-stream`` when absent or malformed."""
         media = self.content_type.split(";", 1)[0].strip().lower()
-        return media if _TOKEN.match(media) else "application/octet-stream"
+        return media if _TOKEN.fullmatch(media) else "application/octet-stream"
 
     @property
     def charset(self) -> str | None:

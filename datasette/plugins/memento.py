@@ -255,9 +255,9 @@ async def timemap(request: Any, datasette: Any) -> Response:
 @hookimpl
 def register_routes():
     return [
-        (r"^/(?P<ts>\d{14})/(?P<url>.+)$", memento),
-        (r"^/timegate/(?P<url>.+)$", timegate),
-        (r"^/timemap/(?P<url>.+)$", timemap),
+        (r"^/(?P<ts>\d{14})/(?P<url>.+)\Z", memento),
+        (r"^/timegate/(?P<url>.+)\Z", timegate),
+        (r"^/timemap/(?P<url>.+)\Z", timemap),
     ]
 
 

@@ -88,6 +88,6 @@ async def snapshot_page(datasette, request):
 @hookimpl
 def register_routes():
     return [
-        (r"^/-/snapshot/(?P<slug>[^/]+)/raw$", snapshot_raw),
-        (r"^/-/snapshot/(?P<slug>[^/]+)$", snapshot_page),
+        (r"^/-/snapshot/(?P<slug>[^/]+)/raw\Z", snapshot_raw),
+        (r"^/-/snapshot/(?P<slug>[^/]+)\Z", snapshot_page),
     ]
