@@ -202,7 +202,9 @@ def test_a_gzip_member_inflating_to_gigabytes_is_refused_with_a_located_error(tm
     head = f"WARC/1.1\r\nWARC-Type: resource\r\nContent-Length: {size}\r\n\r\n".encode()
     comp = zlib.compressobj(9, zlib.DEFLATED, 31)
     zeros = b"\0" * (16 * 1024 * 1024)
-    bomb = comp.compress(head) + b"".join(comp.compress(zeros) for _ in range(size // len(zeros))) + comp.flush()
+    bomb = (
+        comp.compress(head) + b"".join(comp.compress(zeros) for _ in range(size // len(zeros))) + comp.flush()
+    )
     assert len(bomb) < 2 * 1024 * 1024
     path = tmp_path / "bomb.warc.gz"
     path.write_bytes(good + bomb + good)
@@ -248,3 +250,84 @@ def test_iter_records_refuses_each_hostile_length(tmp_path):
         errors: list = []
         assert list(iter_records(path, on_error=errors.append)) == []
         assert len(errors) == 1 and "Content-Length" in errors[0].message, (value, errors)
+
+
+# -- item 4: every decoder streams with an output limit -----------------------------------------------------
+
+DECODE_RUNNER = textwrap.dedent("""
+    import json, resource, sys
+    from archiver.warc import HttpParseError, decode_body, parse_message
+    coding, path = sys.argv[1], sys.argv[2]
+    body = open(path, "rb").read()
+    message = parse_message(b"HTTP/1.1 200 OK\\r\\nContent-Encoding: " + coding.encode() + b"\\r\\n\\r\\n" + body)
+    try:
+        decode_body(message)
+        outcome = "decoded whole"
+    except HttpParseError as exc:
+        outcome = str(exc)
+    print(json.dumps({"outcome": outcome, "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+""")
+
+
+def _bomb(coding: str, size: int) -> bytes:
+    """``size`` zero bytes encoded with ``coding``, built in pieces (this process never holds them)."""
+    zeros = b"\0" * (16 * 1024 * 1024)
+    pieces = size // len(zeros)
+    if coding in ("gzip", "deflate"):
+        comp = zlib.compressobj(9, zlib.DEFLATED, 31 if coding == "gzip" else 15)
+        return b"".join(comp.compress(zeros) for _ in range(pieces)) + comp.flush()
+    if coding == "br":
+        import brotli
+
+        comp = brotli.Compressor(quality=5)
+        return b"".join(comp.process(zeros) for _ in range(pieces)) + comp.finish()
+    from backports import zstd
+
+    comp = zstd.ZstdCompressor()
+    return b"".join(comp.compress(zeros) for _ in range(pieces)) + comp.flush()
+
+
+@pytest.mark.parametrize("coding", ["br", "gzip", "deflate", "zstd"])
+def test_decompression_bombs_stop_at_the_limit_with_bounded_memory(coding, tmp_path):
+    path = tmp_path / f"bomb.{coding}"
+    path.write_bytes(_bomb(coding, 1024 * 1024 * 1024))
+    assert path.stat().st_size < 4 * 1024 * 1024
+    proc = subprocess.run(
+        [
+            "bash",
+            "-c",
+            'ulimit -v 2097152; exec "$0" -c "$1" "$2" "$3"',
+            sys.executable,
+            DECODE_RUNNER,
+            coding,
+            str(path),
+        ],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout)
+    assert "decodes to more than" in result["outcome"], result
+    # The default limit is 100 MiB: the decoder holds about that, never the gigabyte.
+    assert result["peak_kib"] < 300 * 1024, f"{coding}: peak RSS {result['peak_kib']} KiB"
+
+
+def test_streaming_decoders_still_decode_real_bodies():
+    import brotli
+    from backports import zstd
+
+    from archiver.warc import decode_body, parse_message
+
+    text = b"<p>" + b"news " * 50_000 + b"</p>"
+    for coding, data in [
+        ("br", brotli.compress(text)),
+        ("gzip", gzip.compress(text) + gzip.compress(b"<p>second member</p>")),
+        ("deflate", zlib.compress(text)),
+        ("zstd", zstd.compress(text)),
+    ]:
+        msg = parse_message(b"HTTP/1.1 200 OK\r\nContent-Encoding: " + coding.encode() + b"\r\n\r\n" + data)
+        expected = text + b"<p>second member</p>" if coding == "gzip" else text
+        assert decode_body(msg) == expected, coding
