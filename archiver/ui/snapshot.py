@@ -18,7 +18,8 @@ from archiver.warc import HttpParseError, WarcError, read_record_at
 
 #: Content-Security-Policy of the raw snapshot route.
 RAW_CSP = (
-    "sandbox; default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; form-action 'none'"
+    "sandbox; default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; form-action 'none'; "
+    "frame-ancestors 'self'"  # only the archive's capture view frames it (issue 11 item 12)
 )
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _UUID_ID = re.compile(r"<urn:uuid:([0-9A-Za-z-]+)>")
@@ -106,11 +107,34 @@ class Snapshot:
         return headers
 
 
+_REBUILD = (
+    "the database is damaged or was handed in hostile: rebuild it from the WARCs with `archiver reindex`"
+)
+
+
 def warc_path(archive_dir: Path, warc_file: str) -> Path:
     """The WARC file a captures row names, refusing names that leave ``archive_dir/warcs``."""
-    if not warc_file or Path(warc_file).name != warc_file or warc_file.startswith("."):
-        raise SnapshotError(f"capture names an unsafe WARC file {warc_file!r}", status=500)
+    if (
+        not isinstance(warc_file, str)
+        or not warc_file
+        or Path(warc_file).name != warc_file
+        or warc_file.startswith(".")
+        or any(ord(ch) < 32 for ch in warc_file)
+    ):
+        raise SnapshotError(f"capture names an unsafe WARC file {warc_file!r}; {_REBUILD}", status=422)
     return archive_dir / "warcs" / warc_file
+
+
+def row_offset(row: dict) -> int:
+    """The WARC offset of a captures row, checked: a whole number of bytes, 0 or more (else 422)."""
+    offset = row.get("offset")
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise SnapshotError(
+            f"captures row {row.get('record_id')} has WARC offset {offset}, not a byte position (0 or more); "
+            + _REBUILD,
+            status=422,
+        )
+    return offset
 
 
 def load_snapshot(
@@ -133,16 +157,19 @@ def load_snapshot(
         if original is None:
             raise SnapshotError("this revisit's original capture is not in the archive", status=404)
         revisit_of, source = original, original
-    path = warc_path(archive_dir, source["warc_file"])
+    path = warc_path(archive_dir, source.get("warc_file"))
+    offset = row_offset(source)
+    if not path.is_file():
+        raise SnapshotError(f"the capture's WARC file {path.name} is not in this archive", status=404)
     try:
-        record = read_record_at(path, int(source["offset"]))
+        record = read_record_at(path, offset)
     except WarcError as exc:
-        raise SnapshotError(f"cannot read the capture from the WARC: {exc}", status=500) from exc
+        raise SnapshotError(f"cannot read the capture from the WARC: {exc}; {_REBUILD}", status=422) from exc
     if record.record_id != source["record_id"]:
         raise SnapshotError(
-            f"{path} offset {source['offset']} holds {record.record_id}, not {source['record_id']}: "
+            f"{path.name} offset {offset} holds {record.record_id}, not {source.get('record_id')}: "
             "the index is stale, run `archiver reindex`",
-            status=500,
+            status=422,
         )
     try:
         body = record.decoded_body(limit=decode_limit)

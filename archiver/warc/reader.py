@@ -436,6 +436,8 @@ def read_record_at(path: str | Path, offset: int) -> Record:
     readable is there (a stale index: run ``archiver reindex``).
     """
     path = str(path)
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise WarcError(path, None, None, f"offset {offset!r} is not a byte position (0 or more)")
     try:
         f = open(path, "rb")
     except OSError as exc:

@@ -34,7 +34,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 
 #: The policy every memento is served with (the brief of issue 4 fixes it).
-MEMENTO_CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'"
+MEMENTO_CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'"
 LINK_FORMAT = "application/link-format"
 
 
