@@ -226,21 +226,43 @@ def test_a_huge_record_header_is_refused_with_a_located_error(tmp_path):
     assert [t for t, _ in result["records"]].count("response") == 4
 
 
-@pytest.mark.parametrize("command", ["reindex", "verify"])
-def test_cli_readers_survive_a_negative_length_with_exit_1_and_a_located_error(command, tmp_path):
+@pytest.mark.parametrize("command", ["reindex", "verify", "ingest", "snapshot", "index"])
+@pytest.mark.parametrize("hostile", ["negative-length", "bomb-member"])
+def test_cli_readers_survive_hostile_warcs_with_a_located_error(command, hostile, tmp_path):
     archive = tmp_path / "archive"
     (archive / "warcs").mkdir(parents=True)
     good = good_warc(tmp_path / "w")
-    bad = record("WARC/1.1\r\nWARC-Type: resource\r\nContent-Length: -239\r\n", b"")
-    (archive / "warcs" / "x.warc").write_bytes(bad + gzip.decompress(good.read_bytes()))
-    warc = str(archive / "warcs" / "x.warc")
-    args = [command, str(archive)] if command == "verify" else [command, warc, "--db", str(tmp_path / "x.db")]
-    proc = run_archiver(*args, timeout=60)
+    if hostile == "negative-length":
+        bad = record("WARC/1.1\r\nWARC-Type: resource\r\nContent-Length: -239\r\n", b"")
+        name, data, says = "x.warc", bad + gzip.decompress(good.read_bytes()), "Content-Length"
+    else:
+        comp = zlib.compressobj(9, zlib.DEFLATED, 31)
+        head = b"WARC/1.1\r\nWARC-Type: resource\r\nContent-Length: 268435456\r\n\r\n"
+        zeros = b"\0" * (16 * 1024 * 1024)
+        bomb = comp.compress(head) + b"".join(comp.compress(zeros) for _ in range(16)) + comp.flush()
+        name, data, says = "x.warc.gz", bomb + good.read_bytes(), "inflates to more than"
+    (archive / "warcs" / name).write_bytes(data)
+    warc = str(archive / "warcs" / name)
+    args = {
+        "verify": [str(archive)],
+        "reindex": [warc, "--db", str(tmp_path / "x.db")],
+        "ingest": [str(archive), "--db", str(tmp_path / "x.db")],
+        "snapshot": [str(archive), "--out", str(tmp_path / "x.wacz")],
+        "index": [str(archive)],
+    }[command]
+    proc = subprocess.run(
+        ["bash", "-c", 'ulimit -v 2097152; exec "$0" -m archiver.cli "$@"', sys.executable, command, *args],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     out = proc.stdout + proc.stderr
-    assert "Traceback" not in out
-    assert "x.warc" in out and "offset 0" in out and "Content-Length" in out, out
-    if command == "verify":
-        assert proc.returncode == 1
+    assert "Traceback" not in out and "MemoryError" not in out, out[-3000:]
+    assert name in out and "offset 0" in out and says in out, out[-3000:]
+    if command in ("verify", "snapshot"):
+        assert proc.returncode == 1, out[-2000:]
 
 
 def test_iter_records_refuses_each_hostile_length(tmp_path):

@@ -276,3 +276,69 @@ def test_archive_pages_send_a_strict_csp_and_refuse_framing(archive):
     assert raw.headers["content-security-policy"].endswith("frame-ancestors 'self'")
     assert raw.headers["x-frame-options"] == "SAMEORIGIN"
     assert len(raw.headers.get_list("content-security-policy")) == 1
+
+
+# -- item 7 in a real browser: the framed capture's <img src="/archive.json?sql=..."> runs no query ---------------
+
+
+def test_an_archived_image_pointing_at_the_sql_api_runs_no_query_in_a_real_browser(archive):
+    """Chromium loads the capture view; the archived page's image asks the SQL API; nothing answers it."""
+    import os
+    import shutil
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    chromium = os.environ.get("ARCHIVER_CHROMIUM", "/usr/bin/chromium")
+    if not Path(chromium).exists() and not shutil.which(chromium):
+        pytest.skip(f"no Chromium at {chromium}")
+    out, ids = archive
+    _, cap = ids["formula"]
+    answered: list[tuple[str, int, str]] = []
+    app = make_datasette(out).app()
+
+    async def recording(scope, receive, send):
+        async def record(message):
+            if message["type"] == "http.response.start":
+                headers = dict((k.lower(), v) for k, v in scope.get("headers", []))
+                dest = headers.get(b"sec-fetch-dest", b"").decode()
+                answered.append(
+                    (scope["path"] + "?" + scope.get("query_string", b"").decode(), message["status"], dest)
+                )
+            await send(message)
+
+        await app(scope, receive, record)
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(recording, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not server.started:
+        assert time.time() < deadline, "the archive server did not start"
+        time.sleep(0.05)
+    try:
+        with playwright_api.sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"]
+            )
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{port}/-/snapshot/{record_slug(cap.record_id)}")
+            frame = page.wait_for_selector("iframe.archive-frame").content_frame()
+            frame.wait_for_load_state("load")
+            deadline = time.time() + 30
+            while not [a for a in answered if a[0].startswith("/archive.json")]:
+                assert time.time() < deadline, f"the browser never asked for the image: {answered}"
+                time.sleep(0.1)
+            browser.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    sql = [a for a in answered if a[0].startswith("/archive.json")]
+    assert sql and all(status == 403 for _, status, _ in sql), sql
+    assert any(path.endswith("/raw?") and status == 200 for path, status, _ in answered), answered
