@@ -275,16 +275,16 @@ class _Checker:
                 conn.close()
         except sqlite3.Error:
             return  # check_db has reported the unreadable database
-        with open(pages, encoding="utf-8") as lines:
+        with open(pages, encoding="utf-8", errors="replace") as lines:  # hostile bytes: bad lines, no crash
             for number, line in enumerate(lines, 1):
                 try:
                     page = json.loads(line)
                 except ValueError as exc:
                     self.problem(label, None, None, f"line {number}: not JSON ({exc})")
                     continue
-                if "format" in page or "id" not in page:
-                    continue  # the header line
-                expected = known.get(page["id"])
+                if not isinstance(page, dict) or "format" in page or "id" not in page:
+                    continue  # the header line (or not a page at all)
+                expected = known.get(page["id"]) if isinstance(page["id"], (str, int)) else None
                 if expected is None:
                     self.problem(
                         label, None, None, f"line {number}: article {page['id']} is not in the database"
@@ -303,7 +303,7 @@ class _Checker:
     def check_index(self, path: Path, label: str) -> None:
         from archiver.warc.cdxj import parse_line
 
-        with open(path, encoding="utf-8") as lines:
+        with open(path, encoding="utf-8", errors="replace") as lines:  # hostile bytes: bad lines, no crash
             for number, line in enumerate(lines, 1):
                 if not line.strip() or line.startswith("!"):
                     continue
