@@ -13,7 +13,7 @@ from __future__ import annotations
 import stat
 import zipfile
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO
 
 __all__ = ["UnsafeMember", "contained", "copy_member", "is_link", "read_member", "unsafe_reason"]
 
@@ -62,7 +62,7 @@ def contained(root: Path, name: str) -> Path:
     return dest
 
 
-def _stream(src: BinaryIO, out: BinaryIO, budget: int, name: str) -> int:
+def _stream(src: IO[bytes], out: IO[bytes], budget: int, name: str) -> int:
     written = 0
     while True:
         chunk = src.read(min(_CHUNK, budget - written + 1))

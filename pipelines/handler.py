@@ -237,7 +237,8 @@ class _PinnedEndpoints:
             kwargs["timeout"] = self._standard._connectTimeout
         endpoint = HostnameEndpoint(self._standard._reactor, address, port, **kwargs)
         if uri.scheme == b"https":
-            return wrapClientTLS(self._standard._policyForHTTPS.creatorForNetloc(uri.host, port), endpoint)
+            creator = self._standard._policyForHTTPS.creatorForNetloc(uri.host, port)
+            return wrapClientTLS(creator, endpoint)  # type: ignore[arg-type]  # a zope interface
         return endpoint
 
     def __getattr__(self, name: str) -> Any:

@@ -16,17 +16,17 @@ import sys
 import textwrap
 import zipfile
 import zlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from support import REPO
 
 from archiver import zipsafe
 from archiver.verify import verify
 from archiver.warc import WarcWriter, iter_records
-from support import REPO, run_archiver
 
-WHEN = datetime(2026, 11, 25, 14, 0, 1, tzinfo=timezone.utc)
+WHEN = datetime(2026, 11, 25, 14, 0, 1, tzinfo=UTC)
 REQUEST = b"GET / HTTP/1.1\r\nHost: example.test\r\n\r\n"
 BODY = b"<html><p>" + b"news " * 200 + b"</p></html>"
 RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n" % len(BODY) + BODY
@@ -45,7 +45,10 @@ def good_warc(folder: Path) -> Path:
 
 
 def make_wacz(
-    path: Path, listed: dict[str, bytes], unlisted: dict[str, bytes] = {}, links: dict[str, str] = {}
+    path: Path,
+    listed: dict[str, bytes],
+    unlisted: dict[str, bytes] | None = None,
+    links: dict[str, str] | None = None,
 ) -> Path:
     """A WACZ whose datapackage.json lists ``listed`` (with their true digests and sizes)."""
     resources = [
@@ -55,9 +58,9 @@ def make_wacz(
     package = json.dumps({"profile": "data-package", "resources": resources}).encode()
     digest = json.dumps({"path": "datapackage.json", "hash": "sha256:" + hashlib.sha256(package).hexdigest()})
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in {**listed, **unlisted}.items():
+        for name, data in {**listed, **(unlisted or {})}.items():
             zf.writestr(zipfile.ZipInfo(name), data, zipfile.ZIP_DEFLATED)
-        for name, target in links.items():
+        for name, target in (links or {}).items():
             info = zipfile.ZipInfo(name)
             info.external_attr = (0o120777 << 16) | 0
             zf.writestr(info, target)
@@ -85,7 +88,7 @@ def test_hostile_member_names_write_nothing_outside_the_temporary_folder(tmp_pat
         },
         links={"archive/link.warc.gz": str(tmp_path / "ESCAPED-6")},
     )
-    proc = subprocess.run(
+    proc = subprocess.run(  # noqa: PLW1510 (the exit code is asserted)
         [sys.executable, "-m", "archiver.cli", "verify", str(wacz)],
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(tmp)},
@@ -163,7 +166,7 @@ PEAK_RUNNER = textwrap.dedent("""
 
 def read_in_subprocess(path: Path, timeout: float = 60) -> dict:
     """Read ``path`` in a child (address space limited to 1 GiB): records, errors and peak RSS."""
-    proc = subprocess.run(
+    proc = subprocess.run(  # noqa: PLW1510 (the exit code is asserted)
         ["bash", "-c", 'ulimit -v 1048576; exec "$0" -c "$1" "$2"', sys.executable, PEAK_RUNNER, str(path)],
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
@@ -250,7 +253,7 @@ def test_cli_readers_survive_hostile_warcs_with_a_located_error(command, hostile
         "snapshot": [str(archive), "--out", str(tmp_path / "x.wacz")],
         "index": [str(archive)],
     }[command]
-    proc = subprocess.run(
+    proc = subprocess.run(  # noqa: PLW1510 (the exit code is asserted)
         ["bash", "-c", 'ulimit -v 2097152; exec "$0" -m archiver.cli "$@"', sys.executable, command, *args],
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
@@ -314,7 +317,7 @@ def test_decompression_bombs_stop_at_the_limit_with_bounded_memory(coding, tmp_p
     path = tmp_path / f"bomb.{coding}"
     path.write_bytes(_bomb(coding, 1024 * 1024 * 1024))
     assert path.stat().st_size < 4 * 1024 * 1024
-    proc = subprocess.run(
+    proc = subprocess.run(  # noqa: PLW1510 (the exit code is asserted)
         [
             "bash",
             "-c",

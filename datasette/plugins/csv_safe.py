@@ -67,7 +67,7 @@ class CsvRewriter:
         for row in rows:
             writer.writerow([escape_cell(cell) for cell in row])
         text = buf.getvalue()
-        return text if ending else text[: -len("\r\n")] if text.endswith("\r\n") else text
+        return text if ending else text.removesuffix("\r\n")
 
 
 def _is_csv(scope: dict) -> bool:

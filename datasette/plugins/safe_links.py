@@ -7,9 +7,8 @@ never as a clickable link in the archive's origin.
 
 from __future__ import annotations
 
-from datasette import hookimpl
-
 from archiver.weburl import web_url
+from datasette import hookimpl
 
 
 @hookimpl
