@@ -203,6 +203,22 @@ def allowed_networks(settings: Any) -> tuple[Network, ...]:
     return parse_allowed(settings.get("ARCHIVER_ALLOW_PRIVATE_ADDRESSES", False))
 
 
+def guard_policy(settings: Any) -> tuple[Network, ...] | None:
+    """The allowed networks when the address guard is enabled in ``settings``, else None.
+
+    The download handler and the capture middleware enforce the guard's
+    policy on the peer of each connection (before anything is recorded) only
+    in a crawl that has the guard: a project that leaves it out has chosen to
+    fetch any address. Found by class name, wherever the module lives.
+    """
+    middlewares = settings.getwithbase("DOWNLOADER_MIDDLEWARES")
+    for path, order in middlewares.items():
+        name = path if isinstance(path, str) else getattr(path, "__name__", "")
+        if order is not None and name.rsplit(".", 1)[-1] == "AddressGuardMiddleware":
+            return allowed_networks(settings)
+    return None
+
+
 def refused(stats: Any, request: Request, host: str, ip: IPAddress, kind: str, when: str) -> AddressRefused:
     """Count, log and build the refusal of ``request`` (``when``: is / resolves to / connected to)."""
     stats.inc_value("archiver/address_guard/refused")

@@ -49,7 +49,7 @@ from scrapy.http import Response
 
 from archiver.capture import Capture
 
-from .address_guard import allowed_networks, refusal, refused
+from .address_guard import guard_policy, refusal, refused
 from .handler import META_KEY as RAW_META_KEY
 from .handler import RawExchange
 from .write_failure import WRITE_ERRORS, has_failed, stop_crawl, watch_items
@@ -128,7 +128,7 @@ class WarcCaptureMiddleware:
             raise NotConfigured("ARCHIVER_CAPTURE_ENABLED is off")
         self.crawler = crawler
         self.stats = crawler.stats
-        self._allowed = allowed_networks(crawler.settings)
+        self._allowed = guard_policy(crawler.settings)  # None: no address guard in this crawl
         watch_items(crawler)  # a failed archive write stops the crawl (pipelines/write_failure.py)
 
     @classmethod
@@ -182,7 +182,7 @@ class WarcCaptureMiddleware:
 
         ``pipelines/handler.py`` already refuses it; this covers any other download handler.
         """
-        if not peer:
+        if not peer or self._allowed is None:
             return
         try:
             ip = ipaddress.ip_address(peer.split("%")[0])

@@ -61,7 +61,7 @@ from twisted.internet.endpoints import HostnameEndpoint, wrapClientTLS
 from twisted.web._newclient import HTTP11ClientProtocol
 from zope.interface import directlyProvides, providedBy
 
-from .address_guard import PIN_META_KEY, allowed_networks, refusal, refused
+from .address_guard import PIN_META_KEY, guard_policy, refusal, refused
 
 META_KEY = "archiver_raw"
 logger = logging.getLogger(__name__)
@@ -262,13 +262,13 @@ class TeeHTTP11DownloadHandler(HTTP11DownloadHandler):
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
         self._pool._factory = _TeeClientFactory
-        self._allowed = allowed_networks(crawler.settings)
+        self._allowed = guard_policy(crawler.settings)  # None: no address guard in this crawl
 
     def _check_peer(self, request: Request, response: Any) -> None:
         """Refuse a response from a forbidden address before anything can record it."""
         raw = request.meta.get(META_KEY)
         peer = getattr(response, "ip_address", None) or (raw.ip if isinstance(raw, RawExchange) else None)
-        if peer is None:
+        if peer is None or self._allowed is None:
             return
         try:
             ip = ipaddress.ip_address(str(peer).split("%")[0])

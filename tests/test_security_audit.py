@@ -357,10 +357,18 @@ def test_handler_refuses_a_forbidden_peer_before_the_capture_middleware_sees_it(
 
     from pipelines.handler import META_KEY, RawExchange, TeeHTTP11DownloadHandler
 
-    crawler = get_crawler(settings_dict={"ARCHIVER_ALLOW_PRIVATE_ADDRESSES": ["127.0.0.1/32"]})
+    from archiver import settings
+
+    crawler = get_crawler(
+        settings_dict={
+            "ARCHIVER_ALLOW_PRIVATE_ADDRESSES": ["127.0.0.1/32"],
+            "DOWNLOADER_MIDDLEWARES": settings.DOWNLOADER_MIDDLEWARES,
+        }
+    )
     handler = TeeHTTP11DownloadHandler.__new__(TeeHTTP11DownloadHandler)  # no reactor needed for the check
     handler._crawler = crawler
-    handler._allowed = address_guard.allowed_networks(crawler.settings)
+    handler._allowed = address_guard.guard_policy(crawler.settings)
+    assert handler._allowed is not None, "the project's middlewares include the guard"
     request = Request("http://news.example/")
     raw = RawExchange(url=request.url, ip="127.0.0.2")
     request.meta[META_KEY] = raw
