@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import stat
 import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import IO
 
 __all__ = ["UnsafeMember", "contained", "copy_member", "is_link", "read_member", "unsafe_reason"]
@@ -39,10 +39,10 @@ def unsafe_reason(name: str) -> str | None:
         return "backslash in the name"
     if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
         return "absolute path"
-    parts = PurePosixPath(name).parts
-    if any(part in ("..", ".") for part in name.split("/")) or not parts:
+    segments = name.split("/")
+    if any(segment in ("..", ".") for segment in segments):
         return "'..' or '.' segment"
-    if "" in name.split("/"):
+    if "" in segments:
         return "empty path segment"
     return None
 
