@@ -1,8 +1,10 @@
 """Issue 11, the outside audit: hostile WACZ and WARC files handed to the CLI.
 
 Zip slip (item 1), WARC lengths and sizes (item 6), decoders with an output
-limit (item 4). Peak memory is measured in a subprocess with
-``resource.getrusage`` so a reader that inflates a bomb whole fails the test.
+limit (item 4). Peak memory is measured in a subprocess under ``ulimit -v``
+(``VmHWM``, the child's own peak; ``resource.getrusage``'s ``ru_maxrss`` is
+inherited across fork and would count pytest's own peak), so a reader that
+inflates a bomb whole fails the test.
 """
 
 from __future__ import annotations
@@ -155,11 +157,17 @@ def test_the_one_folder_check_refuses_every_hostile_name(name, reason, tmp_path)
 
 PEAK_RUNNER = textwrap.dedent("""
     import json, resource, sys
+    def peak_rss_kib():
+        '''This process's own peak RSS: VmHWM (fresh after exec), not ru_maxrss (inherited across fork).'''
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     from archiver.warc import iter_records
     from archiver.warc.reader import WarcError
     errors = []
     records = [(r.rec_type, r.offset) for r in iter_records(sys.argv[1], on_error=errors.append)]
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_kib = peak_rss_kib()
     print(json.dumps({"records": records, "errors": [str(e) for e in errors], "peak_kib": peak_kib}))
 """)
 
@@ -281,6 +289,12 @@ def test_iter_records_refuses_each_hostile_length(tmp_path):
 
 DECODE_RUNNER = textwrap.dedent("""
     import json, resource, sys
+    def peak_rss_kib():
+        '''This process's own peak RSS: VmHWM (fresh after exec), not ru_maxrss (inherited across fork).'''
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     from archiver.warc import HttpParseError, decode_body, parse_message
     coding, path = sys.argv[1], sys.argv[2]
     body = open(path, "rb").read()
@@ -290,7 +304,7 @@ DECODE_RUNNER = textwrap.dedent("""
         outcome = "decoded whole"
     except HttpParseError as exc:
         outcome = str(exc)
-    print(json.dumps({"outcome": outcome, "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+    print(json.dumps({"outcome": outcome, "peak_kib": peak_rss_kib()}))
 """)
 
 
