@@ -34,7 +34,7 @@ from urllib.parse import urljoin, urlsplit
 
 __all__ = ["Outlet", "OutletError", "load_outlet", "outlet_dirs", "available_outlets"]
 
-NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")  # checked with fullmatch: no trailing newline
 
 #: Keys an outlet file may hold, with a short description used in error messages.
 KEYS: dict[str, str] = {
@@ -198,7 +198,7 @@ def load_outlet(name_or_path: str | Path, *, dirs: Iterable[Path] | None = None)
     """Load and validate an outlet by name (looked up in :func:`outlet_dirs`) or by path."""
     path = Path(name_or_path)
     if path.suffix != ".toml":
-        if not NAME_RE.match(str(name_or_path)):
+        if not NAME_RE.fullmatch(str(name_or_path)):
             raise OutletError(
                 f"{name_or_path!r} is not a valid outlet name: use lowercase letters, "
                 "digits, '-' and '_' (or give a path to a .toml file)"
@@ -235,7 +235,7 @@ def parse_outlet(raw: dict[str, Any], *, source: str = "<outlet>") -> Outlet:
             raise keys.fail(key, f"unknown key{hint}; allowed keys: {', '.join(KEYS)}")
 
     name = raw.get("name") or Path(source).stem
-    if not isinstance(name, str) or not NAME_RE.match(name):
+    if not isinstance(name, str) or not NAME_RE.fullmatch(name):
         raise keys.fail("name", "use lowercase letters, digits, '-' and '_' (at most 64)")
     home, start_urls = _home_and_start(keys)
     domains = _domains(keys, home)

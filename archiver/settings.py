@@ -42,9 +42,16 @@ LOG_LEVEL = "INFO"
 # Capture next to the downloader: a download handler tees the raw bytes of
 # each exchange and the capture middleware (order 950, closest to the
 # downloader) writes them to WARC before decompression and redirects act.
+# Only http(s) is ever requested: Scrapy's file, ftp, s3 and data handlers are switched
+# off, so a file:// or ftp:// entry in a hostile sitemap reaches neither the disk nor
+# the network (the address guard refuses those schemes too, with a counted reason).
 DOWNLOAD_HANDLERS = {
     "http": "archiver.handlers.http11.TeeHTTP11DownloadHandler",
     "https": "archiver.handlers.http11.TeeHTTP11DownloadHandler",
+    "file": None,
+    "ftp": None,
+    "s3": None,
+    "data": None,
 }
 DOWNLOADER_MIDDLEWARES = {
     # After OffsiteMiddleware (50), before robots.txt is fetched (100): refuse private, loopback,

@@ -7,14 +7,23 @@ Two targets, each a property that must hold for *any* input:
   an internal error (``reason`` starting ``"extractor error"`` counts as a crash:
   the cleaner swallows exceptions so a crawl goes on, but each one is a bug);
 * ``warc``: :func:`archiver.warc.reader.iter_records` with ``on_error`` on a
-  mutated WARC file (flipped bytes, cuts, splices, garbage) never raises and
-  returns within ``--slow`` seconds, and every error it reports names the file.
+  mutated WARC file (flipped bytes, cuts, splices, garbage), on records with
+  hostile lengths (negative, huge, hex, float, blank ``Content-Length``) and
+  huge headers, and on gzip members that inflate past the reader's limit,
+  never raises, returns within ``--slow`` seconds, never yields a block over
+  ``MAX_RECORD_BYTES``, and every error it reports names the file;
+* ``wacz``: :func:`archiver.tools.verify.verify` on zips whose members have hostile
+  names (``..``, absolute, backslashes, control characters, symbolic links)
+  and sizes (unlisted, lying about their size, inflating to many MB) never
+  raises (but ``VerifyError`` for an unreadable zip), never leaves a file
+  outside its temporary folder, and reports every hostile name.
 
 Inputs are drawn by hypothesis strategies that mix random bytes, HTML-shaped
 token soup and mutations of real seeds (the demo outlet's pages and a WARC the
 project's own writer produces). Rounds of ``--examples`` run with fresh seeds
 until ``--duration`` seconds have passed; the figures printed at the end are
-executions, crashes, hangs and the slowest input's time per target. Crashing
+executions, crashes, hangs, the slowest input's time per target and the
+peak memory of the run. Crashing
 inputs are saved under ``--crashes`` for replay::
 
     python bench/fuzz.py --duration 600            # the 10-minute run
@@ -26,12 +35,16 @@ The strategies here are shared with ``tests/test_fuzz_properties.py``.
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import json
+import resource
 import signal
 import sys
 import tempfile
 import time
+import warnings
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -214,14 +227,121 @@ def html_inputs() -> st.SearchStrategy[bytes | str]:
     )
 
 
-def warc_inputs() -> st.SearchStrategy[bytes]:
-    """Mutated WARC files, plus empty, tiny and random ones."""
+HOSTILE_LENGTHS = ["-1", "-239", "0x10", "1e9", "1.5", " ", "", "99999999999999999999", "+5", "５", "12 34"]
+
+
+@st.composite
+def hostile_record(draw: st.DrawFn) -> bytes:
+    """One WARC record with a hostile Content-Length or an oversized header, gzipped or plain."""
+    length = draw(st.one_of(st.sampled_from(HOSTILE_LENGTHS), st.integers(-(2**40), 2**40).map(str)))
+    pad = b"a" * draw(st.sampled_from([0, 10, 70_000, 1_100_000, 2_000_000]))
+    head = b"WARC/1.1\r\nWARC-Type: resource\r\nX-Pad: " + pad + b"\r\nContent-Length: " + length.encode()
+    rec = head + b"\r\n\r\n" + draw(st.binary(max_size=256)) + b"\r\n\r\n"
+    return gzip.compress(rec, compresslevel=1) if draw(st.booleans()) else rec
+
+
+def bomb_member() -> bytes:
+    """A gzip member of a WARC record that inflates past the reader's limit (built once, in pieces)."""
+    if "bomb" not in _SEED_CACHE:
+        from archiver.warc.reader import MAX_RECORD_BYTES
+
+        size = MAX_RECORD_BYTES + (1 << 20)
+        comp = zlib.compressobj(9, zlib.DEFLATED, 31)
+        zeros = bytes(1 << 20)
+        head = b"WARC/1.1\r\nWARC-Type: resource\r\nContent-Length: %d\r\n\r\n" % size
+        parts = [comp.compress(head)] + [comp.compress(zeros) for _ in range(size >> 20)] + [comp.flush()]
+        _SEED_CACHE["bomb"] = [b"".join(parts)]
+    return _SEED_CACHE["bomb"][0]
+
+
+@st.composite
+def spliced(draw: st.DrawFn, bombs: bool = True) -> bytes:
+    """A real WARC with hostile records (and sometimes a bomb member) spliced between its members."""
+    seed = seeds("warc")[0]
+    parts = [seed[: len(seed) // 2]] if draw(st.booleans()) else []
+    parts += draw(st.lists(hostile_record(), min_size=1, max_size=3))
+    if bombs and draw(st.integers(0, 9)) == 0:
+        parts.append(bomb_member())
+    return b"".join(parts) + seed
+
+
+def warc_inputs(bombs: bool = True) -> st.SearchStrategy[bytes]:
+    """Mutated WARC files, hostile lengths and headers, bombs, plus empty, tiny and random ones.
+
+    ``bombs=False`` leaves out the member that inflates past the limit (seconds each on a
+    loaded machine; the quick property test has tests/test_security_archives.py for it).
+    """
     return st.one_of(
         mutated(st.sampled_from(seeds("warc"))),
+        spliced(bombs),
         st.binary(max_size=512),
         st.just(b""),
         st.just(b"WARC/1.1\r\n"),
     )
+
+
+HOSTILE_NAMES = [
+    "../escaped",
+    "archive/../../escaped",
+    "archive/../../../escaped",
+    "/tmp/escaped-abs",
+    "C:/escaped",
+    "archive\\..\\..\\escaped",
+    "archive/escaped\n",
+    "archive//escaped",
+    "archive/./escaped",
+]
+PLAIN_NAMES = [
+    "archive/data.warc.gz",
+    "data/archive.db",
+    "indexes/index.cdx",
+    "pages/pages.jsonl",
+    "other.bin",
+]
+
+
+@st.composite
+def wacz_inputs(draw: st.DrawFn) -> bytes:
+    """A zip shaped like a WACZ whose members are hostile by name, by size or by what they hold."""
+    import io
+    import zipfile
+
+    members: list[tuple[str, bytes, bool, bool]] = []  # name, data, listed, symbolic link
+    for _ in range(draw(st.integers(1, 6))):
+        name = draw(st.one_of(st.sampled_from(HOSTILE_NAMES), st.sampled_from(PLAIN_NAMES)))
+        kind = draw(st.sampled_from(["warc", "spliced", "random", "zeros"]))
+        if kind == "warc":
+            data = seeds("warc")[0]
+        elif kind == "spliced":
+            data = draw(spliced(bombs=False))
+        elif kind == "zeros":
+            data = bytes(draw(st.sampled_from([0, 1 << 10, 1 << 20, 16 << 20])))
+        else:
+            data = draw(st.binary(max_size=512))
+        members.append((name, data, draw(st.booleans()), draw(st.integers(0, 7)) == 0))
+    resources = [
+        {
+            "path": name,
+            "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+            "bytes": len(data) if draw(st.booleans()) else draw(st.integers(0, 1 << 30)),
+        }
+        for name, data, listed, _ in members
+        if listed
+    ]
+    package = json.dumps({"profile": "data-package", "resources": resources}).encode()
+    buf = io.BytesIO()
+    warnings.filterwarnings("ignore", "Duplicate name", UserWarning)  # duplicates are hostile input too
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data, _, link in members:
+            info = zipfile.ZipInfo(name)
+            if link:
+                info.external_attr = 0o120777 << 16
+                data = b"/tmp/escaped-link"
+            zf.writestr(info, data, zipfile.ZIP_DEFLATED)
+        zf.writestr("datapackage.json", package)
+        digest = {"hash": "sha256:" + hashlib.sha256(package).hexdigest()}
+        zf.writestr("datapackage-digest.json", json.dumps(digest))
+    return buf.getvalue()
 
 
 # ------------------------------------------------------------------ targets
@@ -243,7 +363,7 @@ def run_extract(data: bytes | str) -> Article:
 
 def run_warc(data: bytes, directory: Path | None = None) -> list[str]:
     """The reader property: no exception with on_error, each error names the file."""
-    from archiver.warc.reader import WarcError, iter_records
+    from archiver.warc.reader import MAX_RECORD_BYTES, WarcError, iter_records
 
     with tempfile.TemporaryDirectory(dir=directory) as tmp:
         path = Path(tmp) / "fuzz.warc.gz"
@@ -254,14 +374,47 @@ def run_warc(data: bytes, directory: Path | None = None) -> list[str]:
             count += 1
             assert isinstance(record.block, bytes)
             _ = record.status, record.payload  # parse the HTTP head too
+            assert len(record.block) <= MAX_RECORD_BYTES, (record.offset, len(record.block))
         for err in errors:
             assert isinstance(err, WarcError) and str(path) in str(err), err
         return [str(e) for e in errors]
 
 
+def run_wacz(data: bytes, directory: Path | None = None) -> list[str]:
+    """The verify property: no crash, nothing written outside its temporary folder, hostile names named."""
+    import zipfile
+
+    from archiver.tools.verify import VerifyError, verify
+    from archiver.tools.zipsafe import unsafe_reason
+
+    with tempfile.TemporaryDirectory(dir=directory) as tmp:
+        root = Path(tmp)
+        (root / "in").mkdir()
+        (root / "t").mkdir()
+        path = root / "in" / "fuzz.wacz"
+        path.write_bytes(data)
+        saved, tempfile.tempdir = tempfile.tempdir, str(root / "t")
+        try:
+            report = verify(path, max_bytes=64 << 20)
+        except VerifyError:
+            return ["unreadable zip"]
+        finally:
+            tempfile.tempdir = saved
+        left = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p != path and p.parent != root)
+        assert left == [] and sorted(p.name for p in root.iterdir()) == ["in", "t"], left
+        assert not Path("/tmp/escaped-abs").exists() and not Path("/tmp/escaped-link").exists()
+        messages = [str(p) for p in report.problems]
+        with zipfile.ZipFile(path) as zf:
+            hostile = [i.filename for i in zf.infolist() if unsafe_reason(i.filename)]
+        for name in hostile:
+            assert any(repr(name) in m and "hostile" in m for m in messages), (name, messages)
+        return messages
+
+
 TARGETS: dict[str, tuple[Callable[[], st.SearchStrategy], Callable]] = {
     "extract": (html_inputs, run_extract),
     "warc": (warc_inputs, run_warc),
+    "wacz": (wacz_inputs, run_wacz),
 }
 
 
@@ -374,6 +527,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         for sample in f.crash_samples[:10]:
             print(f"  crash {sample}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory of the whole run: {peak:.0f} MiB (the WARC reader caps a record at 128 MiB)")
     if args.json:
         args.json.write_text(json.dumps([f.__dict__ for f in results], indent=2))
     return 1 if any(f.crashes or f.hangs for f in results) else 0

@@ -7,9 +7,19 @@ forgery). Every request (redirects and robots.txt included: they pass through
 the downloader middlewares again) has its host resolved (``socket.getaddrinfo``
 in a thread; an IP literal is taken as is) and is refused with
 :class:`AddressRefused` (an ``IgnoreRequest``) before any connection when one
-of its addresses is not public. After the download the peer address the
-connection really used is checked too, which catches a name that resolved
-differently the second time (DNS rebinding); that response is dropped.
+of its addresses is not public. Only ``http`` and ``https`` URLs pass at all
+(``file:``, ``ftp:``, ``s3:``, ``data:`` are refused here, and their download
+handlers are switched off in ``archiver/settings.py``).
+
+DNS rebinding: the checked address is put in ``request.meta`` (``PIN_META_KEY``)
+and ``pipelines/handler.py`` connects to exactly that address (keeping the
+``Host`` header and TLS SNI of the name), so a second DNS answer is never
+used. The handler also checks the peer of every connection before the
+response leaves it, so nothing from a forbidden address reaches the capture
+middleware (nothing is recorded); :meth:`process_response` checks once more.
+IPv6 forms that carry an IPv4 address (mapped, compatible, 6to4, Teredo,
+NAT64) are judged by the address they carry; metadata addresses are refused
+before any allow list is read.
 
 Setting ``ARCHIVER_ALLOW_PRIVATE_ADDRESSES``:
 
@@ -21,7 +31,7 @@ Setting ``ARCHIVER_ALLOW_PRIVATE_ADDRESSES``:
 
 Stats: ``archiver/address_guard/refused`` and
 ``archiver/address_guard/refused/<kind>`` (loopback, unspecified, private,
-link_local, metadata, reserved). Order: 60, after OffsiteMiddleware (no lookups for
+link_local, metadata, reserved, scheme). Order: 60, after OffsiteMiddleware (no lookups for
 hosts outside the outlet) and before robots.txt is fetched.
 """
 
@@ -65,14 +75,55 @@ HINT = (
 )
 
 
+#: The only schemes ever requested: file, ftp, s3 and data never reach the disk or the network.
+FETCHED_SCHEMES = ("http", "https")
+#: ``request.meta`` key: (host, port, address) the guard checked; the handler connects there.
+PIN_META_KEY = "archiver_pinned_address"
+
+
 class AddressRefused(IgnoreRequest):
     """A request to a non-public address, refused before any connection."""
 
 
-def address_kind(ip: IPAddress) -> str | None:
-    """Why ``ip`` is not fetched by default (a stats key), or None for a public address."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+_NAT64_WELL_KNOWN = ipaddress.ip_network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def _rfc6052(ip: ipaddress.IPv6Address, prefix_len: int) -> ipaddress.IPv4Address:
+    """The IPv4 address RFC 6052 embeds after a NAT64 prefix of ``prefix_len`` bits (bits 64-71 skipped)."""
+    packed = ip.packed
+    start = prefix_len // 8
+    octets = [b for i, b in enumerate(packed[start:], start) if i != 8][:4]
+    return ipaddress.IPv4Address(bytes(octets))
+
+
+def embedded_ipv4(ip: IPAddress) -> list[ipaddress.IPv4Address]:
+    """Every IPv4 address an IPv6 address can carry to its destination.
+
+    IPv4-mapped (``::ffff:a.b.c.d``), IPv4-compatible (``::a.b.c.d``), 6to4
+    (``2002:AABB:CCDD::``), Teredo (server and client) and NAT64 (the well-known
+    ``64:ff9b::/96`` and the local-use ``64:ff9b:1::/48`` at every RFC 6052
+    prefix length) all reach the IPv4 address inside them, so each is judged
+    as that address too.
+    """
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return []
+    found: list[ipaddress.IPv4Address] = []
+    if ip.ipv4_mapped is not None:
+        found.append(ip.ipv4_mapped)
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)
+    if ip in _NAT64_WELL_KNOWN or (ip in _IPV4_COMPATIBLE and int(ip) > 1):
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    if ip in _NAT64_LOCAL:
+        found.extend(_rfc6052(ip, n) for n in (48, 56, 64, 96))
+    return found
+
+
+def _plain_kind(ip: IPAddress) -> str | None:
     if ip in METADATA:
         return "metadata"
     if ip.is_loopback:
@@ -88,6 +139,32 @@ def address_kind(ip: IPAddress) -> str | None:
     if ip.is_private:
         return "private"
     return "reserved"  # shared (100.64/10), documentation and other special ranges
+
+
+#: Most to least serious: the kind reported when an address and its embedded IPv4 differ.
+_SEVERITY = ("metadata", "link_local", "loopback", "unspecified", "private", "reserved")
+
+
+def address_kind(ip: IPAddress) -> str | None:
+    """Why ``ip`` is not fetched by default (a stats key), or None for a public address.
+
+    An IPv6 address that carries an IPv4 address (see :func:`embedded_ipv4`)
+    is judged by the worst of itself and what it carries, so
+    ``64:ff9b::a9fe:a9fe`` is the metadata service, not a public address.
+    """
+    inner = embedded_ipv4(ip)
+    kinds = [_plain_kind(x) for x in inner]
+    if not inner:  # a translation form is judged by what it carries (a wrapped public address is public)
+        kinds.append(_plain_kind(ip))
+    named = [k for k in kinds if k is not None]
+    if not named:
+        return None
+    return min(named, key=_SEVERITY.index)
+
+
+def is_metadata(ip: IPAddress) -> bool:
+    """True for a cloud metadata address, plain or wrapped in IPv6 (never allowed by any setting)."""
+    return ip in METADATA or any(x in METADATA for x in embedded_ipv4(ip))
 
 
 def parse_allowed(value: Any) -> tuple[Network, ...]:
@@ -106,6 +183,56 @@ def parse_allowed(value: Any) -> tuple[Network, ...]:
         ) from None
 
 
+def refusal(ip: IPAddress, allowed: tuple[Network, ...]) -> str | None:
+    """The kind of address ``ip`` is if it must be refused with ``allowed`` networks open, else None.
+
+    Metadata addresses are refused before the allow list is read: no
+    setting opens them, in any wrapping.
+    """
+    if is_metadata(ip):
+        return "metadata"
+    kind = address_kind(ip)
+    if kind is None:
+        return None
+    plain = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped else ip
+    if any(plain.version == net.version and plain in net for net in allowed):
+        return None
+    return kind
+
+
+def allowed_networks(settings: Any) -> tuple[Network, ...]:
+    """The networks ``ARCHIVER_ALLOW_PRIVATE_ADDRESSES`` opens in these Scrapy settings."""
+    return parse_allowed(
+        settings.get("ARCHIVER_ALLOW_PRIVATE_ADDRESSES", DEFAULTS["ARCHIVER_ALLOW_PRIVATE_ADDRESSES"])
+    )
+
+
+def guard_policy(settings: Any) -> tuple[Network, ...] | None:
+    """The allowed networks when the address guard is enabled in ``settings``, else None.
+
+    The download handler and the capture middleware enforce the guard's
+    policy on the peer of each connection (before anything is recorded) only
+    in a crawl that has the guard: a project that leaves it out has chosen to
+    fetch any address. Found by class name, wherever the module lives.
+    """
+    middlewares = settings.getwithbase("DOWNLOADER_MIDDLEWARES")
+    for path, order in middlewares.items():
+        name = path if isinstance(path, str) else getattr(path, "__name__", "")
+        if order is not None and name.rsplit(".", 1)[-1] == "AddressGuardMiddleware":
+            return allowed_networks(settings)
+    return None
+
+
+def refused(stats: Any, request: Request, host: str, ip: IPAddress, kind: str, when: str) -> AddressRefused:
+    """Count, log and build the refusal of ``request`` (``when``: is / resolves to / connected to)."""
+    stats.inc_value("archiver/address_guard/refused")
+    stats.inc_value(f"archiver/address_guard/refused/{kind}")
+    where = f"{host} is" if when == "is" else f"{host} {when} {ip},"
+    message = f"refused {request.url}: {where} a {kind.replace('_', '-')} address; {HINT}"
+    logger.warning(message)
+    return AddressRefused(message)
+
+
 class AddressGuardMiddleware:
     """Refuse non-public destinations unless the setting allows them (see module docstring)."""
 
@@ -117,24 +244,11 @@ class AddressGuardMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "AddressGuardMiddleware":
-        return cls(
-            crawler,
-            parse_allowed(
-                crawler.settings.get(
-                    "ARCHIVER_ALLOW_PRIVATE_ADDRESSES", DEFAULTS["ARCHIVER_ALLOW_PRIVATE_ADDRESSES"]
-                )
-            ),
-        )
+        return cls(crawler, allowed_networks(crawler.settings))
 
     def refusal(self, ip: IPAddress) -> str | None:
         """The kind of address ``ip`` is if it must be refused, else None."""
-        kind = address_kind(ip)
-        if kind is None:
-            return None
-        plain = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped else ip
-        if any(plain.version == net.version and plain in net for net in self.allowed):
-            return None
-        return kind
+        return refusal(ip, self.allowed)
 
     async def _resolve(self, host: str, port: int) -> list[IPAddress]:
         try:
@@ -153,24 +267,36 @@ class AddressGuardMiddleware:
         return self._cache[key]
 
     def _refuse(self, request: Request, host: str, ip: IPAddress, kind: str, when: str) -> AddressRefused:
-        self.stats.inc_value("archiver/address_guard/refused")
-        self.stats.inc_value(f"archiver/address_guard/refused/{kind}")
-        where = f"{host} is" if when == "is" else f"{host} {when} {ip},"
-        message = f"refused {request.url}: {where} a {kind.replace('_', '-')} address; {HINT}"
-        logger.warning(message)
-        return AddressRefused(message)
+        return refused(self.stats, request, host, ip, kind, when)
 
     async def process_request(self, request: Request, spider: Any = None) -> None:
         parts = urlsplit(request.url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        if parts.scheme not in FETCHED_SCHEMES:
+            raise self._refuse_scheme(request, parts.scheme)
+        if not parts.hostname:
             return None
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        for ip in await self._resolve(parts.hostname, port):
+        ips = await self._resolve(parts.hostname, port)
+        for ip in ips:
             kind = self.refusal(ip)
             if kind:
                 when = "is" if str(ip) == parts.hostname.strip("[]") else "resolves to"
                 raise self._refuse(request, parts.hostname, ip, kind, when)
+        if ips:
+            # The handler connects to this checked address (pipelines/handler.py): a second
+            # DNS answer (rebinding) never gets a say.
+            request.meta[PIN_META_KEY] = (parts.hostname.lower(), port, str(ips[0]))
         return None
+
+    def _refuse_scheme(self, request: Request, scheme: str) -> AddressRefused:
+        self.stats.inc_value("archiver/address_guard/refused")
+        self.stats.inc_value("archiver/address_guard/refused/scheme")
+        message = (
+            f"refused {request.url[:200]}: only http and https URLs are fetched, not {scheme or 'no'}: "
+            "a sitemap, feed or page that lists it is wrong or hostile"
+        )
+        logger.warning(message)
+        return AddressRefused(message)
 
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
         """Drop a response that came from a refused address after all (DNS rebinding)."""

@@ -38,6 +38,7 @@ Settings: ``ARCHIVER_CAPTURE_ENABLED`` (default True). Stats:
 from __future__ import annotations
 
 import http
+import ipaddress
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -49,11 +50,12 @@ from scrapy.http import Response
 from archiver.capture import Capture
 from archiver.timestamps import utc_now
 
-from archiver.handlers.http11 import META_KEY as RAW_META_KEY
-from archiver.handlers.http11 import RawExchange
+from archiver.defaults import DEFAULTS
+from archiver.downloadermiddlewares.address_guard import guard_policy, refusal, refused
 from archiver.extensions.archive import get_session
 from archiver.extensions.write_failure import WRITE_ERRORS, has_failed, stop_crawl, watch_items
-from archiver.defaults import DEFAULTS
+from archiver.handlers.http11 import META_KEY as RAW_META_KEY
+from archiver.handlers.http11 import RawExchange
 
 CAPTURE_META_KEY = "archiver_capture"
 
@@ -115,6 +117,7 @@ class WarcCaptureMiddleware:
             raise NotConfigured("ARCHIVER_CAPTURE_ENABLED is off")
         self.crawler = crawler
         self.stats = crawler.stats
+        self._allowed = guard_policy(crawler.settings)  # None: no address guard in this crawl
         watch_items(crawler)  # a failed archive write stops the crawl (extensions/write_failure.py)
 
     @classmethod
@@ -163,10 +166,30 @@ class WarcCaptureMiddleware:
             self.stats.inc_value("archiver/warc/errors")
         return capture
 
+    def _refuse_forbidden_peer(self, request: Request, peer: str | None) -> None:
+        """Decide before recording: a response from a forbidden address (DNS rebinding) is never archived.
+
+        ``pipelines/handler.py`` already refuses it; this covers any other download handler.
+        """
+        if not peer or self._allowed is None:
+            return
+        try:
+            ip = ipaddress.ip_address(peer.split("%")[0])
+        except ValueError:
+            return
+        kind = refusal(ip, self._allowed)
+        if kind:
+            raise refused(
+                self.stats, request, urlsplit(request.url).hostname or "?", ip, kind, "connected to"
+            )
+
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
         if urlsplit(request.url).scheme not in _ARCHIVED_SCHEMES:
             return response
         raw = self._raw_for(request)
+        self._refuse_forbidden_peer(
+            request, str(response.ip_address) if response.ip_address else (raw.ip if raw else None)
+        )
         if raw is not None and raw.response_bytes:
             # An incomplete exchange (connection lost early with DOWNLOAD_FAIL_ON_DATALOSS off,
             # or a StopDownload) keeps the bytes that came and is marked WARC-Truncated.

@@ -3,7 +3,7 @@
 For a URL with an archived response, the request carries that response's
 validators (``If-None-Match`` from its ``ETag``, ``If-Modified-Since`` from its
 ``Last-Modified``; see :mod:`archiver.crawl.conditional`). The middleware sits below the
-capture middleware (``DOWNLOADER_MIDDLEWARES = {"pipelines.conditional.
+capture middleware (``DOWNLOADER_MIDDLEWARES = {"archiver.downloadermiddlewares.conditional.
 ConditionalRequestMiddleware": 840}``, any order under 950): its
 ``process_request`` runs first, so the archived request record shows the
 headers actually sent, and its ``process_response`` runs after the capture

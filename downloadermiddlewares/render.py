@@ -11,7 +11,7 @@ downloaded and the capture middleware has archived the document byte-exact:
   marked ``WARC-Archiver-Reconstructed`` (the browser's side gives decoded
   bodies and rebuilt headers);
 * the rendered DOM and a full-page PNG become ``resource`` records concurrent
-  to the page's response (:meth:`archiver.session.ArchiveSession.record_resource`);
+  to the page's response (:meth:`archiver.crawl.session.ArchiveSession.record_resource`);
 * the spider and the cleaner get the rendered DOM as the response body, and
   ``request.meta["archiver_render"]`` names the records, so the article row
   says it was read from the DOM.
@@ -43,7 +43,7 @@ from scrapy.http import HtmlResponse, Request, Response
 from archiver.crawl.browser.records import DOM_PREFIX, SCREENSHOT_PREFIX, resource_url
 from archiver.crawl.browser.render import CHROMIUM, BrowserRenderer, Document, Exchange, RenderError
 
-from archiver.downloadermiddlewares.address_guard import address_kind, parse_allowed
+from archiver.downloadermiddlewares.address_guard import allowed_networks, refusal
 from archiver.downloadermiddlewares.capture import CAPTURE_META_KEY
 from archiver.defaults import DEFAULTS
 from archiver.extensions.archive import get_session
@@ -73,11 +73,8 @@ def browser_guard(allowed: tuple[Any, ...]) -> Any:
                 return f"{host} does not resolve ({exc})"
             addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
         for ip in addresses:
-            kind = address_kind(ip)
-            plain = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped else ip
-            if kind == "metadata" or (
-                kind and not any(plain.version == n.version and plain in n for n in allowed)
-            ):
+            kind = refusal(ip, allowed)  # the crawl's own rule: metadata never, then the allow list
+            if kind:
                 return f"{host} is a {kind.replace('_', '-')} address ({ip})"
         return None
 
@@ -113,9 +110,7 @@ class BrowserRenderMiddleware:
         self.stats = crawler.stats
         settings = crawler.settings
         self.mode = settings.get("ARCHIVER_RENDER", DEFAULTS["ARCHIVER_RENDER"])
-        self.allowed = parse_allowed(
-            settings.get("ARCHIVER_ALLOW_PRIVATE_ADDRESSES", DEFAULTS["ARCHIVER_ALLOW_PRIVATE_ADDRESSES"])
-        )
+        self.allowed = allowed_networks(settings)
         self.executable = (
             settings.get("ARCHIVER_CHROMIUM", DEFAULTS["ARCHIVER_CHROMIUM"])
             or os.environ.get("ARCHIVER_CHROMIUM")

@@ -24,6 +24,12 @@ Enable it with::
         "https": "archiver.handlers.http11.TeeHTTP11DownloadHandler",
     }
 
+Addresses (DNS rebinding): the handler connects to the address the address
+guard checked (``request.meta[PIN_META_KEY]``), keeping the name for the
+``Host`` header and the TLS SNI and certificate check, and refuses a response
+whose peer is a forbidden address before handing it on, so the capture
+middleware never sees (never records) it.
+
 It relies on private parts of ``scrapy.core.downloader.handlers.http11``
 (checked on Scrapy 2.19 / Twisted 26). When it is not installed, or a request
 goes through another handler (HTTP/2, a cache), ``archiver.downloadermiddlewares.capture`` falls back
@@ -33,13 +39,16 @@ to a reconstruction and marks the records ``WARC-Archiver-Reconstructed: true``.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import logging
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.core.downloader.handlers.http11 import (
     HTTP11DownloadHandler,
+    _BindAddressAgent,
     _LenientHTTP11ClientFactory,
     _LenientHTTP11ClientProtocol,
     _ScrapyAgent,
@@ -48,8 +57,11 @@ from scrapy.exceptions import ResponseDataLossError
 from scrapy.utils._download_handlers import get_dataloss_msg, wrap_twisted_exceptions
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred
+from twisted.internet.endpoints import HostnameEndpoint, wrapClientTLS
 from twisted.web._newclient import HTTP11ClientProtocol
 from zope.interface import directlyProvides, providedBy
+
+from .address_guard import PIN_META_KEY, guard_policy, refusal, refused
 
 META_KEY = "archiver_raw"
 logger = logging.getLogger(__name__)
@@ -205,17 +217,74 @@ class _ExchangePool:
         return getattr(self._pool, name)
 
 
+class _PinnedEndpoints:
+    """Endpoint factory that connects a pinned (host, port) to its checked address.
+
+    The URI keeps the name, so ``Host`` and the TLS SNI/certificate check use it;
+    only the TCP connection goes to the address instead of a fresh DNS answer.
+    """
+
+    def __init__(self, standard: Any, pin: tuple[str, int, str]) -> None:
+        self._standard = standard
+        self._pin = pin
+
+    def endpointForURI(self, uri: Any) -> Any:  # noqa: N802 (Twisted's interface)
+        host, port, address = self._pin
+        if uri.host.decode("ascii", "replace").lower() != host or uri.port != port:
+            return self._standard.endpointForURI(uri)
+        kwargs: dict[str, Any] = {"bindAddress": self._standard._bindAddress}
+        if self._standard._connectTimeout is not None:
+            kwargs["timeout"] = self._standard._connectTimeout
+        endpoint = HostnameEndpoint(self._standard._reactor, address, port, **kwargs)
+        if uri.scheme == b"https":
+            creator = self._standard._policyForHTTPS.creatorForNetloc(uri.host, port)
+            return wrapClientTLS(creator, endpoint)  # type: ignore[arg-type]  # a zope interface
+        return endpoint
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._standard, name)
+
+
+class _PinningAgent(_ScrapyAgent):
+    """Scrapy's agent, connecting to the address the guard checked (no proxy in the way)."""
+
+    def _get_agent(self, request: Request, timeout: float) -> Any:
+        agent = super()._get_agent(request, timeout)
+        pin = request.meta.get(PIN_META_KEY)
+        if pin and type(agent) is _BindAddressAgent:
+            agent._endpointFactory = _PinnedEndpoints(agent._endpointFactory, tuple(pin))
+        return agent
+
+
 class TeeHTTP11DownloadHandler(HTTP11DownloadHandler):
     """``HTTP11DownloadHandler`` that records each exchange's raw bytes in ``request.meta``."""
 
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
         self._pool._factory = _TeeClientFactory
+        self._allowed = guard_policy(crawler.settings)  # None: no address guard in this crawl
+
+    def _check_peer(self, request: Request, response: Any) -> None:
+        """Refuse a response from a forbidden address before anything can record it."""
+        raw = request.meta.get(META_KEY)
+        peer = getattr(response, "ip_address", None) or (raw.ip if isinstance(raw, RawExchange) else None)
+        if peer is None or self._allowed is None:
+            return
+        try:
+            ip = ipaddress.ip_address(str(peer).split("%")[0])
+        except ValueError:
+            return
+        kind = refusal(ip, self._allowed)
+        if kind:
+            if isinstance(raw, RawExchange):
+                raw.recorded = True  # nothing of this exchange is archived
+            host = urlsplit(request.url).hostname or "?"
+            raise refused(self._crawler.stats, request, host, ip, kind, "connected to")
 
     async def download_request(self, request: Request) -> Any:
         exchange = RawExchange(url=request.url)
         request.meta[META_KEY] = exchange
-        agent = _ScrapyAgent(
+        agent = _PinningAgent(
             contextFactory=self._contextFactory,
             bindAddress=self._bind_address,
             pool=_ExchangePool(self._pool, exchange),  # type: ignore[arg-type]
@@ -227,7 +296,9 @@ class TeeHTTP11DownloadHandler(HTTP11DownloadHandler):
         )
         try:
             with wrap_twisted_exceptions():
-                return await maybe_deferred_to_future(agent.download_request(request))
+                response = await maybe_deferred_to_future(agent.download_request(request))
+            self._check_peer(request, response)
+            return response
         except ResponseDataLossError:
             if not self._fail_on_dataloss_warned:
                 logger.warning(get_dataloss_msg(request.url))

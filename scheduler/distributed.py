@@ -51,7 +51,7 @@ HEARTBEAT_TIMEOUT = 30.0
 TAKEN_META_KEY = "archiver_taken"
 #: Seconds between looks at the shared queue while this worker is idle.
 IDLE_POLL = 0.2
-_WORKER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_WORKER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")  # fullmatch: no trailing newline
 
 
 def key_prefix(outlet: str) -> str:
@@ -60,7 +60,7 @@ def key_prefix(outlet: str) -> str:
 
 def check_worker_id(worker_id: str) -> str:
     """A worker id goes into file names: letters, digits, ``_.-`` only."""
-    if not _WORKER_ID.match(worker_id or ""):
+    if not _WORKER_ID.fullmatch(worker_id or ""):
         raise ValueError(
             f"worker id {worker_id!r}: use 1-64 letters, digits, '_', '.' or '-' "
             "(it becomes part of WARC file names), e.g. --worker-id $(hostname)"

@@ -58,6 +58,11 @@ class NewsSpider(scrapy.Spider):
     def _request(self, url: str, callback: Any, **meta: Any) -> scrapy.Request | None:
         """A request within the outlet and the page budget, or ``None``."""
         url = urldefrag(url)[0]
+        if not url.lower().startswith(("http://", "https://")):
+            # A sitemap, feed or page may list file:, ftp:, data: ... : never requested.
+            self.crawler.stats.inc_value("archiver/discovery/skipped_scheme")
+            self.logger.warning("not fetched (only http and https are): %s", url[:200])
+            return None
         if url in self.seen or not self.outlet.allows_host(url) or not self._budget_left():
             return None
         self.seen.add(url)

@@ -176,7 +176,8 @@ def test_unknown_capture_is_404(ds):
         assert response.status_code == 404 and response.headers["x-content-type-options"] == "nosniff"
 
 
-def test_stale_index_is_a_500_that_says_reindex(archive, tmp_path):
+def test_stale_index_is_a_422_that_says_reindex(archive, tmp_path):
+    """A row that points at the wrong record is bad input (issue 11 item 11), not a server fault."""
     out, ids = archive
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
@@ -187,7 +188,7 @@ def test_stale_index_is_a_500_that_says_reindex(archive, tmp_path):
         )
     conn.close()
     response = get(make_datasette(copy), snapshot_path(ids["pdf_capture"], raw=True))
-    assert response.status_code == 500 and "reindex" in response.text
+    assert response.status_code == 422 and "reindex" in response.text
 
 
 def test_replay_link_only_when_configured(archive):

@@ -15,7 +15,7 @@ from archiver.serve.app import make_datasette
 from archiver.store import article_id
 from archiver.warc.reader import read_record_at
 
-CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'"
+CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'"
 
 
 def _get(ds, path, headers=None):

@@ -35,6 +35,7 @@ from typing import Any
 
 from archiver.timestamps import new_crawl_id, utc_now
 from archiver.warc import HttpMessage, decode_body, parse_message
+from archiver.warc.reader import MAX_RECORD_BYTES
 
 __all__ = [
     "CrawlRunning",
@@ -205,7 +206,7 @@ def _last_warc(warc_dir: Path, prefix: str) -> Path | None:
 def _partial_fields(data: bytes) -> tuple[str | None, str | None]:
     """Record id and target URI from the start of a cut-off gzip member, as far as it inflates."""
     try:
-        head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data[:65536])
+        head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data[:65536], 65536)  # bounded
     except zlib.error:
         return None, None
     fields: dict[str, str] = {}
@@ -429,7 +430,7 @@ def read_block(path: Path, offset: int, length: int) -> bytes:
     with open(path, "rb") as f:
         f.seek(offset)
         member = f.read(length)
-    data = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(member)
+    data = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(member, MAX_RECORD_BYTES + 1)  # bounded
     head_end = data.index(b"\r\n\r\n") + 4
     size = 0
     for line in data[:head_end].split(b"\r\n"):

@@ -18,11 +18,12 @@ from archiver.warc import HttpParseError, WarcError, read_record_at
 
 #: Content-Security-Policy of the capture view's raw route.
 RAW_CSP = (
-    "sandbox; default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; form-action 'none'"
+    "sandbox; default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; form-action 'none'; "
+    "frame-ancestors 'self'"  # only the archive's capture view frames it (issue 11 item 12)
 )
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
-_UUID_ID = re.compile(r"^<urn:uuid:([0-9A-Za-z-]+)>$")
-_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_UUID_ID = re.compile(r"<urn:uuid:([0-9A-Za-z-]+)>")
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _CHARSET = re.compile(r"charset\s*=\s*\"?([A-Za-z0-9._:-]+)", re.I)
 
 
@@ -36,7 +37,7 @@ class CaptureError(Exception):
 
 def record_slug(record_id: str) -> str:
     """The URL path segment naming a capture: the UUID of ``<urn:uuid:...>``, else the quoted id."""
-    match = _UUID_ID.match(record_id)
+    match = _UUID_ID.fullmatch(record_id)
     return match.group(1) if match else quote(record_id, safe="")
 
 
@@ -70,7 +71,7 @@ class CaptureView:
     def media_type(self) -> str:
         """The captured media type, lowercase, or ``application/octet-stream`` when absent or malformed."""
         media = self.content_type.split(";", 1)[0].strip().lower()
-        return media if _TOKEN.match(media) else "application/octet-stream"
+        return media if _TOKEN.fullmatch(media) else "application/octet-stream"
 
     @property
     def charset(self) -> str | None:
@@ -106,11 +107,34 @@ class CaptureView:
         return headers
 
 
+_REBUILD = (
+    "the database is damaged or was handed in hostile: rebuild it from the WARCs with `archiver reindex`"
+)
+
+
 def warc_path(archive_dir: Path, warc_file: str) -> Path:
     """The WARC file a captures row names, refusing names that leave ``archive_dir/warcs``."""
-    if not warc_file or Path(warc_file).name != warc_file or warc_file.startswith("."):
-        raise CaptureError(f"capture names an unsafe WARC file {warc_file!r}", status=500)
+    if (
+        not isinstance(warc_file, str)
+        or not warc_file
+        or Path(warc_file).name != warc_file
+        or warc_file.startswith(".")
+        or any(ord(ch) < 32 for ch in warc_file)
+    ):
+        raise CaptureError(f"capture names an unsafe WARC file {warc_file!r}; {_REBUILD}", status=422)
     return archive_dir / "warcs" / warc_file
+
+
+def row_offset(row: dict) -> int:
+    """The WARC offset of a captures row, checked: a whole number of bytes, 0 or more (else 422)."""
+    offset = row.get("offset")
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise CaptureError(
+            f"captures row {row.get('record_id')} has WARC offset {offset}, not a byte position (0 or more); "
+            + _REBUILD,
+            status=422,
+        )
+    return offset
 
 
 def load_capture(
@@ -133,16 +157,19 @@ def load_capture(
         if original is None:
             raise CaptureError("this revisit's original capture is not in the archive", status=404)
         revisit_of, source = original, original
-    path = warc_path(archive_dir, source["warc_file"])
+    path = warc_path(archive_dir, source.get("warc_file"))
+    offset = row_offset(source)
+    if not path.is_file():
+        raise CaptureError(f"the capture's WARC file {path.name} is not in this archive", status=404)
     try:
-        record = read_record_at(path, int(source["offset"]))
+        record = read_record_at(path, offset)
     except WarcError as exc:
-        raise CaptureError(f"cannot read the capture from the WARC: {exc}", status=500) from exc
+        raise CaptureError(f"cannot read the capture from the WARC: {exc}; {_REBUILD}", status=422) from exc
     if record.record_id != source["record_id"]:
         raise CaptureError(
-            f"{path} offset {source['offset']} holds {record.record_id}, not {source['record_id']}: "
+            f"{path.name} offset {offset} holds {record.record_id}, not {source.get('record_id')}: "
             "the index is stale, run `archiver reindex`",
-            status=500,
+            status=422,
         )
     try:
         body = record.decoded_body(limit=decode_limit)

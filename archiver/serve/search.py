@@ -17,8 +17,8 @@ MAX_PAGE = 50
 SORTS = ("relevance", "newest", "oldest")
 #: Private-use characters marking matches in snippets (escaped HTML is then given <mark> tags).
 MARK_START, MARK_END = "\ue000", "\ue001"
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MONTH = re.compile(r"\d{4}-\d{2}")
 
 #: facet name -> (label, SQL expression of one article's value, needs json_each)
 FACETS: dict[str, tuple[str, str]] = {
@@ -77,9 +77,9 @@ class SearchForm:
             author=get("author"),
             section=get("section"),
             language=get("language"),
-            month=get("month") if _MONTH.match(get("month")) else "",
-            since=get("since") if _DAY.match(get("since")) else "",
-            until=get("until") if _DAY.match(get("until")) else "",
+            month=get("month") if _MONTH.fullmatch(get("month")) else "",
+            since=get("since") if _DAY.fullmatch(get("since")) else "",
+            until=get("until") if _DAY.fullmatch(get("until")) else "",
             sort=get("sort") if get("sort") in SORTS else "relevance",
             page=page,
         )

@@ -376,8 +376,12 @@ def as_ris(c: Citation) -> str:
 
 def as_html(c: Citation) -> str:
     """A Robust Links anchor: the original URL, with the archived copy and its date as data attributes."""
+    from archiver.weburl import web_url
+
+    # Only an http(s) URL is a link: a javascript: URL from a hostile WARC stays an attribute value.
+    href = web_url(c.url) or web_url(c.archived_url)
     attrs = {
-        "href": c.url,
+        **({"href": href} if href else {}),
         "data-originalurl": c.url,
         "data-versionurl": c.archived_url,
         "data-versiondate": c.captured_iso,

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from archiver.article import Article
-from archiver.warc.formats import ARTICLE_JSON_TYPE, WALL_JSON_TYPE
-from archiver.warc.files import warc_files
 from archiver.crawl.browser.records import NEEDS_BROWSER_JSON_TYPE, resource_capture_from_record
+from archiver.warc.files import warc_files
+from archiver.warc.formats import ARTICLE_JSON_TYPE, WALL_JSON_TYPE
+from archiver.weburl import is_web_url
 
 __all__ = ["reindex", "ReindexResult", "warc_files"]
 
@@ -51,6 +52,13 @@ def reindex(paths: Iterable[str | Path], db_path: str | Path) -> ReindexResult:
                     result.errors.extend(f"{_where(record)}: {problem}" for problem in digest_problems)
                     continue
                 kind = record.rec_type
+                if kind in ("response", "revisit") and not is_web_url(record.target_uri):
+                    # A hostile WARC's javascript:/data: target never becomes a row (nor a link).
+                    result.errors.append(
+                        f"{_where(record)}: WARC-Target-URI {str(record.target_uri)[:80]!r} is not an "
+                        "http(s) URL; not indexed"
+                    )
+                    continue
                 if kind in ("response", "revisit"):
                     archive.add_capture(capture_from_record(record, path.name))
                     result.captures += 1
@@ -83,6 +91,11 @@ def _index_article(archive: Any, record: Any, result: ReindexResult, later: list
         article = Article.from_dict(doc["article"])
     except (ValueError, KeyError, TypeError) as exc:
         result.errors.append(f"{_where(record)}: unreadable article JSON ({exc})")
+        return 0
+    if not is_web_url(article.url):
+        result.errors.append(
+            f"{_where(record)}: article URL {article.url[:80]!r} is not an http(s) URL; not indexed"
+        )
         return 0
     capture = archive.capture(doc.get("capture_record_id") or record.header("WARC-Refers-To"))
     if capture is None and later is not None:

@@ -14,7 +14,9 @@
 - every line of the CDXJ indexes under ``DIR/indexes/``: the record it points
   at has its URL and digest.
 
-For ``NAME.wacz`` it first checks ``datapackage-digest.json`` against
+For ``NAME.wacz`` (hostile until checked: member names pass
+:mod:`archiver.tools.zipsafe`'s folder check, only listed resources are written,
+streamed, with a cap on the total) it first checks ``datapackage-digest.json`` against
 ``datapackage.json`` and every listed resource's sha256 and size (and the zip's
 own CRCs), then runs the checks above on the package's WARCs, its
 ``data/archive.db`` and ``indexes/index.cdx``, and checks that every line of
@@ -295,16 +297,16 @@ class _Checker:
                 conn.close()
         except sqlite3.Error:
             return  # check_db has reported the unreadable database
-        with open(pages, encoding="utf-8") as lines:
+        with open(pages, encoding="utf-8", errors="replace") as lines:  # hostile bytes: bad lines, no crash
             for number, line in enumerate(lines, 1):
                 try:
                     page = json.loads(line)
                 except ValueError as exc:
                     self.problem(label, None, None, f"line {number}: not JSON ({exc})")
                     continue
-                if "format" in page or "id" not in page:
-                    continue  # the header line
-                expected = known.get(page["id"])
+                if not isinstance(page, dict) or "format" in page or "id" not in page:
+                    continue  # the header line (or not a page at all)
+                expected = known.get(page["id"]) if isinstance(page["id"], (str, int)) else None
                 if expected is None:
                     self.problem(
                         label, None, None, f"line {number}: article {page['id']} is not in the database"
@@ -323,7 +325,7 @@ class _Checker:
     def check_index(self, path: Path, label: str) -> None:
         from archiver.warc.cdxj import parse_line
 
-        with open(path, encoding="utf-8") as lines:
+        with open(path, encoding="utf-8", errors="replace") as lines:  # hostile bytes: bad lines, no crash
             for number, line in enumerate(lines, 1):
                 if not line.strip() or line.startswith("!"):
                     continue
@@ -372,6 +374,14 @@ def verify_archive(archive_dir: str | Path) -> VerifyReport:
     return checker.report
 
 
+#: Most bytes ``verify`` writes out of one WACZ (its listed WARCs, database and index).
+DEFAULT_EXTRACT_LIMIT = 16 * 1024**3
+#: Largest ``datapackage.json`` / ``datapackage-digest.json`` read (they list files, they are small).
+_PACKAGE_JSON_LIMIT = 64 * 1024**2
+#: Folders of a WACZ whose listed files are checked against each other.
+_CHECKED_FOLDERS = ("archive/", "data/", "indexes/", "pages/")
+
+
 def _hash_member(zf: zipfile.ZipFile, name: str) -> tuple[str, int, str | None]:
     """sha256 and size of a zip member; the zip's own complaint (bad CRC) if any."""
     h = hashlib.sha256()
@@ -382,15 +392,164 @@ def _hash_member(zf: zipfile.ZipFile, name: str) -> tuple[str, int, str | None]:
             for chunk in iter(lambda: member.read(1 << 20), b""):
                 h.update(chunk)
                 size += len(chunk)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
         complaint = str(exc)
     return "sha256:" + h.hexdigest(), size, complaint
 
 
-def verify_wacz(path: str | Path, *, expected_id: str | None = None) -> VerifyReport:
+def _check_names(zf: zipfile.ZipFile, path: Path, checker: _Checker) -> dict[str, zipfile.ZipInfo]:
+    """The members whose names are safe to use (the shared folder check), hostile ones reported."""
+    from archiver.tools.zipsafe import is_link, unsafe_reason
+
+    safe: dict[str, zipfile.ZipInfo] = {}
+    for info in zf.infolist():
+        if info.is_dir():
+            continue
+        reason = unsafe_reason(info.filename) or ("symbolic link" if is_link(info) else None)
+        if reason:
+            checker.problem(
+                f"{path}!{info.filename!r}", None, None, f"hostile member name ({reason}); not read"
+            )
+        else:
+            safe[info.filename] = info
+    return safe
+
+
+def _package_checks(
+    zf: zipfile.ZipFile,
+    path: Path,
+    checker: _Checker,
+    members: dict[str, zipfile.ZipInfo],
+    expected_id: str | None,
+) -> list[dict[str, Any]] | None:
+    """datapackage.json, its digest file and every listed resource's sha256 and size.
+
+    Returns the listed resources (None when there is no readable package: nothing more to check).
+    """
+    from archiver.tools.zipsafe import UnsafeMember, read_member, unsafe_reason
+
+    try:
+        package_bytes = read_member(zf, "datapackage.json", _PACKAGE_JSON_LIMIT)
+        package = json.loads(package_bytes)
+        resources = [r for r in package.get("resources", []) if isinstance(r, dict)]
+    except (KeyError, ValueError, AttributeError, zipfile.BadZipFile, UnsafeMember) as exc:
+        checker.problem(f"{path}!datapackage.json", None, None, f"missing or unreadable ({exc})")
+        return None
+    package_hash = "sha256:" + hashlib.sha256(package_bytes).hexdigest()
+    checker.report.snapshot_id = package_hash
+    if expected_id is not None and expected_id != package_hash:
+        checker.problem(
+            f"{path}!datapackage.json",
+            None,
+            None,
+            f"this is snapshot {package_hash}, not the cited {expected_id}",
+        )
+    try:
+        stated = json.loads(read_member(zf, "datapackage-digest.json", _PACKAGE_JSON_LIMIT)).get("hash")
+    except (KeyError, ValueError, AttributeError, zipfile.BadZipFile, UnsafeMember):
+        stated = None
+        checker.problem(f"{path}!datapackage-digest.json", None, None, "missing or unreadable")
+    if stated is not None and stated != package_hash:
+        checker.problem(
+            f"{path}!datapackage.json",
+            None,
+            None,
+            f"sha256 is {package_hash}, datapackage-digest.json says {stated}",
+        )
+    listed = set()
+    for resource in resources:
+        name = str(resource.get("path", ""))
+        listed.add(name)
+        checker.report.resources += 1
+        where = f"{path}!{name!r}" if unsafe_reason(name) else f"{path}!{name}"
+        if name not in members:
+            why = unsafe_reason(name)
+            checker.problem(
+                where,
+                None,
+                None,
+                f"hostile resource path ({why})" if why else "listed in datapackage.json but not in the zip",
+            )
+            continue
+        digest, size, complaint = _hash_member(zf, name)
+        if complaint:
+            checker.problem(where, None, None, f"zip member damaged ({complaint})")
+        if digest != resource.get("hash"):
+            checker.problem(
+                where, None, None, f"sha256 is {digest}, datapackage.json says {resource.get('hash')}"
+            )
+        if size != resource.get("bytes"):
+            checker.problem(where, None, None, f"{size} bytes, datapackage.json says {resource.get('bytes')}")
+    for name in sorted(set(members) - listed - {"datapackage.json", "datapackage-digest.json"}):
+        checker.problem(
+            f"{path}!{name}", None, None, "in the zip but not listed in datapackage.json; not read"
+        )
+    return resources
+
+
+def _extract_listed(
+    zf: zipfile.ZipFile,
+    path: Path,
+    checker: _Checker,
+    members: dict[str, zipfile.ZipInfo],
+    resources: list[dict[str, Any]],
+    tmp: Path,
+    max_bytes: int,
+) -> list[Path]:
+    """Stream the listed resources of the checked folders into ``tmp``, at most ``max_bytes`` in all.
+
+    Only names that passed the folder check and that ``datapackage.json``
+    lists are written; an unlisted member is never written. Returns the WARCs written.
+    """
+    from archiver.tools.zipsafe import UnsafeMember, copy_member
+
+    warcs: list[Path] = []
+    left = max_bytes
+    for name in sorted({str(r.get("path", "")) for r in resources}):
+        if name not in members or not name.startswith(_CHECKED_FOLDERS):
+            continue
+        info = members[name]
+        try:
+            left -= copy_member(zf, info, tmp, left)
+        except UnsafeMember as exc:
+            checker.problem(
+                f"{path}!{name}", None, None, f"{exc} (verify writes at most {max_bytes} bytes of a package)"
+            )
+            break
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
+            left -= _copy_raw(
+                zf, info, tmp / name, left
+            )  # keep going: the records will say where the damage is
+        if name.startswith("archive/") and name.endswith((".warc.gz", ".warc")):
+            warcs.append(tmp / name)
+    return warcs
+
+
+def _content_checks(path: Path, checker: _Checker, warcs: list[Path], tmp: Path) -> None:
+    """The archive's own checks on what was extracted: WARCs, database, pages and index."""
+    checker.scan(warcs)
+    db = tmp / "data" / "archive.db"
+    if db.is_file():
+        checker.check_db(db, f"{path}!data/archive.db")
+    else:
+        checker.report_damage({})
+    pages = tmp / "pages" / "pages.jsonl"
+    if db.is_file() and pages.is_file():
+        checker.check_pages(pages, db, f"{path}!pages/pages.jsonl")
+    index = tmp / "indexes" / "index.cdx"
+    if index.is_file():
+        checker.check_index(index, f"{path}!indexes/index.cdx")
+
+
+def verify_wacz(
+    path: str | Path, *, expected_id: str | None = None, max_bytes: int = DEFAULT_EXTRACT_LIMIT
+) -> VerifyReport:
     """Verify a WACZ: package digests and resource hashes, then its WARCs, database and index.
 
     ``expected_id`` is the snapshot id a citation gives: the package must be that snapshot.
+    The package is hostile until checked: member names that could lead out of
+    the temporary folder are reported and never used, only the resources
+    ``datapackage.json`` lists are written, streamed, ``max_bytes`` at most.
     """
     path = Path(path)
     try:
@@ -398,119 +557,46 @@ def verify_wacz(path: str | Path, *, expected_id: str | None = None) -> VerifyRe
     except (zipfile.BadZipFile, OSError) as exc:
         raise VerifyError(f"{path} is not a readable zip/WACZ file ({exc}); is it cut off?") from exc
     with zf, tempfile.TemporaryDirectory(prefix="verify-") as tmp_name:
-        tmp = Path(tmp_name)
         checker = _Checker(lambda name: f"{path}!archive/{name}")
-        names = set(zf.namelist())
-        package: dict[str, Any] = {}
-        try:
-            package_bytes = zf.read("datapackage.json")
-            package = json.loads(package_bytes)
-        except (KeyError, ValueError, zipfile.BadZipFile) as exc:
-            checker.problem(f"{path}!datapackage.json", None, None, f"missing or unreadable ({exc})")
+        members = _check_names(zf, path, checker)
+        resources = _package_checks(zf, path, checker, members, expected_id)
+        if resources is None:
             return checker.report
-        package_hash = "sha256:" + hashlib.sha256(package_bytes).hexdigest()
-        checker.report.snapshot_id = package_hash
-        if expected_id is not None and expected_id != package_hash:
-            checker.problem(
-                f"{path}!datapackage.json",
-                None,
-                None,
-                f"this is snapshot {package_hash}, not the cited {expected_id}",
-            )
-        try:
-            stated = json.loads(zf.read("datapackage-digest.json")).get("hash")
-        except (KeyError, ValueError, zipfile.BadZipFile):
-            stated = None
-            checker.problem(f"{path}!datapackage-digest.json", None, None, "missing or unreadable")
-        if stated is not None and stated != package_hash:
-            checker.problem(
-                f"{path}!datapackage.json",
-                None,
-                None,
-                f"sha256 is {package_hash}, datapackage-digest.json says {stated}",
-            )
-        listed = set()
-        for resource in package.get("resources", []):
-            name = resource.get("path", "")
-            listed.add(name)
-            checker.report.resources += 1
-            if name not in names:
-                checker.problem(f"{path}!{name}", None, None, "listed in datapackage.json but not in the zip")
-                continue
-            digest, size, complaint = _hash_member(zf, name)
-            if complaint:
-                checker.problem(f"{path}!{name}", None, None, f"zip member damaged ({complaint})")
-            if digest != resource.get("hash"):
-                checker.problem(
-                    f"{path}!{name}",
-                    None,
-                    None,
-                    f"sha256 is {digest}, datapackage.json says {resource.get('hash')}",
-                )
-            if size != resource.get("bytes"):
-                checker.problem(
-                    f"{path}!{name}",
-                    None,
-                    None,
-                    f"{size} bytes, datapackage.json says {resource.get('bytes')}",
-                )
-        for name in sorted(names - listed - {"datapackage.json", "datapackage-digest.json"}):
-            if not name.endswith("/"):
-                checker.problem(f"{path}!{name}", None, None, "in the zip but not listed in datapackage.json")
-        warcs = []
-        for name in sorted(names):
-            if name.startswith(("archive/", "data/", "indexes/")) and not name.endswith("/"):
-                dest = tmp / name
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                try:
-                    with zf.open(name) as src, open(dest, "wb") as out:
-                        for chunk in iter(lambda: src.read(1 << 20), b""):
-                            out.write(chunk)
-                except (zipfile.BadZipFile, OSError, EOFError):
-                    _copy_raw(zf, name, dest)  # keep going: the records will say where the damage is
-                if name.startswith("archive/") and name.endswith((".warc.gz", ".warc")):
-                    warcs.append(dest)
-        checker.scan(warcs)
-        db = tmp / "data" / "archive.db"
-        if db.is_file():
-            checker.check_db(db, f"{path}!data/archive.db")
-        else:
-            checker.report_damage({})
-        if db.is_file() and "pages/pages.jsonl" in names:
-            pages = tmp / "pages.jsonl"
-            try:
-                pages.write_bytes(zf.read("pages/pages.jsonl"))
-            except (zipfile.BadZipFile, OSError, EOFError):
-                pass  # reported with the resource hashes above
-            else:
-                checker.check_pages(pages, db, f"{path}!pages/pages.jsonl")
-        index = tmp / "indexes" / "index.cdx"
-        if index.is_file():
-            checker.check_index(index, f"{path}!indexes/index.cdx")
+        warcs = _extract_listed(zf, path, checker, members, resources, Path(tmp_name), max_bytes)
+        _content_checks(path, checker, warcs, Path(tmp_name))
         return checker.report
 
 
-def _copy_raw(zf: zipfile.ZipFile, name: str, dest: Path) -> None:
-    """Copy a stored member's bytes without the CRC check (to locate the damage inside it)."""
-    info = zf.getinfo(name)
+def _copy_raw(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, budget: int) -> int:
+    """Copy a stored member's bytes without the CRC check (to locate the damage inside it).
+
+    ``dest`` has passed the folder check; at most ``budget`` bytes are copied.
+    """
     if info.compress_type != zipfile.ZIP_STORED:
         dest.write_bytes(b"")
-        return
+        return 0
     with open(zf.filename, "rb") as raw:  # type: ignore[arg-type]
         raw.seek(info.header_offset + 26)
         name_len = int.from_bytes(raw.read(2), "little")
         extra_len = int.from_bytes(raw.read(2), "little")
         raw.seek(info.header_offset + 30 + name_len + extra_len)
-        dest.write_bytes(raw.read(info.compress_size))
+        data = raw.read(min(info.compress_size, max(budget, 0)))
+    dest.write_bytes(data)
+    return len(data)
 
 
-def verify(path: str | Path, *, expected_id: str | None = None) -> VerifyReport:
-    """Verify ``path``: an archive folder or a ``.wacz`` file (that must be snapshot ``expected_id``)."""
+def verify(
+    path: str | Path, *, expected_id: str | None = None, max_bytes: int = DEFAULT_EXTRACT_LIMIT
+) -> VerifyReport:
+    """Verify ``path``: an archive folder or a ``.wacz`` file (that must be snapshot ``expected_id``).
+
+    ``max_bytes`` bounds what is written out of a ``.wacz`` to check it.
+    """
     path = Path(path)
     if path.is_dir():
         if expected_id is not None:
             raise VerifyError("--id names a snapshot: give the .wacz file, not an archive folder")
         return verify_archive(path)
     if path.is_file():
-        return verify_wacz(path, expected_id=expected_id)
+        return verify_wacz(path, expected_id=expected_id, max_bytes=max_bytes)
     raise VerifyError(f"{path} does not exist: give an archive folder or a .wacz file")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import zlib
+from typing import Any
 
 #: Upper bound for a decoded body (a gzip bomb must not exhaust memory).
 DEFAULT_DECODE_LIMIT = 100 * 1024 * 1024
@@ -129,63 +130,120 @@ def dechunk(body: bytes) -> bytes:
     return bytes(out)
 
 
-def _bounded(decomp: "zlib._Decompress", data: bytes, limit: int, what: str) -> bytes:
-    out = decomp.decompress(data, limit + 1)
+#: Output produced per step by the streaming decoders: memory grows only as the output does.
+_STEP = 1 << 16
+
+
+def _too_big(what: str, limit: int) -> HttpParseError:
+    return HttpParseError(f"{what} body decodes to more than {limit} bytes; refusing (decompression bomb?)")
+
+
+def _zlib_stream(decomp: Any, data: bytes, limit: int, what: str) -> tuple[bytes, bytes]:
+    """Inflate ``data`` step by step, at most ``limit`` bytes out; (output, bytes after the stream)."""
+    out = bytearray()
+    pending = data
+    while pending and not decomp.eof:
+        out += decomp.decompress(pending, _STEP)
+        if len(out) > limit:
+            raise _too_big(what, limit)
+        pending = decomp.unconsumed_tail
+    out += decomp.flush(_STEP) if not decomp.eof else b""
     if len(out) > limit:
-        raise HttpParseError(f"{what} body decodes to more than {limit} bytes; refusing (gzip bomb?)")
-    return out
+        raise _too_big(what, limit)
+    return bytes(out), decomp.unused_data if decomp.eof else b""
+
+
+def _gunzip(data: bytes, limit: int) -> bytes:
+    out = bytearray()
+    while data:
+        try:
+            piece, data = _zlib_stream(
+                zlib.decompressobj(16 + zlib.MAX_WBITS), data, limit - len(out), "gzip"
+            )
+        except zlib.error:
+            if out:
+                break  # junk after a complete member: ignored, as browsers do
+            raise
+        out += piece
+    return bytes(out)
+
+
+def _inflate(data: bytes, limit: int) -> bytes:
+    try:
+        return _zlib_stream(zlib.decompressobj(), data, limit, "deflate")[0]
+    except zlib.error:
+        return _zlib_stream(zlib.decompressobj(-zlib.MAX_WBITS), data, limit, "deflate")[0]
+
+
+def _unbrotli(data: bytes, limit: int) -> bytes:
+    try:
+        import brotli  # type: ignore[import-not-found]
+    except ImportError as exc:
+        raise HttpParseError("body is brotli-encoded; pip install brotli to decode it") from exc
+    decomp = brotli.Decompressor()
+    try:
+        out = bytearray(decomp.process(data, output_buffer_limit=_STEP))
+        while not decomp.is_finished() and len(out) <= limit:
+            piece = decomp.process(b"", output_buffer_limit=_STEP)
+            if not piece:
+                break
+            out += piece
+    except brotli.error as exc:
+        raise HttpParseError(f"cannot decode br body: {exc}") from exc
+    if len(out) > limit:
+        raise _too_big("br", limit)
+    return bytes(out)
+
+
+def _zstd_module() -> Any:
+    try:
+        from compression import zstd  # type: ignore[import-not-found]  # Python 3.14
+    except ImportError:
+        try:
+            from backports import zstd  # type: ignore[import-not-found,no-redef]
+        except ImportError as exc:
+            raise HttpParseError("body is zstd-encoded; pip install backports.zstd to decode it") from exc
+    return zstd
+
+
+def _unzstd(data: bytes, limit: int) -> bytes:
+    zstd = _zstd_module()
+    out = bytearray()
+    while data:
+        decomp = zstd.ZstdDecompressor()
+        try:
+            out += decomp.decompress(data, _STEP)
+            while not decomp.eof and len(out) <= limit and not decomp.needs_input:
+                out += decomp.decompress(b"", _STEP)
+        except zstd.ZstdError as exc:
+            if out:
+                break
+            raise HttpParseError(f"cannot decode zstd body: {exc}") from exc
+        if len(out) > limit:
+            raise _too_big("zstd", limit)
+        data = decomp.unused_data if decomp.eof else b""
+    return bytes(out)
+
+
+_DECODERS = {"gzip": _gunzip, "x-gzip": _gunzip, "deflate": _inflate, "br": _unbrotli, "zstd": _unzstd}
 
 
 def _decode_one(coding: str, data: bytes, limit: int) -> bytes:
-    if coding in ("gzip", "x-gzip"):
-        out = bytearray()
-        while data:
-            d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            try:
-                out += _bounded(d, data, limit - len(out), "gzip")
-            except zlib.error:
-                if out:
-                    break  # junk after a complete member: ignored, as browsers do
-                raise
-            data = d.unused_data if d.eof else b""
-        return bytes(out)
-    if coding == "deflate":
-        try:
-            return _bounded(zlib.decompressobj(), data, limit, "deflate")
-        except zlib.error:
-            return _bounded(zlib.decompressobj(-zlib.MAX_WBITS), data, limit, "deflate")
-    if coding == "br":
-        try:
-            import brotli  # type: ignore[import-not-found]
-        except ImportError as exc:
-            raise HttpParseError("body is brotli-encoded; pip install brotli to decode it") from exc
-        try:
-            out = brotli.decompress(data)
-        except Exception as exc:  # brotli.error is not a ValueError
-            raise HttpParseError(f"cannot decode br body: {exc}") from exc
-        if len(out) > limit:
-            raise HttpParseError(f"br body decodes to more than {limit} bytes")
-        return out
-    if coding == "zstd":
-        try:
-            import zstandard  # type: ignore[import-not-found]
-        except ImportError as exc:
-            raise HttpParseError("body is zstd-encoded; pip install zstandard to decode it") from exc
-        try:
-            reader = zstandard.ZstdDecompressor().stream_reader(data)
-            out = reader.read(limit + 1)
-        except zstandard.ZstdError as exc:
-            raise HttpParseError(f"cannot decode zstd body: {exc}") from exc
-        if len(out) > limit:
-            raise HttpParseError(f"zstd body decodes to more than {limit} bytes")
-        return out
+    """Undo one content coding, streaming, never producing more than ``limit`` bytes."""
     if coding in ("identity", ""):
         return data
-    raise HttpParseError(f"unknown Content-Encoding {coding!r}")
+    decoder = _DECODERS.get(coding)
+    if decoder is None:
+        raise HttpParseError(f"unknown Content-Encoding {coding!r}")
+    return decoder(data, limit)
 
 
 def decode_body(message: HttpMessage, *, limit: int = DEFAULT_DECODE_LIMIT) -> bytes:
-    """The entity body: transfer coding removed, content codings undone in reverse order."""
+    """The entity body: transfer coding removed, content codings undone in reverse order.
+
+    Every decoder (gzip, deflate, br, zstd) streams and stops at ``limit``
+    bytes of output: a 1.6 KB brotli bomb costs ``limit``, not gigabytes.
+    """
     body = message.body
     te = ",".join(message.header_values("Transfer-Encoding")).lower()
     if "chunked" in te:

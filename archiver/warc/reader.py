@@ -26,16 +26,33 @@ from .writer import PAYLOAD_SHA256_HEADER
 
 GZIP_MAGIC = b"\x1f\x8b\x08"
 _CHUNK = 1 << 16
+#: Largest record (gzip member inflated, or plain record) read: twice Scrapy's DOWNLOAD_MAXSIZE,
+#: so everything the crawler can write fits and a 1.4 MB member inflating to 1.5 GB does not.
+MAX_RECORD_BYTES = 128 * 1024 * 1024
+#: Largest WARC record head (version line and headers) read.
+MAX_HEADER_BYTES = 1024 * 1024
 
 
 class WarcError(Exception):
-    """A problem in a WARC file, located as precisely as the damage allows."""
+    """A problem in a WARC file, located as precisely as the damage allows.
 
-    def __init__(self, path: str | Path, offset: int | None, record_id: str | None, message: str) -> None:
+    ``resume_at`` is where reading can go on when the end of the bad part is
+    known (a gzip member that inflates past the limit).
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        offset: int | None,
+        record_id: str | None,
+        message: str,
+        resume_at: int | None = None,
+    ) -> None:
         self.path = str(path)
         self.offset = offset
         self.record_id = record_id
         self.message = message
+        self.resume_at = resume_at
         where = [self.path]
         if offset is not None:
             where.append(f"offset {offset}")
@@ -116,12 +133,16 @@ class Record:
         return decode_body(self.http, limit=limit) if self.http else self.block
 
 
-def _parse_record_head(data: bytes) -> tuple[str, list[tuple[str, str]], int] | None:
-    """Parse ``WARC/x.y`` + headers at the start of ``data``: (version, headers, block start)."""
-    end = data.find(b"\r\n\r\n")
+def _parse_record_head(data: bytes, pos: int = 0) -> tuple[str, list[tuple[str, str]], int] | None:
+    """Parse ``WARC/x.y`` + headers at ``data[pos:]``: (version, headers, block start relative to pos).
+
+    None when no blank line ends the head within :data:`MAX_HEADER_BYTES`.
+    """
+    end = data.find(b"\r\n\r\n", pos, pos + MAX_HEADER_BYTES + 4)
     if end == -1:
         return None
-    lines = data[:end].decode("utf-8", "replace").split("\r\n")
+    end -= pos
+    lines = data[pos : pos + end].decode("utf-8", "replace").split("\r\n")
     headers: list[tuple[str, str]] = []
     for line in lines[1:]:
         if line[:1] in (" ", "\t") and headers:
@@ -130,6 +151,13 @@ def _parse_record_head(data: bytes) -> tuple[str, list[tuple[str, str]], int] | 
             name, value = line.split(":", 1)
             headers.append((name.strip(), value.strip()))
     return lines[0].strip(), headers, end + 4
+
+
+def _content_length(value: str | None) -> int | None:
+    """A Content-Length that can be trusted: plain decimal digits, at most :data:`MAX_RECORD_BYTES`."""
+    if value is None or not value.isascii() or not value.isdigit() or len(value) > 12:
+        return None
+    return int(value)
 
 
 def _record_id_in(data: bytes) -> str | None:
@@ -151,17 +179,37 @@ def _records_in(
             if not data[pos:].strip():
                 return
             raise WarcError(
-                path, offset, _record_id_in(data[pos:]), "not a WARC record (no 'WARC/' version line)"
+                path,
+                offset,
+                _record_id_in(data[pos : pos + 4096]),
+                "not a WARC record (no 'WARC/' version line)",
             )
-        parsed = _parse_record_head(data[pos:])
+        parsed = _parse_record_head(data, pos)
         if parsed is None:
-            raise WarcError(path, offset, _record_id_in(data[pos:]), "record headers are cut off")
+            cut = len(data) - pos < MAX_HEADER_BYTES
+            raise WarcError(
+                path,
+                offset,
+                _record_id_in(data[pos : pos + 4096]),
+                "record headers are cut off"
+                if cut
+                else f"record header longer than {MAX_HEADER_BYTES} bytes",
+            )
         version, headers, start = parsed
         rec = Record(path, offset, length, headers, b"", version, warcinfo)
-        try:
-            size = int(rec.header("Content-Length") or "")
-        except ValueError:
-            raise WarcError(path, offset, rec.record_id, "missing or bad Content-Length") from None
+        raw_size = rec.header("Content-Length")
+        size = _content_length(raw_size)
+        if size is None:
+            raise WarcError(
+                path, offset, rec.record_id, f"missing or bad Content-Length ({(raw_size or '')[:40]!r})"
+            )
+        if size > MAX_RECORD_BYTES:
+            raise WarcError(
+                path,
+                offset,
+                rec.record_id,
+                f"Content-Length {size} is over the {MAX_RECORD_BYTES}-byte limit",
+            )
         block_start = pos + start
         block = data[block_start : block_start + size]
         if len(block) < size:
@@ -170,9 +218,61 @@ def _records_in(
             )
         rec.block = block
         yield rec
-        pos = block_start + size
+        pos = block_start + size  # size >= 0: always forward
         while data.startswith(b"\r\n", pos):
             pos += 2
+
+
+def _inflate_member(f: BinaryIO, path: str, pos: int) -> tuple[bytes, int] | None:
+    """The inflated bytes and compressed length of the gzip member at ``pos`` (None at end of file).
+
+    Never holds more than :data:`MAX_RECORD_BYTES`: past that the rest of the
+    member is inflated and thrown away only to find where it ends, and the
+    error says where reading goes on.
+    """
+    f.seek(pos)
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out = bytearray()
+    fed = 0
+    over = False
+    pending = b""
+    while not d.eof:
+        if not pending:
+            pending = f.read(_CHUNK)
+            if not pending:
+                if fed == 0:
+                    return None  # clean end of file
+                raise WarcError(
+                    path,
+                    pos,
+                    _record_id_in(bytes(out[:4096])),
+                    "gzip member truncated (file cut off mid-record)",
+                )
+            fed += len(pending)
+        try:
+            room = MAX_RECORD_BYTES + 1 - len(out) if not over else _CHUNK * 16
+            piece = d.decompress(pending, room)
+        except zlib.error as exc:
+            raise WarcError(
+                path, pos, _record_id_in(bytes(out[:4096])), f"corrupt gzip data ({exc})"
+            ) from None
+        pending = d.unconsumed_tail
+        if not over:
+            out += piece
+            if len(out) > MAX_RECORD_BYTES:
+                over = True
+                head = bytes(out[:4096])
+                out = bytearray()
+    length = fed - len(d.unused_data)
+    if over:
+        raise WarcError(
+            path,
+            pos,
+            _record_id_in(head),
+            f"gzip member inflates to more than {MAX_RECORD_BYTES} bytes; skipped",
+            resume_at=pos + length,
+        )
+    return bytes(out), length
 
 
 def _next_member(f: BinaryIO, start: int) -> int | None:
@@ -196,61 +296,98 @@ def _iter_gzip(f: BinaryIO, path: str, on_error: Callable[[WarcError], None] | N
     pos = 0
     warcinfo: dict[str, str] = {}
     while True:
-        f.seek(pos)
-        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        out = bytearray()
-        fed = 0
-        error: WarcError | None = None
-        while not d.eof:
-            chunk = f.read(_CHUNK)
-            if not chunk:
-                if fed == 0:
-                    return  # clean end of file
-                error = WarcError(
-                    path,
-                    pos,
-                    _record_id_in(bytes(out[:4096])),
-                    "gzip member truncated (file cut off mid-record)",
-                )
-                break
-            fed += len(chunk)
-            try:
-                out += d.decompress(chunk)
-            except zlib.error as exc:
-                error = WarcError(path, pos, _record_id_in(bytes(out[:4096])), f"corrupt gzip data ({exc})")
-                break
-        if error is None:
-            length = fed - len(d.unused_data)
-            try:
-                records = list(_records_in(bytes(out), path, pos, length, warcinfo))
-            except WarcError as exc:
-                error = exc
-            else:
-                for rec in records:
-                    if rec.rec_type == "warcinfo":
-                        warcinfo = dict(parse_message(b"x\r\n" + rec.block).headers)
-                        rec.warcinfo = warcinfo
-                    yield rec
-                pos += length
-                continue
-        if on_error is None:
-            raise error
-        on_error(error)
-        resume = _next_member(f, pos + 1)
-        if resume is None:
-            return
-        pos = resume
+        try:
+            member = _inflate_member(f, path, pos)
+            if member is None:
+                return
+            data, length = member
+            records = list(_records_in(data, path, pos, length, warcinfo))
+        except WarcError as error:
+            if on_error is None:
+                raise
+            on_error(error)
+            resume = error.resume_at if error.resume_at is not None else _next_member(f, pos + 1)
+            if resume is None:
+                return
+            pos = resume
+            continue
+        for rec in records:
+            if rec.rec_type == "warcinfo":
+                warcinfo = dict(parse_message(b"x\r\n" + rec.block).headers)
+                rec.warcinfo = warcinfo
+            yield rec
+        pos += length
+
+
+def _read_plain_record(f: BinaryIO, path: str, pos: int) -> tuple[Record, int] | None:
+    """The plain (uncompressed) record at ``pos`` and where the next one starts; None at the end."""
+    f.seek(pos)
+    head = bytearray()
+    while True:
+        chunk = f.read(_CHUNK)
+        head += chunk
+        if not chunk or b"\r\n\r\n" in head or len(head) > MAX_HEADER_BYTES + 4:
+            break
+    if not head.strip():
+        return None
+    end = head.find(b"\r\n\r\n")
+    if end == -1 or end > MAX_HEADER_BYTES:
+        end = len(head)  # _records_in names the problem (cut off or too long)
+    else:
+        end += 4
+    rec_head = bytes(head[:end])
+    parsed = _parse_record_head(rec_head) if rec_head.startswith(b"WARC/") else None
+    size = _content_length(first_header(parsed[1], "Content-Length")) if parsed else None
+    if size is None or size > MAX_RECORD_BYTES:
+        list(_records_in(rec_head, path, pos, 0, {}))  # raises the located error: not WARC, head, length
+        raise WarcError(path, pos, None, "unreadable record")
+    f.seek(pos + end)
+    block = f.read(size)
+    data = rec_head + block
+    rec = next(_records_in(data, path, pos, len(data), {}))
+    after = pos + len(data)
+    f.seek(after)
+    while f.read(2) == b"\r\n":
+        after += 2
+    return rec, after
+
+
+def _next_plain(f: BinaryIO, start: int) -> int | None:
+    """Offset of the next ``WARC/1.`` at the start of a line after ``start`` (to resume past damage)."""
+    f.seek(start)
+    carry = b""
+    base = start
+    while True:
+        chunk = f.read(_CHUNK)
+        if not chunk:
+            return None
+        buf = carry + chunk
+        hit = buf.find(b"\nWARC/1.")
+        if hit != -1:
+            return base + hit + 1
+        carry = buf[-8:]
+        base += len(buf) - len(carry)
 
 
 def _iter_plain(f: BinaryIO, path: str, on_error: Callable[[WarcError], None] | None) -> Iterator[Record]:
-    data = f.read()  # uncompressed WARCs are rare here (we write .warc.gz); keep it simple
-    try:
-        for rec in _records_in(data, path, 0, len(data), {}):
-            yield rec
-    except WarcError as exc:
-        if on_error is None:
-            raise
-        on_error(exc)
+    """Records of an uncompressed WARC, read one at a time (never the whole file)."""
+    pos = 0
+    while True:
+        try:
+            found = _read_plain_record(f, path, pos)
+        except WarcError as error:
+            if on_error is None:
+                raise
+            on_error(error)
+            resume = _next_plain(f, pos + 1)
+            if resume is None:
+                return
+            pos = resume
+            continue
+        if found is None:
+            return
+        rec, pos = found
+        yield rec
 
 
 def iter_records(
@@ -299,6 +436,8 @@ def read_record_at(path: str | Path, offset: int) -> Record:
     readable is there (a stale index: run ``archiver reindex``).
     """
     path = str(path)
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise WarcError(path, None, None, f"offset {offset!r} is not a byte position (0 or more)")
     try:
         f = open(path, "rb")
     except OSError as exc:
@@ -308,30 +447,22 @@ def read_record_at(path: str | Path, offset: int) -> Record:
         magic = f.read(5)
         f.seek(offset)
         if magic.startswith(GZIP_MAGIC[:2]):
-            d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            out = bytearray()
-            fed = 0
-            while not d.eof:
-                chunk = f.read(_CHUNK)
-                if not chunk:
-                    raise WarcError(path, offset, _record_id_in(bytes(out[:4096])), "gzip member truncated")
-                fed += len(chunk)
-                try:
-                    out += d.decompress(chunk)
-                except zlib.error as exc:
-                    raise WarcError(path, offset, None, f"corrupt gzip data ({exc})") from None
-            data, length = bytes(out), fed - len(d.unused_data)
+            member = _inflate_member(f, path, offset)
+            if member is None:
+                raise WarcError(path, offset, None, "no WARC record starts here (end of file)")
+            data, length = member
+            for rec in _records_in(data, path, offset, length, {}):
+                return rec
         elif magic == b"WARC/":
-            data = f.read()  # plain WARCs are rare here; the record parser stops at its Content-Length
-            length = len(data)
+            found = _read_plain_record(f, path, offset)
+            if found is not None:
+                rec = found[0]
+                rec.length = len(rec.block)  # approximate: a plain record's head is not counted
+                return rec
         else:
             raise WarcError(
                 path, offset, None, "no WARC record starts here (stale index? run archiver reindex)"
             )
-    for rec in _records_in(data, path, offset, length, {}):
-        if magic == b"WARC/":
-            rec.length = len(rec.block)  # approximate: a plain record's head is not counted
-        return rec
     raise WarcError(path, offset, None, "no WARC record starts here")
 
 

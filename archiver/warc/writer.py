@@ -44,8 +44,16 @@ PAYLOAD_SHA256_HEADER = "WARC-Archiver-Payload-SHA256"
 
 def check_prefix(prefix: str) -> str:
     """``prefix`` if it is a plain file-name part, else ValueError: it must not lead out of a folder."""
-    if not prefix or any(ch in prefix for ch in "/\\\0") or prefix.startswith("."):
-        raise ValueError(f"WARC prefix {prefix!r} must be a plain file-name part (no '/', '\\', leading '.')")
+    if (
+        not prefix
+        or any(ch in prefix for ch in "/\\\0")
+        or prefix.startswith(".")
+        or any(ord(ch) < 32 or ord(ch) == 127 for ch in prefix)
+    ):
+        raise ValueError(
+            f"WARC prefix {prefix!r} must be a plain file-name part "
+            "(no '/', '\\', control characters such as a newline, or leading '.')"
+        )
     return prefix
 
 

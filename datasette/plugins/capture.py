@@ -96,7 +96,7 @@ async def old_route(datasette, request):
 @hookimpl
 def register_routes():
     return [
-        (r"^/-/capture/(?P<slug>[^/]+)/raw$", capture_raw),
-        (r"^/-/capture/(?P<slug>[^/]+)$", capture_page),
-        (r"^/-/snapshot/(?P<slug>[^/]+)(?:/raw)?$", old_route),
+        (r"^/-/capture/(?P<slug>[^/]+)/raw\Z", capture_raw),
+        (r"^/-/capture/(?P<slug>[^/]+)\Z", capture_page),
+        (r"^/-/snapshot/(?P<slug>[^/]+)(?:/raw)?\Z", old_route),
     ]

@@ -35,7 +35,7 @@ from datasette.utils.asgi import Response
 from archiver.timestamps import parse_time
 
 #: The policy every memento is served with: sandboxed, no scripts, nothing fetched off the archive.
-MEMENTO_CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'"
+MEMENTO_CSP = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'self'"
 LINK_FORMAT = "application/link-format"
 
 
@@ -256,9 +256,9 @@ async def timemap(request: Any, datasette: Any) -> Response:
 @hookimpl
 def register_routes():
     return [
-        (r"^/(?P<ts>\d{14})/(?P<url>.+)$", memento),
-        (r"^/timegate/(?P<url>.+)$", timegate),
-        (r"^/timemap/(?P<url>.+)$", timemap),
+        (r"^/(?P<ts>\d{14})/(?P<url>.+)\Z", memento),
+        (r"^/timegate/(?P<url>.+)\Z", timegate),
+        (r"^/timemap/(?P<url>.+)\Z", timemap),
     ]
 
 

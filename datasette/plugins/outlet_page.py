@@ -104,6 +104,6 @@ async def outlet_view(datasette, request):
 @hookimpl
 def register_routes():
     return [
-        (r"^/-/outlets$", outlets_view),
-        (r"^/-/outlet/(?P<name>[^/]+)$", outlet_view),
+        (r"^/-/outlets\Z", outlets_view),
+        (r"^/-/outlet/(?P<name>[^/]+)\Z", outlet_view),
     ]

@@ -196,4 +196,4 @@ def startup(datasette):
 
 @hookimpl
 def register_routes():
-    return [(r"^/-/search$", search_view)]
+    return [(r"^/-/search\Z", search_view)]
