@@ -61,7 +61,7 @@ from twisted.internet.endpoints import HostnameEndpoint, wrapClientTLS
 from twisted.web._newclient import HTTP11ClientProtocol
 from zope.interface import directlyProvides, providedBy
 
-from .address_guard import PIN_META_KEY, guard_policy, refusal, refused
+from archiver.downloadermiddlewares.address_guard import PIN_META_KEY, guard_policy, refusal, refused
 
 META_KEY = "archiver_raw"
 logger = logging.getLogger(__name__)

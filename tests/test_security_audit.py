@@ -22,7 +22,7 @@ from scrapy import Request
 from scrapy.utils.test import get_crawler
 from support import LOCAL, REPO, run_archiver
 
-from pipelines import address_guard
+from archiver.downloadermiddlewares import address_guard
 from archiver.downloadermiddlewares.address_guard import AddressGuardMiddleware, AddressRefused, address_kind, embedded_ipv4
 
 

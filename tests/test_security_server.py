@@ -99,7 +99,7 @@ def _hrefs(html: str) -> list[str]:
 def test_a_javascript_url_is_never_a_link_on_the_article_and_capture_pages(archive):
     out, ids = archive
     ident, cap = ids["evil"]
-    for path in (f"/archive/articles/{ident}", f"/-/snapshot/{record_slug(cap.record_id)}"):
+    for path in (f"/archive/articles/{ident}", f"/-/capture/{record_slug(cap.record_id)}"):
         page = get(out, path)
         assert page.status_code == 200, path
         hrefs = _hrefs(page.text)
@@ -169,7 +169,7 @@ def test_navigations_fetches_and_the_archive_resource_routes_still_work(archive)
     assert get(out, "/archive.json?sql=select+1", headers={"sec-fetch-dest": "document"}).status_code == 200
     assert get(out, "/archive.json?sql=select+1", headers={"sec-fetch-dest": "empty"}).status_code == 200
     assert get(out, "/archive.json?sql=select+1").status_code == 200  # curl, scripts
-    raw = get(out, f"/-/snapshot/{record_slug(cap.record_id)}/raw", headers={"sec-fetch-dest": "iframe"})
+    raw = get(out, f"/-/capture/{record_slug(cap.record_id)}/raw", headers={"sec-fetch-dest": "iframe"})
     assert raw.status_code == 200
     assert get(out, "/-/static/app.css", headers={"sec-fetch-dest": "style"}).status_code == 200
 
@@ -238,7 +238,7 @@ def test_a_hostile_captures_row_is_a_clear_error(archive, tmp_path, column, valu
     with sqlite3.connect(copy / "archive.db") as conn:
         conn.execute(f'update captures set "{column}" = ? where record_id = ?', [value, cap.record_id])
     slug = record_slug(cap.record_id)
-    for path in (f"/-/snapshot/{slug}", f"/-/snapshot/{slug}/raw"):
+    for path in (f"/-/capture/{slug}", f"/-/capture/{slug}/raw"):
         page = get(copy, path)
         assert page.status_code == 422, (path, page.status_code, page.text[:300])
         assert says in page.text and "archiver reindex" in page.text
@@ -254,7 +254,7 @@ def test_a_missing_warc_file_is_a_404(archive, tmp_path):
     _, cap = ids["formula"]
     with sqlite3.connect(copy / "archive.db") as conn:
         conn.execute("update captures set warc_file = 'gone.warc.gz' where record_id = ?", [cap.record_id])
-    page = get(copy, f"/-/snapshot/{record_slug(cap.record_id)}/raw")
+    page = get(copy, f"/-/capture/{record_slug(cap.record_id)}/raw")
     assert page.status_code == 404 and "gone.warc.gz" in page.text
 
 
@@ -270,7 +270,7 @@ def test_archive_pages_send_a_strict_csp_and_refuse_framing(archive):
         assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp and "base-uri 'none'" in csp
         assert "default-src 'self'" in csp
         assert page.headers["x-frame-options"] == "DENY"
-    raw = get(out, f"/-/snapshot/{record_slug(cap.record_id)}/raw")
+    raw = get(out, f"/-/capture/{record_slug(cap.record_id)}/raw")
     assert raw.headers["content-security-policy"].startswith("sandbox; default-src 'none'")
     assert raw.headers["content-security-policy"].endswith("frame-ancestors 'self'")
     assert raw.headers["x-frame-options"] == "SAMEORIGIN"
@@ -327,7 +327,7 @@ def test_an_archived_image_pointing_at_the_sql_api_runs_no_query_in_a_real_brows
                 executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"]
             )
             page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{port}/-/snapshot/{record_slug(cap.record_id)}")
+            page.goto(f"http://127.0.0.1:{port}/-/capture/{record_slug(cap.record_id)}")
             frame = page.wait_for_selector("iframe.archive-frame").content_frame()
             frame.wait_for_load_state("load")
             deadline = time.time() + 30
