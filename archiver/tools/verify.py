@@ -154,7 +154,9 @@ class _Checker:
                     payload_sha = hashlib.sha256(rec.payload).hexdigest()
                 elif rec.rec_type == "revisit":
                     payload_sha = rec.header(PAYLOAD_SHA256_HEADER)
-                elif rec.rec_type == "resource":  # a browser capture's DOM or screenshot: the block is the payload
+                elif (
+                    rec.rec_type == "resource"
+                ):  # a browser capture's DOM or screenshot: the block is the payload
                     payload_sha = hashlib.sha256(rec.block).hexdigest()
                 seen = _Seen(
                     path.name,
@@ -426,7 +428,7 @@ def _package_checks(
 
     Returns the listed resources (None when there is no readable package: nothing more to check).
     """
-    from archiver.tools.zipsafe import UnsafeMember, read_member, unsafe_reason
+    from archiver.tools.zipsafe import UnsafeMember, read_member
 
     try:
         package_bytes = read_member(zf, "datapackage.json", _PACKAGE_JSON_LIMIT)
@@ -456,6 +458,20 @@ def _package_checks(
             None,
             f"sha256 is {package_hash}, datapackage-digest.json says {stated}",
         )
+    _check_listed(zf, path, checker, members, resources)
+    return resources
+
+
+def _check_listed(
+    zf: zipfile.ZipFile,
+    path: Path,
+    checker: _Checker,
+    members: dict[str, zipfile.ZipInfo],
+    resources: list[dict[str, Any]],
+) -> None:
+    """Each listed resource's sha256 and size; members the package does not list are named, not read."""
+    from archiver.tools.zipsafe import unsafe_reason
+
     listed = set()
     for resource in resources:
         name = str(resource.get("path", ""))
@@ -484,7 +500,6 @@ def _package_checks(
         checker.problem(
             f"{path}!{name}", None, None, "in the zip but not listed in datapackage.json; not read"
         )
-    return resources
 
 
 def _extract_listed(
