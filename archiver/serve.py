@@ -1,10 +1,11 @@
 """Serve an archive database with Datasette, read-only, with the project's configuration.
 
 :func:`make_datasette` builds the exact app that :func:`serve` runs, so the
-tests exercise the served configuration. The configuration lives in the
-project's ``datasette/`` folder (``metadata.yml``, ``plugins/``,
-``templates/``), found beside the ``archiver`` package or through the
-``ARCHIVER_DATASETTE_DIR`` environment variable.
+tests exercise the served configuration. The plugins, templates and static files
+come from the installed package's ``datasette`` entry points (see
+:mod:`archiver.web`), as in any ``datasette archive.db``; ``metadata.yml`` is
+read from the project's ``datasette/`` folder (``archiver/web/site/`` in a
+wheel) or from the folder ``ARCHIVER_DATASETTE_DIR`` names.
 """
 
 from __future__ import annotations
@@ -20,14 +21,12 @@ import yaml
 from datasette.app import Datasette
 
 from archiver.store import database_path
+from archiver.web import PLUGIN_MODULES, site_dir
 
 __all__ = ["ServeError", "config_dir", "is_being_written", "load_metadata", "make_datasette", "serve"]
 
 #: Database name the shipped metadata.yml is keyed under (the stem of archive.db).
 METADATA_DB_NAME = "archive"
-
-#: URL prefix of datasette/static/ (``/archive-static/archive.css``).
-STATIC_MOUNT = "archive-static"
 
 #: Datasette settings: read-only SQL stays on, facet suggestions off (slow on big archives).
 SETTINGS: dict[str, Any] = {
@@ -52,18 +51,23 @@ class ServeError(Exception):
 
 
 def config_dir() -> Path | None:
-    """The project's ``datasette/`` folder, or ``None`` when it is not there.
+    """The folder holding ``metadata.yml``, or ``None`` when there is none.
 
-    ``ARCHIVER_DATASETTE_DIR`` wins; otherwise the folder beside the
-    ``archiver`` package (a source checkout or an editable install).
+    ``ARCHIVER_DATASETTE_DIR`` wins; otherwise the package's own (see
+    :func:`archiver.web.site_dir`: the checkout's ``datasette/`` or the
+    wheel's ``archiver/web/site/``).
     """
     override = os.environ.get("ARCHIVER_DATASETTE_DIR")
-    candidates = [Path(override)] if override else []
-    candidates.append(Path(__file__).resolve().parent.parent / "datasette")
-    for candidate in candidates:
-        if (candidate / "metadata.yml").is_file():
-            return candidate
-    return None
+    if override and (Path(override) / "metadata.yml").is_file():
+        return Path(override)
+    return site_dir()
+
+
+def plugins_installed() -> bool:
+    """Whether Datasette loaded the archive's plugins through their entry points."""
+    from datasette.plugins import pm
+
+    return all(pm.get_plugin(f"archiver_{name}") is not None for name in PLUGIN_MODULES)
 
 
 def load_metadata(db_name: str, directory: Path | None = None) -> dict[str, Any]:
@@ -136,12 +140,12 @@ def make_datasette(db_path: str | Path, *, immutable: bool | None = None) -> Dat
         immutable = not is_being_written(db_path)
     directory = config_dir()
     extra: dict[str, Any] = {}
-    if directory is not None:
-        for key, sub in (("plugins_dir", "plugins"), ("template_dir", "templates")):
-            if (directory / sub).is_dir():
-                extra[key] = str(directory / sub)
-        if (directory / "static").is_dir():  # CSS/JS of the archive pages, served locally
-            extra["static_mounts"] = [(STATIC_MOUNT, str(directory / "static"))]
+    site = site_dir()
+    if not plugins_installed() and site is not None:
+        # The package is importable but not installed (no entry points): load the plugin files.
+        extra["plugins_dir"] = str(site / "plugins")
+    if directory is not None and directory != site and (directory / "templates").is_dir():
+        extra["template_dir"] = str(directory / "templates")  # a custom folder's templates win
     return Datasette(
         files=[] if immutable else [str(db_path)],
         immutables=[str(db_path)] if immutable else [],

@@ -157,7 +157,7 @@ def test_templates_get_a_cite_function(demo_crawl):
     archive = demo_crawl[0]
     ds = make_datasette(archive / "archive.db")
     asyncio.run(ds.invoke_startup())
-    [plugin] = [p for p in pm.get_plugins() if (getattr(p, "__name__", "") or "").endswith("memento.py")]
+    plugin = pm.get_plugin("archiver_memento")  # the entry point (pyproject.toml)
     request = Request.fake("/archive/articles")
     cite = plugin.extra_template_vars(datasette=ds, database="archive", request=request)["cite"]
     row = _rows(archive / "archive.db", "select id, url, fetched_at from articles order by id limit 1")[0]
