@@ -85,8 +85,9 @@ def reclean(
     from archiver.warc import HttpParseError, decode_body
     from archiver.warc.writer import WarcWriter
 
-    if extract is None:
-        from archiver.clean import extract
+    from archiver.clean import extract as current_extract
+
+    extract = extract or current_extract
     out = Path(out_dir)
     if not database_path(out).is_file():
         raise RecleanError(f"no archive database in {out}: give the folder a crawl wrote (--out DIR)")
@@ -141,6 +142,7 @@ def reclean(
                         "extractor-version": EXTRACTOR_VERSION,
                     },
                 )
+            assert capture is not None  # held is None without a capture
             record_version(writer, archive, article, capture, outlet=outlet_name, crawl_id=capture.crawl_id)
             result.changed += 1
     if writer is not None:

@@ -40,6 +40,7 @@ HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 
 class NewsSpider(scrapy.Spider):
     name = "news"
+    hostile: HostileWeb  # set by from_crawler
 
     def __init__(self, outlet: str | Outlet | None = None, home: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -84,7 +85,7 @@ class NewsSpider(scrapy.Spider):
         stats = dict(self.crawler.stats.get_stats())
         stats["finish_reason"] = reason
         self.hostile.closed(stats)
-        self.crawler.archiver_session.close(stats)
+        self.crawler.archiver_session.close(stats)  # type: ignore[attr-defined]
 
     # -- requests ----------------------------------------------------------
 
@@ -153,11 +154,11 @@ class NewsSpider(scrapy.Spider):
                 yield request
 
     def parse_page(self, response: Response) -> Iterator[Any]:
-        content_type = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
+        content_type = (response.headers.get(b"Content-Type") or b"").split(b";")[0].strip().lower()
         if content_type not in HTML_TYPES or not isinstance(response, scrapy.http.TextResponse):
             return
         if not self.hostile.page_ok(
-            response.url, response.body, response.headers.get(b"Content-Type", b"").decode("latin-1")
+            response.url, response.body, (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         ):
             return
         verdict = self.outlet.url_verdict(response.url)

@@ -156,29 +156,29 @@ def _decode_one(coding: str, data: bytes, limit: int) -> bytes:
             return _bounded(zlib.decompressobj(-zlib.MAX_WBITS), data, limit, "deflate")
     if coding == "br":
         try:
-            import brotli  # type: ignore[import-not-found]
+            import brotli
         except ImportError as exc:
             raise HttpParseError("body is brotli-encoded; pip install brotli to decode it") from exc
         try:
-            out = brotli.decompress(data)
+            plain: bytes = brotli.decompress(data)
         except Exception as exc:  # brotli.error is not a ValueError
             raise HttpParseError(f"cannot decode br body: {exc}") from exc
-        if len(out) > limit:
+        if len(plain) > limit:
             raise HttpParseError(f"br body decodes to more than {limit} bytes")
-        return out
+        return plain
     if coding == "zstd":
         try:
-            import zstandard  # type: ignore[import-not-found]
+            import zstandard
         except ImportError as exc:
             raise HttpParseError("body is zstd-encoded; pip install zstandard to decode it") from exc
         try:
             reader = zstandard.ZstdDecompressor().stream_reader(data)
-            out = reader.read(limit + 1)
+            plain = bytes(reader.read(limit + 1))
         except zstandard.ZstdError as exc:
             raise HttpParseError(f"cannot decode zstd body: {exc}") from exc
-        if len(out) > limit:
+        if len(plain) > limit:
             raise HttpParseError(f"zstd body decodes to more than {limit} bytes")
-        return out
+        return plain
     if coding in ("identity", ""):
         return data
     raise HttpParseError(f"unknown Content-Encoding {coding!r}")

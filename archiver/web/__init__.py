@@ -5,8 +5,8 @@ The project keeps its Datasette plugins, templates, static files and
 folder into this package (``pyproject.toml``, ``[tool.setuptools.package-dir]``):
 ``datasette/plugins/`` installs as :mod:`archiver.web.plugins` (each plugin a
 ``datasette`` entry point) and the rest of ``datasette/`` as the data folder
-``archiver/web/site/``. The project's outlet files (``outlets/``) install as
-``archiver/bundled_outlets/``. In a checkout (editable install included) the
+``archiver/web/site/``. (The outlet files of ``outlets/`` install the same way,
+as ``archiver/bundled_outlets/``: see :func:`archiver.outlets.outlet_dirs`.) In a checkout (editable install included) the
 folders are read where they are.
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["PLUGIN_MODULES", "bundled_outlets_dir", "site_dir"]
+__all__ = ["PLUGIN_MODULES", "site_dir"]
 
 _HERE = Path(__file__).resolve().parent
 _CHECKOUT = _HERE.parent.parent
@@ -42,13 +42,5 @@ def site_dir() -> Path | None:
     """
     for candidate in (_HERE / "site", _CHECKOUT / "datasette"):
         if (candidate / "metadata.yml").is_file() and (candidate / "templates").is_dir():
-            return candidate
-    return None
-
-
-def bundled_outlets_dir() -> Path | None:
-    """The outlet files that ship with the project: ``archiver/bundled_outlets/`` or ``outlets/``."""
-    for candidate in (_HERE.parent / "bundled_outlets", _CHECKOUT / "outlets"):
-        if candidate.is_dir() and any(candidate.glob("*.toml")):
             return candidate
     return None
