@@ -10,6 +10,7 @@ wheel) or from the folder ``ARCHIVER_DATASETTE_DIR`` names.
 
 from __future__ import annotations
 
+import inspect
 import os
 import sqlite3
 import sys
@@ -97,6 +98,48 @@ def load_metadata(db_name: str, directory: Path | None = None) -> dict[str, Any]
     return metadata
 
 
+#: Table keys that Datasette 1.0 reads from its configuration (``datasette.yaml``), not from metadata.
+CONFIG_TABLE_KEYS = frozenset(
+    {"facets", "facet_size", "sort", "sort_desc", "sortable_columns", "label_column", "hidden", "size"}
+    | {"fts_table", "fts_pk", "searchmode", "units"}
+)
+
+
+def split_config(metadata: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``metadata.yml`` as Datasette 1.0 takes it: (configuration, metadata).
+
+    Datasette 1.0 moves plugin settings, canned queries and the table options
+    above to ``datasette.yaml``; descriptions, license and source stay
+    metadata. One file serves both: Datasette 0.x takes it whole.
+    """
+    metadata = dict(metadata)
+    config: dict[str, Any] = {}
+    if "plugins" in metadata:
+        config["plugins"] = metadata.pop("plugins")
+    databases: dict[str, Any] = {}
+    for db_name, db_meta in (metadata.get("databases") or {}).items():
+        db_meta = dict(db_meta)
+        db_config: dict[str, Any] = {}
+        if "queries" in db_meta:
+            db_config["queries"] = db_meta.pop("queries")
+        tables: dict[str, Any] = {}
+        for table, table_meta in (db_meta.get("tables") or {}).items():
+            options = {k: v for k, v in table_meta.items() if k in CONFIG_TABLE_KEYS}
+            if options:
+                tables[table] = options
+            db_meta.setdefault("tables", {})[table] = {
+                k: v for k, v in table_meta.items() if k not in CONFIG_TABLE_KEYS
+            }
+        if tables:
+            db_config["tables"] = tables
+        if db_config:
+            config.setdefault("databases", {})[db_name] = db_config
+        databases[db_name] = db_meta
+    if databases:
+        metadata["databases"] = databases
+    return config, metadata
+
+
 def is_being_written(db_path: Path) -> bool:
     """Whether a writer (a running crawl) has the database open.
 
@@ -146,10 +189,13 @@ def make_datasette(db_path: str | Path, *, immutable: bool | None = None) -> Dat
         extra["plugins_dir"] = str(site / "plugins")
     if directory is not None and directory != site and (directory / "templates").is_dir():
         extra["template_dir"] = str(directory / "templates")  # a custom folder's templates win
+    metadata = load_metadata(db_path.stem, directory)
+    if "config" in inspect.signature(Datasette.__init__).parameters:  # Datasette 1.0
+        extra["config"], metadata = split_config(metadata)
     return Datasette(
         files=[] if immutable else [str(db_path)],
         immutables=[str(db_path)] if immutable else [],
-        metadata=load_metadata(db_path.stem, directory),
+        metadata=metadata,
         settings=SETTINGS,
         cors=False,
         **extra,
