@@ -14,6 +14,7 @@ SLOW_MODULES = {
     "test_cdxj",
     "test_cite",
     "test_clean_bench",
+    "test_cli_quiet",
     "test_corrupt_archives",
     "test_faults",
     "test_hostile_crawl",
