@@ -5,9 +5,9 @@ The project keeps its Datasette plugins, templates, static files and
 folder into this package (``pyproject.toml``, ``[tool.setuptools.package-dir]``):
 ``datasette/plugins/`` installs as :mod:`archiver.web.plugins` (each plugin a
 ``datasette`` entry point) and the rest of ``datasette/`` as the data folder
-``archiver/web/site/``. (The outlet files of ``outlets/`` install the same way,
-as ``archiver/bundled_outlets/``: see :func:`archiver.outlets.outlet_dirs`.) In a checkout (editable install included) the
-folders are read where they are.
+``archiver/web/site/``. (The outlet files of ``outlets/`` install the same
+way, as ``archiver/bundled_outlets/``: see :func:`archiver.outlets.outlet_dirs`.)
+In a checkout (editable install included) the folders are read where they are.
 """
 
 from __future__ import annotations
