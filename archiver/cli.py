@@ -15,8 +15,8 @@ from typing import Any
 import click
 
 from archiver import __version__
-from archiver.outlets import OutletError, available_outlets, load_outlet
 from archiver.crawl.session import OutputDirError, prepare_out_dir
+from archiver.outlets import OutletError, available_outlets, load_outlet, outlet_dirs
 
 
 def _parse_set(values: tuple[str, ...]) -> dict[str, Any]:
@@ -42,9 +42,9 @@ def _parse_set(values: tuple[str, ...]) -> dict[str, Any]:
     return out
 
 
-def _load_outlet_or_exit(name: str, home: str | None = None) -> Any:
+def _load_outlet_or_exit(name: str, home: str | None = None, dirs: tuple[Path, ...] = ()) -> Any:
     try:
-        outlet = load_outlet(name)
+        outlet = load_outlet(name, dirs=outlet_dirs(dirs))
     except OutletError as exc:
         raise click.ClickException(str(exc)) from None
     return outlet.rebase(home) if home else outlet
@@ -66,8 +66,51 @@ def _ensure_idle_or_exit(out: Path, prefix: str) -> None:
         raise click.ClickException(str(exc)) from None
 
 
+def version_text() -> str:
+    """What ``archiver --version`` prints: ours, the extractor's, and the libraries' that shape the archive."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from archiver.clean import EXTRACTOR_NAME, EXTRACTOR_VERSION
+
+    lines = [f"archiver {__version__}", f"extractor {EXTRACTOR_NAME} {EXTRACTOR_VERSION}"]
+    for dist in ("Scrapy", "warcio", "datasette"):
+        try:
+            lines.append(f"{dist} {version(dist)}")
+        except PackageNotFoundError:
+            lines.append(f"{dist} not installed")
+    return "\n".join(lines)
+
+
+#: ``--outlets-dir``: folders searched for outlet files before ./outlets and the bundled ones.
+outlets_dir_option = click.option(
+    "--outlets-dir",
+    "outlets_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Look for outlet files here first (then ./outlets, then the outlets that ship with the project).",
+)
+
+#: ``-v`` / ``-vv``: Scrapy's log (INFO / DEBUG); by default only warnings, the progress line and the summary.
+verbose_option = click.option(
+    "-v", "--verbose", count=True, help="Show Scrapy's log (-vv: its debug log too)."
+)
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(version_text())
+        ctx.exit()
+
+
 @click.group()
-@click.version_option(__version__, prog_name="archiver")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the versions of archiver, its extractor, Scrapy, warcio and Datasette, and exit.",
+)
 def cli() -> None:
     """Crawl news outlets into WARC files, clean each article, index and serve the archive."""
 
@@ -113,6 +156,8 @@ def cli() -> None:
     help="In HTTP mode, a full-page screenshot of each page as the archive replays it (scripts off, "
     "nothing from the live web).",
 )
+@outlets_dir_option
+@verbose_option
 def crawl(
     outlet: str,
     out: Path,
@@ -124,6 +169,8 @@ def crawl(
     worker_id: str | None,
     quiet: bool,
     json_log: bool,
+    outlets_dirs: tuple[Path, ...],
+    verbose: int,
     render: str | None = None,
     screenshots: bool = False,
 ) -> None:
@@ -137,10 +184,10 @@ def crawl(
     from archiver.extensions.progress import progress_settings
     from archiver.spiders.runner import run_crawl
 
-    definition = _load_outlet_or_exit(outlet, home)
+    definition = _load_outlet_or_exit(outlet, home, outlets_dirs)
     if max_pages:
         definition = dataclasses.replace(definition, max_pages=max_pages)
-    overrides = progress_settings(quiet=quiet, json_log=json_log)
+    overrides = progress_settings(quiet=quiet, json_log=json_log, verbose=verbose)
     if render:
         overrides["ARCHIVER_RENDER"] = render
     if screenshots:
@@ -169,16 +216,18 @@ def crawl(
 )
 @click.option("--port", type=int, default=8001, show_default=True, help="Datasette port.")
 @click.option("--no-serve", is_flag=True, help="Crawl the demo outlet and exit without serving.")
-def demo(out: Path, port: int, no_serve: bool) -> None:
+@verbose_option
+def demo(out: Path, port: int, no_serve: bool, verbose: int) -> None:
     """Serve the bundled demo outlet on 127.0.0.1, crawl it into --out, then serve the archive."""
     from archiver.demo.server import DemoServer
+    from archiver.extensions.progress import progress_settings
     from archiver.spiders.runner import LOCAL_SETTINGS, run_crawl
 
     out = _prepare_or_exit(out)
     with DemoServer() as site:
         click.echo(f"demo outlet served at {site.url}")
         outlet = _load_outlet_or_exit("demo", site.url)
-        stats = run_crawl(outlet, out, overrides=LOCAL_SETTINGS)
+        stats = run_crawl(outlet, out, overrides={**LOCAL_SETTINGS, **progress_settings(verbose=verbose)})
     _report(stats, out)
     _exit_if_failed(stats)
     if not no_serve:
@@ -209,7 +258,9 @@ def _report(stats: dict[str, Any], out: Path, *, as_json: bool = False) -> None:
     rows = [
         ("pages", stats.get("response_received_count", 0)),
         ("articles stored", stats.get("archiver/articles/stored", 0)),
+        ("new articles", stats.get("archiver/articles/new", 0)),
         ("new versions", stats.get("archiver/articles/new_versions", 0)),
+        ("unchanged", stats.get("archiver/articles/unchanged", 0)),
         ("revisits", stats.get("archiver/recrawl/revisits", 0)),
         ("WARC records", stats.get("archiver/warc/records", 0)),
         ("WARC bytes", warc_bytes),
@@ -422,11 +473,13 @@ def serve(db: Path, port: int) -> None:
 
 @cli.command()
 @click.argument("names", nargs=-1)
-def outlets(names: tuple[str, ...]) -> None:
+@outlets_dir_option
+def outlets(names: tuple[str, ...], outlets_dirs: tuple[Path, ...]) -> None:
     """List the known outlets, or validate the named outlets / .toml files."""
-    for name in names or tuple(available_outlets()):
+    dirs = outlet_dirs(outlets_dirs)
+    for name in names or tuple(available_outlets(dirs)):
         try:
-            outlet = load_outlet(name)
+            outlet = load_outlet(name, dirs=dirs)
         except OutletError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(f"{outlet.name:<16} {outlet.home}  ({outlet.source})")

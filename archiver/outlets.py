@@ -175,10 +175,23 @@ class Outlet:
         }
 
 
-def outlet_dirs() -> list[Path]:
-    """Where outlet files are looked up: ``./outlets`` then the project's ``outlets/``."""
-    here = Path(__file__).resolve().parent.parent / "outlets"
-    dirs = [Path.cwd() / "outlets", here]
+def bundled_outlets_dir() -> Path:
+    """The outlet files that ship with the project.
+
+    An installed wheel holds them as ``archiver/bundled_outlets/`` (``outlets/``
+    mapped into the package by ``pyproject.toml``); a checkout as ``outlets/``.
+    """
+    installed = Path(__file__).resolve().parent / "bundled_outlets"
+    return installed if installed.is_dir() else Path(__file__).resolve().parent.parent / "outlets"
+
+
+def outlet_dirs(extra: Iterable[str | Path] = ()) -> list[Path]:
+    """Where outlet files are looked up, first match wins.
+
+    The folders given (``--outlets-dir``), then ``./outlets``, then the
+    outlets that ship with the project (:func:`bundled_outlets_dir`).
+    """
+    dirs = [*(Path(d) for d in extra), Path.cwd() / "outlets", bundled_outlets_dir()]
     seen: list[Path] = []
     for d in dirs:
         if d.is_dir() and d.resolve() not in [s.resolve() for s in seen]:
@@ -188,7 +201,7 @@ def outlet_dirs() -> list[Path]:
 
 def available_outlets(dirs: Iterable[Path] | None = None) -> list[str]:
     """Names of the outlets that can be loaded by name."""
-    names = set()
+    names: set[str] = set()
     for d in dirs if dirs is not None else outlet_dirs():
         names.update(p.stem for p in Path(d).glob("*.toml"))
     return sorted(names)

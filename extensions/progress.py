@@ -44,9 +44,18 @@ __all__ = [
 _CLEAR = "\r\x1b[K"
 
 
-def progress_settings(*, quiet: bool = False, json_log: bool = False) -> dict[str, Any]:
-    """Scrapy settings for the CLI's ``--quiet`` (warnings and errors only, no line) and ``--json-log``."""
-    settings: dict[str, Any] = {}
+#: Scrapy's log level for the CLI's ``-v`` count: by default warnings only (the progress line and
+#: the summary table say the rest); ``-v`` Scrapy's log with its stats dump; ``-vv`` its debug log.
+VERBOSITY_LOG_LEVELS = ("WARNING", "INFO", "DEBUG")
+
+
+def progress_settings(*, quiet: bool = False, json_log: bool = False, verbose: int = 0) -> dict[str, Any]:
+    """Scrapy settings for the CLI's ``-v``, ``--quiet`` (warnings and errors only, no line) and ``--json-log``.
+
+    ``--json-log`` keeps Scrapy's INFO lines (log collectors want them) unless ``--quiet``.
+    """
+    level = VERBOSITY_LOG_LEVELS[min(verbose, len(VERBOSITY_LOG_LEVELS) - 1)]
+    settings: dict[str, Any] = {"LOG_LEVEL": "INFO" if json_log and not verbose else level}
     if quiet:
         settings.update(LOG_LEVEL="WARNING", ARCHIVER_PROGRESS=False)
     if json_log:

@@ -156,7 +156,7 @@ class _TeeProtocol(_LenientHTTP11ClientProtocol):
         if exchange is not None:
             peer = None
             try:
-                peer = self.transport.getPeer().host
+                peer = self.transport.getPeer().host  # type: ignore[union-attr,misc]
             except AttributeError:
                 pass
             exchange.begin(peer)

@@ -320,7 +320,7 @@ class RedisScheduler(Scheduler):
         """Look at the shared queue again shortly, not at Scrapy's 5-second idle heartbeat."""
         from twisted.internet import reactor
 
-        reactor.callLater(IDLE_POLL, self._wake)
+        reactor.callLater(IDLE_POLL, self._wake)  # type: ignore[arg-type]  # zope-typed reactor
 
     def _wake(self) -> None:
         slot = getattr(self.crawler.engine, "_slot", None)  # Scrapy 2.19: engine._slot.nextcall

@@ -26,6 +26,7 @@ HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 
 class NewsSpider(scrapy.Spider):
     name = "news"
+    hostile: HostileWeb  # set by from_crawler
 
     def __init__(self, outlet: str | Outlet | None = None, home: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -121,11 +122,11 @@ class NewsSpider(scrapy.Spider):
                 yield request
 
     def parse_page(self, response: Response) -> Iterator[Any]:
-        content_type = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
+        content_type = (response.headers.get(b"Content-Type") or b"").split(b";")[0].strip().lower()
         if content_type not in HTML_TYPES or not isinstance(response, scrapy.http.TextResponse):
             return
         if not self.hostile.page_ok(
-            response.url, response.body, response.headers.get(b"Content-Type", b"").decode("latin-1")
+            response.url, response.body, (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         ):
             return
         verdict = self.outlet.url_verdict(response.url)

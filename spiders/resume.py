@@ -176,6 +176,7 @@ class ResumeMiddleware:
         request.meta["archiver_replayed"] = True
         request.meta["archiver_capture"] = self.store.capture(page.record_id)
         response = cls(url=request.url, status=status, headers=headers, body=body, request=request)
+        assert request.callback is not None  # only requests with a callback are replayed (see above)
         for out in request.callback(response, **request.cb_kwargs) or ():
             if isinstance(out, Request):
                 out.meta.setdefault("depth", depth + 1)

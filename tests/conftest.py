@@ -6,6 +6,38 @@ import pytest
 
 from support import crawl_demo
 
+#: Fixtures that crawl in a subprocess: a test using one is ``slow``.
+CRAWL_FIXTURES = {"demo_crawl", "demo_recrawl"}
+#: Modules whose tests crawl, start servers in subprocesses or build archives the long way.
+SLOW_MODULES = {
+    "test_capture_crawl",
+    "test_cdxj",
+    "test_cite",
+    "test_clean_bench",
+    "test_cli_quiet",
+    "test_corrupt_archives",
+    "test_faults",
+    "test_hostile_crawl",
+    "test_memento",
+    "test_outlet_rules",
+    "test_packaging",
+    "test_pipeline_e2e",
+    "test_progress",
+    "test_recrawl",
+    "test_resume",
+    "test_snapshot",
+    "test_verify",
+    "test_versions",
+    "test_walls_crawl",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the slow tests (pyproject.toml registers the markers; ``make test-fast`` leaves them out)."""
+    for item in items:
+        if item.path.stem in SLOW_MODULES or CRAWL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session")
 def demo_server():

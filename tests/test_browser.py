@@ -23,14 +23,11 @@ import ui_archive
 from archiver.serve.app import make_datasette
 from archiver.serve import record_slug
 
-playwright_api = pytest.importorskip(
-    "playwright.sync_api", reason="pip install playwright (no browser download)"
-)
+import playwright.sync_api as playwright_api  # the test extra; Debian's chromium, no browser download
+
 CHROMIUM = os.environ.get("ARCHIVER_CHROMIUM", "/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM),
-    reason=f"no Chromium at {CHROMIUM}: apt-get install chromium (see .ci/run)",
-)
+# Deselect with -m "not browser" (make test-fast); selected, a missing Chromium fails (below).
+pytestmark = pytest.mark.browser
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -108,6 +105,9 @@ def site(tmp_path_factory, beacon):
 
 @pytest.fixture(scope="module")
 def browser():
+    assert Path(CHROMIUM).exists() or shutil.which(CHROMIUM), (
+        f"no Chromium at {CHROMIUM}: apt-get install chromium (see .ci/run), or deselect with -m 'not browser'"
+    )
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     print(f"\nscreenshots: {SCREENSHOTS}")
     with playwright_api.sync_playwright() as p:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+import archiver.demo as demo
 from archiver.clean import extract
 
-demo = pytest.importorskip("archiver.demo")
 
 SITE = demo.build_site("http://127.0.0.1:8000")
 

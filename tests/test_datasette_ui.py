@@ -378,13 +378,18 @@ def test_pages_of_a_real_demo_crawl(demo_crawl):
 
 def test_every_plugin_hook_we_implement_is_loaded_and_tested(ds):
     """The hooks of the archive-page plugins; each has tests above (named in the comments)."""
-    plugins = {p["name"]: set(p["hooks"]) for p in get(ds, "/-/plugins.json?all=1").json()}
-    expected = {
-        "article_page.py": {"extra_template_vars"},  # test_article_page_*, test_article_versions_*
-        "capture.py": {"register_routes"},  # test_snapshot_page_*, test_raw_route_*, test_non_html_*
-        "search_page.py": {"register_routes", "startup"},  # test_search_*
-        "outlet_page.py": {"register_routes"},  # test_outlet_page_*, test_outlets_*
-        "security_headers.py": {"asgi_wrapper"},  # test_nosniff_on_every_response
+    from datasette.plugins import pm
+
+    assert "news-archiver" in {p["name"] for p in get(ds, "/-/plugins.json?all=1").json()}
+    plugins = {name: {h.name for h in pm.get_hookcallers(plugin)} for name, plugin in pm.list_name_plugin()}
+    expected = {  # entry point names (pyproject.toml [project.entry-points.datasette])
+        "archiver_article_page": {"extra_template_vars"},  # test_article_page_*, test_article_versions_*
+        "archiver_capture": {"register_routes"},  # test_snapshot_page_*, test_raw_route_*, test_non_html_*
+        "archiver_search_page": {"register_routes", "startup"},  # test_search_*
+        "archiver_outlet_page": {"register_routes"},  # test_outlet_page_*, test_outlets_*
+        "archiver_security_headers": {"asgi_wrapper"},  # test_nosniff_on_every_response
+        # tests/test_packaging.py: templates and /archive-static/ from an installed wheel
+        "archiver_site_files": {"prepare_jinja2_environment", "register_routes"},
     }
     for name, hooks in expected.items():
         assert plugins.get(name) == hooks, name

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import socket
 import sqlite3
 import subprocess
@@ -24,10 +23,8 @@ import pytest
 from support import LOCAL, REPO, run_archiver
 
 PAGES = 500
-requires_redis = pytest.mark.skipif(
-    shutil.which("redis-server") is None,
-    reason="needs redis-server (apt-get install redis-server; .ci/run does it)",
-)
+#: Deselect with -m "not redis" (make test-fast); selected, a missing redis-server fails.
+requires_redis = pytest.mark.redis
 
 
 def _free_port() -> int:

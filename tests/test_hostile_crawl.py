@@ -72,7 +72,7 @@ def crawl(
 ) -> tuple[int, str, dict, list[Record]]:
     outlet = out.parent / f"{out.name}.toml"
     outlet.write_text(f'name = "hostile"\nhome = "{site_url}/"\ndomains = {json.dumps(domains)}\n')
-    args = ["crawl", str(outlet), "--out", str(out)]
+    args = ["crawl", str(outlet), "--out", str(out), "-v"]  # -v: the tests read Scrapy's INFO log
     for setting in [*LOCAL, *settings]:
         args += ["--set", setting]
     proc = run_archiver(*args, timeout=240)

@@ -157,7 +157,7 @@ def test_templates_get_a_cite_function(demo_crawl):
     archive = demo_crawl[0]
     ds = make_datasette(archive / "archive.db")
     asyncio.run(ds.invoke_startup())
-    [plugin] = [p for p in pm.get_plugins() if (getattr(p, "__name__", "") or "").endswith("memento.py")]
+    plugin = pm.get_plugin("archiver_memento")  # the entry point (pyproject.toml)
     request = Request.fake("/archive/articles")
     cite_async = plugin.extra_template_vars(datasette=ds, database="archive", request=request)["cite"]
     assert asyncio.iscoroutinefunction(cite_async), "templates await it: no sqlite call on the event loop"

@@ -14,7 +14,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archiver.demo.site import FURNITURE_STRINGS
@@ -284,8 +283,6 @@ def test_scrapy_crawl_news_works_from_the_project(demo_server, tmp_path):
         text=True,
         timeout=300,
     )
-    if "No module named scrapy.cmdline" in proc.stderr:  # pragma: no cover - very old Scrapy
-        pytest.skip("scrapy.cmdline not runnable as a module")
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert list((out / "warcs").glob("demo-*.warc.gz"))
     ((count,),) = rows(out / "archive.db", "select count(*) from articles")

@@ -132,7 +132,7 @@ def test_sigkill_then_resume(slow_site, tmp_path, moment):
         assert _article_rows(out) < len(slow_site.site.articles)
     archived = _archived_urls(out)
     before = len(slow_site.requests)
-    resumed = crawl_demo(slow_site.url, out, *SLOW)
+    resumed = crawl_demo(slow_site.url, out, *SLOW, "-v")  # -v: Scrapy's INFO log, read below
     (tmp_path / "resumed.log").write_text(resumed.stderr)
     assert "resuming crawl" in resumed.stderr
     _check_not_refetched(slow_site, before, archived)

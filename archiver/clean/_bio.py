@@ -54,7 +54,7 @@ _BIO_MAX = 700  # and short
 def _person_names(authors: Sequence[str]) -> set[str]:
     """First and last names of the bylines that look like people (two or more
     capitalised words), so that "Acme Official is..." is not taken for a bio."""
-    names = set()
+    names: set[str] = set()
     for author in authors or ():
         parts = [p for p in re.split(r"[^\w'’-]+", author) if p]
         if len(parts) >= 2 and all(p[0].isupper() for p in parts[:2]):
@@ -74,7 +74,8 @@ def drop_trailing_bio(blocks: list[Block], authors: Sequence[str]) -> list[Block
             continue
         bio = _BIO.match(text)
         opener = _OPENER.match(text)
-        subject = (bio or opener).group(1) if (bio or opener) else ""
+        found = bio or opener
+        subject = found.group(1) if found else ""
         if not subject or subject.split()[0] in _NOT_NAMES:
             continue
         if not (bio or names & set(re.findall(r"[\w'’-]+", subject))):

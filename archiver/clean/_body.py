@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import lxml.etree as etree
@@ -163,22 +164,26 @@ def attr_words(el: etree._Element, layout: bool = True) -> str:
 class Stats:
     """Per-element text measures, computed once bottom-up."""
 
-    text: dict = field(default_factory=dict)
-    link: dict = field(default_factory=dict)
-    para: dict = field(default_factory=dict)
-    own: dict = field(default_factory=dict)  # text directly in the element (not in children)
-    bad: dict = field(default_factory=dict)  # prose inside furniture-named blocks (comments...)
-    code: set = field(default_factory=set)  # elements inside <pre>/<code>
+    text: dict[etree._Element, int] = field(default_factory=dict)
+    link: dict[etree._Element, int] = field(default_factory=dict)
+    para: dict[etree._Element, int] = field(default_factory=dict)
+    own: dict[etree._Element, int] = field(
+        default_factory=dict
+    )  # text directly in the element (not in children)
+    bad: dict[etree._Element, int] = field(
+        default_factory=dict
+    )  # prose inside furniture-named blocks (comments...)
+    code: set[etree._Element] = field(default_factory=set)  # elements inside <pre>/<code>
 
     def density(self, el: etree._Element) -> float:
         t = self.text.get(el, 0)
         return self.link.get(el, 0) / t if t else 0.0
 
 
-def _in_code(root: etree._Element) -> set:
+def _in_code(root: etree._Element) -> set[etree._Element]:
     """Elements inside ``<pre>``/``<code>``: syntax highlighters name their spans
     "comment", "tag", "keyword"..., which are not furniture there."""
-    out: set = set()
+    out: set[etree._Element] = set()
     for block in root.iter("pre", "code"):
         if block not in out:
             out.update(block.iterdescendants())
@@ -189,7 +194,7 @@ def measure(root: etree._Element) -> Stats:
     st = Stats()
     text, link, para, own, bad = st.text, st.link, st.para, st.own, st.bad
     st.code = code = _in_code(root)
-    linked_head: dict = {}
+    linked_head: dict[etree._Element, int] = {}
     for el in reversed(list(root.iter(etree.Element))):
         direct = _nonspace(el.text)
         t = 0
@@ -260,9 +265,9 @@ def _class_weight(el: etree._Element) -> float:
     return w
 
 
-def score_candidates(root: etree._Element, st: Stats) -> dict:
+def score_candidates(root: etree._Element, st: Stats) -> dict[etree._Element, float]:
     """Readability-style votes of paragraphs for their ancestors, times a class prior."""
-    votes: dict = {}
+    votes: dict[etree._Element, float] = {}
     own = st.own
     for el in root.iter(
         "p", "pre", "td", "div", "blockquote", "li", "span", "dd", "section", "article", "font", "center"
@@ -334,7 +339,7 @@ def _inside_furniture(el: etree._Element, st: Stats, total: int) -> bool:
     return False
 
 
-def choose(root: etree._Element, st: Stats, scores: dict) -> etree._Element | None:
+def choose(root: etree._Element, st: Stats, scores: dict[etree._Element, float]) -> etree._Element | None:
     """The body container: the best-voted blocks, each climbed to the ancestor
     that best trades prose gained against other text taken in; the climbed node
     with the most net prose wins.
@@ -365,7 +370,9 @@ def choose(root: etree._Element, st: Stats, scores: dict) -> etree._Element | No
     return best_node
 
 
-def _climb_best(cands: list, st: Stats, gain) -> etree._Element | None:
+def _climb_best(
+    cands: list[etree._Element], st: Stats, gain: Callable[[etree._Element], float]
+) -> etree._Element | None:
     best_node, best_gain = None, float("-inf")
     for cand in cands:
         node, g_node = cand, gain(cand)
@@ -425,7 +432,7 @@ def _join_parts(best: etree._Element, st: Stats) -> etree._Element:
     return common
 
 
-def gather(best: etree._Element, st: Stats, scores: dict) -> list[etree._Element]:
+def gather(best: etree._Element, st: Stats, scores: dict[etree._Element, float]) -> list[etree._Element]:
     """The best candidate plus siblings that look like more of the same body."""
     parent = best.getparent()
     if parent is None:
@@ -561,7 +568,7 @@ def find_lead(
         if parent is None or parent is body:
             break
         scope = parent
-    out = []
+    out: list[etree._Element] = []
     desc_key = _squash(description) if description and len(description) >= 40 else None
     for el in scope.iter(etree.Element):
         if el is first:

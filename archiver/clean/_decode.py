@@ -57,7 +57,7 @@ def decode_html(data: bytes) -> tuple[str, str]:
     tried = []
     # Valid UTF-8 with non-ASCII bytes is UTF-8 whatever the page says: legacy
     # single-byte text almost never forms valid multi-byte sequences.
-    for name in ("utf-8", declared):
+    for name in ("utf-8", declared or ""):
         if name and name not in tried:
             tried.append(name)
             try:

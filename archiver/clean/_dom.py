@@ -178,8 +178,7 @@ def _place_streamed(root: etree._Element) -> None:
         slot = slots.get("B:" + n)
         if slot is None:
             slot = slots.get("P:" + n)
-        parent = slot.getparent() if slot is not None else None
-        if parent is None or any(a is seg for a in slot.iterancestors()):
+        if slot is None or slot.getparent() is None or any(a is seg for a in slot.iterancestors()):
             continue
         drop(seg)  # detach (its tail stays where it was)
         seg.tail = None

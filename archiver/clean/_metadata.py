@@ -10,6 +10,7 @@ import html as html_lib
 import json
 import re
 from datetime import datetime
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin
 
@@ -212,7 +213,7 @@ def _is_name(p: str) -> bool:
     return len(p.split()) <= 8
 
 
-def _iter_jsonld(root: etree._Element):
+def _iter_jsonld(root: etree._Element) -> Iterator[dict[str, Any]]:
     for script in root.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
@@ -240,7 +241,7 @@ def _iter_jsonld(root: etree._Element):
                     stack.append(main)
 
 
-def _types(item: dict) -> set[str]:
+def _types(item: dict[str, Any]) -> set[str]:
     t = item.get("@type")
     if isinstance(t, str):
         t = [t]
@@ -259,7 +260,7 @@ def _meta(root: etree._Element) -> dict[str, list[str]]:
     return out
 
 
-def _first(meta: dict, *keys: str) -> str | None:
+def _first(meta: dict[str, list[str]], *keys: str) -> str | None:
     for k in keys:
         if k in meta:
             return clean(meta[k][0])
@@ -381,9 +382,9 @@ def read_metadata(root: etree._Element, url: str) -> dict[str, Any]:
     """Collect metadata from the unmodified tree (before any clean-up)."""
     md: dict[str, Any] = {"authors": [], "tags": []}
     meta = _meta(root)
-    ld_article: dict | None = None
-    ld_any: list[dict] = []
-    ld_other: list[dict] = []  # Recipe, HowTo, VideoObject...: dated too
+    ld_article: dict[str, Any] | None = None
+    ld_any: list[dict[str, Any]] = []
+    ld_other: list[dict[str, Any]] = []  # Recipe, HowTo, VideoObject...: dated too
     is_article = False
     free = None
     for item in _iter_jsonld(root):
@@ -512,8 +513,9 @@ def read_metadata(root: etree._Element, url: str) -> dict[str, Any]:
     md["title"] = _headline_h1(root, meta_title) or meta_title
     if not md["title"]:
         t = root.find(".//title")
-        if t is not None and clean(text_of(t)):
-            md["title"] = _split_title(clean(text_of(t)), md["site_name"], url)
+        title = clean(text_of(t)) if t is not None else None
+        if title:
+            md["title"] = _split_title(title, md["site_name"], url)
     html = root if root.tag == "html" else root.find(".//html")
     lang = (
         md["language"]
@@ -586,7 +588,7 @@ def _time_element(root: etree._Element) -> str | None:
     return first
 
 
-def _script_date(root: etree._Element, rx: re.Pattern = _SCRIPT_DATE) -> str | None:
+def _script_date(root: etree._Element, rx: re.Pattern[str] = _SCRIPT_DATE) -> str | None:
     """A publication date in page data (Next.js/Nuxt state, analytics objects)."""
     for script in root.iter("script"):
         text = script.text

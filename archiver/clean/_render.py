@@ -159,7 +159,7 @@ def blocks_of(nodes: list[etree._Element]) -> list[Block]:
 
 def to_text(blocks: list[Block]) -> str:
     """Blocks separated by a blank line; a data table's rows by a line break."""
-    out = []
+    out: list[str] = []
     prev = None
     for bl in blocks:
         if out:

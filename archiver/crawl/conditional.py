@@ -133,7 +133,7 @@ def revisit_for(held: Held | None, response_bytes: bytes) -> Revisit | None:
         return None
     message = parse_message(response_bytes)
     original = held.capture
-    common = dict(
+    common: dict[str, Any] = dict(
         refers_to_record_id=original.record_id,
         refers_to_uri=original.url,
         refers_to_date=original.fetched_at,

@@ -163,6 +163,7 @@ def prepare(
     plan = ResumePlan(crawl_id=crawl_id or new_crawl_id(outlet), resumed=False, state_path=path, lock=lock)
     fresh = fresh or crawl_id is not None
     if unfinished:
+        assert state is not None
         _repair_last_file(out, prefix, plan)
         if not fresh and state.get("crawl_id"):
             plan.crawl_id = state["crawl_id"]

@@ -132,6 +132,7 @@ class ArchiveSession:
         (see :mod:`archiver.crawl.conditional`).
         """
         revisit = None if error or response_bytes is None else self._revisit_for(url, response_bytes)
+        capture: Capture | None
         if revisit is not None:
             capture = self.writer.write_revisit(
                 url=url,
@@ -183,7 +184,10 @@ class ArchiveSession:
             self.writer, self.store, article, capture, outlet=self.outlet.name, crawl_id=self.crawl_id
         )
         if ident is not None:
-            key = "archiver/articles/new_versions" if version is not None else "archiver/articles/unchanged"
+            if version is None:
+                key = "archiver/articles/unchanged"
+            else:  # version 1 is an article the archive did not have; later ones are new versions
+                key = "archiver/articles/new" if version == 1 else "archiver/articles/new_versions"
             self.counters[key] = self.counters.get(key, 0) + 1
         return ident
 
@@ -341,7 +345,7 @@ def article_payload(
     article: Article, capture: Capture, *, outlet: str, crawl_id: str | None, version: int | None = None
 ) -> bytes:
     """The JSON body of an article's ``conversion`` record; reindex reads it back."""
-    doc = {
+    doc: dict[str, Any] = {
         "article": article.to_dict(),
         "capture_record_id": capture.record_id,
         "outlet": outlet,

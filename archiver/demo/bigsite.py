@@ -182,6 +182,7 @@ class BigSiteServer(BackgroundServer):
     """The generated site on a free port of 127.0.0.1; ``hits`` counts GETs per path."""
 
     thread_name = "bigsite"
+    _httpd: _Server
 
     def __init__(self, pages: int = 500, host: str = "127.0.0.1", port: int = 0) -> None:
         self.pages = build_pages(pages)

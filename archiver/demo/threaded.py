@@ -24,7 +24,7 @@ class BackgroundServer:
     def _bind(self) -> str:
         """The base URL the server listens on (``port=0`` picked a free one)."""
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host.decode() if isinstance(host, bytes) else host}:{port}"
 
     def start(self: T) -> T:
         if self._thread is None:

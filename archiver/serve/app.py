@@ -1,14 +1,16 @@
 """Serve an archive database with Datasette, read-only, with the project's configuration.
 
 :func:`make_datasette` builds the exact app that :func:`serve` runs, so the
-tests exercise the served configuration. The configuration lives in the
-project's ``datasette/`` folder (``metadata.yml``, ``plugins/``,
-``templates/``), found beside the ``archiver`` package or through the
-``ARCHIVER_DATASETTE_DIR`` environment variable.
+tests exercise the served configuration. The plugins, templates and static files
+come from the installed package's ``datasette`` entry points (see
+:mod:`archiver.web`), as in any ``datasette archive.db``; ``metadata.yml`` is
+read from the project's ``datasette/`` folder (``archiver/web/site/`` in a
+wheel) or from the folder ``ARCHIVER_DATASETTE_DIR`` names.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
 import sqlite3
 import sys
@@ -20,14 +22,12 @@ import yaml
 from datasette.app import Datasette
 
 from archiver.store import database_path
+from archiver.web import PLUGIN_MODULES, site_dir
 
 __all__ = ["ServeError", "config_dir", "is_being_written", "load_metadata", "make_datasette", "serve"]
 
 #: Database name the shipped metadata.yml is keyed under (the stem of archive.db).
 METADATA_DB_NAME = "archive"
-
-#: URL prefix of datasette/static/ (``/archive-static/archive.css``).
-STATIC_MOUNT = "archive-static"
 
 #: Datasette settings: read-only SQL stays on, facet suggestions off (slow on big archives).
 SETTINGS: dict[str, Any] = {
@@ -52,18 +52,23 @@ class ServeError(Exception):
 
 
 def config_dir() -> Path | None:
-    """The project's ``datasette/`` folder, or ``None`` when it is not there.
+    """The folder holding ``metadata.yml``, or ``None`` when there is none.
 
-    ``ARCHIVER_DATASETTE_DIR`` wins; otherwise the folder beside the
-    ``archiver`` package (a source checkout or an editable install).
+    ``ARCHIVER_DATASETTE_DIR`` wins; otherwise the package's own (see
+    :func:`archiver.web.site_dir`: the checkout's ``datasette/`` or the
+    wheel's ``archiver/web/site/``).
     """
     override = os.environ.get("ARCHIVER_DATASETTE_DIR")
-    candidates = [Path(override)] if override else []
-    candidates.append(Path(__file__).resolve().parents[2] / "datasette")
-    for candidate in candidates:
-        if (candidate / "metadata.yml").is_file():
-            return candidate
-    return None
+    if override and (Path(override) / "metadata.yml").is_file():
+        return Path(override)
+    return site_dir()
+
+
+def plugins_installed() -> bool:
+    """Whether Datasette loaded the archive's plugins through their entry points."""
+    from datasette.plugins import pm
+
+    return all(pm.get_plugin(f"archiver_{name}") is not None for name in PLUGIN_MODULES)
 
 
 def load_metadata(db_name: str, directory: Path | None = None) -> dict[str, Any]:
@@ -91,6 +96,48 @@ def load_metadata(db_name: str, directory: Path | None = None) -> dict[str, Any]
         databases[db_name] = databases.pop(METADATA_DB_NAME)
         metadata["databases"] = databases
     return metadata
+
+
+#: Table keys that Datasette 1.0 reads from its configuration (``datasette.yaml``), not from metadata.
+CONFIG_TABLE_KEYS = frozenset(
+    {"facets", "facet_size", "sort", "sort_desc", "sortable_columns", "label_column", "hidden", "size"}
+    | {"fts_table", "fts_pk", "searchmode", "units"}
+)
+
+
+def split_config(metadata: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``metadata.yml`` as Datasette 1.0 takes it: (configuration, metadata).
+
+    Datasette 1.0 moves plugin settings, canned queries and the table options
+    above to ``datasette.yaml``; descriptions, license and source stay
+    metadata. One file serves both: Datasette 0.x takes it whole.
+    """
+    metadata = dict(metadata)
+    config: dict[str, Any] = {}
+    if "plugins" in metadata:
+        config["plugins"] = metadata.pop("plugins")
+    databases: dict[str, Any] = {}
+    for db_name, db_meta in (metadata.get("databases") or {}).items():
+        db_meta = dict(db_meta)
+        db_config: dict[str, Any] = {}
+        if "queries" in db_meta:
+            db_config["queries"] = db_meta.pop("queries")
+        tables: dict[str, Any] = {}
+        for table, table_meta in (db_meta.get("tables") or {}).items():
+            options = {k: v for k, v in table_meta.items() if k in CONFIG_TABLE_KEYS}
+            if options:
+                tables[table] = options
+            db_meta.setdefault("tables", {})[table] = {
+                k: v for k, v in table_meta.items() if k not in CONFIG_TABLE_KEYS
+            }
+        if tables:
+            db_config["tables"] = tables
+        if db_config:
+            config.setdefault("databases", {})[db_name] = db_config
+        databases[db_name] = db_meta
+    if databases:
+        metadata["databases"] = databases
+    return config, metadata
 
 
 def is_being_written(db_path: Path) -> bool:
@@ -136,16 +183,19 @@ def make_datasette(db_path: str | Path, *, immutable: bool | None = None) -> Dat
         immutable = not is_being_written(db_path)
     directory = config_dir()
     extra: dict[str, Any] = {}
-    if directory is not None:
-        for key, sub in (("plugins_dir", "plugins"), ("template_dir", "templates")):
-            if (directory / sub).is_dir():
-                extra[key] = str(directory / sub)
-        if (directory / "static").is_dir():  # CSS/JS of the archive pages, served locally
-            extra["static_mounts"] = [(STATIC_MOUNT, str(directory / "static"))]
+    site = site_dir()
+    if not plugins_installed() and site is not None:
+        # The package is importable but not installed (no entry points): load the plugin files.
+        extra["plugins_dir"] = str(site / "plugins")
+    if directory is not None and directory != site and (directory / "templates").is_dir():
+        extra["template_dir"] = str(directory / "templates")  # a custom folder's templates win
+    metadata = load_metadata(db_path.stem, directory)
+    if "config" in inspect.signature(Datasette.__init__).parameters:  # Datasette 1.0
+        extra["config"], metadata = split_config(metadata)
     return Datasette(
         files=[] if immutable else [str(db_path)],
         immutables=[str(db_path)] if immutable else [],
-        metadata=load_metadata(db_path.stem, directory),
+        metadata=metadata,
         settings=SETTINGS,
         cors=False,
         **extra,

@@ -57,7 +57,13 @@ def has_plugin(module_name: str) -> bool:
     """
     from datasette.plugins import pm
 
-    return any((getattr(p, "__name__", "") or "").rsplit("/", 1)[-1] == module_name for p in pm.get_plugins())
+    stem = module_name.removesuffix(".py")
+    for plugin in pm.get_plugins():
+        name = (getattr(plugin, "__name__", "") or "").rsplit("/", 1)[-1]
+        # "memento.py" from a --plugins-dir, "archiver.web.plugins.memento" from the entry point
+        if name.removesuffix(".py") == stem or name.endswith(f".plugins.{stem}"):
+            return True
+    return False
 
 
 async def not_found(datasette: Any, request: Any, message: str, status: int = 404) -> Any:

@@ -80,8 +80,9 @@ def reclean(
     from archiver.crawl.session import record_version
     from archiver.store import ArchiveDatabase, database_path
 
-    if extract is None:
-        from archiver.clean import extract
+    from archiver.clean import extract as current_extract
+
+    extract = extract or current_extract
     out = Path(out_dir)
     if not database_path(out).is_file():
         raise RecleanError(f"no archive database in {out}: give the folder a crawl wrote (--out DIR)")

@@ -60,7 +60,7 @@ INDEXED_TYPES = ("response", "revisit")
 def surt(url: str) -> str:
     """The SURT key of ``url`` as pywb computes it (``com,example)/path?query``)."""
     try:
-        return _surt(url)
+        return str(_surt(url))
     except Exception:  # surt raises assorted errors on junk URLs; keep the raw URL as the key
         return url
 
@@ -71,11 +71,11 @@ class CdxjLine:
 
     surt: str
     timestamp: str
-    fields: dict
+    fields: dict[str, str]
 
     @property
     def filename(self) -> str:
-        return self.fields["filename"]
+        return str(self.fields["filename"])
 
     @property
     def offset(self) -> int:

@@ -313,7 +313,7 @@ class WarcWriter:
         )
 
     @staticmethod
-    def _extra(extra_headers: dict | None, reconstructed: bool) -> list[tuple[str, str]]:
+    def _extra(extra_headers: dict[str, str] | None, reconstructed: bool) -> list[tuple[str, str]]:
         extra = [(str(k), str(v)) for k, v in (extra_headers or {}).items()]
         if reconstructed and not any(k.lower() == RECONSTRUCTED_HEADER.lower() for k, _ in extra):
             extra.append((RECONSTRUCTED_HEADER, "true"))
@@ -327,7 +327,7 @@ class WarcWriter:
         response_bytes: bytes | None,
         fetched_at: datetime,
         ip: str | None = None,
-        extra_headers: dict | None = None,
+        extra_headers: dict[str, str] | None = None,
         error: str | None = None,
         reconstructed: bool = False,
     ) -> Capture | None:
@@ -401,7 +401,7 @@ class WarcWriter:
         payload_digest: str,
         payload_sha256: str | None = None,
         ip: str | None = None,
-        extra_headers: dict | None = None,
+        extra_headers: dict[str, str] | None = None,
         profile: str = REVISIT_PROFILE,
     ) -> Capture:
         """Write ``request`` + ``revisit`` (identical-payload-digest) records.
