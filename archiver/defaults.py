@@ -71,14 +71,18 @@ SETTINGS: tuple[Setting, ...] = (
         'Capture pages as received ("http") or as headless Chromium renders them ("browser"); '
         "None: the outlet file's render key.",
     ),
-    Setting("ARCHIVER_CHROMIUM", None, "The Chromium to drive; None: $ARCHIVER_CHROMIUM or /usr/bin/chromium."),
+    Setting(
+        "ARCHIVER_CHROMIUM", None, "The Chromium to drive; None: $ARCHIVER_CHROMIUM or /usr/bin/chromium."
+    ),
     Setting(
         "ARCHIVER_BROWSER_TIMEOUT",
         30.0,
         "Seconds a page may take to load in the browser (scrolling gets a third, the screenshot a half).",
     ),
     Setting("ARCHIVER_BROWSER_PAGES", 2, "Pages the browser renders at once (one Chromium per crawl)."),
-    Setting("ARCHIVER_SCREENSHOTS", True, "Browser mode: a full-page PNG of each page as a WARC resource record."),
+    Setting(
+        "ARCHIVER_SCREENSHOTS", True, "Browser mode: a full-page PNG of each page as a WARC resource record."
+    ),
     Setting(
         "ARCHIVER_SCREENSHOTS_HTTP",
         False,

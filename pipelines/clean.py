@@ -90,7 +90,7 @@ class CleanPipeline:
             self.shell_logged.add(outlet.name)
             spider.logger.warning(
                 "outlet %s: %s looks built by scripts (%s); it is flagged needs_browser and not stored. "
-                "Set render = \"browser\" in %s (or archiver crawl --render browser) to capture such pages.",
+                'Set render = "browser" in %s (or archiver crawl --render browser) to capture such pages.',
                 outlet.name,
                 item.url,
                 "; ".join(evidence),

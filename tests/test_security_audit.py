@@ -23,7 +23,12 @@ from scrapy.utils.test import get_crawler
 from support import LOCAL, REPO, run_archiver
 
 from archiver.downloadermiddlewares import address_guard
-from archiver.downloadermiddlewares.address_guard import AddressGuardMiddleware, AddressRefused, address_kind, embedded_ipv4
+from archiver.downloadermiddlewares.address_guard import (
+    AddressGuardMiddleware,
+    AddressRefused,
+    address_kind,
+    embedded_ipv4,
+)
 
 
 def run(coro):

@@ -237,7 +237,12 @@ class ArchiveSession:
             url=url, concurrent_to=page.record_id, fetched_at=made, payload=payload, content_type=content_type
         )
         capture = resource_capture(
-            location, url=url, fetched_at=warc_time(made), content_type=content_type, payload=payload, page=page
+            location,
+            url=url,
+            fetched_at=warc_time(made),
+            content_type=content_type,
+            payload=payload,
+            page=page,
         )
         capture.crawl_id, capture.outlet = self.crawl_id, self.outlet.name
         self._batch()

@@ -112,7 +112,7 @@ _REBUILD = (
 )
 
 
-def warc_path(archive_dir: Path, warc_file: str) -> Path:
+def warc_path(archive_dir: Path, warc_file: object) -> Path:
     """The WARC file a captures row names, refusing names that leave ``archive_dir/warcs``."""
     if (
         not isinstance(warc_file, str)

@@ -217,7 +217,9 @@ class ArchiveDatabase:
     def mark_needs_browser(self, record_id: str, *, evidence: str) -> None:
         """Note on a capture that it is a script-built shell: no article came from it, and why."""
         with self.db.atomic():
-            self.db.execute("UPDATE captures SET needs_browser = ? WHERE record_id = ?", [evidence, record_id])
+            self.db.execute(
+                "UPDATE captures SET needs_browser = ? WHERE record_id = ?", [evidence, record_id]
+            )
 
     def has_capture(self, url: str) -> bool:
         """Whether any response or revisit of exactly ``url`` is archived."""

@@ -258,7 +258,12 @@ def ui_indexes(db: Database) -> None:
 
 #: Columns of ``articles`` saying which document the text came from in a browser capture
 #: (written out here, not derived, so this migration never changes).
-RENDER_COLUMNS: tuple[str, ...] = ("text_source", "dom_record_id", "screenshot_record_id", "screenshot_sha256")
+RENDER_COLUMNS: tuple[str, ...] = (
+    "text_source",
+    "dom_record_id",
+    "screenshot_record_id",
+    "screenshot_sha256",
+)
 
 
 @migrations(name="0004_browser_capture")

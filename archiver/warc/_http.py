@@ -177,7 +177,7 @@ def _inflate(data: bytes, limit: int) -> bytes:
 
 def _unbrotli(data: bytes, limit: int) -> bytes:
     try:
-        import brotli  # type: ignore[import-not-found]
+        import brotli  # type: ignore[import-not-found,unused-ignore]
     except ImportError as exc:
         raise HttpParseError("body is brotli-encoded; pip install brotli to decode it") from exc
     decomp = brotli.Decompressor()
@@ -197,10 +197,10 @@ def _unbrotli(data: bytes, limit: int) -> bytes:
 
 def _zstd_module() -> Any:
     try:
-        from compression import zstd  # type: ignore[import-not-found]  # Python 3.14
+        from compression import zstd  # type: ignore[import-not-found,unused-ignore]  # Python 3.14
     except ImportError:
         try:
-            from backports import zstd  # type: ignore[import-not-found,no-redef]
+            from backports import zstd  # type: ignore[import-not-found,no-redef,unused-ignore]
         except ImportError as exc:
             raise HttpParseError("body is zstd-encoded; pip install backports.zstd to decode it") from exc
     return zstd

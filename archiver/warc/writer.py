@@ -30,7 +30,7 @@ from archiver.capture import Capture
 from archiver.timestamps import timestamp14, utc_now, warc_time
 
 from ._http import parse_message, split_head
-from .formats import REVISIT_PROFILE
+from .formats import REVISIT_PROFILE as REVISIT_PROFILE
 
 WARC_VERSION = "WARC/1.1"
 FORMAT = "WARC File Format 1.1"
@@ -370,7 +370,13 @@ class WarcWriter:
         return self._capture(loc, url, fetched_at, "response", response_bytes, request.record_id)
 
     def _write_fetch_error(
-        self, request: _Record, url: str, fetched_at: datetime, ip: str | None, extra: list, error: str | None
+        self,
+        request: _Record,
+        url: str,
+        fetched_at: datetime,
+        ip: str | None,
+        extra: list[tuple[str, str]],
+        error: str | None,
     ) -> None:
         """The request, then a ``metadata`` record naming why no response came."""
         self._append(request)
