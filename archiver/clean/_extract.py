@@ -12,7 +12,8 @@ from ._bio import drop_trailing_bio
 from ._body import find_body
 from ._decode import decode_html, looks_binary, scrub
 from ._dom import drop, parse, strip_junk, text_of
-from ._metadata import normalise_date, read_metadata
+from ._dates import normalise_date
+from ._metadata import read_metadata
 from ._patterns import FURNITURE_HEADING, FURNITURE_LINE, HEADINGS, PROMO_PREFIX
 from ._render import Block, blocks_of, to_markdown, to_text
 from ._walls import detect_wall
@@ -175,7 +176,7 @@ def _extract_into(
         "site_name",
         "is_article_page",
     ):
-        setattr(art, name, md[name])
+        setattr(art, name, getattr(md, name))
     unmatched: list[str] = []
     for el in _select(root, remove_selectors, unmatched) if remove_selectors else ():
         drop(el)
@@ -188,6 +189,6 @@ def _extract_into(
     art.markdown = to_markdown(blocks)
     body = root.find("body")
     page_text = text_of(body) if body is not None else ""
-    art.wall, art.wall_evidence = detect_wall(page_text, art.text, md["free"], art.title)
+    art.wall, art.wall_evidence = detect_wall(page_text, art.text, md.free, art.title)
     if not art.text:
         art.reason = ("wall: " + art.wall) if art.wall else "no main content found"
