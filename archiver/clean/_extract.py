@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Sequence
 
 import lxml.etree as etree
@@ -87,7 +88,27 @@ def _in_run(blocks: list[Block], i: int, run: int = 3) -> bool:
     return hi - lo + 1 >= run
 
 
-def _filter(blocks: list[Block], title: str | None) -> list[Block]:
+def _line_rule(bl: Block, i: int, tkey: str | None) -> str | None:
+    """The rule that drops one rendered block on its own, or None to keep it."""
+    text = bl.text
+    if tkey and bl.kind in HEADINGS and _key(text) == tkey:
+        return "title-repeated"
+    if tkey and i < 3 and bl.kind == "p" and _key(text) == tkey:
+        return "title-repeated"
+    if len(text) < 400 and FURNITURE_LINE.match(text):
+        return "furniture-line"
+    if len(text) < 300 and PROMO_PREFIX.match(text) and bl.link_ratio > 0.3:
+        return "promo-link"
+    if bl.kind not in HEADINGS and bl.link_ratio > 0.9 and len(text) < _LINK_ONLY_MAX:
+        return "link-only"
+    if len(text) < 40 and _DATELINE.match(text) and normalise_date(text):
+        return "date-line"  # a bare date line (the byline's), not prose
+    if _INVISIBLE.match(text):
+        return "no-text"  # zero-width joiners, soft hyphens or a rating's stars
+    return None
+
+
+def _filter(blocks: list[Block], title: str | None, trace: list | None = None) -> list[Block]:
     """Drop furniture lines, link-only blocks and the title repeated in the body."""
     tkey = _key(title) if title else None
     out: list[Block] = []
@@ -95,34 +116,26 @@ def _filter(blocks: list[Block], title: str | None) -> list[Block]:
     in_trailer = False
     for i, bl in enumerate(blocks):
         text = bl.text
+        rule = None
         if len(text) >= _REPEAT_MIN:
             if text in seen and not _in_run(blocks, i):
                 # the same paragraph again: a second copy of the body (mobile and
                 # desktop layouts), a pull quote, a lead shown twice
-                continue
+                rule = "repeated"
             seen.add(text)
-        if in_trailer:
+        if rule is None and in_trailer:
             if bl.link_ratio > 0.5 or len(text) < 60:
-                continue  # the links (or short teasers) under a "related" lead-in
-            in_trailer = False
-        if len(text) < 80 and FURNITURE_HEADING.match(text):
+                rule = "after-furniture-heading"  # the links (or short teasers) under a "related" lead-in
+            else:
+                in_trailer = False
+        if rule is None and len(text) < 80 and FURNITURE_HEADING.match(text):
             in_trailer = True
-            continue
-        if tkey and bl.kind in HEADINGS and _key(text) == tkey:
-            continue
-        if tkey and i < 3 and bl.kind == "p" and _key(text) == tkey:
-            continue
-        if len(text) < 400 and FURNITURE_LINE.match(text):
-            continue
-        if len(text) < 300 and PROMO_PREFIX.match(text) and bl.link_ratio > 0.3:
-            continue
-        if bl.kind not in HEADINGS and bl.link_ratio > 0.9 and len(text) < _LINK_ONLY_MAX:
-            continue
-        if len(text) < 40 and _DATELINE.match(text) and normalise_date(text):
-            continue  # a bare date line (the byline's), not prose
-        if _INVISIBLE.match(text):
-            continue  # zero-width joiners, soft hyphens or a rating's stars: no text
-        out.append(bl)
+            rule = "furniture-heading"
+        rule = rule or _line_rule(bl, i, tkey)
+        if rule is None:
+            out.append(bl)
+        elif trace is not None:
+            trace.append(("line:" + rule, bl))
     return out
 
 
@@ -136,9 +149,49 @@ def extract(
     nothing is listed in ``Article.unmatched_selectors`` and the generic cleaner
     takes over. Never raises: a page with no text comes back with ``reason``.
     """
+    return _run(html, url, keep_selectors, remove_selectors, None)
+
+
+def explain(
+    html: str | bytes, url: str, *, keep_selectors: Sequence[str] = (), remove_selectors: Sequence[str] = ()
+) -> tuple[Article, list[Decision]]:
+    """``extract`` plus its decisions: the body parts chosen, and every element or
+    line cut from them with the name of the rule that cut it (``archiver extract --explain``)."""
+    trace: list = []
+    art = _run(html, url, keep_selectors, remove_selectors, trace)
+    return art, [_decision(rule, what) for rule, what in trace]
+
+
+@dataclass
+class Decision:
+    """One decision of the cleaner: ``rule`` (``body:chosen``, ``prune:link-list``,
+    ``line:repeated``...), the element or block it concerns, and the start of its text."""
+
+    rule: str
+    what: str
+    chars: int
+    text: str
+
+
+def _decision(rule: str, what: etree._Element | Block) -> Decision:
+    if isinstance(what, Block):
+        return Decision(rule, what.kind, len(what.text), what.text[:100])
+    cls = (what.get("class") or "").split()
+    name = what.tag + "".join("." + c for c in cls[:2]) + (f"#{what.get('id')}" if what.get("id") else "")
+    text = " ".join(text_of(what).split())
+    return Decision(rule, name[:80], len(text), text[:100])
+
+
+def _run(
+    html: str | bytes,
+    url: str,
+    keep_selectors: Sequence[str],
+    remove_selectors: Sequence[str],
+    trace: list | None,
+) -> Article:
     art = Article(url=url, extractor=EXTRACTOR_NAME, extractor_version=EXTRACTOR_VERSION)
     try:
-        _extract_into(art, html, url, keep_selectors, remove_selectors)
+        _extract_into(art, html, url, keep_selectors, remove_selectors, trace)
     except Exception as exc:  # never let one page stop a crawl
         art.text = art.markdown = ""
         art.reason = f"extractor error: {type(exc).__name__}: {exc}"[:300]
@@ -146,7 +199,12 @@ def extract(
 
 
 def _extract_into(
-    art: Article, html: str | bytes, url: str, keep_selectors: Sequence[str], remove_selectors: Sequence[str]
+    art: Article,
+    html: str | bytes,
+    url: str,
+    keep_selectors: Sequence[str],
+    remove_selectors: Sequence[str],
+    trace: list | None = None,
 ) -> None:
     if isinstance(html, (bytes, bytearray, memoryview)):
         if looks_binary(bytes(html[:2048])):
@@ -183,8 +241,11 @@ def _extract_into(
     strip_junk(root)
     forced = _select(root, keep_selectors, unmatched) if keep_selectors else []
     art.unmatched_selectors = unmatched
-    nodes = find_body(root, forced or None, art.description)
-    blocks = drop_trailing_bio(_filter(blocks_of(nodes), art.title), art.authors)
+    nodes = find_body(root, forced or None, art.description, trace)
+    kept = _filter(blocks_of(nodes), art.title, trace)
+    blocks = drop_trailing_bio(kept, art.authors)
+    if trace is not None:
+        trace.extend(("line:bio", bl) for bl in kept[len(blocks) :])
     art.text = to_text(blocks)
     art.markdown = to_markdown(blocks)
     body = root.find("body")
