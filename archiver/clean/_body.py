@@ -172,13 +172,37 @@ def prune_rule(el: etree._Element, st: Stats, total: int) -> str | None:
     return None
 
 
+_GALLERY_FIGURES = 3  # captioned figures that make a body a gallery...
+_GALLERY_CAPTION = 40  # (each caption at least this long)...
+_GALLERY_SHARE = 0.5  # ...when their captions hold this share of its text
+_CREDIT = re.compile(r"credit|copyright|photographer|source|byline")
+
+
+def _gallery(top: etree._Element, st: Stats) -> bool:
+    """A photo gallery: captioned figures hold most of the body's text, so the captions are the text."""
+    caps = [c for c in top.iter("figcaption") if st.text.get(c, 0) >= _GALLERY_CAPTION]
+    return len(caps) >= _GALLERY_FIGURES and sum(st.text.get(c, 0) for c in caps) >= _GALLERY_SHARE * (
+        st.text.get(top, 0) or 1
+    )
+
+
+def _gallery_caption(el: etree._Element, words: str) -> bool:
+    """In a gallery, a figure or its caption (not the photo credit inside it)."""
+    if words and _CREDIT.search(words.lower()):
+        return False
+    return el.tag in ("figure", "figcaption") or "caption" in words.lower()
+
+
 def prune(nodes: list[etree._Element], st: Stats, trace: list | None = None) -> None:
     """Drop furniture inside the chosen body parts; log each cut in ``trace`` when given."""
     total = sum(st.para.get(n, 0) for n in nodes) or 1
     for top in nodes:
         doomed: list[tuple[etree._Element, str]] = []
+        gallery = _gallery(top, st)
         for el in top.iter(etree.Element):
             if el is top or el in st.code:
+                continue
+            if gallery and _gallery_caption(el, attr_words(el, layout=False)):
                 continue
             if el.tag in HEADINGS:
                 if FURNITURE_HEADING.match(text_of(el) or ""):

@@ -20,7 +20,7 @@ from ._render import Block, blocks_of, to_markdown, to_text
 from ._walls import detect_wall
 
 EXTRACTOR_NAME = "archiver.clean"
-EXTRACTOR_VERSION = "1.4.3"
+EXTRACTOR_VERSION = "1.5.0"
 
 _KEY = re.compile(r"\W+")
 _LINK_ONLY_MAX = 120  # a shorter all-link block is a teaser or a menu entry
@@ -108,6 +108,19 @@ def _line_rule(bl: Block, i: int, tkey: str | None) -> str | None:
     return None
 
 
+_QUOTE_MARKS = " \t\n\"'“”„«»‘’‚‹›「」『』"
+_PULL_QUOTE_MAX = 400  # a longer quote is text, even when the body repeats it
+
+
+def _pull_quote(bl: Block, blocks: list[Block]) -> bool:
+    """A quote that repeats words of another paragraph of the body: a pull quote,
+    shown twice on the page and written once in the text."""
+    key = _key(bl.text.strip(_QUOTE_MARKS))
+    if len(key) < 20 or len(bl.text) > _PULL_QUOTE_MAX:
+        return False
+    return any(other is not bl and other.kind != "quote" and key in _key(other.text) for other in blocks)
+
+
 def _filter(blocks: list[Block], title: str | None, trace: list | None = None) -> list[Block]:
     """Drop furniture lines, link-only blocks and the title repeated in the body."""
     tkey = _key(title) if title else None
@@ -132,6 +145,8 @@ def _filter(blocks: list[Block], title: str | None, trace: list | None = None) -
             in_trailer = True
             rule = "furniture-heading"
         rule = rule or _line_rule(bl, i, tkey)
+        if rule is None and bl.kind == "quote" and _pull_quote(bl, blocks):
+            rule = "pull-quote"
         if rule is None:
             out.append(bl)
         elif trace is not None:
@@ -220,21 +235,9 @@ def _extract_into(
         return
     _flatten_deep(root)
     md = read_metadata(root, url)
-    for name in (
-        "title",
-        "authors",
-        "published",
-        "modified",
-        "language",
-        "canonical_url",
-        "description",
-        "section",
-        "tags",
-        "image",
-        "site_name",
-        "is_article_page",
-    ):
+    for name in _METADATA_FIELDS:
         setattr(art, name, getattr(md, name))
+    cleaned_html = html
     unmatched: list[str] = []
     for el in _select(root, remove_selectors, unmatched) if remove_selectors else ():
         drop(el)
@@ -251,5 +254,51 @@ def _extract_into(
     body = root.find("body")
     page_text = text_of(body) if body is not None else ""
     art.wall, art.wall_evidence = detect_wall(page_text, art.text, md.free, art.title)
+    if not art.text and not art.wall:
+        blocks = _prose_fallback(cleaned_html, art.title, trace)
+        if blocks:
+            art.text, art.markdown = to_text(blocks), to_markdown(blocks)
+            art.reason = "no article container: the page's prose paragraphs kept"
     if not art.text:
         art.reason = ("wall: " + art.wall) if art.wall else "no main content found"
+
+
+_METADATA_FIELDS = (
+    "title",
+    "authors",
+    "published",
+    "modified",
+    "language",
+    "canonical_url",
+    "description",
+    "section",
+    "tags",
+    "image",
+    "site_name",
+    "is_article_page",
+)
+_PROSE_MIN = 80  # a fallback block: this long,
+_PROSE_LD = 0.3  # this little linked,
+_PROSE_TOTAL = 150  # and the page's prose at least this long
+_SENTENCE_END = re.compile(r"[.!?…。]\W*$")
+
+
+def _prose_fallback(html: str, title: str | None, trace: list | None) -> list[Block]:
+    """When no container looks like an article, the page's visible paragraphs of prose
+    (long, unlinked, ending like sentences), re-read from the page without its junk."""
+    root = parse(scrub(html))
+    if root is None:
+        return []
+    _flatten_deep(root)
+    strip_junk(root)
+    body = root.find("body")
+    blocks = [
+        bl
+        for bl in _filter(blocks_of([body if body is not None else root]), title)
+        if len(bl.text) >= _PROSE_MIN and bl.link_ratio < _PROSE_LD and _SENTENCE_END.search(bl.text)
+    ]
+    if sum(len(bl.text) for bl in blocks) < _PROSE_TOTAL:
+        return []
+    if trace is not None:
+        trace.extend(("fallback:prose", bl) for bl in blocks)
+    return blocks
