@@ -233,3 +233,35 @@ def test_explain_names_the_rule_that_cut_each_block():
     assert "body:chosen" in rules
     cut = [d for d in decisions if d.rule.startswith("prune:")]
     assert any("Another story" in d.text for d in cut)
+
+
+# ------------------------------------------------------------ item 5: authors archivists can cite
+@pytest.mark.parametrize(
+    ("byline", "names"),
+    [
+        ("By Jane Doe and John Roe", ["Jane Doe", "John Roe"]),
+        ("Text by Jane Doe", ["Jane Doe"]),
+        ("ByJane Doe", ["Jane Doe"]),
+        ("Authors: Jane Doe & John Roe", ["Jane Doe", "John Roe"]),
+        ("Keith Barry Senior Autos Reporter", ["Keith Barry"]),
+        ("Paramita Ghosh", ["Paramita Ghosh"]),  # (not "Par" + "amita")
+        ("Luke KimDecember 3, 2025", ["Luke Kim"]),
+        ("Name *", []),
+    ],
+)
+def test_bylines_become_separate_names_without_by_or_roles(byline, names):
+    html = (
+        f"<html><head><meta name='author' content='{byline}'></head><body><article><h1>Harbour</h1>"
+        f"<p>{STORY[0]}</p></article></body></html>"
+    )
+    assert extract(html, "https://example.test/a").authors == names
+
+
+def test_an_organisation_author_gives_way_to_the_person_in_the_byline():
+    html = (
+        '<html><head><script type=\'application/ld+json\'>{"@type": "NewsArticle", "headline": "Harbour",'
+        ' "author": {"@type": "Organization", "name": "Harbour Gazette"}}</script></head><body>'
+        "<article><h1>Harbour</h1><div class='byline'>By Jane Doe</div>"
+        f"<p>{STORY[0]}</p></article></body></html>"
+    )
+    assert extract(html, "https://example.test/a").authors == ["Jane Doe"]

@@ -44,7 +44,7 @@ def read_metadata(root: etree._Element, url: str) -> Metadata:
     site_name = find_site_name(src)
     return Metadata(
         title=find_title(src, site_name),
-        authors=find_authors(src),
+        authors=find_authors(src, site_name),
         published=find_date(src, PUBLISHED),
         modified=find_date(src, MODIFIED),
         language=find_language(src),
@@ -85,20 +85,62 @@ def find_title(src: Sources, site_name: str | None) -> str | None:
     return title
 
 
-def find_authors(src: Sources) -> list[str]:
-    """Separate names from JSON-LD, then author meta tags, then the visible byline."""
+def find_authors(src: Sources, site_name: str | None = None) -> list[str]:
+    """Separate names from JSON-LD, then author meta tags, then the visible byline.
+
+    A person beats an organisation or the outlet's own name: when the first source
+    names only those, a person named by a later source is taken instead."""
+    names = _authors(src)
+    outlet = {_squash(n) for n in (site_name, _publisher(src)) if n} | _organisations(src)
+    if names and all(_squash(n) in outlet for n in names):
+        ld = src.article.get("author")
+        for alt in (_names(ld if isinstance(ld, list) else [ld]), _meta_authors(src), _byline(src.root)):
+            people = [n for n in alt if _squash(n) not in outlet and _PERSON.match(n)]
+            if people:
+                return list(dict.fromkeys(people))
+    return names
+
+
+_PERSON = re.compile(r"^[A-ZÀ-Ý][\w'’.-]+(?: [A-ZÀ-Ý][\w'’.-]+){1,3}$")
+
+
+def _organisations(src: Sources) -> set[str]:
+    """Names of the JSON-LD authors typed Organization."""
+    ld = src.article.get("author")
+    items = ld if isinstance(ld, list) else [ld]
+    return {
+        _squash(clean(i.get("name")) or "")
+        for i in items
+        if isinstance(i, dict) and "organization" in str(i.get("@type")).lower()
+    }
+
+
+def _meta_authors(src: Sources) -> list[str]:
+    authors: list[str] = []
+    for k in _AUTHOR_META:
+        for v in src.meta.get(k, []):
+            if k == "twitter:creator" and v.startswith("@"):
+                continue
+            authors.extend(_names(v))
+        if authors:
+            break
+    return authors
+
+
+def _authors(src: Sources) -> list[str]:
+    """Names as the first source gives them (an organisation included)."""
     authors = _names(src.article.get("author")) or _names(src.article.get("creator"))
-    if not authors:
-        for k in _AUTHOR_META:
-            for v in src.meta.get(k, []):
-                if k == "twitter:creator" and v.startswith("@"):
-                    continue
-                authors.extend(_names(v))
-            if authors:
-                break
-    if not authors:
-        authors = _byline(src.root)
+    authors = authors or _meta_authors(src) or _byline(src.root)
     return list(dict.fromkeys(authors))
+
+
+def _publisher(src: Sources) -> str | None:
+    pub = src.article.get("publisher")
+    return clean(pub.get("name")) if isinstance(pub, dict) else None
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\W+", "", s).lower()
 
 
 def find_description(src: Sources) -> str | None:
@@ -166,21 +208,41 @@ def _names(value: Any) -> list[str]:
     if not s or s.startswith("http") or len(s) > 150:
         return []
     s = _BYLINE_PREFIX.sub("", _BYLINE_PREFIX_GLUED.sub("", s))
-    s = _BYLINE_TAIL.split(s)[0]
+    s = _BYLINE_TAIL.split(_GLUED_MONTH.sub(" ", s))[0]
     parts = re.split(r"\s*(?:;|\band\b|\bund\b|\bet\b|\by\b|&|\|)\s*|,\s*(?=\S+\s+\S)", s)
     out = []
-    for p in (x.strip(" ,-–—•·:") for x in parts):
+    for p in (_without_role(x.strip(" ,-–—•·:*")) for x in parts):
         if p and _is_name(p):
             out.append(p)
     return out
 
 
+_GLUED_MONTH = re.compile(
+    r"(?<=[a-z])(?=(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?(?:\s+\d|\b))"
+)
+#: Words that start a job title after a name ("Keith Barry Senior Autos Reporter").
+_ROLE_WORDS = frozenset(
+    "senior staff writer reporter editor contributor correspondent columnist founder co-founder head "
+    "lead chief former deputy expert consultant director manager specialist dvm phd "
+    "journalist producer photographer analyst".split()
+)
+
+
+def _without_role(p: str) -> str:
+    """A name without the job title written after it; "" when the part is only a role."""
+    words = p.split()
+    for i, w in enumerate(words):
+        if w.lower().strip(".,") in _ROLE_WORDS:
+            return " ".join(words[:i]).rstrip(" ,-–—") if i >= 2 else ("" if i == 0 else p)
+    return p
+
+
 _BYLINE_PREFIX = re.compile(
     r"^\s*(?:(?:written|posted|published|reviewed|edited|compiled|reported)\s+by|by|von|par|por|"
-    r"di|door|av|af|author|autor|auteur|posted|written)\s*:?\s*(?=\S)",
+    r"di|door|av|af|authors?|autor|auteur|posted|written|(?:\w+\s+){1,2}by)\b\s*:?\s*(?=\S)",
     re.I,
 )
-_BYLINE_PREFIX_GLUED = re.compile(r"^By(?=[A-Z][a-z])")
+_BYLINE_PREFIX_GLUED = re.compile(r"^\s*(?:[Bb]y|Author)(?=[A-Z][a-z])")
 _BYLINE_TAIL = re.compile(
     r"\s+(?:[-–—|•·]|on|am|le|el|published|updated|posted|last updated|veröffentlicht|"
     r"aktualisiert)\s+|\s*[•·|]\s*|(?:published|updated|posted) on\b|"
@@ -201,6 +263,10 @@ _NOT_NAMES = {
     "team",
     "redaktion",
     "written by",
+    "sign in",
+    "name",
+    "updated",
+    "admin",
 }
 
 
@@ -208,10 +274,10 @@ def _is_name(p: str) -> bool:
     low = p.lower()
     if low in _NOT_NAMES or len(p) < 2 or len(p) > 80 or p.isdigit():
         return False
-    if "@" in p or "/" in p or "." in p and " " not in p:
+    if "@" in p or "/" in p or ":" in p or "*" in p or "." in p and " " not in p:
         return False
-    if low.split()[0].rstrip(".") in _MONTHS:
-        return False
+    if low.split()[0].rstrip(".") in _MONTHS or low.endswith(" says"):
+        return False  # a date, or a comment's "Name says"
     return len(p.split()) <= 8
 
 
