@@ -235,7 +235,7 @@ def find_lead(
         if parent is None or parent is body:
             break
         scope = parent
-    out = []
+    out: list[etree._Element] = []
     desc_key = _squash(description) if description and len(description) >= 40 else None
     for el in scope.iter(etree.Element):
         if el is first:

@@ -80,8 +80,9 @@ def find_title(src: Sources, site_name: str | None) -> str | None:
     title = _headline_h1(src.root, meta_title) or meta_title
     if not title:
         t = src.root.find(".//title")
-        if t is not None and clean(text_of(t)):
-            title = _split_title(clean(text_of(t)), site_name, src.url)
+        doc_title = clean(text_of(t)) if t is not None else None
+        if doc_title:
+            title = _split_title(doc_title, site_name, src.url)
     return title
 
 
