@@ -391,7 +391,7 @@ def run_folds(name: str, args: argparse.Namespace, extractors: list[str]) -> dic
         }
         if checks:
             md = metadata_scores(sub, [checks[i] for i in idx])
-            table["folds"][f]["metadata"] = {"ours": md["ours"], "trafilatura": md["trafilatura"]}
+            table["folds"][f]["metadata"] = {k: md[k] for k in ("ours", "trafilatura", "htmldate")}
     for ex in extractors:
         table["summary"][ex] = folds.summary([row["f1"][ex] for row in table["folds"].values()])
     if checks:
@@ -400,10 +400,11 @@ def run_folds(name: str, args: argparse.Namespace, extractors: list[str]) -> dic
             "folds": per_fold,
             "summary": {
                 who: {
-                    field: folds.summary([m[who][field] or 0.0 for m in per_fold.values()])
+                    field: folds.summary([m[who].get(field) or 0.0 for m in per_fold.values()])
                     for field in ("title", "author", "date")
+                    if who != "htmldate" or field == "date"
                 }
-                for who in ("ours", "trafilatura")
+                for who in ("ours", "trafilatura", "htmldate")
             },
         }
     folds.print_folds(name, table, extractors)

@@ -17,7 +17,6 @@ import statistics
 from urllib.parse import urlsplit
 
 
-
 def registered_domain(url: str, strict: bool = False) -> str | None:
     """``example.co.uk`` for ``https://news.example.co.uk/x`` (public suffix list via ``tld``).
 
@@ -100,4 +99,8 @@ def print_folds(name: str, table: dict, extractors: list[str]) -> None:
                 for f in folds
             )
             m_ours, s_ours = md["summary"]["ours"][field]
-            print(f"  {field:<7} {cells}   mean {m_ours:.3f} ± {s_ours:.3f}")
+            m_traf = md["summary"]["trafilatura"][field][0]
+            print(f"  {field:<7} {cells}   mean {m_ours:.3f} ± {s_ours:.3f} (trafilatura {m_traf:.3f})")
+        if "htmldate" in md["summary"]:
+            m_hd, s_hd = md["summary"]["htmldate"]["date"]
+            print(f"  date by htmldate (original_date=True): mean {m_hd:.3f} ± {s_hd:.3f}")
