@@ -285,11 +285,17 @@ def _report(stats: dict[str, Any], out: Path, *, as_json: bool = False) -> None:
 @click.argument("page", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--url", required=True, help="The page's URL (resolves links, canonical URL).")
 @click.option("--json", "as_json", is_flag=True, help="Print the article and its metadata as JSON.")
-def extract(page: Path, url: str, as_json: bool) -> None:
+@click.option(
+    "--explain", is_flag=True, help="Also print, on stderr, each decision: the body chosen, what each rule cut."
+)
+def extract(page: Path, url: str, as_json: bool, explain: bool) -> None:
     """Print the clean text (or --json) of a saved HTML PAGE."""
-    from archiver.clean import extract as extract_article
+    from archiver.clean import explain as explain_article
 
-    article = extract_article(page.read_bytes(), url)
+    article, decisions = explain_article(page.read_bytes(), url)
+    if explain:
+        for d in decisions:
+            click.echo(f"{d.rule:<32} {d.what:<40} {d.chars:>6}  {d.text}", err=True)
     if as_json:
         click.echo(json.dumps(article.to_dict(), ensure_ascii=False, indent=2))
         return

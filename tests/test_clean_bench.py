@@ -52,3 +52,24 @@ def test_metadata_comparisons():
     assert not bench.author_ok("Jane Doe", ["Jane Doe", "Site Staff Bot"])
     assert bench.date_ok("2024-03-05", "2024-03-05T09:30:00+01:00")
     assert not bench.date_ok("2024-03-05", None)
+
+
+def test_folds_keep_every_site_in_one_fold():
+    import folds  # bench/folds.py, put on the path by bench/extraction.py
+
+    pages = [
+        {"id": "a", "url": "https://news.example.co.uk/1"},
+        {"id": "b", "url": "https://www.example.co.uk/2"},
+        {"id": "c", "url": "https://other.test/3"},
+        {"id": "d", "url": "", "key": "hard::third.example.com-story.html"},
+        {"id": "e", "url": "https://fourth.org/x"},
+        {"id": "f", "url": "https://blog.fifth.net/y"},
+    ]
+    assert folds.site_of(pages[0]) == folds.site_of(pages[1]) == "example.co.uk"
+    assert folds.site_of(pages[3]) == "example.com"
+    fold = folds.assign_folds(pages, 3)
+    assert fold[0] == fold[1]  # one site, one fold
+    assert sorted(set(fold)) == [1, 2, 3]
+    assert fold == folds.assign_folds(pages, 3)  # stable across runs
+    mean, spread = folds.summary([0.9, 0.95, 1.0])
+    assert mean == pytest.approx(0.95) and spread > 0

@@ -27,6 +27,16 @@ def test_extract_json_has_text_and_metadata():
     assert doc["extractor"] == "archiver.clean" and doc["extractor_version"]
 
 
+def test_extract_explain_prints_each_decision_and_the_same_text():
+    plain = run_archiver("extract", str(SEED / "page.html"), "--url", SEED_URL)
+    proc = run_archiver("extract", str(SEED / "page.html"), "--url", SEED_URL, "--explain")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == plain.stdout  # the decisions go to stderr, the text is unchanged
+    rules = [line.split()[0] for line in proc.stderr.splitlines() if line.strip()]
+    assert rules[0] == "body:chosen"
+    assert any(r.startswith(("prune:", "line:")) for r in rules)  # the comment form, the share bar...
+
+
 def test_extract_of_a_missing_file_is_a_clear_error(tmp_path):
     proc = run_archiver("extract", str(tmp_path / "nope.html"), "--url", "http://x.example/")
     assert proc.returncode != 0

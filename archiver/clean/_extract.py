@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Sequence
 
 import lxml.etree as etree
@@ -10,15 +11,16 @@ import lxml.etree as etree
 from ..article import Article
 from ._bio import drop_trailing_bio
 from ._body import find_body
+from ._dates import normalise_date
 from ._decode import decode_html, looks_binary, scrub
 from ._dom import drop, parse, strip_junk, text_of
-from ._metadata import normalise_date, read_metadata
+from ._metadata import read_metadata
 from ._patterns import FURNITURE_HEADING, FURNITURE_LINE, HEADINGS, PROMO_PREFIX
 from ._render import Block, blocks_of, to_markdown, to_text
 from ._walls import detect_wall
 
 EXTRACTOR_NAME = "archiver.clean"
-EXTRACTOR_VERSION = "1.4.3"
+EXTRACTOR_VERSION = "1.5.0"
 
 _KEY = re.compile(r"\W+")
 _LINK_ONLY_MAX = 120  # a shorter all-link block is a teaser or a menu entry
@@ -86,7 +88,40 @@ def _in_run(blocks: list[Block], i: int, run: int = 3) -> bool:
     return hi - lo + 1 >= run
 
 
-def _filter(blocks: list[Block], title: str | None) -> list[Block]:
+def _line_rule(bl: Block, i: int, tkey: str | None) -> str | None:
+    """The rule that drops one rendered block on its own, or None to keep it."""
+    text = bl.text
+    if tkey and bl.kind in HEADINGS and _key(text) == tkey:
+        return "title-repeated"
+    if tkey and i < 3 and bl.kind == "p" and _key(text) == tkey:
+        return "title-repeated"
+    if len(text) < 400 and FURNITURE_LINE.match(text):
+        return "furniture-line"
+    if len(text) < 300 and PROMO_PREFIX.match(text) and bl.link_ratio > 0.3:
+        return "promo-link"
+    if bl.kind not in HEADINGS and bl.link_ratio > 0.9 and len(text) < _LINK_ONLY_MAX:
+        return "link-only"
+    if len(text) < 40 and _DATELINE.match(text) and normalise_date(text):
+        return "date-line"  # a bare date line (the byline's), not prose
+    if _INVISIBLE.match(text):
+        return "no-text"  # zero-width joiners, soft hyphens or a rating's stars
+    return None
+
+
+_QUOTE_MARKS = " \t\n\"'“”„«»‘’‚‹›「」『』"
+_PULL_QUOTE_MAX = 400  # a longer quote is text, even when the body repeats it
+
+
+def _pull_quote(bl: Block, blocks: list[Block]) -> bool:
+    """A quote that repeats words of another paragraph of the body: a pull quote,
+    shown twice on the page and written once in the text."""
+    key = _key(bl.text.strip(_QUOTE_MARKS))
+    if len(key) < 20 or len(bl.text) > _PULL_QUOTE_MAX:
+        return False
+    return any(other is not bl and other.kind != "quote" and key in _key(other.text) for other in blocks)
+
+
+def _filter(blocks: list[Block], title: str | None, trace: list | None = None) -> list[Block]:
     """Drop furniture lines, link-only blocks and the title repeated in the body."""
     tkey = _key(title) if title else None
     out: list[Block] = []
@@ -94,34 +129,28 @@ def _filter(blocks: list[Block], title: str | None) -> list[Block]:
     in_trailer = False
     for i, bl in enumerate(blocks):
         text = bl.text
+        rule = None
         if len(text) >= _REPEAT_MIN:
             if text in seen and not _in_run(blocks, i):
                 # the same paragraph again: a second copy of the body (mobile and
                 # desktop layouts), a pull quote, a lead shown twice
-                continue
+                rule = "repeated"
             seen.add(text)
-        if in_trailer:
+        if rule is None and in_trailer:
             if bl.link_ratio > 0.5 or len(text) < 60:
-                continue  # the links (or short teasers) under a "related" lead-in
-            in_trailer = False
-        if len(text) < 80 and FURNITURE_HEADING.match(text):
+                rule = "after-furniture-heading"  # the links (or short teasers) under a "related" lead-in
+            else:
+                in_trailer = False
+        if rule is None and len(text) < 80 and FURNITURE_HEADING.match(text):
             in_trailer = True
-            continue
-        if tkey and bl.kind in HEADINGS and _key(text) == tkey:
-            continue
-        if tkey and i < 3 and bl.kind == "p" and _key(text) == tkey:
-            continue
-        if len(text) < 400 and FURNITURE_LINE.match(text):
-            continue
-        if len(text) < 300 and PROMO_PREFIX.match(text) and bl.link_ratio > 0.3:
-            continue
-        if bl.kind not in HEADINGS and bl.link_ratio > 0.9 and len(text) < _LINK_ONLY_MAX:
-            continue
-        if len(text) < 40 and _DATELINE.match(text) and normalise_date(text):
-            continue  # a bare date line (the byline's), not prose
-        if _INVISIBLE.match(text):
-            continue  # zero-width joiners, soft hyphens or a rating's stars: no text
-        out.append(bl)
+            rule = "furniture-heading"
+        rule = rule or _line_rule(bl, i, tkey)
+        if rule is None and bl.kind == "quote" and _pull_quote(bl, blocks):
+            rule = "pull-quote"
+        if rule is None:
+            out.append(bl)
+        elif trace is not None:
+            trace.append(("line:" + rule, bl))
     return out
 
 
@@ -135,9 +164,49 @@ def extract(
     nothing is listed in ``Article.unmatched_selectors`` and the generic cleaner
     takes over. Never raises: a page with no text comes back with ``reason``.
     """
+    return _run(html, url, keep_selectors, remove_selectors, None)
+
+
+def explain(
+    html: str | bytes, url: str, *, keep_selectors: Sequence[str] = (), remove_selectors: Sequence[str] = ()
+) -> tuple[Article, list[Decision]]:
+    """``extract`` plus its decisions: the body parts chosen, and every element or
+    line cut from them with the name of the rule that cut it (``archiver extract --explain``)."""
+    trace: list = []
+    art = _run(html, url, keep_selectors, remove_selectors, trace)
+    return art, [_decision(rule, what) for rule, what in trace]
+
+
+@dataclass
+class Decision:
+    """One decision of the cleaner: ``rule`` (``body:chosen``, ``prune:link-list``,
+    ``line:repeated``...), the element or block it concerns, and the start of its text."""
+
+    rule: str
+    what: str
+    chars: int
+    text: str
+
+
+def _decision(rule: str, what: etree._Element | Block) -> Decision:
+    if isinstance(what, Block):
+        return Decision(rule, what.kind, len(what.text), what.text[:100])
+    cls = (what.get("class") or "").split()
+    name = what.tag + "".join("." + c for c in cls[:2]) + (f"#{what.get('id')}" if what.get("id") else "")
+    text = " ".join(text_of(what).split())
+    return Decision(rule, name[:80], len(text), text[:100])
+
+
+def _run(
+    html: str | bytes,
+    url: str,
+    keep_selectors: Sequence[str],
+    remove_selectors: Sequence[str],
+    trace: list | None,
+) -> Article:
     art = Article(url=url, extractor=EXTRACTOR_NAME, extractor_version=EXTRACTOR_VERSION)
     try:
-        _extract_into(art, html, url, keep_selectors, remove_selectors)
+        _extract_into(art, html, url, keep_selectors, remove_selectors, trace)
     except Exception as exc:  # never let one page stop a crawl
         art.text = art.markdown = ""
         art.reason = f"extractor error: {type(exc).__name__}: {exc}"[:300]
@@ -145,7 +214,12 @@ def extract(
 
 
 def _extract_into(
-    art: Article, html: str | bytes, url: str, keep_selectors: Sequence[str], remove_selectors: Sequence[str]
+    art: Article,
+    html: str | bytes,
+    url: str,
+    keep_selectors: Sequence[str],
+    remove_selectors: Sequence[str],
+    trace: list | None = None,
 ) -> None:
     if isinstance(html, (bytes, bytearray, memoryview)):
         if looks_binary(bytes(html[:2048])):
@@ -161,33 +235,70 @@ def _extract_into(
         return
     _flatten_deep(root)
     md = read_metadata(root, url)
-    for name in (
-        "title",
-        "authors",
-        "published",
-        "modified",
-        "language",
-        "canonical_url",
-        "description",
-        "section",
-        "tags",
-        "image",
-        "site_name",
-        "is_article_page",
-    ):
-        setattr(art, name, md[name])
+    for name in _METADATA_FIELDS:
+        setattr(art, name, getattr(md, name))
+    cleaned_html = html
     unmatched: list[str] = []
     for el in _select(root, remove_selectors, unmatched) if remove_selectors else ():
         drop(el)
     strip_junk(root)
     forced = _select(root, keep_selectors, unmatched) if keep_selectors else []
     art.unmatched_selectors = unmatched
-    nodes = find_body(root, forced or None, art.description)
-    blocks = drop_trailing_bio(_filter(blocks_of(nodes), art.title), art.authors)
+    nodes = find_body(root, forced or None, art.description, trace)
+    kept = _filter(blocks_of(nodes), art.title, trace)
+    blocks = drop_trailing_bio(kept, art.authors)
+    if trace is not None:
+        trace.extend(("line:bio", bl) for bl in kept[len(blocks) :])
     art.text = to_text(blocks)
     art.markdown = to_markdown(blocks)
     body = root.find("body")
     page_text = text_of(body) if body is not None else ""
-    art.wall, art.wall_evidence = detect_wall(page_text, art.text, md["free"], art.title)
+    art.wall, art.wall_evidence = detect_wall(page_text, art.text, md.free, art.title)
+    if not art.text and not art.wall:
+        blocks = _prose_fallback(cleaned_html, art.title, trace)
+        if blocks:
+            art.text, art.markdown = to_text(blocks), to_markdown(blocks)
+            art.reason = "no article container: the page's prose paragraphs kept"
     if not art.text:
         art.reason = ("wall: " + art.wall) if art.wall else "no main content found"
+
+
+_METADATA_FIELDS = (
+    "title",
+    "authors",
+    "published",
+    "modified",
+    "language",
+    "canonical_url",
+    "description",
+    "section",
+    "tags",
+    "image",
+    "site_name",
+    "is_article_page",
+)
+_PROSE_MIN = 80  # a fallback block: this long,
+_PROSE_LD = 0.3  # this little linked,
+_PROSE_TOTAL = 150  # and the page's prose at least this long
+_SENTENCE_END = re.compile(r"[.!?…。]\W*$")
+
+
+def _prose_fallback(html: str, title: str | None, trace: list | None) -> list[Block]:
+    """When no container looks like an article, the page's visible paragraphs of prose
+    (long, unlinked, ending like sentences), re-read from the page without its junk."""
+    root = parse(scrub(html))
+    if root is None:
+        return []
+    _flatten_deep(root)
+    strip_junk(root)
+    body = root.find("body")
+    blocks = [
+        bl
+        for bl in _filter(blocks_of([body if body is not None else root]), title)
+        if len(bl.text) >= _PROSE_MIN and bl.link_ratio < _PROSE_LD and _SENTENCE_END.search(bl.text)
+    ]
+    if sum(len(bl.text) for bl in blocks) < _PROSE_TOTAL:
+        return []
+    if trace is not None:
+        trace.extend(("fallback:prose", bl) for bl in blocks)
+    return blocks

@@ -1,0 +1,381 @@
+"""Publication and modification dates: parsing written dates, and finding them on a page.
+
+``normalise_date`` turns what pages write into ISO 8601, keeping the time zone the
+page gives. ``PUBLISHED`` and ``MODIFIED`` are the finders tried in order, most
+trusted first; the first date found wins.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, Callable
+
+import lxml.etree as etree
+
+from ._dom import text_of
+from ._sources import Sources, canonical_url
+from ._values import clean
+
+_DATE_RES = [
+    re.compile(
+        r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
+        r"\s*(Z|[+-]\d{2}:?\d{2})?)?"
+    ),
+    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
+    re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b"),
+    re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b"),
+]
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            "jan january januar janvier enero gennaio",
+            "feb february februar février febrero febbraio",
+            "mar march märz mars marzo",
+            "apr april avril abril aprile",
+            "may mai mayo maggio",
+            "jun june juni juin junio giugno",
+            "jul july juli juillet julio luglio",
+            "aug august août agosto",
+            "sep sept september septembre septiembre settembre",
+            "oct october oktober octobre octubre ottobre",
+            "nov november novembre noviembre",
+            "dec december dezember décembre diciembre dicembre",
+        ]
+    )
+    for m in names.split()
+}
+_TEXT_DATE = re.compile(
+    r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\.?\s+([A-Za-zäéû]{3,9})\.?,?\s+(\d{4})|"
+    r"([A-Za-zäéû]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4}))\b"
+)
+
+
+def normalise_date(value: Any) -> str | None:
+    """Return an ISO 8601 date or datetime (with tz when given), or ``None``."""
+    s = clean(value)
+    if not s:
+        return None
+    m = _DATE_RES[0].search(s)
+    if m:
+        y, mo, d, hh, mm, ss, tz = m.groups()
+        try:
+            datetime(int(y), int(mo), int(d))
+        except ValueError:
+            return None
+        if hh is None:
+            return f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
+        out = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}T{int(hh):02d}:{mm}:{ss or '00'}"
+        if tz:
+            if tz != "Z" and ":" not in tz:
+                tz = tz[:3] + ":" + tz[3:]
+            out += tz  # "Z" kept as the page wrote it
+        return out
+    for rx, order in ((_DATE_RES[1], (0, 1, 2)), (_DATE_RES[2], (2, 1, 0))):
+        m = rx.search(s)
+        if m:
+            g = m.groups()
+            y, mo, d = (int(g[i]) for i in order)
+            try:
+                datetime(y, mo, d)
+            except ValueError:
+                continue
+            return f"{y:04d}-{mo:02d}-{d:02d}"
+    m = _DATE_RES[3].search(s)
+    if m:
+        a, b, y = (int(x) for x in m.groups())
+        mo, d = (b, a) if a > 12 else (a, b)  # US order unless the first cannot be a month
+        try:
+            datetime(y, mo, d)
+            return f"{y:04d}-{mo:02d}-{d:02d}"
+        except ValueError:
+            pass
+    m = _TEXT_DATE.search(s)
+    if m:
+        if m.group(1):
+            d, mon, y = m.group(1), m.group(2), m.group(3)
+        else:
+            mon, d, y = m.group(4), m.group(5), m.group(6)
+        mo = _MONTHS.get(mon.lower().rstrip("."))
+        if mo:
+            try:
+                datetime(int(y), mo, int(d))
+                return f"{int(y):04d}-{mo:02d}-{int(d):02d}"
+            except ValueError:
+                pass
+    return None
+
+
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|\b)")
+_SCRIPT_DATE = re.compile(
+    r"[\\\"']*(?:datePublished|publishedDate|published_?[Aa]t|publish_?[Dd]ate|published_?[Oo]n|"
+    r"pubDate|publication_?[Dd]ate|firstPublished|first_published_at|"
+    r"date_?published|displayDate)[\\\"']*\s*:\s*[\\\"']+([0-9]{4}-[0-9]{2}-[0-9]{2}[^\\\"']{0,25})"
+)
+_SCRIPT_PLAIN_DATE = re.compile(
+    r"[\\\"']+date[\\\"']+\s*:\s*[\\\"']+([0-9]{4}-[0-9]{2}-[0-9]{2}[^\\\"']{0,25})"
+)
+_DATE_CLASS = re.compile(r"date|time|publish|posted|byline|meta|datum|fecha|dateline|author", re.I)
+
+
+def _time_element(root: etree._Element) -> str | None:
+    """A ``<time>``: first one marked as publication, else the first one."""
+    first = None
+    for t in root.iter("time"):
+        d = normalise_date(t.get("datetime") or text_of(t))
+        if not d:
+            continue
+        words = f"{t.get('class') or ''} {t.get('itemprop') or ''} {t.get('pubdate') or ''}".lower()
+        if "publish" in words or "pubdate" in words or t.get("pubdate") is not None:
+            return d
+        if first is None and not any(w in words for w in ("modif", "updat")):
+            first = d
+    return first
+
+
+def _script_date(root: etree._Element, rx: re.Pattern = _SCRIPT_DATE) -> str | None:
+    """A publication date in page data (Next.js/Nuxt state, analytics objects)."""
+    for script in root.iter("script"):
+        text = script.text
+        if not text or len(text) > 2_000_000:
+            continue
+        m = rx.search(text)
+        if m:
+            d = normalise_date(m.group(1))
+            if d:
+                return d
+    return None
+
+
+def _date_near_headline(root: etree._Element) -> str | None:
+    """A date written just before or after the page's <h1> (the dateline)."""
+    body = root.find("body")
+    if body is None:
+        return None
+    h1 = body.find(".//h1")
+    if h1 is None:
+        return None
+    elements = list(body.iter(etree.Element))
+    try:
+        at = elements.index(h1)
+    except ValueError:
+        return None
+    window = elements[at + 1 : at + 150] + elements[max(0, at - 20) : at]
+    for el in window:
+        if el.tag in ("script", "style", "a"):
+            continue
+        for piece in (el.text, el.tail):
+            if piece and 6 <= len(piece.strip()) <= 80 and re.search(r"\d{2}", piece):
+                d = normalise_date(piece)
+                if d:
+                    return d
+    return None
+
+
+def _visible_date(root: etree._Element) -> str | None:
+    """A date written in a date/byline element of the page."""
+    body = root.find("body")
+    if body is None:
+        return None
+    for el in body.iter("span", "div", "p", "li", "small", "em", "abbr"):
+        words = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if not words.strip() or not _DATE_CLASS.search(words):
+            continue
+        text = text_of(el)
+        pieces = ([text] if len(text) <= 120 else []) + [t for t in el.itertext() if len(t) <= 120]
+        for piece in pieces:
+            if 6 <= len(piece.strip()) <= 120:
+                d = normalise_date(piece)
+                if d:
+                    return d
+    return None
+
+
+_LABELLED_DATE = re.compile(
+    r"(?:posted|published|updated|last updated|veröffentlicht|aktualisiert|publié|mis à jour|"
+    r"publicado|actualizado|pubblicato)\b(?:\s+(?:on|am|le|el|il))?\s*:?\s*(.{6,40})",
+    re.I,
+)
+
+
+def _labelled_date(root: etree._Element) -> str | None:
+    """A date the page labels as such ("Posted on ...", "Last updated: ...")."""
+    body = root.find("body")
+    if body is None:
+        return None
+    for piece in body.itertext():
+        if len(piece) > 200 or not re.search(r"\d", piece):
+            continue
+        m = _LABELLED_DATE.search(piece)
+        if m:
+            d = normalise_date(m.group(1))
+            if d:
+                return d
+    return None
+
+
+_DATE_META = (
+    "article:published_time",
+    "article:published",
+    "og:published_time",
+    "datepublished",
+    "publishdate",
+    "publish-date",
+    "pubdate",
+    "publication_date",
+    "date",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.date",
+    "dcterms.created",
+    "citation_publication_date",
+    "sailthru.date",
+    "parsely-pub-date",
+    "article.published",
+    "published_time",
+    "published-date",
+    "displaydate",
+    "originalpublicationdate",
+    "og:article:published_time",
+    "dc.created",
+    "datecreated",
+    "date_published",
+    "pub_date",
+    "created",
+)
+_MOD_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "last-modified",
+    "dcterms.modified",
+    "dc.date.modified",
+    "article:modified",
+    "lastmod",
+    "date_modified",
+    "revised",
+)
+_NOT_PUBLISHED_KEY = ("modif", "updat", "expir", "revis", "valid")
+
+
+def _first_date(values) -> str | None:
+    for v in values:
+        d = normalise_date(v)
+        if d:
+            return d
+    return None
+
+
+def _meta_date(src: Sources, keys: tuple[str, ...]) -> str | None:
+    return _first_date(src.meta[k][0] for k in keys if k in src.meta)
+
+
+def ld_published(src: Sources) -> str | None:
+    """The article item's datePublished (or dateCreated)."""
+    return normalise_date(src.article.get("datePublished")) or normalise_date(src.article.get("dateCreated"))
+
+
+def ld_any_published(src: Sources) -> str | None:
+    """datePublished of a WebPage item, or of a dated item of another type (Recipe, VideoObject)."""
+    return _first_date(item.get("datePublished") for item in src.pages + src.others)
+
+
+def meta_published(src: Sources) -> str | None:
+    """A publication-date meta tag from the known names, in order of trust."""
+    return _meta_date(src, _DATE_META)
+
+
+def itemprop_published(src: Sources) -> str | None:
+    """Microdata: an element marked ``itemprop="datePublished"``."""
+    return _first_date(
+        el.get("content") or el.get("datetime") or text_of(el)
+        for el in src.root.xpath('//*[@itemprop="datePublished"]')
+    )
+
+
+def time_published(src: Sources) -> str | None:
+    """A ``<time>``: the first one marked as publication, else the first one."""
+    return _time_element(src.root)
+
+
+def any_meta_published(src: Sources) -> str | None:
+    """Any meta tag whose name speaks of a date or publishing, not of an update."""
+    return _first_date(
+        values[0]
+        for k, values in src.meta.items()
+        if ("date" in k or "publish" in k) and not any(w in k for w in _NOT_PUBLISHED_KEY)
+    )
+
+
+def url_published(src: Sources) -> str | None:
+    """The date in the URL's path (``/2024/05/17/``), or in the canonical URL's."""
+    m = _URL_DATE.search(src.url or "") or _URL_DATE.search(canonical_url(src) or "")
+    return normalise_date("-".join(m.groups())) if m else None
+
+
+def script_published(src: Sources) -> str | None:
+    """A named publication date in page data (Next.js/Nuxt state, analytics objects)."""
+    return _script_date(src.root)
+
+
+def visible_published(src: Sources) -> str | None:
+    """A date written in a date/byline element of the page."""
+    return _visible_date(src.root)
+
+
+def dateline_published(src: Sources) -> str | None:
+    """A date written just before or after the page's <h1>."""
+    return _date_near_headline(src.root)
+
+
+def labelled_published(src: Sources) -> str | None:
+    """A date the page labels as such ("Posted on ...")."""
+    return _labelled_date(src.root)
+
+
+def plain_script_published(src: Sources) -> str | None:
+    """A bare ``"date": "..."`` in page data: the weakest evidence."""
+    return _script_date(src.root, _SCRIPT_PLAIN_DATE)
+
+
+def ld_modified(src: Sources) -> str | None:
+    return normalise_date(src.article.get("dateModified"))
+
+
+def meta_modified(src: Sources) -> str | None:
+    return _meta_date(src, _MOD_META)
+
+
+def ld_any_modified(src: Sources) -> str | None:
+    return _first_date(item.get("dateModified") for item in src.pages)
+
+
+Finder = Callable[[Sources], "str | None"]
+
+#: Publication-date finders, most trusted first.
+PUBLISHED: tuple[Finder, ...] = (
+    ld_published,
+    ld_any_published,
+    meta_published,
+    itemprop_published,
+    time_published,
+    any_meta_published,
+    url_published,
+    script_published,
+    visible_published,
+    dateline_published,
+    labelled_published,
+    plain_script_published,
+)
+#: Modification-date finders, most trusted first.
+MODIFIED: tuple[Finder, ...] = (ld_modified, meta_modified, ld_any_modified)
+
+
+def find_date(src: Sources, finders: tuple[Finder, ...]) -> str | None:
+    """The first date any finder gives."""
+    for finder in finders:
+        d = finder(src)
+        if d:
+            return d
+    return None
