@@ -189,3 +189,15 @@ def ui_indexes(db: Database) -> None:
     articles.create_index(["authors"], if_not_exists=True)
     # date ranges with facets and filters, answered from the index alone
     articles.create_index(["published", "outlet", "section", "language", "authors"], if_not_exists=True)
+
+
+@migrations(name="0004_summaries")
+def summaries(db: Database) -> None:
+    """Counters and summary tables kept by triggers, so no page counts or groups a whole table.
+
+    See :mod:`archiver.store.summaries`. Filled from the rows already there,
+    so an existing archive upgrades with the right counts (one pass over each table).
+    """
+    from archiver.store import summaries as _summaries
+
+    _summaries.create(db.conn)
