@@ -201,3 +201,9 @@ def summaries(db: Database) -> None:
     from archiver.store import summaries as _summaries
 
     _summaries.create(db.conn)
+
+
+@migrations(name="0005_article_capture_index")
+def article_capture_index(db: Database) -> None:
+    """Index of articles by the capture their text came from (the capture view names its article)."""
+    db.table("articles").create_index(["capture_record_id"], if_not_exists=True)

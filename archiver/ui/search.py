@@ -226,7 +226,7 @@ def total_sql(form: SearchForm, plan: Plan) -> tuple[str, dict[str, str], str] |
         order = " order by rowid desc" if plan.many else ""
         sql = (
             f"select count(*) as n from (select rowid from articles_fts where articles_fts match :match"
-            f"{order} limit {MATCH_LIMIT}) m join articles a on a.rowid = m.rowid{_where(where)}"
+            f"{order} limit {MATCH_LIMIT}) m cross join articles a on a.rowid = m.rowid{_where(where)}"
         )
         return sql, params, "at least" if plan.many else "exact"
     sql = f"select count(*) as n from (select 1 from articles a{_where(where)} limit {COUNT_LIMIT + 1})"
@@ -238,6 +238,8 @@ def candidates_sql(form: SearchForm, plan: Plan) -> tuple[str, dict[str, str]]:
 
     - relevance (at most MATCH_LIMIT matches): FTS5 ranks the matches, the filters are tested on each;
     - words by date: the matches (or the MATCH_LIMIT most recently stored) are looked up and sorted;
+      ``cross join`` keeps FTS5 the outer loop (SQLite would otherwise walk a whole outlet's rows
+      and test each against the FTS index);
     - an author by date: ``article_authors`` is walked in date order;
     - otherwise the ``published`` or ``outlet, published`` index is walked, filters tested on each row.
     """
@@ -249,13 +251,13 @@ def candidates_sql(form: SearchForm, plan: Plan) -> tuple[str, dict[str, str]]:
         if form.sort == "relevance" and not plan.many:
             return (
                 f"select {_FACET_COLUMNS} from (select rowid, rank from articles_fts "
-                f"where articles_fts match :match) m join articles a on a.rowid = m.rowid"
+                f"where articles_fts match :match) m cross join articles a on a.rowid = m.rowid"
                 f"{_where(where)} order by m.rank{limit}"
             ), params
         recent = f" order by rowid desc limit {MATCH_LIMIT}" if plan.many else ""
         return (
             f"select {_FACET_COLUMNS} from (select rowid from articles_fts where articles_fts match :match"
-            f"{recent}) m join articles a on a.rowid = m.rowid{_where(where)} "
+            f"{recent}) m cross join articles a on a.rowid = m.rowid{_where(where)} "
             f"order by a.published{desc}, a.rowid{desc}{limit}"
         ), params
     if form.author:
@@ -266,9 +268,9 @@ def candidates_sql(form: SearchForm, plan: Plan) -> tuple[str, dict[str, str]]:
             f"where aa.author = :author{''.join(' and ' + w for w in where)} "
             f"order by aa.published{desc}, aa.article{desc}{limit}"
         ), params
-    return (
-        f"select {_FACET_COLUMNS} from articles a{_where(where)} order by a.published{desc}, a.rowid{desc}{limit}"
-    ), params
+    # published alone: the (published, outlet, section, language, authors) index gives this order
+    # and holds every column read, so the walk reads no table rows
+    return f"select {_FACET_COLUMNS} from articles a{_where(where)} order by a.published{desc}{limit}", params
 
 
 def page_sql(rowids: list[int]) -> str:

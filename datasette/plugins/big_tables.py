@@ -47,7 +47,9 @@ def asgi_wrapper(datasette):
             if scope.get("type") == "http" and scope.get("method") in ("GET", "HEAD"):
                 params = bounded_params(datasette, scope.get("path", ""))
                 if params:
-                    query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+                    query = parse_qsl(
+                        scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True
+                    )
                     given = {k for k, _v in query}
                     query += [(p, "1") for p in params if p not in given]
                     scope = {**scope, "query_string": urlencode(query).encode("latin-1")}
