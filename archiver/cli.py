@@ -413,5 +413,15 @@ def outlets(names: tuple[str, ...]) -> None:
         click.echo(f"{outlet.name:<16} {outlet.home}  ({outlet.source})")
 
 
+def _add_db_group() -> None:
+    """``archiver db optimize|stats`` (archiver/dbtools.py)."""
+    from archiver.dbtools import db
+
+    cli.add_command(db)
+
+
+_add_db_group()
+
+
 if __name__ == "__main__":  # pragma: no cover
     cli()
