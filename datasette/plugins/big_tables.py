@@ -17,9 +17,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, unquote, urlencode
 
-from datasette import hookimpl
-
 from archiver.ui.site import PLUGIN_NAME
+from datasette import hookimpl
 
 #: table_page setting -> the query parameter that turns the costly part off
 _SWITCHES = {"count": "_nocount", "suggest_facets": "_nosuggest", "facets": "_nofacet"}
