@@ -359,10 +359,14 @@ def test_search_facets_are_labelled_when_counted_over_the_first_results(ds, monk
 
     whole = search(ds, "")  # the whole archive: from the summary table, exact
     assert whole.select_one(".archive-facets-note") is None
-    monkeypatch.setattr(search_module, "SAMPLE", 2)
-    page = search(ds, "?since=2000-01-01")
+    monkeypatch.setattr(search_module, "FACET_SAMPLE", 2)
+    page = search(ds, "?since=2000-01-01")  # three results: newest first, facets over the first two
     assert "Counted over the first 2 results" in page.select_one(".archive-facets-note").text
-    assert sum(facet(page, "outlet").values()) == 2
+    assert sum(facet(page, "outlet").values()) == 2 and len(titles(page)) == 3
+    by_author = search(ds, "?author=Olga+K")  # rowids from the author index, facet columns read after
+    assert (
+        facet(by_author, "author") == {"Olga K": 1} and by_author.select_one(".archive-facets-note") is None
+    )
 
 
 def test_pages_of_a_real_demo_crawl(demo_crawl):

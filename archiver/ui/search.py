@@ -11,7 +11,7 @@ statement reads a number of rows that grows with the archive (issue 18):
 - counts come from the counters of :mod:`archiver.store.summaries` where a filter allows,
   otherwise they are counted up to :data:`COUNT_LIMIT` ("more than 10,000");
 - facets of the whole archive come from ``article_facets``; facets of a search are counted
-  over its candidates (the first 1,000 results) and labelled so when there are more;
+  over its first :data:`FACET_SAMPLE` results and labelled so when there are more;
 - dates and outlets walk the ``published`` and ``outlet, published`` indexes, an author
   walks ``article_authors`` (author, published).
 """
@@ -110,9 +110,11 @@ class SearchForm:
 
 
 #: Most word matches a search counts, ranks by relevance or sorts by date (FTS5 reads this many rowids).
-MATCH_LIMIT = 5000
-#: Results a search reads in page order: every page a visitor can reach, and the facets' sample.
+MATCH_LIMIT = 2000
+#: Results a search reads in page order: every page a visitor can reach.
 SAMPLE = PAGE_SIZE * MAX_PAGE
+#: Facets of a search are counted over its first FACET_SAMPLE results (labelled when there are more).
+FACET_SAMPLE = 200
 #: Counts above this are shown as "more than".
 COUNT_LIMIT = 10000
 _COLUMNS = "a.rowid as rowid, a.id, a.title, a.outlet, a.published, a.authors, a.section, a.language, a.url, a.word_count"
@@ -260,6 +262,11 @@ def candidates_sql(form: SearchForm, plan: Plan) -> tuple[str, dict[str, str]]:
             f"{recent}) m cross join articles a on a.rowid = m.rowid{_where(where)} "
             f"order by a.published{desc}, a.rowid{desc}{limit}"
         ), params
+    if form.author and not where[1:]:  # the author alone: rowids from the index, no table rows read
+        return (
+            "select aa.article as rowid from article_authors aa where aa.author = :author "
+            f"order by aa.published{desc}, aa.article{desc}{limit}"
+        ), params
     if form.author:
         where, params = filters(form, author=False)
         params["author"] = form.author
@@ -271,6 +278,12 @@ def candidates_sql(form: SearchForm, plan: Plan) -> tuple[str, dict[str, str]]:
     # published alone: the (published, outlet, section, language, authors) index gives this order
     # and holds every column read, so the walk reads no table rows
     return f"select {_FACET_COLUMNS} from articles a{_where(where)} order by a.published{desc}{limit}", params
+
+
+def facet_rows_sql(rowids: list[int]) -> str:
+    """SQL of the facet columns of the given rows (candidates that carry rowids only)."""
+    ids = ", ".join(str(int(r)) for r in rowids) or "null"
+    return f"select {_FACET_COLUMNS} from articles a where a.rowid in ({ids})"
 
 
 def page_sql(rowids: list[int]) -> str:

@@ -31,6 +31,7 @@ from archiver.ui.search import (
     Total,
     candidates_sql,
     count_facets,
+    facet_rows_sql,
     fts_count_sql,
     page_sql,
     snippets_sql,
@@ -128,8 +129,14 @@ async def search_view(datasette, request):
             marked = {s["rowid"]: s["snippet"] for s in snippets}
             rows = [{**r, "snippet": marked.get(r["rowid"], r["snippet"])} for r in rows]
     whole_archive = not form.match and not filters_chosen(form)
-    counted = await _archive_facets(db) if whole_archive else count_facets(candidates, limit=FACET_VALUES)
-    sampled = not whole_archive and len(candidates) >= search.SAMPLE
+    if whole_archive:
+        counted = await _archive_facets(db)
+    else:
+        sample = candidates[: search.FACET_SAMPLE]
+        if sample and "outlet" not in sample[0]:  # rowids only (an author's index): read their facet columns
+            sample = await cached_rows(db, facet_rows_sql([r["rowid"] for r in sample]), {})
+        counted = count_facets(sample, limit=FACET_VALUES)
+    sampled = not whole_archive and len(candidates) > search.FACET_SAMPLE
     for row in rows:
         row["snippet_html"] = highlight(row["snippet"])
         try:
@@ -145,7 +152,7 @@ async def search_view(datasette, request):
         "total": total.n,
         "total_text": str(total),
         "facets": _facet_blocks(form, counted),
-        "facets_note": f"Counted over the first {search.SAMPLE:,} results." if sampled else None,
+        "facets_note": f"Counted over the first {search.FACET_SAMPLE:,} results." if sampled else None,
         "error": error,
         "note": note,
         "database": db.name,
