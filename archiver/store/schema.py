@@ -207,3 +207,12 @@ def summaries(db: Database) -> None:
 def article_capture_index(db: Database) -> None:
     """Index of articles by the capture their text came from (the capture view names its article)."""
     db.table("articles").create_index(["capture_record_id"], if_not_exists=True)
+
+
+@migrations(name="0006_drop_authors_index")
+def drop_authors_index(db: Database) -> None:
+    """Drop the index of the ``authors`` JSON text: ``article_authors`` (0004) answers the author filter.
+
+    The old author lookup scanned that whole index; every write paid for it.
+    """
+    db.execute("DROP INDEX IF EXISTS idx_articles_authors")
