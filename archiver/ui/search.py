@@ -238,7 +238,8 @@ def total_sql(form: SearchForm, plan: Plan) -> tuple[str, dict[str, str], str] |
 def candidates_sql(form: SearchForm, plan: Plan) -> tuple[str, dict[str, str]]:
     """SQL of the first :data:`SAMPLE` results in page order: rowid and the facet columns.
 
-    - relevance (at most MATCH_LIMIT matches): FTS5 ranks the matches, the filters are tested on each;
+    - relevance (at most MATCH_LIMIT matches): FTS5 ranks the matches (rowids only when there is no
+      filter: the facets' sample is read after), the filters are tested on each;
     - words by date: the matches (or the MATCH_LIMIT most recently stored) are looked up and sorted;
       ``cross join`` keeps FTS5 the outer loop (SQLite would otherwise walk a whole outlet's rows
       and test each against the FTS index);
@@ -250,6 +251,11 @@ def candidates_sql(form: SearchForm, plan: Plan) -> tuple[str, dict[str, str]]:
     limit = f" limit {SAMPLE}"
     if form.match:
         params["match"] = form.match
+        if form.sort == "relevance" and not plan.many and not where:  # FTS5 alone: rowids in rank order
+            return (
+                f"select rowid from articles_fts where articles_fts match :match order by rank{limit}",
+                params,
+            )
         if form.sort == "relevance" and not plan.many:
             return (
                 f"select {_FACET_COLUMNS} from (select rowid, rank from articles_fts "
