@@ -41,12 +41,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from synthetic_archive import SECTIONS, Generator, build  # noqa: E402
+from synthetic_archive import SECTIONS, Generator, build
 
-from archiver.article import Article  # noqa: E402
-from archiver.capture import Capture  # noqa: E402
-from archiver.store import Archive  # noqa: E402
-from archiver.ui.snapshot import record_slug  # noqa: E402
+from archiver.article import Article
+from archiver.capture import Capture
+from archiver.store import Archive
+from archiver.ui.snapshot import record_slug
 
 #: Bump when the generator changes: a cached archive built by another version is rebuilt.
 GENERATOR_VERSION = 2
@@ -113,7 +113,7 @@ def routes(db: Path, n: int, rng: random.Random) -> dict[str, list[str]]:
         )
     ]
     conn.close()
-    pick = lambda seq, i: seq[i % len(seq)]  # noqa: E731
+    pick = lambda seq, i: seq[i % len(seq)]
     q = urllib.parse.quote
     months = [f"2025-{m:02d}" for m in range(1, 13)]
     return {
@@ -225,8 +225,8 @@ def store_rate(big: Path, *, n: int, rounds: int) -> tuple[float, float]:
     return statistics.median(empty_rates), statistics.median(big_rates)
 
 
-def measure(db: Path, requests: int) -> dict[str, tuple[float, float, float, dict]]:
-    """Route -> (p50, p95, max ms, statuses) against ``archiver serve`` of ``db``."""
+def start_server(db: Path) -> tuple[subprocess.Popen, str]:
+    """``archiver serve`` of ``db`` on a free loopback port, once it answers."""
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     server = subprocess.Popen(
@@ -237,35 +237,54 @@ def measure(db: Path, requests: int) -> dict[str, tuple[float, float, float, dic
         text=True,
     )
     base = f"http://127.0.0.1:{port}"
-    out = {}
+    deadline = time.time() + 180
+    while True:
+        try:
+            fetch(base + "/-/versions.json")
+            return server, base
+        except OSError:
+            if time.time() > deadline or server.poll() is not None:
+                server.terminate()
+                print(server.stdout.read() if server.stdout else "", file=sys.stderr)
+                raise SystemExit("archiver serve did not start") from None
+            time.sleep(0.3)
+
+
+def measure(dbs: dict[int, Path], requests: int) -> dict[int, dict[str, tuple[float, float, float, dict]]]:
+    """Size -> route -> (p50, p95, max ms, statuses), against one ``archiver serve`` per size.
+
+    The sizes are requested in turn, route by route and request by request, so
+    they share the machine's load alike (a busy machine slows both, not one).
+    """
+    servers = {size: start_server(db) for size, db in dbs.items()}
+    paths = {size: routes(db, requests, random.Random(7)) for size, db in dbs.items()}
+    out: dict[int, dict] = {size: {} for size in dbs}
     try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                fetch(base + "/-/versions.json")
-                break
-            except OSError:
-                if time.time() > deadline or server.poll() is not None:
-                    print(server.stdout.read() if server.stdout else "", file=sys.stderr)
-                    raise SystemExit("archiver serve did not start")
-                time.sleep(0.3)
-        for name, paths in routes(db, requests, random.Random(7)).items():
-            fetch(base + paths[0])  # warm-up (template compilation, first pages of the file)
-            times, statuses = [], {}
-            for path in paths:
-                ms, status = fetch(base + path)
-                times.append(ms)
-                statuses[status] = statuses.get(status, 0) + 1
-            out[name] = (percentile(times, 50), percentile(times, 95), max(times), statuses)
+        for name in paths[next(iter(dbs))]:
+            times: dict[int, list[float]] = {size: [] for size in dbs}
+            statuses: dict[int, dict] = {size: {} for size in dbs}
+            for size in dbs:
+                fetch(servers[size][1] + paths[size][name][0])  # warm-up (templates, first pages of the file)
+            for i in range(requests):
+                for size in dbs:
+                    ms, status = fetch(servers[size][1] + paths[size][name][i])
+                    times[size].append(ms)
+                    statuses[size][status] = statuses[size].get(status, 0) + 1
+            for size in dbs:
+                t = times[size]
+                out[size][name] = (percentile(t, 50), percentile(t, 95), max(t), statuses[size])
             print(
-                f"  {name:<40} {out[name][0]:8.1f} {out[name][1]:8.1f} {out[name][2]:8.1f}  "
-                f"{','.join(f'{k}x{v}' for k, v in sorted(statuses.items()))}",
+                f"  {name:<40} "
+                + "  ".join(
+                    f"{size:,}: p50 {out[size][name][0]:.1f} p95 {out[size][name][1]:.1f}" for size in dbs
+                ),
                 file=sys.stderr,
                 flush=True,
             )
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for server, _base in servers.values():
+            server.terminate()
+            server.wait(timeout=10)
     return out
 
 
@@ -289,22 +308,24 @@ def main() -> int:
         sizes = sorted({int(x.replace("_", "")) for x in args.articles.split(",") if x.strip()})
     except ValueError:
         parser.error(f"--articles {args.articles!r}: give sizes like 100000,1000000")
-    results: dict[int, dict] = {}
+    dbs: dict[int, Path] = {}
     for size in sizes:
         db, info = cached_archive(args.db_dir, size, args.real, args.rebuild)
+        dbs[size] = db
         print(
-            f"{size:,} articles: {info['bytes'] / 1e9:.2f} GB, built in {info['build_seconds']} s "
-            f"({args.requests} requests per route, sequential, one client)",
+            f"{size:,} articles: {info['bytes'] / 1e9:.2f} GB, built in {info['build_seconds']} s", flush=True
+        )
+    if args.store:
+        empty, big = store_rate(dbs[sizes[-1]], n=args.store, rounds=args.store_rounds)
+        print(
+            f"store rate: {empty:,.0f} articles/s into an empty archive, {big:,.0f} articles/s into "
+            f"{sizes[-1]:,} articles: ratio {big / empty:.2f} (target >= 0.8)",
             flush=True,
         )
-        if size == sizes[-1] and args.store:
-            empty, big = store_rate(db, n=args.store, rounds=args.store_rounds)
-            print(
-                f"store rate: {empty:,.0f} articles/s into an empty archive, {big:,.0f} articles/s into "
-                f"{size:,} articles: ratio {big / empty:.2f} (target >= 0.8)",
-                flush=True,
-            )
-        results[size] = measure(db, args.requests)
+    print(
+        f"{args.requests} requests per route and size (after 1 warm-up), sequential, one client, sizes in turn"
+    )
+    results = measure(dbs, args.requests)
     small, large = sizes[0], sizes[-1]
     head = "".join(f" {f'p50 {s // 1000}k':>10} {f'p95 {s // 1000}k':>10}" for s in sizes)
     print(f"{'route':<40}{head} {'p95 ratio':>10}")

@@ -282,8 +282,10 @@ def candidates_sql(form: SearchForm, plan: Plan) -> tuple[str, dict[str, str]]:
             f"order by aa.published{desc}, aa.article{desc}{limit}"
         ), params
     # published alone: the (published, outlet, section, language, authors) index gives this order
-    # and holds every column read, so the walk reads no table rows
-    return f"select {_FACET_COLUMNS} from articles a{_where(where)} order by a.published{desc}{limit}", params
+    # and holds every column read, so the walk reads no table rows; an outlet (without section or
+    # language) walks the (outlet, published) index for rowids only, the facets' sample is read after
+    columns = "a.rowid as rowid" if form.outlet and not (form.section or form.language) else _FACET_COLUMNS
+    return f"select {columns} from articles a{_where(where)} order by a.published{desc}{limit}", params
 
 
 def facet_rows_sql(rowids: list[int]) -> str:
