@@ -341,7 +341,7 @@ def main() -> int:
             flags.append("grows > 1.5x")
         if not ok:
             flags.append(
-                "statuses " + ",".join(f"{k}x{v}" for k, v in sorted(results[large][name][3].items()))
+                "statuses " + ",".join(f"{k}x{v}" for k, v in sorted(results[large][name][3].items(), key=str))
             )
         if flags:
             failures.append(name)

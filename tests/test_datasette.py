@@ -131,6 +131,17 @@ def test_table_page_bounds_come_from_the_metadata(db_path: Path) -> None:
     assert response.json()["filtered_table_rows_count"] == 2  # two captures seeded
 
 
+def test_an_immutable_archive_is_not_hashed_byte_by_byte(db_path: Path) -> None:
+    """Datasette would read the whole file (minutes for a big archive) to name it on the index page."""
+    ds = make_datasette(db_path, immutable=True)
+    page = asyncio.run(ds.client.get("/"))
+    assert page.status_code == 200
+    import hashlib
+
+    assert ds.databases["archive"].cached_hash != hashlib.sha256(db_path.read_bytes()).hexdigest()
+    assert len(ds.databases["archive"].cached_hash) == 64
+
+
 def test_article_row_page(db_path: Path) -> None:
     page = fetch(db_path, "get", f"/archive/articles/{article_id(SEED_URL)}")
     assert page.status_code == 200 and "western border" in page.text
