@@ -363,6 +363,11 @@ def test_search_facets_are_labelled_when_counted_over_the_first_results(ds, monk
     page = search(ds, "?since=2000-01-01")  # three results: newest first, facets over the first two
     assert "Counted over the first 2 results" in page.select_one(".archive-facets-note").text
     assert sum(facet(page, "outlet").values()) == 2 and len(titles(page)) == 3
+    assert "3 articles" in page.select_one(".archive-result-count").text  # counted by the candidates
+    monkeypatch.setattr(search_module, "SAMPLE", 2)
+    capped = search(ds, "?since=2000-01-01")
+    assert "more than 2 articles" in capped.select_one(".archive-result-count").text
+    assert "2 articles" in search(ds, "?outlet=demo").select_one(".archive-result-count").text  # a counter
     by_author = search(ds, "?author=Olga+K")  # rowids from the author index, facet columns read after
     assert (
         facet(by_author, "author") == {"Olga K": 1} and by_author.select_one(".archive-facets-note") is None

@@ -9,7 +9,7 @@ statement reads a number of rows that grows with the archive (issue 18):
   (``rank``) or sorted by date. A word with more matches shows the newest among its
   :data:`MATCH_LIMIT` most recently stored matches (FTS5 walks its rowids backwards), and says so;
 - counts come from the counters of :mod:`archiver.store.summaries` where a filter allows,
-  otherwise they are counted up to :data:`COUNT_LIMIT` ("more than 10,000");
+  otherwise the candidates are the count ("more than 1,000" when there are more);
 - facets of the whole archive come from ``article_facets``; facets of a search are counted
   over its first :data:`FACET_SAMPLE` results and labelled so when there are more;
 - dates and outlets walk the ``published`` and ``outlet, published`` indexes, an author
@@ -115,8 +115,6 @@ MATCH_LIMIT = 2000
 SAMPLE = PAGE_SIZE * MAX_PAGE
 #: Facets of a search are counted over its first FACET_SAMPLE results (labelled when there are more).
 FACET_SAMPLE = 200
-#: Counts above this are shown as "more than".
-COUNT_LIMIT = 10000
 _COLUMNS = "a.rowid as rowid, a.id, a.title, a.outlet, a.published, a.authors, a.section, a.language, a.url, a.word_count"
 _FACET_COLUMNS = "a.rowid as rowid, a.outlet, a.section, a.language, a.published, a.authors"
 
@@ -159,9 +157,7 @@ class Total:
 
     @classmethod
     def counted(cls, n: int, how: str) -> Total:
-        """The total of a count made by :func:`total_sql` (``how``: exact, bounded or at least)."""
-        if how == "bounded" and n > COUNT_LIMIT:
-            return cls(COUNT_LIMIT, "more than")
+        """The total of a count made by :func:`total_sql` (``how``: exact or at least)."""
         return cls(n, "at least" if how == "at least" else "")
 
 
@@ -209,10 +205,12 @@ def _single_facet(form: SearchForm) -> tuple[str, str] | None:
 
 
 def total_sql(form: SearchForm, plan: Plan) -> tuple[str, dict[str, str], str] | None:
-    """(SQL giving the result count as ``n``, params, how it counts: exact, bounded or at least).
+    """(SQL giving the result count as ``n``, params, how it counts: exact or at least).
 
-    "bounded" counts stop at COUNT_LIMIT + 1; "at least" counts among the MATCH_LIMIT
-    most recently stored matches of a word with more.
+    "at least" counts among the MATCH_LIMIT most recently stored matches of a word with more.
+    ``None`` when no query is needed: words alone (``plan.fts_matches``) or filters without words
+    (the candidates: all results, or more than :data:`SAMPLE`; a separate count would walk every
+    row of a date range).
     ``None`` when ``plan.fts_matches`` is the answer already (words, no filters).
     """
     where, params = filters(form)
@@ -231,8 +229,7 @@ def total_sql(form: SearchForm, plan: Plan) -> tuple[str, dict[str, str], str] |
             f"{order} limit {MATCH_LIMIT}) m cross join articles a on a.rowid = m.rowid{_where(where)}"
         )
         return sql, params, "at least" if plan.many else "exact"
-    sql = f"select count(*) as n from (select 1 from articles a{_where(where)} limit {COUNT_LIMIT + 1})"
-    return sql, params, "bounded"
+    return None  # the candidates are the count: all of them, or "more than SAMPLE"
 
 
 def candidates_sql(form: SearchForm, plan: Plan) -> tuple[str, dict[str, str]]:

@@ -2,7 +2,7 @@
 
 The SQL is :mod:`archiver.ui.search`, bounded at any archive size: one
 candidates query (the first 1,000 results in page order), one page of rows,
-the count from counters or a bounded count, and facets from the summary table
+the count from counters, the FTS5 matches or the candidates themselves, and facets from the summary table
 (whole archive) or over the candidates (labelled). This view runs it, turns
 the snippet markers into ``<mark>`` (after escaping the text) and renders
 ``templates/search.html``.
@@ -83,8 +83,10 @@ def _facet_blocks(form: SearchForm, counted: dict[str, list[tuple[str, int]]]) -
     return blocks
 
 
-async def _total(db, form: SearchForm, plan: Plan) -> Total:
+async def _total(db, form: SearchForm, plan: Plan, candidates: int) -> Total:
     found = total_sql(form, plan)
+    if found is None and not form.match:  # the candidates hold every result, or the first SAMPLE
+        return Total(search.SAMPLE, "more than") if candidates >= search.SAMPLE else Total(candidates)
     if found is None:
         return Total(search.MATCH_LIMIT, "more than") if plan.many else Total(plan.fts_matches)
     sql, params, how = found
@@ -108,7 +110,7 @@ async def search_view(datasette, request):
             )
             plan.fts_matches = rows[0]["n"]
         candidates = await cached_rows(db, *candidates_sql(form, plan), time_limit_ms=SEARCH_TIME_LIMIT_MS)
-        total = await _total(db, form, plan)
+        total = await _total(db, form, plan, len(candidates))
     except QueryInterrupted:
         error = "The search took too long; add words or filters to narrow it."
         candidates, total = [], Total(0)
