@@ -110,7 +110,7 @@ class SearchForm:
 
 
 #: Most word matches a search counts, ranks by relevance or sorts by date (FTS5 reads this many rowids).
-MATCH_LIMIT = 2000
+MATCH_LIMIT = 1000
 #: Results a search reads in page order: every page a visitor can reach.
 SAMPLE = PAGE_SIZE * MAX_PAGE
 #: Facets of a search are counted over its first FACET_SAMPLE results (labelled when there are more).
