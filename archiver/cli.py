@@ -286,7 +286,9 @@ def _report(stats: dict[str, Any], out: Path, *, as_json: bool = False) -> None:
 @click.option("--url", required=True, help="The page's URL (resolves links, canonical URL).")
 @click.option("--json", "as_json", is_flag=True, help="Print the article and its metadata as JSON.")
 @click.option(
-    "--explain", is_flag=True, help="Also print, on stderr, each decision: the body chosen, what each rule cut."
+    "--explain",
+    is_flag=True,
+    help="Also print, on stderr, each decision: the body chosen, what each rule cut.",
 )
 def extract(page: Path, url: str, as_json: bool, explain: bool) -> None:
     """Print the clean text (or --json) of a saved HTML PAGE."""
@@ -489,6 +491,16 @@ def outlets(names: tuple[str, ...], outlets_dirs: tuple[Path, ...]) -> None:
         except OutletError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(f"{outlet.name:<16} {outlet.home}  ({outlet.source})")
+
+
+def _add_db_group() -> None:
+    """``archiver db optimize|stats`` (archiver/tools/dbtools.py)."""
+    from archiver.tools.dbtools import db
+
+    cli.add_command(db)
+
+
+_add_db_group()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,265 +1,56 @@
-"""Page speed of the archive in Datasette on a synthetic 200,000-article archive.
+"""Page speed of the archive in Datasette as it grows: synthetic archives of several sizes.
 
-Builds the archive once (cached in ``--db-dir``, rebuilt with ``--rebuild``):
-the schema comes from :class:`archiver.store.Archive` (all migrations), rows
-are bulk-inserted with the same columns (FTS triggers included), and the
-captures of ``--real`` articles are real WARC records so the snapshot routes
-read real bytes. Then ``archiver serve`` runs in a subprocess on 127.0.0.1
-and every route is requested ``--requests`` times (varied articles, words and
-filters; one warm-up request per route first), and p50/p95 per route are
-printed. Target: p95 < 200 ms on every route::
+For each size in ``--articles`` (a comma-separated list, e.g. ``100000,1000000``)
+an archive is built once by :mod:`bench.synthetic_archive` (realistic outlets,
+authors and texts; fixed seed) and cached in ``--db-dir/N/``, so a rerun only
+measures (``--rebuild`` builds again). Then ``archiver serve`` runs in a
+subprocess on 127.0.0.1 and every route is requested ``--requests`` times
+(varied articles, words and filters; one warm-up request per route first).
+Printed: p50/p95 per route per size, and the ratio of the largest size's p95
+to the smallest's. Targets (issue 18): p95 < 200 ms on every route at
+1,000,000 articles, and p95(largest) <= 1.5 x p95(smallest).
 
-    python bench/datasette_pages.py                    # 200,000 articles, 40 requests per route
+It also measures the store rate (articles stored per second, one transaction
+per article as a crawl stores them, FTS and summary triggers included) into an
+empty archive and into the largest one, interleaved, and prints their ratio
+(target >= 0.8). The articles stored into the cached archive are deleted again.
+
+    python bench/datasette_pages.py --articles 100000,1000000 --db-dir /work/bench-cache
     python bench/datasette_pages.py --articles 20000 --requests 20 --db-dir /tmp/bench-ui
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
-import hashlib
 import json
 import os
 import random
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 
-from archiver.store import Archive, article_id  # noqa: E402
+from synthetic_archive import SECTIONS, Generator, build  # noqa: E402
+
+from archiver.article import Article  # noqa: E402
+from archiver.capture import Capture  # noqa: E402
 from archiver.serve.capture import record_slug  # noqa: E402
-from archiver.warc import WarcWriter  # noqa: E402
+from archiver.store import Archive  # noqa: E402
 
-OUTLETS = [
-    "daily-post",
-    "evening-star",
-    "morning-herald",
-    "city-news",
-    "the-tribune",
-    "nasha-niva",
-    "border-times",
-    "capital-review",
-]
-SECTIONS = [
-    "Politics",
-    "Business",
-    "Sport",
-    "Culture",
-    "World",
-    "Science",
-    "Opinion",
-    "Health",
-    "Local",
-    "Tech",
-]
-LANGUAGES = ["en", "en", "en", "ru", "be"]
-START = datetime(2024, 11, 1, tzinfo=timezone.utc)
-DAYS = 730
-REQUEST = b"GET / HTTP/1.1\r\nHost: bench.example\r\n\r\n"
-
-
-def vocabulary(rng: random.Random, size: int = 6000) -> list[str]:
-    syllables = [
-        "ka",
-        "lo",
-        "mi",
-        "ne",
-        "ro",
-        "sta",
-        "ber",
-        "vin",
-        "tu",
-        "dor",
-        "pel",
-        "gra",
-        "shi",
-        "mon",
-        "zal",
-        "ex",
-        "qui",
-        "fa",
-        "len",
-        "dra",
-    ]
-    words = set()
-    while len(words) < size:
-        words.add("".join(rng.choice(syllables) for _ in range(rng.randint(1, 4))))
-    return sorted(words)
-
-
-def zipf_words(rng: random.Random, vocab: list[str], n: int) -> list[str]:
-    # rank ~ 1/u: common words are very common, as in real text
-    return [vocab[min(int(len(vocab) * rng.random() ** 3), len(vocab) - 1)] for _ in range(n)]
-
-
-def build(db_dir: Path, *, articles: int, real: int, seed: int = 5) -> Path:
-    """Write ``db_dir/archive.db`` (+ ``warcs/``) with ``articles`` synthetic articles."""
-    rng = random.Random(seed)
-    vocab = vocabulary(rng)
-    authors = [f"{rng.choice(vocab).title()} {rng.choice(vocab).title()}" for _ in range(3000)]
-    db_dir.mkdir(parents=True, exist_ok=True)
-    for old in [db_dir / "archive.db", db_dir / "archive.db-wal", db_dir / "archive.db-shm"]:
-        old.unlink(missing_ok=True)
-    for warc in (db_dir / "warcs").glob("*.warc.gz") if (db_dir / "warcs").is_dir() else []:
-        warc.unlink()
-    Archive(db_dir).close()  # schema and migrations exactly as a crawl makes them
-    conn = sqlite3.connect(db_dir / "archive.db")
-    conn.execute("PRAGMA journal_mode = OFF")
-    conn.execute("PRAGMA synchronous = OFF")
-    columns = {
-        t: [r[1] for r in conn.execute(f"PRAGMA table_info({t})")]
-        for t in ("crawls", "captures", "articles", "article_versions")
-    }
-
-    def insert(table: str, rows: list[dict]) -> None:
-        if not columns.get(table) or not rows:
-            return
-        cols = [c for c in columns[table] if c in rows[0]]
-        conn.executemany(
-            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
-            [[row.get(c) for c in cols] for row in rows],
-        )
-
-    insert(
-        "crawls",
-        [
-            {
-                "id": f"crawl-{o}",
-                "outlet": o,
-                "started_at": START.isoformat(),
-                "software": "bench",
-                "settings_digest": "0" * 64,
-                "settings": "{}",
-                "stats": "{}",
-            }
-            for o in OUTLETS
-        ],
-    )
-    writer = WarcWriter(db_dir / "warcs", "bench", warcinfo={"software": "bench"})
-    t0 = time.perf_counter()
-    batch_caps: list[dict] = []
-    batch_arts: list[dict] = []
-    batch_versions: list[dict] = []
-    for i in range(articles):
-        outlet = OUTLETS[i % len(OUTLETS)]
-        day = START + timedelta(days=rng.randrange(DAYS), seconds=rng.randrange(86400))
-        url = f"https://{outlet}.example/{rng.choice(SECTIONS).lower()}/{i:07d}-story"
-        title = " ".join(zipf_words(rng, vocab, rng.randint(5, 10))).capitalize()
-        paragraphs = [
-            " ".join(zipf_words(rng, vocab, rng.randint(15, 40))).capitalize() + "."
-            for _ in range(rng.randint(3, 6))
-        ]
-        text = "\n\n".join(paragraphs)
-        fetched = (day + timedelta(hours=rng.randint(1, 48))).strftime("%Y-%m-%dT%H:%M:%SZ")
-        if i < real:
-            html = (
-                f"<html><head><title>{title}</title></head><body><h1>{title}</h1>"
-                + "".join(f"<p>{p}</p>" for p in paragraphs)
-                + "</body></html>"
-            )
-            body = gzip.compress(html.encode(), mtime=0)
-            response = (
-                b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Encoding: gzip\r\n"
-                b"Content-Length: %d\r\n\r\n" % len(body)
-            ) + body
-            cap = writer.write_exchange(
-                url=url,
-                request_bytes=REQUEST,
-                response_bytes=response,
-                fetched_at=datetime.strptime(fetched, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc),
-            )
-            capture = cap.to_dict()
-        else:
-            capture = {
-                "record_id": f"<urn:uuid:{hashlib.md5(url.encode()).hexdigest()}>",
-                "url": url,
-                "fetched_at": fetched,
-                "status": 200,
-                "reason": "OK",
-                "content_type": "text/html",
-                "payload_sha256": hashlib.sha256(url.encode()).hexdigest(),
-                "payload_length": 5000,
-                "warc_file": "bench-synthetic.warc.gz",
-                "offset": i * 5000,
-                "length": 5000,
-                "record_type": "response",
-            }
-        capture.update(crawl_id=f"crawl-{outlet}", outlet=outlet)
-        batch_caps.append(capture)
-        if rng.random() < 0.1:  # redirects, missing pages and errors for the status chart
-            status = rng.choice([301, 302, 404, 404, 500, 503])
-            extra_url = url + "/x"
-            batch_caps.append(
-                {
-                    **capture,
-                    "record_id": f"<urn:uuid:{hashlib.md5(extra_url.encode()).hexdigest()}>",
-                    "url": extra_url,
-                    "status": status,
-                }
-            )
-        ident = article_id(url)
-        text_sha = hashlib.sha256(text.encode()).hexdigest()
-        row = {
-            "id": ident,
-            "url": url,
-            "canonical_url": url,
-            "outlet": outlet,
-            "title": title,
-            "authors": json.dumps(rng.sample(authors, rng.choice([0, 1, 1, 1, 2, 3]))),
-            "published": day.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
-            "modified": None,
-            "language": rng.choice(LANGUAGES),
-            "description": paragraphs[0][:160],
-            "section": rng.choice(SECTIONS),
-            "tags": json.dumps(rng.sample(vocab[:200], 2)),
-            "image": None,
-            "site_name": outlet.title(),
-            "text": text,
-            "markdown": text,
-            "text_sha256": text_sha,
-            "word_count": len(text.split()),
-            "capture_record_id": capture["record_id"],
-            "fetched_at": fetched,
-            "extractor": "archiver.clean",
-            "extractor_version": "bench",
-            "conversion_record_id": None,
-            "crawl_id": f"crawl-{outlet}",
-            "current_version": 1,
-            "versions": 1,
-        }
-        batch_arts.append(row)
-        batch_versions.append(
-            {
-                **row,
-                "id": f"{ident}-v1",
-                "article_id": ident,
-                "version": 1,
-                "metadata": json.dumps({"authors": json.loads(row["authors"])}),
-            }
-        )
-        if len(batch_arts) >= 5000:
-            insert("captures", batch_caps)
-            insert("articles", batch_arts)
-            insert("article_versions", batch_versions)
-            batch_caps, batch_arts, batch_versions = [], [], []
-            print(f"  {i + 1:,} articles ({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
-    insert("captures", batch_caps)
-    insert("articles", batch_arts)
-    insert("article_versions", batch_versions)
-    writer.close()
-    conn.commit()  # no ANALYZE: a crawled archive has no statistics either
-    conn.close()
-    Archive(db_dir).close()  # apply any migration added since, and leave the file in WAL-free state
-    return db_dir / "archive.db"
+#: Bump when the generator changes: a cached archive built by another version is rebuilt.
+GENERATOR_VERSION = 2
+SEED = 5
 
 
 def free_port() -> int:
@@ -283,67 +74,77 @@ def fetch(url: str, timeout: float = 20) -> tuple[float, int | str]:
     return (time.perf_counter() - start) * 1000, status
 
 
+def _sample(conn: sqlite3.Connection, sql: str, n: int, rng: random.Random) -> list:
+    """Values of ``sql`` (one ``?`` for a rowid) at ``n`` random rowids: no ``order by random()`` scan."""
+    top = conn.execute("select max(rowid) from articles").fetchone()[0] or 1
+    out: list = []
+    for _ in range(n * 20):
+        row = conn.execute(sql, [rng.randint(1, top)]).fetchone()
+        if row and row[0] is not None:
+            out.append(row[0])
+        if len(out) >= n:
+            break
+    return out
+
+
 def routes(db: Path, n: int, rng: random.Random) -> dict[str, list[str]]:
-    """Route name -> ``n`` paths to request (different articles, words and filters)."""
+    """Route name -> ``n`` paths to request (different articles, words, outlets and filters)."""
     conn = sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True)  # leaves no -wal file behind
-    ids = [r[0] for r in conn.execute("select id from articles order by random() limit ?", [n])]
-    real = [
-        r[0]
-        for r in conn.execute(
-            "select record_id from captures where warc_file != 'bench-synthetic.warc.gz' and status = 200 "
-            "order by random() limit ?",
-            [n],
-        )
-    ]
-    words = [
-        w
-        for (t,) in conn.execute("select title from articles order by random() limit ?", [n])
-        for w in t.split()[:1]
-    ]
+    ids = _sample(conn, "select id from articles where rowid = ?", n, rng)
+    titles = _sample(conn, "select title from articles where rowid = ?", n, rng)
+    words = [rng.choice(t.split()).lower() for t in titles]  # common and rare words, as people type
+    outlets = _sample(conn, "select outlet from articles where rowid = ?", n, rng)  # big outlets more often
     authors = [
         json.loads(a)[0]
-        for (a,) in conn.execute(
-            "select authors from articles where authors != '[]' order by random() limit ?", [n]
+        for a in _sample(conn, "select authors from articles where rowid = ? and authors != '[]'", n, rng)
+    ]
+    real = [
+        r
+        for (r,) in conn.execute(
+            "select record_id from captures where warc_file != 'bench-synthetic.warc.gz' and status = 200 limit ?",
+            [n],
         )
     ]
     urls = [
         u
         for (u,) in conn.execute(  # URLs whose captures are real records, for the Memento routes
-            "select url from captures where warc_file != 'bench-synthetic.warc.gz' and status = 200 "
-            "order by random() limit ?",
+            "select url from captures where warc_file != 'bench-synthetic.warc.gz' and status = 200 limit ?",
             [n],
         )
     ]
     conn.close()
-    pick = lambda seq, i: seq[i % len(seq)]  # noqa: E731
+
+    def pick(seq, i):
+        return seq[i % len(seq)]
+
     q = urllib.parse.quote
-    out = {
+    months = [f"2025-{m:02d}" for m in range(1, 13)]
+    return {
         "index /": ["/"] * n,
         "database /archive": ["/archive"] * n,
         "table /archive/articles": ["/archive/articles"] * n,
         "table /archive/captures": ["/archive/captures"] * n,
         "article /archive/articles/<id>": [f"/archive/articles/{pick(ids, i)}" for i in range(n)],
         "canned /archive/search?q=": [f"/archive/search?q={q(pick(words, i))}" for i in range(n)],
+        "canned /archive/latest_articles": ["/archive/latest_articles"] * n,
         "search /-/search (no words)": ["/-/search"] * n,
         "search /-/search?q=": [f"/-/search?q={q(pick(words, i))}" for i in range(n)],
         "search ?q=&outlet=&sort=newest": [
-            f"/-/search?q={q(pick(words, i))}&outlet={pick(OUTLETS, i)}&sort=newest" for i in range(n)
+            f"/-/search?q={q(pick(words, i))}&outlet={q(pick(outlets, i))}&sort=newest" for i in range(n)
         ],
         "search ?author=": [f"/-/search?author={q(pick(authors, i))}" for i in range(n)],
         "search ?since=&until=&section=": [
-            f"/-/search?since=2025-0{1 + i % 9}-01&until=2025-0{1 + i % 9}-28&section={pick(SECTIONS, i)}"
+            f"/-/search?since={pick(months, i)}-01&until={pick(months, i)}-28&section={pick(SECTIONS, i)}"
             for i in range(n)
         ],
+        "search ?outlet=&page=3": [f"/-/search?outlet={q(pick(outlets, i))}&page=3" for i in range(n)],
         "outlets /-/outlets": ["/-/outlets"] * n,
-        "outlet /-/outlet/<name>": [f"/-/outlet/{pick(OUTLETS, i)}" for i in range(n)],
-        "snapshot /-/capture/<id>": [f"/-/capture/{record_slug(pick(real, i))}" for i in range(n)],
-        "snapshot raw /-/capture/<id>/raw": [
-            f"/-/capture/{record_slug(pick(real, i))}/raw" for i in range(n)
-        ],
-        "timemap /timemap/<url> (issue 4)": [f"/timemap/{pick(urls, i)}" for i in range(n)],
-        "memento /<14 digits>/<url> (issue 4)": [f"/20250601000000/{pick(urls, i)}" for i in range(n)],
+        "outlet /-/outlet/<name>": [f"/-/outlet/{q(pick(outlets, i))}" for i in range(n)],
+        "capture /-/capture/<id>": [f"/-/capture/{record_slug(pick(real, i))}" for i in range(n)],
+        "capture raw /-/capture/<id>/raw": [f"/-/capture/{record_slug(pick(real, i))}/raw" for i in range(n)],
+        "timemap /timemap/<url>": [f"/timemap/{pick(urls, i)}" for i in range(n)],
+        "memento /<14 digits>/<url>": [f"/20250601000000/{pick(urls, i)}" for i in range(n)],
     }
-    return out
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -351,29 +152,82 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--articles", type=int, default=200_000)
-    parser.add_argument("--real", type=int, default=500, help="articles whose capture is a real WARC record")
-    parser.add_argument("--requests", type=int, default=40, help="requests per route (after one warm-up)")
-    parser.add_argument("--db-dir", type=Path, default=Path("/tmp/archiver-bench-ui"))
-    parser.add_argument("--rebuild", action="store_true", help="rebuild the database even if it exists")
-    args = parser.parse_args()
-    db = args.db_dir / "archive.db"
-    count = None
-    if db.exists() and not args.rebuild:
-        count = (
-            sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True)
-            .execute("select count(*) from articles")
-            .fetchone()[0]
-        )
-    if count != args.articles:
-        print(f"building {args.articles:,} articles in {args.db_dir} ...", file=sys.stderr)
-        t0 = time.perf_counter()
-        build(args.db_dir, articles=args.articles, real=args.real)
-        print(f"built in {time.perf_counter() - t0:.0f} s, {db.stat().st_size / 1e6:.0f} MB", file=sys.stderr)
+def cached_archive(db_dir: Path, articles: int, real: int, rebuild: bool) -> tuple[Path, dict]:
+    """The archive of ``articles`` articles under ``db_dir/articles``, built unless cached; and its build info."""
+    folder = db_dir / str(articles)
+    db, info_file = folder / "archive.db", folder / "build.json"
+    want = {"articles": articles, "real": real, "seed": SEED, "generator": GENERATOR_VERSION}
+    if db.exists() and info_file.exists() and not rebuild:
+        info = json.loads(info_file.read_text())
+        if {k: info.get(k) for k in want} == want:
+            Archive(folder).close()  # apply migrations added since it was built
+            return db, info
+    print(f"building {articles:,} articles in {folder} ...", file=sys.stderr, flush=True)
+    t0 = time.perf_counter()
+    build(folder, articles=articles, real=real, seed=SEED)
+    info = {**want, "build_seconds": round(time.perf_counter() - t0), "bytes": db.stat().st_size}
+    info_file.write_text(json.dumps(info))
+    return db, info
+
+
+def _store_batch(path: Path, items: list[tuple[Article, Capture, str]]) -> float:
+    """Seconds to store ``items`` one transaction each, as a crawl's pipeline does."""
+    with Archive(path) as archive:
+        start = time.perf_counter()
+        for article, capture, outlet in items:
+            archive.add_article(article, capture, outlet=outlet, crawl_id=None, conversion_record_id=None)
+        return time.perf_counter() - start
+
+
+def _remove(path: Path, items: list[tuple[Article, Capture, str]]) -> None:
+    """Delete what :func:`_store_batch` stored (triggers put the FTS index and counters back)."""
+    with Archive(path) as archive, archive.transaction():
+        for article, capture, _outlet in items:
+            archive.db.execute(
+                "delete from article_versions where article_id in (select id from articles where url = ?)",
+                [article.url],
+            )
+            archive.db.execute("delete from articles where url = ?", [article.url])
+            archive.db.execute("delete from captures where record_id = ?", [capture.record_id])
+
+
+def store_items(n: int, seed: int) -> list[tuple[Article, Capture, str]]:
+    """``n`` new articles with their captures, shaped like the archive's (none of them stored yet)."""
+    gen = Generator(20_000, seed)
+    items = []
+    for i in range(n):
+        outlet = gen.outlet()
+        url = f"https://{outlet}.example/news/store-rate-{seed}-{i:06d}"
+        text, _paragraphs = gen.text()
+        day = f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}"
+        article = Article(
+            url=url, text=text, markdown=text, title=" ".join(gen._words(8)).capitalize(),
+            authors=gen.article_authors(), published=f"{day}T10:00:00+00:00", language="en",
+            section=gen.rng.choice(SECTIONS), extractor="archiver.clean", extractor_version="bench",
+        )  # fmt: skip
+        capture = Capture(
+            record_id=f"<urn:uuid:store-rate-{seed}-{i:06d}>", url=url, fetched_at=f"{day}T11:00:00Z",
+            warc_file="bench-store-rate.warc.gz", offset=i * 5000, length=5000, status=200, reason="OK",
+            content_type="text/html", payload_sha256="0" * 64, payload_length=len(text) * 3, outlet=outlet,
+        )  # fmt: skip
+        items.append((article, capture, outlet))
+    return items
+
+
+def store_rate(big: Path, *, n: int, rounds: int) -> tuple[float, float]:
+    """(articles/s into an empty archive, articles/s into ``big``): medians of interleaved rounds."""
+    empty_rates, big_rates = [], []
+    for r in range(rounds):
+        items = store_items(n, seed=1000 + r)
+        with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp:
+            empty_rates.append(n / _store_batch(Path(tmp), items))
+        big_rates.append(n / _store_batch(big, items))
+        _remove(big, items)
+    return statistics.median(empty_rates), statistics.median(big_rates)
+
+
+def start_server(db: Path) -> tuple[subprocess.Popen, str]:
+    """``archiver serve`` of ``db`` on a free loopback port, once it answers."""
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     server = subprocess.Popen(
@@ -384,44 +238,122 @@ def main() -> int:
         text=True,
     )
     base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 180
+    while True:
+        try:
+            fetch(base + "/-/versions.json")
+            return server, base
+        except OSError:
+            if time.time() > deadline or server.poll() is not None:
+                server.terminate()
+                print(server.stdout.read() if server.stdout else "", file=sys.stderr)
+                raise SystemExit("archiver serve did not start") from None
+            time.sleep(0.3)
+
+
+def measure(dbs: dict[int, Path], requests: int) -> dict[int, dict[str, tuple[float, float, float, dict]]]:
+    """Size -> route -> (p50, p95, max ms, statuses), against one ``archiver serve`` per size.
+
+    The sizes are requested in turn, route by route and request by request, so
+    they share the machine's load alike (a busy machine slows both, not one).
+    """
+    servers = {size: start_server(db) for size, db in dbs.items()}
+    paths = {size: routes(db, requests, random.Random(7)) for size, db in dbs.items()}
+    out: dict[int, dict] = {size: {} for size in dbs}
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                fetch(base + "/-/versions.json")
-                break
-            except OSError:
-                if time.time() > deadline or server.poll() is not None:
-                    print(server.stdout.read() if server.stdout else "", file=sys.stderr)
-                    raise SystemExit("archiver serve did not start")
-                time.sleep(0.3)
-        rng = random.Random(7)
-        print(
-            f"{args.articles:,} articles, {args.requests} requests per route (after 1 warm-up), "
-            f"sequential, one client, server at {base}"
-        )
-        print(f"{'route':<40} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  statuses")
-        worst = 0.0
-        for name, paths in routes(db, args.requests, rng).items():
-            fetch(base + paths[0])  # warm-up (template compilation, first page of the file)
-            times, statuses = [], {}
-            for path in paths:
-                ms, status = fetch(base + path)
-                times.append(ms)
-                statuses[status] = statuses.get(status, 0) + 1
-            p95 = percentile(times, 95)
-            if all(s == 200 for s in statuses):
-                worst = max(worst, p95)
-            flag = "" if p95 < 200 else "  <-- over 200 ms"
+        for name in paths[next(iter(dbs))]:
+            times: dict[int, list[float]] = {size: [] for size in dbs}
+            statuses: dict[int, dict] = {size: {} for size in dbs}
+            for size in dbs:
+                fetch(servers[size][1] + paths[size][name][0])  # warm-up (templates, first pages of the file)
+            for i in range(requests):
+                for size in dbs:
+                    ms, status = fetch(servers[size][1] + paths[size][name][i])
+                    times[size].append(ms)
+                    statuses[size][status] = statuses[size].get(status, 0) + 1
+            for size in dbs:
+                t = times[size]
+                out[size][name] = (percentile(t, 50), percentile(t, 95), max(t), statuses[size])
             print(
-                f"{name:<40} {percentile(times, 50):8.1f} {p95:8.1f} {max(times):8.1f}  "
-                f"{','.join(f'{k}x{v}' for k, v in sorted(statuses.items()))}{flag}",
+                f"  {name:<40} "
+                + "  ".join(
+                    f"{size:,}: p50 {out[size][name][0]:.1f} p95 {out[size][name][1]:.1f}" for size in dbs
+                ),
+                file=sys.stderr,
                 flush=True,
             )
-        print(f"worst p95 over routes answering 200: {worst:.1f} ms (target < 200 ms)")
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        for server, _base in servers.values():
+            server.terminate()
+            server.wait(timeout=10)
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--articles", default="100000,1000000", help="archive sizes, comma-separated (e.g. 100000,1000000)"
+    )
+    parser.add_argument("--real", type=int, default=500, help="articles whose capture is a real WARC record")
+    parser.add_argument("--requests", type=int, default=40, help="requests per route (after one warm-up)")
+    parser.add_argument(
+        "--db-dir", type=Path, default=Path("/tmp/archiver-bench-ui"), help="cache of built archives"
+    )
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the archives even if cached")
+    parser.add_argument("--store", type=int, default=400, help="articles per store-rate round (0: skip)")
+    parser.add_argument("--store-rounds", type=int, default=3)
+    args = parser.parse_args()
+    try:
+        sizes = sorted({int(x.replace("_", "")) for x in args.articles.split(",") if x.strip()})
+    except ValueError:
+        parser.error(f"--articles {args.articles!r}: give sizes like 100000,1000000")
+    dbs: dict[int, Path] = {}
+    for size in sizes:
+        db, info = cached_archive(args.db_dir, size, args.real, args.rebuild)
+        dbs[size] = db
+        print(
+            f"{size:,} articles: {info['bytes'] / 1e9:.2f} GB, built in {info['build_seconds']} s", flush=True
+        )
+    if args.store:
+        empty, big = store_rate(dbs[sizes[-1]], n=args.store, rounds=args.store_rounds)
+        print(
+            f"store rate: {empty:,.0f} articles/s into an empty archive, {big:,.0f} articles/s into "
+            f"{sizes[-1]:,} articles: ratio {big / empty:.2f} (target >= 0.8)",
+            flush=True,
+        )
+    print(
+        f"{args.requests} requests per route and size (after 1 warm-up), sequential, one client, sizes in turn"
+    )
+    results = measure(dbs, args.requests)
+    small, large = sizes[0], sizes[-1]
+    head = "".join(f" {f'p50 {s // 1000}k':>10} {f'p95 {s // 1000}k':>10}" for s in sizes)
+    print(f"{'route':<40}{head} {'p95 ratio':>10}")
+    worst, worst_ratio, failures = 0.0, 0.0, []
+    for name in results[large]:
+        cells = "".join(f" {results[s][name][0]:10.1f} {results[s][name][1]:10.1f}" for s in sizes)
+        ratio = results[large][name][1] / max(results[small][name][1], 0.1)
+        ok = all(k == 200 for s in sizes for k in results[s][name][3])
+        flags = []
+        if results[large][name][1] >= 200:
+            flags.append("over 200 ms")
+        if len(sizes) > 1 and ratio > 1.5:
+            flags.append("grows > 1.5x")
+        if not ok:
+            flags.append(
+                "statuses "
+                + ",".join(f"{k}x{v}" for k, v in sorted(results[large][name][3].items(), key=str))
+            )
+        if flags:
+            failures.append(name)
+        worst = max(worst, results[large][name][1])
+        worst_ratio = max(worst_ratio, ratio)
+        print(f"{name:<40}{cells} {ratio:10.2f}" + (f"  <-- {', '.join(flags)}" if flags else ""), flush=True)
+    print(
+        f"worst p95 at {large:,}: {worst:.1f} ms (target < 200); worst p95 ratio {large:,}/{small:,}: "
+        f"{worst_ratio:.2f} (target <= 1.5); routes off target: {len(failures)}"
+    )
     return 0
 
 

@@ -271,7 +271,7 @@ def metadata_scores(pages: list[dict], checks: list[dict] | None = None) -> dict
     """Accuracy of title/author/date (pages whose gold has the field) for us and peers."""
     rows = {"ours": Counter(), "trafilatura": Counter(), "htmldate": Counter()}
     n = Counter()
-    for page, check in zip(pages, checks or [metadata_checks(p) for p in pages]):
+    for _page, check in zip(pages, checks or [metadata_checks(p) for p in pages]):
         for who, fields in check.items():
             for f, ok in fields.items():
                 rows[who][f] += ok

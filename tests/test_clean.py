@@ -26,7 +26,13 @@ def _clean(name: str, **kw) -> Article:
 
 
 def test_public_api_is_what_the_docs_say():
-    assert sorted(archiver.clean.__all__) == ["Decision", "EXTRACTOR_NAME", "EXTRACTOR_VERSION", "explain", "extract"]
+    assert sorted(archiver.clean.__all__) == [
+        "Decision",
+        "EXTRACTOR_NAME",
+        "EXTRACTOR_VERSION",
+        "explain",
+        "extract",
+    ]
     assert EXTRACTOR_NAME == "archiver.clean" and EXTRACTOR_VERSION
 
 

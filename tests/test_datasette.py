@@ -106,12 +106,40 @@ def test_articles_table_with_facets_and_descriptions(db_path: Path) -> None:
     assert "clean main text and metadata" in page.text  # the table description
     data = fetch(db_path, "get", "/archive/articles.json?_shape=objects").json()
     assert {r["id"] for r in data["rows"]} == {article_id(SEED_URL), article_id(OTHER_URL)}
-    assert {"outlet", "section", "language"} <= set(data["facet_results"])
+    # a big table (metadata: table_page count/suggest_facets false): no full count, no facets by default
+    assert data["filtered_table_rows_count"] is None and data["facet_results"] == {}
+    assert data["suggested_facets"] == []
+    data = fetch(db_path, "get", "/archive/articles.json?_shape=objects&_facet=section").json()
     sections = {v["value"]: v["count"] for v in data["facet_results"]["section"]["results"]}
     assert sections == {"Politics": 1, "Sport": 1}
     assert data["rows"][0]["url"] == OTHER_URL  # sort_desc published: newest first
     found = fetch(db_path, "get", "/archive/articles.json?_search=Lukashenko&_shape=array").json()
     assert [r["url"] for r in found] == [SEED_URL]  # the table's own search box uses the FTS index
+
+
+def test_table_page_bounds_come_from_the_metadata(db_path: Path) -> None:
+    """Only tables whose metadata says so lose their count (the setting is in metadata.yml)."""
+    from archiver.serve.app import make_datasette
+
+    crawls = fetch(db_path, "get", "/archive/crawls.json").json()
+    assert crawls["filtered_table_rows_count"] == 1  # a small table keeps its count
+    captures = fetch(db_path, "get", "/archive/captures.json").json()
+    assert captures["filtered_table_rows_count"] is None
+    ds = make_datasette(db_path)
+    ds._metadata_local["databases"]["archive"]["tables"]["captures"].pop("plugins")
+    response = asyncio.run(ds.client.get("/archive/captures.json"))
+    assert response.json()["filtered_table_rows_count"] == 2  # two captures seeded
+
+
+def test_an_immutable_archive_is_not_hashed_byte_by_byte(db_path: Path) -> None:
+    """Datasette would read the whole file (minutes for a big archive) to name it on the index page."""
+    ds = make_datasette(db_path, immutable=True)
+    page = asyncio.run(ds.client.get("/"))
+    assert page.status_code == 200
+    import hashlib
+
+    assert ds.databases["archive"].cached_hash != hashlib.sha256(db_path.read_bytes()).hexdigest()
+    assert len(ds.databases["archive"].cached_hash) == 64
 
 
 def test_article_row_page(db_path: Path) -> None:

@@ -325,14 +325,19 @@ def test_table_page_offers_the_authors_array_facet(ds):
     assert authors == {"Ana Ivanova": 1, "Piotr Nowak": 1, "Olga K": 1}
 
 
-def test_search_plans_for_many_matches_give_the_same_answers(ds, monkeypatch):
+def test_search_plans_for_many_matches_say_how_they_answer(ds, monkeypatch):
+    """A word with more than MATCH_LIMIT matches: the newest of its most recently stored matches, said so."""
     import archiver.serve.search as search_module
 
     queries = ["?q=border", "?q=border&sort=newest", "?q=runners&outlet=other", "?q=static&sort=oldest"]
     before = {q: (titles(search(ds, q)), facet(search(ds, q), "outlet")) for q in queries}
-    monkeypatch.setattr(search_module, "MANY_MATCHES", 0)  # every word counts as common
+    monkeypatch.setattr(search_module, "MATCH_LIMIT", 1)  # each of these words matches one article
     after = {q: (titles(search(ds, q)), facet(search(ds, q), "outlet")) for q in queries}
     assert after == before and before["?q=border"][0] == ["Border stays open, says Lukashenko"]
+    monkeypatch.setattr(search_module, "MATCH_LIMIT", 0)  # now every word has "too many" matches
+    page = search(ds, "?q=border")
+    assert titles(page) == [] and "most recently archived matches" in page.text
+    assert "more than 0 articles" in page.select_one(".archive-result-count").text
 
 
 def test_article_citation_equals_archiver_cite(ds, archive):
@@ -349,13 +354,35 @@ def test_article_citation_equals_archiver_cite(ds, archive):
 def test_search_for_a_word_in_most_articles_says_how_it_answers(ds, monkeypatch):
     import archiver.serve.search as search_module
 
-    monkeypatch.setattr(search_module, "RANK_MAX_MATCHES", 0)
-    monkeypatch.setattr(search_module, "FACET_MAX_MATCHES", 0)
-    page = search(ds, "?q=border")
-    assert titles(page) == ["Border stays open, says Lukashenko"]
+    common = search(ds, "?q=the")  # in two of the three articles
+    assert len(titles(common)) == 2 and "2 articles" in common.select_one(".archive-result-count").text
+    monkeypatch.setattr(search_module, "MATCH_LIMIT", 1)
+    page = search(ds, "?q=the")
     assert "too many to rank by relevance" in page.text
-    assert page.select("[data-facet='outlet'] li") == [] and "too many results to count" in page.text
-    assert [m.text.lower() for m in page.select(".archive-snippet mark")] == ["border"]
+    assert "more than 1 article" in page.select_one(".archive-result-count").text
+    # the most recently stored match only
+    assert len(titles(page)) == 1 and set(titles(page)) < set(titles(common))
+    assert [m.text.lower() for m in page.select(".archive-snippet mark")][:1] == ["the"]
+
+
+def test_search_facets_are_labelled_when_counted_over_the_first_results(ds, monkeypatch):
+    import archiver.ui.search as search_module
+
+    whole = search(ds, "")  # the whole archive: from the summary table, exact
+    assert whole.select_one(".archive-facets-note") is None
+    monkeypatch.setattr(search_module, "FACET_SAMPLE", 2)
+    page = search(ds, "?since=2000-01-01")  # three results: newest first, facets over the first two
+    assert "Counted over the first 2 results" in page.select_one(".archive-facets-note").text
+    assert sum(facet(page, "outlet").values()) == 2 and len(titles(page)) == 3
+    assert "3 articles" in page.select_one(".archive-result-count").text  # counted by the candidates
+    monkeypatch.setattr(search_module, "SAMPLE", 2)
+    capped = search(ds, "?since=2000-01-01")
+    assert "more than 2 articles" in capped.select_one(".archive-result-count").text
+    assert "2 articles" in search(ds, "?outlet=demo").select_one(".archive-result-count").text  # a counter
+    by_author = search(ds, "?author=Olga+K")  # rowids from the author index, facet columns read after
+    assert (
+        facet(by_author, "author") == {"Olga K": 1} and by_author.select_one(".archive-facets-note") is None
+    )
 
 
 def test_pages_of_a_real_demo_crawl(demo_crawl):

@@ -1,8 +1,19 @@
-"""The search page's SQL: FTS5 over title and text, filters, facets and sorting.
+"""The search page's SQL: FTS5 over title and text, filters, facets and sorting, bounded at any size.
 
-Built as (sql, params) pairs for Datasette's read-only connections. Filters
-use ``published`` (indexed) for dates and months; facets count within the
-current results, authors through ``json_each`` of the JSON array.
+Built as (sql, params) pairs for Datasette's read-only connections. No
+statement reads a number of rows that grows with the archive (issue 18):
+
+- the results are one *candidates* query: the first :data:`SAMPLE` results in page
+  order (rowid and the facet columns, from indexes), then one page of full rows;
+- words are matched by FTS5; at most :data:`MATCH_LIMIT` matches are counted, ranked
+  (``rank``) or sorted by date. A word with more matches shows the newest among its
+  :data:`MATCH_LIMIT` most recently stored matches (FTS5 walks its rowids backwards), and says so;
+- counts come from the counters of :mod:`archiver.store.summaries` where a filter allows,
+  otherwise the candidates are the count ("more than 1,000" when there are more);
+- facets of the whole archive come from ``article_facets``; facets of a search are counted
+  over its first :data:`FACET_SAMPLE` results and labelled so when there are more;
+- dates and outlets walk the ``published`` and ``outlet, published`` indexes, an author
+  walks ``article_authors`` (author, published).
 """
 
 from __future__ import annotations
@@ -65,8 +76,10 @@ class SearchForm:
     page: int = 1
 
     @classmethod
-    def from_args(cls, args: Mapping[str, str]) -> "SearchForm":
-        get = lambda key: (args.get(key) or "").strip()[:500]  # noqa: E731
+    def from_args(cls, args: Mapping[str, str]) -> SearchForm:
+        def get(key: str) -> str:
+            return (args.get(key) or "").strip()[:500]
+
         try:
             page = min(max(int(get("page") or 1), 1), MAX_PAGE)
         except ValueError:
@@ -98,71 +111,67 @@ class SearchForm:
         }
 
 
-#: Above this many word matches, a date-ordered page walks the date index testing membership
-#: in the matches instead of looking up every matching row (whose texts make the rows large).
-MANY_MATCHES = 5000
-#: Above this many word matches (a word in most articles), results come newest first
-#: instead of by relevance, and facets are not counted: either would take most of a second
-#: on a 200,000-article archive. The page says so.
-RANK_MAX_MATCHES = 30000
-FACET_MAX_MATCHES = 10000
+#: Most word matches a search counts, ranks by relevance or sorts by date (FTS5 reads this many rowids).
+MATCH_LIMIT = 1000
+#: Results a search reads in page order: every page a visitor can reach.
+SAMPLE = PAGE_SIZE * MAX_PAGE
+#: Facets of a search are counted over its first FACET_SAMPLE results (labelled when there are more).
+FACET_SAMPLE = 200
 _COLUMNS = "a.rowid as rowid, a.id, a.title, a.outlet, a.published, a.authors, a.section, a.language, a.url, a.word_count"
-_FTS_ROWIDS = "(select rowid from articles_fts where articles_fts match :match)"
-FTS_COUNT_SQL = "select count(*) from articles_fts where articles_fts match :match"
-#: Rows whose authors include :author (substring test over the authors index, then the exact JSON test).
-AUTHOR_ROWIDS_SQL = (
-    "select rowid from articles where instr(authors, :author_json) > 0 "
-    "and exists (select 1 from json_each(authors) where value = :author)"
-)
+_FACET_COLUMNS = "a.rowid as rowid, a.outlet, a.section, a.language, a.published, a.authors"
+
+
+def fts_count_sql() -> str:
+    """SQL counting a search's word matches (``:match``) up to MATCH_LIMIT + 1, as ``n``."""
+    return (
+        "select count(*) as n from (select rowid from articles_fts where articles_fts match :match "
+        f"limit {MATCH_LIMIT + 1})"
+    )
+
+
+ARCHIVE_COUNT_SQL = "select n from archive_counts where name = 'articles'"
+FACET_COUNT_SQL = "select n from article_facets where facet = :facet and value = :value"
+#: facet name -> the facet's top values over the whole archive, from the summary table (:limit bound).
+ARCHIVE_FACET_SQL = "select value, n from article_facets where facet = :facet and n > 0 order by n desc, value desc limit :limit"
 
 
 @dataclasses.dataclass
 class Plan:
-    """What two cheap lookups told about a search, which picks how its queries run."""
+    """What the bounded word count told about a search, which picks how its queries run."""
 
-    fts_matches: int = 0  #: rows matching the words alone (FTS5 counts them in milliseconds)
-    author_rowids: list[int] | None = None  #: rows by ``form.author``, resolved once per search
+    fts_matches: int = 0  #: rows matching the words, counted up to MATCH_LIMIT + 1
 
     @property
     def many(self) -> bool:
-        return self.fts_matches > MANY_MATCHES
-
-    @property
-    def rankable(self) -> bool:
-        """Whether ranking every match by relevance fits in a page's time (bm25 runs per match)."""
-        return self.fts_matches <= RANK_MAX_MATCHES
-
-    @property
-    def countable(self) -> bool:
-        """Whether counting facets over every match fits in a page's time."""
-        return self.fts_matches <= FACET_MAX_MATCHES
+        """More matches than a page may rank or sort: use the most recently stored ones."""
+        return self.fts_matches > MATCH_LIMIT
 
 
-def author_params(form: SearchForm) -> dict[str, str]:
-    return {"author": form.author, "author_json": json.dumps(form.author, ensure_ascii=False)}
+@dataclasses.dataclass
+class Total:
+    """How many results a search has: ``n``, with ``qualifier`` "more than" or "at least" when not exact."""
+
+    n: int
+    qualifier: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.qualifier} {self.n:,}".strip()
+
+    @classmethod
+    def counted(cls, n: int, how: str) -> Total:
+        """The total of a count made by :func:`total_sql` (``how``: exact or at least)."""
+        return cls(n, "at least" if how == "at least" else "")
 
 
-def filters(
-    form: SearchForm, plan: Plan, *, words: bool = True, walk: bool = False
-) -> tuple[list[str], dict[str, str]]:
-    """WHERE terms and parameters of ``form`` (``words=False`` leaves the word match out).
-
-    ``walk=True`` (date-ordered pages of a common word) makes SQLite walk the
-    date index and test each row's membership in the matches, stopping after
-    one page, instead of looking up and sorting every match; counts and facets
-    look the matches up (faster below ~30,000 matches; above 10,000 facets are
-    not counted at all, see :attr:`Plan.countable`).
+def filters(form: SearchForm, *, author: bool = True) -> tuple[list[str], dict[str, str]]:
+    """WHERE terms and parameters of ``form``'s filters (not its words).
 
     Section and language filters are written ``+a.col = :col`` so SQLite does
     not pick their one-column index and then read thousands of full rows: it
-    scans the ``published, outlet, section, language, authors`` index
-    (0003_ui_indexes) instead, which holds every column filters and facets need.
+    walks a date index instead and tests them on each row, stopping after the sample.
     """
     where: list[str] = []
     params: dict[str, str] = {}
-    if words and form.match:
-        where.append(("+a.rowid in " if walk else "a.rowid in ") + _FTS_ROWIDS)
-        params["match"] = form.match
     if form.outlet:  # the (outlet, published, fetched_at) index holds an outlet's rows in date order
         where.append("a.outlet = :outlet")
         params["outlet"] = form.outlet
@@ -170,9 +179,9 @@ def filters(
         if getattr(form, key):
             where.append(f"+a.{key} = :{key}")
             params[key] = getattr(form, key)
-    if form.author:
-        where.append("a.rowid in (select value from json_each(:author_rowids))")
-        params["author_rowids"] = json.dumps(plan.author_rowids or [])
+    if form.author and author:
+        where.append("a.rowid in (select article from article_authors where author = :author)")
+        params["author"] = form.author
     if form.month:
         where.append("a.published >= :month and a.published < :month || '~'")
         params["month"] = form.month
@@ -189,41 +198,110 @@ def _where(terms: list[str]) -> str:
     return f" where {' and '.join(terms)}" if terms else ""
 
 
-def count_sql(form: SearchForm, plan: Plan) -> tuple[str, dict[str, str]] | None:
-    """SQL counting the results, or ``None`` when ``plan.fts_matches`` is the count already."""
-    where, params = filters(form, plan)
-    if form.match and len(where) == 1:
+def _single_facet(form: SearchForm) -> tuple[str, str] | None:
+    """(facet, value) when the search is exactly one facet filter (its count is in ``article_facets``)."""
+    chosen = [(name, getattr(form, name)) for name in FACETS if getattr(form, name)]
+    if len(chosen) == 1 and not (form.match or form.since or form.until):
+        return chosen[0]
+    return None
+
+
+def total_sql(form: SearchForm, plan: Plan) -> tuple[str, dict[str, str], str] | None:
+    """(SQL giving the result count as ``n``, params, how it counts: exact or at least).
+
+    "at least" counts among the MATCH_LIMIT most recently stored matches of a word with more.
+    ``None`` when no query is needed: words alone (``plan.fts_matches``) or filters without words
+    (the candidates: all results, or more than :data:`SAMPLE`; a separate count would walk every
+    row of a date range).
+    ``None`` when ``plan.fts_matches`` is the answer already (words, no filters).
+    """
+    where, params = filters(form)
+    if not form.match and not where:
+        return ARCHIVE_COUNT_SQL, {}, "exact"
+    single = _single_facet(form)
+    if single:
+        return FACET_COUNT_SQL, {"facet": single[0], "value": single[1]}, "exact"
+    if form.match and not where:
         return None
-    return f"select count(*) from articles a{_where(where)}", params
+    if form.match:  # count among the matches (all of them, or the MATCH_LIMIT most recently stored)
+        params["match"] = form.match
+        order = " order by rowid desc" if plan.many else ""
+        sql = (
+            f"select count(*) as n from (select rowid from articles_fts where articles_fts match :match"
+            f"{order} limit {MATCH_LIMIT}) m cross join articles a on a.rowid = m.rowid{_where(where)}"
+        )
+        return sql, params, "at least" if plan.many else "exact"
+    return None  # the candidates are the count: all of them, or "more than SAMPLE"
+
+
+def candidates_sql(form: SearchForm, plan: Plan) -> tuple[str, dict[str, str]]:
+    """SQL of the first :data:`SAMPLE` results in page order: rowid and the facet columns.
+
+    - relevance (at most MATCH_LIMIT matches): FTS5 ranks the matches (rowids only when there is no
+      filter: the facets' sample is read after), the filters are tested on each;
+    - words by date: the matches (or the MATCH_LIMIT most recently stored) are looked up and sorted;
+      ``cross join`` keeps FTS5 the outer loop (SQLite would otherwise walk a whole outlet's rows
+      and test each against the FTS index);
+    - an author by date: ``article_authors`` is walked in date order;
+    - otherwise the ``published`` or ``outlet, published`` index is walked, filters tested on each row.
+    """
+    where, params = filters(form)
+    desc = "" if form.sort == "oldest" else " desc"
+    limit = f" limit {SAMPLE}"
+    if form.match:
+        params["match"] = form.match
+        if form.sort == "relevance" and not plan.many and not where:  # FTS5 alone: rowids in rank order
+            return (
+                f"select rowid from articles_fts where articles_fts match :match order by rank{limit}",
+                params,
+            )
+        if form.sort == "relevance" and not plan.many:
+            return (
+                f"select {_FACET_COLUMNS} from (select rowid, rank from articles_fts "
+                f"where articles_fts match :match) m cross join articles a on a.rowid = m.rowid"
+                f"{_where(where)} order by m.rank{limit}"
+            ), params
+        recent = f" order by rowid desc limit {MATCH_LIMIT}" if plan.many else ""
+        return (
+            f"select {_FACET_COLUMNS} from (select rowid from articles_fts where articles_fts match :match"
+            f"{recent}) m cross join articles a on a.rowid = m.rowid{_where(where)} "
+            f"order by a.published{desc}, a.rowid{desc}{limit}"
+        ), params
+    if form.author and not where[1:]:  # the author alone: rowids from the index, no table rows read
+        return (
+            "select aa.article as rowid from article_authors aa where aa.author = :author "
+            f"order by aa.published{desc}, aa.article{desc}{limit}"
+        ), params
+    if form.author:
+        where, params = filters(form, author=False)
+        params["author"] = form.author
+        return (
+            f"select {_FACET_COLUMNS} from article_authors aa join articles a on a.rowid = aa.article "
+            f"where aa.author = :author{''.join(' and ' + w for w in where)} "
+            f"order by aa.published{desc}, aa.article{desc}{limit}"
+        ), params
+    # published alone: the (published, outlet, section, language, authors) index gives this order
+    # and holds every column read, so the walk reads no table rows; an outlet (without section or
+    # language) walks the (outlet, published) index for rowids only, the facets' sample is read after
+    columns = "a.rowid as rowid" if form.outlet and not (form.section or form.language) else _FACET_COLUMNS
+    return f"select {columns} from articles a{_where(where)} order by a.published{desc}{limit}", params
+
+
+def facet_rows_sql(rowids: list[int]) -> str:
+    """SQL of the facet columns of the given rows (candidates that carry rowids only)."""
+    ids = ", ".join(str(int(r)) for r in rowids) or "null"
+    return f"select {_FACET_COLUMNS} from articles a where a.rowid in ({ids})"
+
+
+def page_sql(rowids: list[int]) -> str:
+    """SQL of the full rows of one page (given rowids), with the start of each text as its snippet."""
+    ids = ", ".join(str(int(r)) for r in rowids) or "null"
+    return f"select {_COLUMNS}, substr(a.text, 1, 240) as snippet from articles a where a.rowid in ({ids})"
 
 
 def search_sql(form: SearchForm, plan: Plan) -> tuple[str, dict[str, str]]:
-    """SQL of one page (:data:`PAGE_SIZE`) of results.
-
-    Relevance ranks inside FTS5 (over the rows the filters allow, found from
-    indexes) and joins only the page's rows to their articles. Date order
-    walks the published index and tests membership in the word matches, so a
-    common word never sorts tens of thousands of rows.
-    """
-    page = f"limit {PAGE_SIZE} offset {(form.page - 1) * PAGE_SIZE}"
-    if form.match and form.sort == "relevance" and plan.rankable:
-        others, params = filters(form, plan, words=False)
-        params["match"] = form.match
-        allowed = f" and rowid in (select a.rowid from articles a{_where(others)})" if others else ""
-        snippet = f"snippet(articles_fts, -1, '{MARK_START}', '{MARK_END}', ' … ', 24)"
-        return (
-            f"with top as (select rowid, rank, {snippet} as snippet from articles_fts "
-            f"where articles_fts match :match{allowed} order by rank {page}) "
-            f"select {_COLUMNS}, top.snippet from top join articles a on a.rowid = top.rowid "
-            "order by top.rank"
-        ), params
-    where, params = filters(form, plan, walk=plan.many)
-    direction = "" if form.sort == "oldest" else " desc"
-    order = f"a.published{direction}, a.rowid{direction}"  # the order of the published indexes
-    return (
-        f"select {_COLUMNS}, substr(a.text, 1, 240) as snippet from articles a{_where(where)} "
-        f"order by {order} {page}"
-    ), params
+    """The candidates query (kept under its old name: :mod:`archiver.ui` exports it)."""
+    return candidates_sql(form, plan)
 
 
 def snippets_sql(rowids: list[int]) -> str:
@@ -235,15 +313,27 @@ def snippets_sql(rowids: list[int]) -> str:
     )
 
 
-def facet_sql(form: SearchForm, plan: Plan, facet: str, *, limit: int = 10) -> tuple[str, dict[str, str]]:
-    """SQL counting the current results by ``facet`` (top ``limit`` values)."""
-    _label, expr = FACETS[facet]
-    where, params = filters(form, plan)
-    source = "articles a" + (", json_each(a.authors) j" if facet == "author" else "")
-    # empty values are dropped by the caller: a "section is not null" term here would make SQLite
-    # pick the one-column index and read the full rows for the other filters
-    sql = (
-        f"select {expr} as value, count(*) as n from {source}{_where(where)} "
-        f"group by value order by n desc, value limit {limit + 1}"
-    )
-    return sql, params
+def facet_value(facet: str, row: Mapping[str, object]) -> list[str]:
+    """The values one candidate row counts under ``facet`` (authors: each name once)."""
+    if facet == "author":
+        try:
+            names = json.loads(str(row.get("authors") or "[]"))
+        except ValueError:
+            return []
+        return sorted({n for n in names if isinstance(n, str) and n}) if isinstance(names, list) else []
+    value = row.get("published") if facet == "month" else row.get(facet)
+    if facet == "month":
+        value = str(value)[:7] if value else None
+    return [str(value)] if value else []
+
+
+def count_facets(rows: list[Mapping[str, object]], *, limit: int = 10) -> dict[str, list[tuple[str, int]]]:
+    """Top ``limit`` (value, count) per facet over candidate rows, most frequent first."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    for facet in FACETS:
+        counts: dict[str, int] = {}
+        for row in rows:
+            for value in facet_value(facet, row):
+                counts[value] = counts.get(value, 0) + 1
+        out[facet] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    return out

@@ -256,6 +256,33 @@ def ui_indexes(db: Database) -> None:
     articles.create_index(["published", "outlet", "section", "language", "authors"], if_not_exists=True)
 
 
+@migrations(name="0004_summaries")
+def summaries(db: Database) -> None:
+    """Counters and summary tables kept by triggers, so no page counts or groups a whole table.
+
+    See :mod:`archiver.store.summaries`. Filled from the rows already there,
+    so an existing archive upgrades with the right counts (one pass over each table).
+    """
+    from archiver.store import summaries as _summaries
+
+    _summaries.create(db.conn)
+
+
+@migrations(name="0005_article_capture_index")
+def article_capture_index(db: Database) -> None:
+    """Index of articles by the capture their text came from (the capture view names its article)."""
+    db.table("articles").create_index(["capture_record_id"], if_not_exists=True)
+
+
+@migrations(name="0006_drop_authors_index")
+def drop_authors_index(db: Database) -> None:
+    """Drop the index of the ``authors`` JSON text: ``article_authors`` (0004) answers the author filter.
+
+    The old author lookup scanned that whole index; every write paid for it.
+    """
+    db.execute("DROP INDEX IF EXISTS idx_articles_authors")
+
+
 #: Columns of ``articles`` saying which document the text came from in a browser capture
 #: (written out here, not derived, so this migration never changes).
 RENDER_COLUMNS: tuple[str, ...] = (
@@ -266,7 +293,7 @@ RENDER_COLUMNS: tuple[str, ...] = (
 )
 
 
-@migrations(name="0004_browser_capture")
+@migrations(name="0007_browser_capture")
 def browser_capture(db: Database) -> None:
     """Script-built outlets: the shell flag on captures, the rendered DOM and screenshot on articles.
 

@@ -3,6 +3,9 @@
 Two server-side SVG charts (:func:`archiver.serve.charts.stacked_bars_svg`):
 articles per day, and captures per day by HTTP status class. The last
 ``DAYS`` days with data are drawn, so a years-long archive stays readable.
+Counts and charts read the summary tables the store keeps at write time
+(:mod:`archiver.store.summaries`), first and last dates one end of the
+``outlet, published`` index: no query grows with the archive.
 """
 
 from __future__ import annotations
@@ -20,6 +23,30 @@ DAYS = 120
 STATUS_COLORS = {"2xx": "#009E73", "3xx": "#0072B2", "4xx": "#E69F00", "5xx": "#D55E00", "other": "#999999"}
 
 
+#: Every outlet with its article count (summary table) and newest article (end of an index).
+OUTLETS_SQL = (
+    "select o.outlet, o.articles, (select max(published) from articles where outlet = o.outlet) as latest "
+    "from outlet_counts o where o.outlet != '' and o.articles > 0 order by o.outlet"
+)
+#: One outlet's counts and first and last publication dates.
+OUTLET_SQL = (
+    "select coalesce((select articles from outlet_counts where outlet = :name), 0) as n, "
+    "coalesce((select captures from outlet_counts where outlet = :name), 0) as captures, "
+    "(select min(published) from articles where outlet = :name) as first, "
+    "(select max(published) from articles where outlet = :name) as last"
+)
+ARTICLE_DAYS_SQL = (
+    "select day, n from article_days where outlet = :name and n > 0 order by day desc limit :days"
+)
+#: Captures per day and status over the outlet's last :days days with captures.
+CAPTURE_DAYS_SQL = (
+    "with days as (select distinct day from capture_days where outlet = :name and n > 0 "
+    "order by day desc limit :days) "
+    "select day, status, n from capture_days where outlet = :name and n > 0 "
+    "and day >= (select min(day) from days)"
+)
+
+
 def _status_class(status: int | None) -> str:
     return f"{status // 100}xx" if status and 200 <= status < 600 else "other"
 
@@ -32,8 +59,7 @@ async def outlets_view(datasette, request):
         )
     rows = await cached_rows(
         db,
-        "select outlet, count(*) as articles, max(published) as latest from articles "
-        "where outlet is not null group by outlet order by outlet",
+        OUTLETS_SQL,
         {},
     )
     context = {"outlets": rows, "database": db.name}
@@ -47,36 +73,17 @@ async def outlet_view(datasette, request):
         return await not_found(
             datasette, request, "This Datasette serves no archive database (no articles table)."
         )
-    articles = (
-        await cached_rows(
-            db,
-            "select count(*) as n, min(published) as first, max(published) as last from articles "
-            "where outlet = :name",
-            {"name": name},
-        )
-    )[0]
-    captures_total = (
-        await cached_rows(db, "select count(*) as n from captures where outlet = :name", {"name": name})
-    )[0]["n"]
+    articles = (await cached_rows(db, OUTLET_SQL, {"name": name}))[0]
+    captures_total = articles["captures"]
     if not articles["n"] and not captures_total:
         return await not_found(datasette, request, f"No outlet {name!r} in this archive.")
-    per_day = await cached_rows(
-        db,
-        "select substr(coalesce(published, fetched_at), 1, 10) as day, count(*) as n from articles "
-        "where outlet = :name group by day order by day desc limit :days",
-        {"name": name, "days": DAYS},
-    )
+    per_day = await cached_rows(db, ARTICLE_DAYS_SQL, {"name": name, "days": DAYS})
     days = sorted(r["day"] for r in per_day)
     counts = {r["day"]: r["n"] for r in per_day}
     articles_svg = stacked_bars_svg(
         days, {"articles": [counts[d] for d in days]}, title=f"Articles per day, {name}"
     )
-    status_rows = await cached_rows(
-        db,
-        "select substr(fetched_at, 1, 10) as day, status, count(*) as n from captures "
-        "where outlet = :name group by day, status",
-        {"name": name},
-    )
+    status_rows = await cached_rows(db, CAPTURE_DAYS_SQL, {"name": name, "days": DAYS})
     cap_days = sorted({r["day"] for r in status_rows})[-DAYS:]
     status_rows = [r for r in status_rows if r["day"] >= (cap_days[0] if cap_days else "")]
     classes: dict[str, dict[str, int]] = {c: {} for c in STATUS_COLORS}

@@ -1,49 +1,47 @@
 """``/-/search``: full-text search with snippets, facets, date filters and sorting.
 
-The SQL is :mod:`archiver.serve.search`; this view runs it on the archive
-database, turns the snippet markers into ``<mark>`` (after escaping the
-text) and renders ``templates/search.html``. Facets that take too long are
-left out rather than slowing the page (``FACET_TIME_LIMIT_MS``); on an immutable
-archive every answer is cached, and the unfiltered facets are counted at startup.
+The SQL is :mod:`archiver.ui.search`, bounded at any archive size: one
+candidates query (the first 1,000 results in page order), one page of rows,
+the count from counters, the FTS5 matches or the candidates themselves, and facets from the summary table
+(whole archive) or over the candidates (labelled). This view runs it, turns
+the snippet markers into ``<mark>`` (after escaping the text) and renders
+``templates/search.html``.
 """
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
 from html import escape
 from urllib.parse import urlencode
 
-from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
+from archiver.serve import search
 from archiver.serve.search import (
-    AUTHOR_ROWIDS_SQL,
+    ARCHIVE_FACET_SQL,
     FACETS,
-    FTS_COUNT_SQL,
     MARK_END,
     MARK_START,
     MAX_PAGE,
     PAGE_SIZE,
     Plan,
     SearchForm,
-    author_params,
-    count_sql,
-    facet_sql,
-    search_sql,
+    Total,
+    candidates_sql,
+    count_facets,
+    facet_rows_sql,
+    fts_count_sql,
+    page_sql,
     snippets_sql,
+    total_sql,
 )
 from archiver.serve.site import archive_database, cached_rows, not_found
 from archiver.store.columns import json_list
+from datasette import hookimpl
 
-#: Longest a facet may count before it is left out (facets run side by side).
-FACET_TIME_LIMIT_MS = 90
 FACET_VALUES = 10
 SEARCH_TIME_LIMIT_MS = 2000
-#: Ranking by relevance that takes longer falls back to newest first (a word in most articles).
-RANK_TIME_LIMIT_MS = 120
 
 
 def highlight(snippet: str | None) -> Markup:
@@ -52,58 +50,48 @@ def highlight(snippet: str | None) -> Markup:
     return Markup(text.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
 
 
-async def _facets(db, form: SearchForm, plan: Plan, *, time_limit_ms: int | None) -> list[dict]:
-    """Counts by each facet within the results, run side by side on Datasette's SQL threads.
+async def _archive_facets(db) -> dict[str, list[tuple[str, int]]]:
+    """Top values of each facet over the whole archive, from the summary table ``article_facets``."""
+    out = {}
+    for name in FACETS:
+        rows = await cached_rows(db, ARCHIVE_FACET_SQL, {"facet": name, "limit": FACET_VALUES})
+        out[name] = [(r["value"], r["n"]) for r in rows]
+    return out
 
-    A facet that takes longer than ``time_limit_ms`` is shown as not counted
-    (a common word over a large archive), so the page stays fast.
-    """
 
-    async def one(name: str, label: str) -> dict:
-        sql, fparams = facet_sql(form, plan, name)
+def _facet_blocks(form: SearchForm, counted: dict[str, list[tuple[str, int]]]) -> list[dict]:
+    blocks = []
+    for name, (label, _expr) in FACETS.items():
         selected = getattr(form, name)
-        facet = {
-            "name": name,
-            "label": label,
-            "timed_out": False,
-            "selected": selected,
-            "values": [],
-            "clear_url": "?" + urlencode(form.params(**{name: ""})),
-        }
-        try:
-            if not plan.countable:
-                raise QueryInterrupted(None, sql, fparams)
-            values = await cached_rows(db, sql, fparams, time_limit_ms=time_limit_ms)
-        except QueryInterrupted:
-            facet["timed_out"] = True
-            return facet
-        facet["values"] = [
+        blocks.append(
             {
-                "value": v["value"],
-                "count": v["n"],
-                "selected": v["value"] == selected,
-                "url": "?" + urlencode(form.params(**{name: v["value"]})),
+                "name": name,
+                "label": label,
+                "selected": selected,
+                "values": [
+                    {
+                        "value": value,
+                        "count": n,
+                        "selected": value == selected,
+                        "url": "?" + urlencode(form.params(**{name: value})),
+                    }
+                    for value, n in counted.get(name, [])
+                ][:FACET_VALUES],
+                "clear_url": "?" + urlencode(form.params(**{name: ""})),
             }
-            for v in values
-            if v["value"] not in (None, "")
-        ][:FACET_VALUES]
-        return facet
-
-    return list(await asyncio.gather(*(one(name, label) for name, (label, _expr) in FACETS.items())))
-
-
-async def _plan(db, form: SearchForm) -> Plan:
-    """The two cheap lookups a search starts with: how many rows match the words, which rows the author has."""
-    plan = Plan()
-    if form.match:
-        rows = await cached_rows(db, FTS_COUNT_SQL, {"match": form.match}, time_limit_ms=SEARCH_TIME_LIMIT_MS)
-        plan.fts_matches = rows[0]["count(*)"]
-    if form.author:
-        rows = await cached_rows(
-            db, AUTHOR_ROWIDS_SQL, author_params(form), time_limit_ms=SEARCH_TIME_LIMIT_MS
         )
-        plan.author_rowids = [r["rowid"] for r in rows]
-    return plan
+    return blocks
+
+
+async def _total(db, form: SearchForm, plan: Plan, candidates: int) -> Total:
+    found = total_sql(form, plan)
+    if found is None and not form.match:  # the candidates hold every result, or the first SAMPLE
+        return Total(search.SAMPLE, "more than") if candidates >= search.SAMPLE else Total(candidates)
+    if found is None:
+        return Total(search.MATCH_LIMIT, "more than") if plan.many else Total(plan.fts_matches)
+    sql, params, how = found
+    rows = await cached_rows(db, sql, params, time_limit_ms=SEARCH_TIME_LIMIT_MS)
+    return Total.counted(int(rows[0]["n"] or 0) if rows else 0, how)
 
 
 async def search_view(datasette, request):
@@ -113,62 +101,57 @@ async def search_view(datasette, request):
             datasette, request, "This Datasette serves no archive database (no articles table)."
         )
     form = SearchForm.from_args(request.args)
-    error = None
+    error = note = None
+    plan = Plan()
     try:
-        plan = await _plan(db, form)
-    except QueryInterrupted:
-        form, plan = SearchForm(), Plan()  # an empty search page, with the reason
-        error = "The search took too long; add words or filters to narrow it."
-
-    async def total() -> int:
-        counting = count_sql(form, plan)
-        if counting is None:
-            return plan.fts_matches
-        return (await cached_rows(db, *counting, time_limit_ms=SEARCH_TIME_LIMIT_MS))[0]["count(*)"]
-
-    async def page_rows() -> tuple[list[dict], str | None]:
-        note = None
-        if form.match and form.sort == "relevance" and not plan.rankable:
-            note = (
-                f"{plan.fts_matches:,} matches are too many to rank by relevance; showing the newest first."
+        if form.match:
+            rows = await cached_rows(
+                db, fts_count_sql(), {"match": form.match}, time_limit_ms=SEARCH_TIME_LIMIT_MS
             )
-        try:
-            rows = await cached_rows(db, *search_sql(form, plan), time_limit_ms=RANK_TIME_LIMIT_MS)
-        except QueryInterrupted:  # too many matches to rank in time: newest first instead, and say so
-            note = "Too many matches to rank by relevance quickly; showing the newest first."
-            form_by_date = dataclasses.replace(form, sort="newest")
-            rows = await cached_rows(db, *search_sql(form_by_date, plan), time_limit_ms=SEARCH_TIME_LIMIT_MS)
-        if form.match and rows and (form.sort != "relevance" or note):  # date plans have no FTS snippet
-            snippets = await cached_rows(db, snippets_sql([r["rowid"] for r in rows]), {"match": form.match})
-            by_rowid = {s["rowid"]: s["snippet"] for s in snippets}
-            rows = [{**r, "snippet": by_rowid.get(r["rowid"], r["snippet"])} for r in rows]
-        return rows, note
-
-    counted, found, facets = await asyncio.gather(
-        total(),
-        page_rows(),
-        _facets(db, form, plan, time_limit_ms=FACET_TIME_LIMIT_MS),
-        return_exceptions=True,
-    )
-    for outcome in (counted, found, facets):
-        if isinstance(outcome, BaseException) and not isinstance(outcome, QueryInterrupted):
-            raise outcome
-    if any(isinstance(o, QueryInterrupted) for o in (counted, found)):
+            plan.fts_matches = rows[0]["n"]
+        candidates = await cached_rows(db, *candidates_sql(form, plan), time_limit_ms=SEARCH_TIME_LIMIT_MS)
+        total = await _total(db, form, plan, len(candidates))
+    except QueryInterrupted:
         error = "The search took too long; add words or filters to narrow it."
-    total_count = counted if isinstance(counted, int) else 0
-    rows, note = found if isinstance(found, tuple) else ([], None)
-    facets = facets if isinstance(facets, list) else []
-    rows = [dict(r) for r in rows]
+        candidates, total = [], Total(0)
+    if plan.many:
+        note = (
+            f"More than {search.MATCH_LIMIT:,} articles match: showing the newest among the {search.MATCH_LIMIT:,} most "
+            "recently archived matches"
+            + (" (too many to rank by relevance)." if form.sort == "relevance" else ".")
+        )
+    offset = (form.page - 1) * PAGE_SIZE
+    page_ids = [r["rowid"] for r in candidates[offset : offset + PAGE_SIZE]]
+    rows: list[dict] = []
+    if page_ids:
+        by_rowid = {r["rowid"]: dict(r) for r in await cached_rows(db, page_sql(page_ids), {})}
+        rows = [by_rowid[i] for i in page_ids if i in by_rowid]
+        if form.match:
+            snippets = await cached_rows(db, snippets_sql(page_ids), {"match": form.match})
+            marked = {s["rowid"]: s["snippet"] for s in snippets}
+            rows = [{**r, "snippet": marked.get(r["rowid"], r["snippet"])} for r in rows]
+    whole_archive = not form.match and not filters_chosen(form)
+    if whole_archive:
+        counted = await _archive_facets(db)
+    else:
+        sample = candidates[: search.FACET_SAMPLE]
+        if sample and "outlet" not in sample[0]:  # rowids only (an author's index): read their facet columns
+            sample = await cached_rows(db, facet_rows_sql([r["rowid"] for r in sample]), {})
+        counted = count_facets(sample, limit=FACET_VALUES)
+    sampled = not whole_archive and len(candidates) > search.FACET_SAMPLE
     for row in rows:
         row["snippet_html"] = highlight(row["snippet"])
         row["author_list"] = json_list(row["authors"])
         row["url_in_archive"] = datasette.urls.row(db.name, "articles", row["id"])
-    pages = (total_count + PAGE_SIZE - 1) // PAGE_SIZE
+    reachable = min(len(candidates), search.SAMPLE)
+    pages = (reachable + PAGE_SIZE - 1) // PAGE_SIZE
     context = {
         "form": form,
         "rows": rows,
-        "total": total_count,
-        "facets": facets,
+        "total": total.n,
+        "total_text": str(total),
+        "facets": _facet_blocks(form, counted),
+        "facets_note": f"Counted over the first {search.FACET_SAMPLE:,} results." if sampled else None,
         "error": error,
         "note": note,
         "database": db.name,
@@ -177,9 +160,14 @@ async def search_view(datasette, request):
         "next_url": "?" + urlencode(form.params(page=form.page + 1))
         if form.page < min(pages, MAX_PAGE)
         else None,
-        "first_result": (form.page - 1) * PAGE_SIZE + 1,
+        "first_result": offset + 1,
     }
     return Response.html(await datasette.render_template("search.html", context, request=request))
+
+
+def filters_chosen(form: SearchForm) -> bool:
+    """Whether any filter (not words, not sort) narrows the search."""
+    return any(getattr(form, k) for k in (*FACETS, "since", "until"))
 
 
 @hookimpl
@@ -189,7 +177,7 @@ def startup(datasette):
     async def warm():
         db = await archive_database(datasette)
         if db is not None and not db.is_mutable:
-            await _facets(db, SearchForm(), Plan(), time_limit_ms=None)
+            await _archive_facets(db)
 
     return warm
 
