@@ -50,6 +50,7 @@ KEYS: dict[str, str] = {
     "follow_deny": "list of regexes; links whose path matches are not followed",
     "max_pages": "positive integer: stop after this many responses",
     "max_depth": "non-negative integer: how many links deep to follow",
+    "requisites_obey_robots": "true (default) or false: whether robots.txt applies to page requisites",
     "date_from": "ISO date: skip articles published before it",
     "date_until": "ISO date: skip articles published after it",
     "selectors": "table with `body` and `remove` lists of CSS selectors",
@@ -77,6 +78,7 @@ class Outlet:
     follow_deny: tuple[re.Pattern[str], ...] = ()
     max_pages: int | None = None
     max_depth: int | None = None
+    requisites_obey_robots: bool = True
     date_from: dt.date | None = None
     date_until: dt.date | None = None
     body_selectors: tuple[str, ...] = ()
@@ -332,6 +334,7 @@ def parse_outlet(raw: dict[str, Any], *, source: str = "<outlet>") -> Outlet:
         follow_deny=regex_list("follow_deny"),
         max_pages=positive_int("max_pages", 1),
         max_depth=positive_int("max_depth", 0),
+        requisites_obey_robots=_boolean(raw, "requisites_obey_robots", True, fail),
         date_from=date("date_from"),
         date_until=date("date_until"),
         body_selectors=body,
@@ -341,6 +344,13 @@ def parse_outlet(raw: dict[str, Any], *, source: str = "<outlet>") -> Outlet:
     if outlet.date_from and outlet.date_until and outlet.date_from > outlet.date_until:
         raise fail("date_until", "is before date_from; swap them")
     return outlet
+
+
+def _boolean(raw: dict[str, Any], key: str, default: bool, fail: Any) -> bool:
+    value = raw.get(key, default)
+    if not isinstance(value, bool):
+        raise fail(key, f"expected true or false, got {value!r}")
+    return value
 
 
 def _selector_list(table: dict[str, Any], key: str, fail: Any) -> list[str]:

@@ -189,3 +189,24 @@ def ui_indexes(db: Database) -> None:
     articles.create_index(["authors"], if_not_exists=True)
     # date ranges with facets and filters, answered from the index alone
     articles.create_index(["published", "outlet", "section", "language", "authors"], if_not_exists=True)
+
+
+#: Columns of ``requisites``: which page needed which resource, and what became of it.
+REQUISITE_COLUMNS: dict[str, type] = {
+    "page_record_id": str,  # the page's capture (response or revisit record id)
+    "url": str,
+    "source": str,  # where the page (or its CSS) named it: "img@srcset", "stylesheet @font-face url()"
+    "kind": str,  # style, font, image, icon, script
+    "status": str,  # archived, skipped, failed
+    "reason": str,  # why skipped or failed: "robots.txt", "page budget (count)", "HTTP 404"
+    "capture_record_id": str,  # the requisite's own capture when archived
+    "crawl_id": str,
+}
+
+
+@migrations(name="0004_page_requisites")
+def page_requisites(db: Database) -> None:
+    """``requisites`` (page → resource, status) and the payload-digest index for revisits across URLs."""
+    db.table("requisites").create(REQUISITE_COLUMNS, pk=("page_record_id", "url"), not_null={"url", "status"})
+    db.table("requisites").create_index(["page_record_id", "status"])
+    db.table("captures").create_index(["payload_sha256"], if_not_exists=True)
