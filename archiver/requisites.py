@@ -136,12 +136,20 @@ def _css_walk(nodes: list, where: str, context: str | None) -> Iterator[Referenc
                 strings = [a for a in node.arguments if a.type == "string"]
                 if strings:
                     import_done = True
-                    yield _css_token_ref(node.arguments, node.arguments.index(strings[0]), strings[0].value,
-                                         where, at_rule, context)
+                    yield _css_token_ref(
+                        node.arguments,
+                        node.arguments.index(strings[0]),
+                        strings[0].value,
+                        where,
+                        at_rule,
+                        context,
+                    )
             elif name in ("image-set", "-webkit-image-set"):
                 for arg_index, arg in enumerate(node.arguments):
                     if arg.type == "string":
-                        yield _css_token_ref(node.arguments, arg_index, arg.value, where, "image-set", context)
+                        yield _css_token_ref(
+                            node.arguments, arg_index, arg.value, where, "image-set", context
+                        )
                     elif arg.type in ("url", "function"):
                         yield from _css_walk([arg], where, context)
             else:
@@ -275,7 +283,9 @@ def html_references(root: lxml.html.HtmlElement) -> Iterator[Reference]:
             for attr in ("href", "{http://www.w3.org/1999/xlink}href", "xlink:href"):
                 found.append(ref(attr, "image", name))
         elif tag == "style":
-            found.append(Reference(element.text or "", f"{prefix}style element", "css", _style_text_setter(element)))
+            found.append(
+                Reference(element.text or "", f"{prefix}style element", "css", _style_text_setter(element))
+            )
         elif tag in _NAVIGATION:
             found.append(ref(_NAVIGATION[tag], "link"))
         if tag in ("body", "table", "td", "th") and element.get("background") is not None:
@@ -299,7 +309,10 @@ def html_requisites(html: bytes | str, page_url: str) -> list[Requisite]:
             continue
         if ref.kind == "srcset":
             kind = "image"
-            found += [_requisite(Reference(url, ref.source, kind, ref.set), base) for url, _ in parse_srcset(ref.raw)]
+            found += [
+                _requisite(Reference(url, ref.source, kind, ref.set), base)
+                for url, _ in parse_srcset(ref.raw)
+            ]
         elif ref.kind == "css":
             where = ref.source.split("@", 1)[0]
             found += css_requisites(ref.raw, base, where)

@@ -132,14 +132,20 @@ class ArchiveSession:
         ip: str | None = None,
         error: str | None = None,
         reconstructed: bool = False,
+        any_url: bool = False,
     ) -> Capture | None:
         """Archive one HTTP exchange and index its response; ``None`` if none came.
 
         A response that leaves what the archive holds of ``url`` unchanged (a
         304, or the same payload again) is written as a ``revisit`` record
-        (see :mod:`archiver.recrawl`).
+        (see :mod:`archiver.recrawl`); with ``any_url`` (page requisites), so
+        is a payload the archive holds under another URL.
         """
         revisit = None if error or response_bytes is None else self._revisit_for(url, response_bytes)
+        if revisit is None and any_url and not error and response_bytes is not None:
+            from archiver.recrawl import held_by_digest, revisit_for
+
+            revisit = revisit_for(held_by_digest(self.store, self.out_dir / "warcs", response_bytes), response_bytes)
         if revisit is not None:
             capture = self.writer.write_revisit(
                 url=url,
@@ -183,6 +189,13 @@ class ArchiveSession:
         from archiver.recrawl import revisit_for
 
         return revisit_for(self.held(url), response_bytes)
+
+    def record_requisites(self, rows: list[dict[str, Any]]) -> None:
+        """Note which page needed which resource and what became of it (the ``requisites`` table)."""
+        from archiver.store.requisites import add_requisites
+
+        self._batch()
+        add_requisites(self.store.db, [{**row, "crawl_id": self.crawl_id} for row in rows])
 
     def record_article(self, article: Article, capture: Capture) -> str | None:
         """Store a new version of the article when its clean text changed (see :func:`record_version`)."""

@@ -55,6 +55,9 @@ DOWNLOADER_MIDDLEWARES = {
     # sent (and archived); replays the held page when the answer is a 304.
     # Below DownloaderStats (850) too, so Scrapy's stats count the real 304s.
     "pipelines.conditional.ConditionalRequestMiddleware": 840,
+    # Below RetryMiddleware (550) and HttpCompression (590): every archived HTML page's
+    # stylesheets, fonts, images, icons and scripts, fetched once per crawl (pipelines/requisites.py).
+    "pipelines.requisites.RequisiteMiddleware": 540,
 }
 # Resume (spiders/resume.py): requests for URLs the interrupted crawl archived
 # are answered from the WARCs, so nothing archived is fetched twice.
@@ -105,3 +108,11 @@ ARCHIVER_MAX_LINKS_PER_PAGE = 1000
 ARCHIVER_SHAPE_BUDGET = 500
 # A path repeating one segment more often than this is a relative-link loop.
 ARCHIVER_MAX_SEGMENT_REPEATS = 3
+# Page requisites (pipelines/requisites.py): fetch what each archived page needs to render.
+# Whether robots.txt applies to them is the outlet's `requisites_obey_robots` (default true).
+ARCHIVER_REQUISITES_ENABLED = True
+# Budgets: requisites fetched for one page (count, bytes) and for the whole crawl; overruns are counted.
+ARCHIVER_REQUISITES_PAGE_MAX_COUNT = 300
+ARCHIVER_REQUISITES_PAGE_MAX_BYTES = 50 * 1024 * 1024
+ARCHIVER_REQUISITES_CRAWL_MAX_COUNT = 200_000
+ARCHIVER_REQUISITES_CRAWL_MAX_BYTES = 20 * 1024**3

@@ -161,6 +161,7 @@ class WarcCaptureMiddleware:
                 ip=ip,
                 error=error,
                 reconstructed=reconstructed,
+                any_url="archiver_requisite" in request.meta,  # page requisites: revisits by digest
             )
         except WRITE_ERRORS as exc:
             stop_crawl(self.crawler, exc)

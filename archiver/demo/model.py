@@ -52,6 +52,9 @@ class DemoSite:
     disallowed_paths: list[str]
     not_found: Page
     sections: list[str]
+    #: The second origin serving the outlet's stylesheets, font and images, and its files by path.
+    cdn_url: str = ""
+    cdn_pages: dict[str, Page] = dataclasses.field(default_factory=dict)
 
     def article(self, path_or_url: str) -> DemoArticle:
         """The article at a path or absolute URL; KeyError names what exists if none."""

@@ -1,0 +1,46 @@
+"""The ``requisites`` table: which page needed which resource, and whether it was archived.
+
+Rows are keyed by the page's capture and the resource URL, so noting the same
+pair twice (a resumed crawl, a replayed page) changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlite_utils import Database
+
+from archiver.store.schema import REQUISITE_COLUMNS
+
+__all__ = ["add_requisites", "requisite_summary", "STATUSES"]
+
+STATUSES = ("archived", "skipped", "failed")
+_SQL = (
+    f"INSERT OR REPLACE INTO requisites ({', '.join(REQUISITE_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(REQUISITE_COLUMNS))})"
+)
+
+
+def add_requisites(db: Database, rows: list[dict[str, Any]]) -> None:
+    """Insert or replace ``rows`` (dicts with :data:`REQUISITE_COLUMNS` keys, missing ones null)."""
+    if rows:
+        db.conn.executemany(_SQL, [[row.get(name) for name in REQUISITE_COLUMNS] for row in rows])
+
+
+def requisite_summary(rows: list[dict[str, Any]]) -> str:
+    """ "37 of 40 resources archived; 3 skipped by robots.txt" for a page's requisite rows."""
+    total = len(rows)
+    archived = sum(1 for r in rows if r["status"] == "archived")
+    text = f"{archived} of {total} resource{'s' if total != 1 else ''} archived"
+    reasons: dict[tuple[str, str], int] = {}
+    for row in rows:
+        if row["status"] != "archived":
+            key = (row["status"], row.get("reason") or "unknown")
+            reasons[key] = reasons.get(key, 0) + 1
+    for (status, reason), count in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
+        text += (
+            f"; {count} {status} "
+            + ("by " if status == "skipped" and reason == "robots.txt" else "(")
+            + (reason if status == "skipped" and reason == "robots.txt" else f"{reason})")
+        )
+    return text
