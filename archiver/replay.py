@@ -17,7 +17,7 @@ anything missed here is blocked, never fetched live.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import lxml.html
@@ -25,7 +25,7 @@ import tinycss2
 
 from archiver.requisites import base_url, css_references, html_references, parse_html, parse_srcset
 
-__all__ = ["rewrite_css", "rewrite_html", "replay_path"]
+__all__ = ["replay_path", "rewrite_css", "rewrite_html"]
 
 ToArchive = Callable[[str], str]
 _KEPT_SCHEMES = ("data:", "mailto:", "tel:")

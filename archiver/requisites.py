@@ -16,7 +16,8 @@ Framework-free: the Scrapy glue is ``pipelines/requisites.py``.
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import lxml.html
@@ -24,8 +25,8 @@ import tinycss2
 from tinycss2 import ast as css_ast
 
 __all__ = [
-    "Requisite",
     "Reference",
+    "Requisite",
     "css_references",
     "css_requisites",
     "html_references",
@@ -249,7 +250,9 @@ def html_references(root: lxml.html.HtmlElement) -> Iterator[Reference]:
         prefix = "noscript>" if any(a.tag == "noscript" for a in element.iterancestors()) else ""
         name = prefix + tag
 
-        def ref(attr: str, kind: str, label: str = "") -> Reference | None:
+        def ref(
+            attr: str, kind: str, label: str = "", element: Any = element, name: str = name
+        ) -> Reference | None:
             value = element.get(attr)
             if value is None:
                 return None

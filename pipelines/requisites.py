@@ -100,7 +100,7 @@ class RequisiteMiddleware:
         crawler.signals.connect(self._closed, signal=signals.spider_closed)
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> "RequisiteMiddleware":
+    def from_crawler(cls, crawler: Any) -> RequisiteMiddleware:
         return cls(crawler)
 
     # -- downloader hooks ----------------------------------------------------------------
@@ -108,13 +108,13 @@ class RequisiteMiddleware:
     def process_request(self, request: Request, spider: Any = None) -> None:
         info = request.meta.get(META_KEY)
         if info is None:
-            return None
+            return
         page = self.pages.get(info["page"], _Budget())
         if page.bytes >= self.page_max_bytes:
             raise BudgetExceeded("page_bytes")
         if self.crawl.bytes >= self.crawl_max_bytes:
             raise BudgetExceeded("crawl_bytes")
-        return None
+        return
 
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
         info = request.meta.get(META_KEY)
@@ -141,7 +141,7 @@ class RequisiteMiddleware:
     def process_exception(self, request: Request, exception: BaseException, spider: Any = None) -> None:
         info = request.meta.get(META_KEY)
         if info is None:
-            return None
+            return
         if isinstance(exception, BudgetExceeded):
             self.stats.inc_value(f"archiver/requisites/skipped/{exception.key}")
             outcome = _Outcome("skipped", str(exception))
@@ -151,7 +151,7 @@ class RequisiteMiddleware:
         else:
             outcome = _Outcome("failed", f"{type(exception).__name__}: {exception}"[:300])
         self._resolve(info["url"], outcome)
-        return None
+        return
 
     # -- bookkeeping ---------------------------------------------------------------------
 

@@ -26,11 +26,11 @@ __all__ = [
     "FONT_PATH",
     "STYLESHEET_PATH",
     "asset_pages",
+    "cdn_robots_txt",
     "featured_image",
     "head_links",
     "lazy_figure",
     "masthead_style",
-    "cdn_robots_txt",
 ]
 
 STYLESHEET_PATH = "/assets/css/face.css"
@@ -120,7 +120,7 @@ def cdn_robots_txt() -> bytes:
     return b"User-agent: *\nDisallow: /private-assets/\n"
 
 
-def asset_pages(date) -> dict[str, Page]:  # noqa: ANN001 (a datetime, as Page wants)
+def asset_pages(date) -> dict[str, Page]:
     """The CDN's files by path (robots.txt included)."""
     css = "text/css; charset=utf-8"
     pages = {
@@ -141,7 +141,7 @@ def asset_pages(date) -> dict[str, Page]:  # noqa: ANN001 (a datetime, as Page w
     return pages
 
 
-def favicon_page(date) -> Page:  # noqa: ANN001
+def favicon_page(date) -> Page:
     """The outlet's own favicon (served by the outlet, not the CDN)."""
     return Page("image/png", _image("science", 32, 32, stripes=True), date)
 

@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 from archiver.store.schema import REQUISITE_COLUMNS
 
-__all__ = ["add_requisites", "requisite_summary", "STATUSES"]
+__all__ = ["STATUSES", "add_requisites", "requisite_summary"]
 
 STATUSES = ("archived", "skipped", "failed")
 _SQL = (
