@@ -17,6 +17,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 
 from archiver.ui.site import archive_database, archive_dir, has_plugin, not_found, replay_link, timestamp14
+from archiver.ui.replay import requisites_context
 from archiver.ui.snapshot import SnapshotError, load_snapshot, record_slug, slug_record_id
 
 
@@ -81,6 +82,8 @@ async def snapshot_page(datasette, request):
         "memento_url": f"{base}{stamp}/{capture['url']}" if has_plugin("memento.py") else None,
         "original_url": capture["url"],
         "database": db.name,
+        **await requisites_context(db, capture["record_id"]),
+        "frame_url": f"{base}-/replay/{stamp}/{capture['url']}" if has_plugin("replay.py") else None,
     }
     return Response.html(await datasette.render_template("snapshot.html", context, request=request))
 
