@@ -74,8 +74,12 @@ class DemoServer(BackgroundServer):
             return [r for r in self.requests if r[1].split("?", 1)[0] == path]
 
     def clear_requests(self) -> None:
+        """Forget the request log (the CDN's too)."""
         with self._lock:
             self.requests.clear()
+        cdn = getattr(self, "cdn", None)
+        if cdn is not None:
+            cdn.clear_requests()
 
     def edit_article(self, path: str, text: str) -> None:
         """Replace one article's body with ``text`` (paragraphs split on blank lines).

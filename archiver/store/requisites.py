@@ -16,13 +16,13 @@ __all__ = ["STATUSES", "add_requisites", "requisite_summary"]
 
 STATUSES = ("archived", "skipped", "failed")
 _SQL = (
-    f"INSERT OR REPLACE INTO requisites ({', '.join(REQUISITE_COLUMNS)}) "
+    f"INSERT OR IGNORE INTO requisites ({', '.join(REQUISITE_COLUMNS)}) "
     f"VALUES ({', '.join('?' * len(REQUISITE_COLUMNS))})"
 )
 
 
 def add_requisites(db: Database, rows: list[dict[str, Any]]) -> None:
-    """Insert or replace ``rows`` (dicts with :data:`REQUISITE_COLUMNS` keys, missing ones null)."""
+    """Insert ``rows`` (a pair already noted keeps its first source and outcome) (dicts with :data:`REQUISITE_COLUMNS` keys, missing ones null)."""
     if rows:
         db.conn.executemany(_SQL, [[row.get(name) for name in REQUISITE_COLUMNS] for row in rows])
 

@@ -1,0 +1,175 @@
+"""Page requisites in real crawls of the demo outlet and its CDN (pipelines/requisites.py).
+
+The session crawl (``demo_crawl``) is read from the CDN's request log, the
+``requisites`` table, the captures and the WARCs; the re-crawl
+(``demo_recrawl``) from its conditional requests and revisits; one more
+crawl with an outlet file of its own checks robots.txt off and the budgets.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import sqlite3
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from archiver.demo import face
+from support import LOCAL, run_archiver
+
+
+def rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def stats(out: Path) -> dict:
+    (text,) = rows(out / "archive.db", "select stats from crawls order by started_at desc limit 1")[0]
+    return json.loads(text)
+
+
+def test_every_article_lists_its_requisites_with_their_sources(demo_crawl, demo_server):
+    out, _, _ = demo_crawl
+    db = out / "archive.db"
+    cdn = demo_server.cdn.url
+    article = demo_server.site.articles[0]
+    (page_id,) = rows(db, "select capture_record_id from articles where url = ?", (article.url,))[0]
+    got = {
+        url: (source, status, reason)
+        for url, source, status, reason in rows(
+            db, "select url, source, status, reason from requisites where page_record_id = ?", (page_id,)
+        )
+    }
+    section = article.section
+    expected = {
+        f"{cdn}{face.STYLESHEET_PATH}": ("link[rel=stylesheet]@href", "archived", None),
+        f"{cdn}{face.FONTS_CSS_PATH}": ("stylesheet @import", "archived", None),
+        f"{cdn}{face.FONT_PATH}": ("link[rel=preload as=font]@href", "archived", None),
+        f"{cdn}{face.RULE_PATH}": ("stylesheet url()", "archived", None),
+        f"{cdn}/assets/img/{section}-696.png": ("img@src", "archived", None),
+        f"{cdn}/assets/img/{section}-348.png": ("img@srcset", "archived", None),
+        f"{cdn}/assets/img/{section}-1392.png": ("img@srcset", "archived", None),
+        f"{cdn}/assets/img/map-348.png": ("img@data-src", "archived", None),
+        f"{cdn}/assets/img/map-696.png": ("img@data-srcset", "archived", None),
+        f"{cdn}{face.PIXEL_PATH}": ("img@src", "skipped", "robots.txt"),
+        f"{demo_server.url}{face.FAVICON_PATH}": ("link[rel=icon]@href", "archived", None),
+    }
+    for url, row in expected.items():
+        assert got.get(url) == row, url
+    # named by the page's style attribute and by the CDN stylesheet: the first one seen is kept
+    assert got[f"{cdn}{face.MASTHEAD_PATH}"][0] in ("style attribute url()", "stylesheet url()")
+    # every archived requisite points at a capture of its own URL
+    bad = rows(
+        db,
+        "select r.url from requisites r left join captures c on c.record_id = r.capture_record_id "
+        "where r.status = 'archived' and (c.url is null or c.url != r.url)",
+    )
+    assert bad == []
+
+
+def test_each_requisite_is_fetched_once_per_crawl(demo_crawl, demo_server):
+    out, _, _ = demo_crawl
+    fetched = collections.Counter(path for method, path, _ in demo_server.cdn.requests if method == "GET")
+    assert fetched[face.STYLESHEET_PATH] == 1 and fetched[face.FONT_PATH] == 1
+    assert max(fetched.values()) == 1, [p for p, n in fetched.items() if n > 1]
+    assert face.PIXEL_PATH not in fetched  # robots.txt of the CDN forbids it
+    db = out / "archive.db"
+    pages = rows(db, "select count(distinct page_record_id) from requisites")[0][0]
+    assert pages >= len(demo_server.site.articles)
+    s = stats(out)
+    assert s["archiver/requisites/deduplicated"] > 10 * s["archiver/requisites/scheduled"]
+    assert s["archiver/requisites/skipped/robots"] == 1
+
+
+def test_identical_payload_at_another_url_is_a_revisit_by_digest(demo_crawl, demo_server):
+    out, _, _ = demo_crawl
+    favicon, touch = demo_server.url + face.FAVICON_PATH, demo_server.cdn.url + face.TOUCH_ICON_PATH
+    found = rows(
+        out / "archive.db",
+        "select url, record_type, refers_to, payload_sha256 from captures where url in (?, ?)",
+        (favicon, touch),
+    )
+    assert len(found) == 2
+    kinds = sorted(r[1] for r in found)
+    assert kinds == ["response", "revisit"]
+    first = next(r for r in found if r[1] == "response")
+    second = next(r for r in found if r[1] == "revisit")
+    assert second[3] == first[3]
+    (target,) = rows(out / "archive.db", "select url from captures where record_id = ?", (second[2],))[0]
+    assert target == first[0]
+
+
+def test_requisite_records_are_ordinary_exchanges_and_verify_checks_them(demo_crawl, demo_server):
+    out, _, _ = demo_crawl
+    font = demo_server.cdn.url + face.FONT_PATH
+    types = []
+    for path in sorted((out / "warcs").glob("*.warc.gz")):
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_headers.get_header("WARC-Target-URI") == font:
+                    types.append(record.rec_type)
+                    if record.rec_type == "response":
+                        assert record.http_headers.get_header("Content-Type") == "font/ttf"
+                        assert record.content_stream().read() == demo_server.cdn.pages[face.FONT_PATH].body
+    assert sorted(types) == ["request", "response"]
+    index = "".join(p.read_text() for p in (out / "indexes").glob("*.cdxj"))
+    assert face.FONT_PATH in index and face.MASTHEAD_PATH in index
+    proc = run_archiver("verify", str(out))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_recrawl_sends_conditional_requests_and_writes_revisits(demo_recrawl):
+    out, server = demo_recrawl["out"], demo_recrawl["server"]
+    second = [(m, p, h) for m, p, h in server.cdn.requests if m == "GET" and p.startswith("/assets/")]
+    assert second, "the re-crawl fetched no requisite"
+    assert all(h.get("If-None-Match") for _, _, h in second), "a requisite was fetched unconditionally"
+    db = out / "archive.db"
+    latest = rows(
+        db,
+        "select c.record_type, c.status from captures c join crawls k on k.id = c.crawl_id "
+        "where c.url like ? and k.started_at = (select max(started_at) from crawls)",
+        (server.cdn.url + "/assets/%",),
+    )
+    assert latest and all(kind == "revisit" for kind, _ in latest), latest
+    paths = [p for _, p, _ in second]
+    assert len(paths) == len(set(paths)), "a requisite was fetched twice in the re-crawl"
+
+
+def test_robots_off_for_requisites_and_budgets_are_counted(demo_server, tmp_path):
+    """An outlet that lets requisites ignore robots.txt, and budgets small enough to bite."""
+    from archiver.outlets import load_outlet
+
+    source = Path(load_outlet("demo").source).read_text()
+    outlet = tmp_path / "demo-open.toml"
+    outlet.write_text(
+        source.replace('name = "demo"', 'name = "demoopen"') + "\nrequisites_obey_robots = false\n"
+    )
+    first = demo_server.site.articles[0].url
+    out = tmp_path / "out"
+    args = ["crawl", str(outlet), "--out", str(out), "--home", demo_server.url, "--max-pages", "4"]
+    for setting in [
+        *LOCAL,
+        "ARCHIVER_REQUISITES_PAGE_MAX_COUNT=12",
+        "ARCHIVER_REQUISITES_CRAWL_MAX_COUNT=14",
+    ]:
+        args += ["--set", setting]
+    proc = run_archiver(*args)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    db = out / "archive.db"
+    reasons = dict(
+        rows(db, "select reason, count(*) from requisites where status = 'skipped' group by reason")
+    )
+    assert "robots.txt" not in reasons
+    s = stats(out)
+    assert (
+        s.get("archiver/requisites/skipped/page_count", 0)
+        + s.get("archiver/requisites/skipped/crawl_count", 0)
+        > 0
+    )
+    assert s["archiver/requisites/scheduled"] <= 14
+    counted = s.get("archiver/requisites/skipped/page_count", 0) + s.get(
+        "archiver/requisites/skipped/crawl_count", 0
+    )
+    assert sum(reasons.values()) == counted
+    assert first  # the outlet's pages were crawled from the same server
