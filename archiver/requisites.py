@@ -242,12 +242,13 @@ def html_references(root: lxml.html.HtmlElement) -> Iterator[Reference]:
     (a candidate list), ``css`` (a ``style`` attribute or element to parse),
     ``link`` (something a reader follows, rewritten for replay only).
     """
+    in_noscript = {e for ns in root.iter("noscript") for e in ns.iterdescendants()}  # proxies kept alive
     for element in root.iter():
         tag = element.tag if isinstance(element.tag, str) else ""
         if not tag:
             continue
         tag = tag.lower().rsplit("}", 1)[-1]
-        prefix = "noscript>" if any(a.tag == "noscript" for a in element.iterancestors()) else ""
+        prefix = "noscript>" if element in in_noscript else ""
         name = prefix + tag
 
         def ref(

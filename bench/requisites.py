@@ -34,7 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.crawl import COMMON, REPO, _env, run_bare  # noqa: E402
+from bench.crawl import COMMON, REPO, _env, run_bare
 
 STYLE = b"""@import url("/assets/fonts.css");
 body { background: #fafafa url("/assets/bg.png") repeat-x; font-family: Georgia, serif; }

@@ -96,6 +96,8 @@ class RequisiteMiddleware:
         #: host -> requests held until the host's first requisite is settled (see :meth:`_send`).
         self.held: dict[str, list[Request]] = {}
         self.open_hosts: set[str] = set()
+        #: ``requisites`` rows not written yet (written once per response handled).
+        self.rows: list[dict[str, Any]] = []
         crawler.signals.connect(self._dropped, signal=signals.request_dropped)
         crawler.signals.connect(self._closed, signal=signals.spider_closed)
 
@@ -122,6 +124,7 @@ class RequisiteMiddleware:
         if info is None:
             if capture is not None and self._is_html(response) and response.status < 400:
                 self._page(capture.record_id, response)
+                self._flush()
             return response
         url = info["url"]
         size = len(response.body)
@@ -131,11 +134,13 @@ class RequisiteMiddleware:
         if response.status >= 400 or capture is None:
             reason = f"HTTP {response.status}" if response.status >= 400 else "not archived"
             self._resolve(url, _Outcome("failed", reason))
+            self._flush()
             return response
         if self._is_css(response, info["kind"]):
             text = response.body[:_CSS_PARSE_LIMIT].decode(_charset(response), errors="replace")
             self.children[url] = css_requisites(text, response.url)
         self._resolve(url, _Outcome("archived", capture_record_id=capture.record_id))
+        self._flush()
         return response
 
     def process_exception(self, request: Request, exception: BaseException, spider: Any = None) -> None:
@@ -151,7 +156,7 @@ class RequisiteMiddleware:
         else:
             outcome = _Outcome("failed", f"{type(exception).__name__}: {exception}"[:300])
         self._resolve(info["url"], outcome)
-        return
+        self._flush()
 
     # -- bookkeeping ---------------------------------------------------------------------
 
@@ -258,27 +263,30 @@ class RequisiteMiddleware:
             del self.outcomes[url]  # another page with bytes left may fetch it
 
     def _write(self, page_id: str, requisite: Requisite, outcome: _Outcome) -> None:
-        session = getattr(self.crawler, "archiver_session", None)
-        if session is None:
-            return
-        session.record_requisites(
-            [
-                {
-                    "page_record_id": page_id,
-                    "url": requisite.url,
-                    "source": requisite.source,
-                    "kind": requisite.kind,
-                    "status": outcome.status,
-                    "reason": outcome.reason,
-                    "capture_record_id": outcome.capture_record_id,
-                }
-            ]
+        self.rows.append(
+            {
+                "page_record_id": page_id,
+                "url": requisite.url,
+                "source": requisite.source,
+                "kind": requisite.kind,
+                "status": outcome.status,
+                "reason": outcome.reason,
+                "capture_record_id": outcome.capture_record_id,
+            }
         )
+
+    def _flush(self) -> None:
+        """Write the rows noted while handling one response, in one statement."""
+        session = getattr(self.crawler, "archiver_session", None)
+        if self.rows and session is not None:
+            session.record_requisites(self.rows)
+        self.rows = []
 
     def _dropped(self, request: Request, spider: Any = None) -> None:
         info = request.meta.get(META_KEY)
         if info is not None:
             self._resolve(info["url"], _Outcome("failed", "dropped by the scheduler"))
+            self._flush()
 
     def _closed(self, spider: Any = None, reason: str = "") -> None:
         unfinished = sum(1 for outcome in self.outcomes.values() if outcome is None)
