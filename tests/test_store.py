@@ -120,6 +120,7 @@ def test_schema_tables_keys_indexes_and_wal(archive: Archive) -> None:
         ("outlet", "fetched_at", "status"): False,
         ("status",): False,
         ("record_type",): False,
+        ("payload_sha256",): False,  # 0004: revisits by digest across URLs (page requisites)
     }  # + 0003_ui_indexes
     assert indexes("articles") == {
         ("url",): True,
