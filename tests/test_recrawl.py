@@ -94,11 +94,13 @@ def test_unchanged_pages_become_revisits_of_the_first_crawl(demo_recrawl):
         ("revisit", 404),
     }
     # each revisit refers to the first crawl's response of the same URL, with its payload digest
+    # (a page requisite may refer to another URL with the same payload: a revisit by digest)
     bad = rows(
         db,
         """
         select r.url from captures r left join captures o on o.record_id = r.refers_to
-        where r.record_type = 'revisit' and (o.record_type != 'response' or o.url != r.url
+        where r.record_type = 'revisit' and (o.record_type != 'response'
+              or (o.url != r.url and r.url not in (select url from requisites))
               or o.crawl_id != ? or o.payload_sha256 != r.payload_sha256
               or o.status != (case r.status when 304 then 200 else r.status end))""",
         (first,),
@@ -125,7 +127,9 @@ def test_revisit_records_carry_the_standard_headers(demo_recrawl):
         profile = NOT_MODIFIED_PROFILE if status == "304" else REVISIT_PROFILE
         assert headers.get_header("WARC-Profile") == profile
         uri, date, digest = originals[headers.get_header("WARC-Refers-To")]
-        assert headers.get_header("WARC-Refers-To-Target-URI") == uri == headers.get_header("WARC-Target-URI")
+        assert headers.get_header("WARC-Refers-To-Target-URI") == uri
+        if status == "304" or "/assets/" not in uri:  # a requisite may repeat another URL's payload
+            assert uri == headers.get_header("WARC-Target-URI")
         assert headers.get_header("WARC-Refers-To-Date") == date
         assert headers.get_header("WARC-Payload-Digest") == digest
 
