@@ -3,8 +3,9 @@
 For each HTML page the crawl archives, :func:`archiver.requisites.html_requisites`
 names what a browser needs to render it (stylesheets, fonts, images, icons,
 scripts); a stylesheet fetched this way names more (``url()``, ``@import``).
-Each URL is requested once per crawl, whichever pages share it, through the
-whole downloader chain: the address guard, robots.txt (unless the outlet says
+Each URL is requested once per crawl, whichever pages share it, with
+``engine.download_async`` (no scheduler, no spider callback: a requisite has
+no links to follow and nothing to clean) through the whole downloader chain: the address guard, robots.txt (unless the outlet says
 ``requisites_obey_robots = false``), the per-host download slots and
 AutoThrottle of the crawl, conditional requests on a re-crawl, and the
 byte-exact capture middleware (which writes a payload the archive already
@@ -34,6 +35,8 @@ from urllib.parse import urlsplit
 from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response, TextResponse
+from scrapy.http.request import NO_CALLBACK
+from scrapy.utils.defer import deferred_from_coro
 
 from archiver.requisites import Requisite, css_requisites, html_requisites
 
@@ -221,28 +224,33 @@ class RequisiteMiddleware:
         if host in self.held:
             self.held[host].append(request)
         elif host in self.open_hosts:
-            self.crawler.engine.crawl(request)
+            self._fetch(request)
         else:
             self.held[host] = []
-            self.crawler.engine.crawl(request)
+            self._fetch(request)
+
+    def _fetch(self, request: Request) -> None:
+        """Download through the downloader middlewares and slots, bypassing scheduler and spider.
+
+        A requisite has nothing for the spider (no links to follow, nothing to
+        clean), so it skips the scheduler, the spider middlewares and a
+        callback: half of what an exchange costs Scrapy (bench/requisites.py).
+        The engine counts it in flight, so the crawl does not close before it
+        ends; redirects are followed; the outcome is recorded by this
+        middleware's own hooks, so the result and any error are dropped here.
+        """
+        deferred_from_coro(self.crawler.engine.download_async(request)).addErrback(lambda _failure: None)
 
     def _request(self, page_id: str, requisite: Requisite) -> Request:
         spider = self.crawler.spider
-        meta = {
+        meta: dict[str, Any] = {
             META_KEY: {"url": requisite.url, "page": page_id, "kind": requisite.kind},
             "allow_offsite": True,  # a CDN is not the outlet, and its files are still the page's
         }
         outlet = getattr(spider, "outlet", None)
         if outlet is not None and not outlet.requisites_obey_robots:
             meta["dont_obey_robotstxt"] = True
-        return Request(
-            requisite.url,
-            callback=getattr(spider, "parse_requisite", None),
-            errback=getattr(spider, "fetch_failed", None),
-            meta=meta,
-            priority=10,  # before more pages: a page's face is archived close to the page
-            dont_filter=True,  # deduplicated here (the same URL is never requested twice)
-        )
+        return Request(requisite.url, callback=NO_CALLBACK, meta=meta, dont_filter=True)
 
     def _resolve(self, url: str, outcome: _Outcome) -> None:
         if self.outcomes.get(url) is not None:
@@ -252,7 +260,7 @@ class RequisiteMiddleware:
         if host in self.held:  # the host's first requisite is settled: its robots.txt is known
             self.open_hosts.add(host)
             for request in self.held.pop(host):
-                self.crawler.engine.crawl(request)
+                self._fetch(request)
         if outcome.status != "skipped":
             self.stats.inc_value(f"archiver/requisites/{outcome.status}")
         for page_id, requisite in self.waiting.pop(url, []):

@@ -152,10 +152,6 @@ class NewsSpider(scrapy.Spider):
                 stats.inc_value("archiver/discovery/listed")
                 yield request
 
-    def parse_requisite(self, response: Response) -> Iterator[Any]:
-        """A page requisite (pipelines/requisites.py) was archived: nothing to follow or clean."""
-        return iter(())
-
     def parse_page(self, response: Response) -> Iterator[Any]:
         content_type = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
         if content_type not in HTML_TYPES or not isinstance(response, scrapy.http.TextResponse):
