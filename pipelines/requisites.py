@@ -99,6 +99,7 @@ class RequisiteMiddleware:
         #: host -> requests held until the host's first requisite is settled (see :meth:`_send`).
         self.held: dict[str, list[Request]] = {}
         self.open_hosts: set[str] = set()
+        self.loaded = False  # what a resumed crawl's first run archived (see _load_archived)
         #: ``requisites`` rows not written yet (written once per response handled).
         self.rows: list[dict[str, Any]] = []
         crawler.signals.connect(self._dropped, signal=signals.request_dropped)
@@ -179,7 +180,22 @@ class RequisiteMiddleware:
         for requisite in html_requisites(response.text, response.url):
             self._need(page_id, requisite)
 
+    def _load_archived(self) -> None:
+        """A resumed crawl: what its first run already archived counts as fetched (never twice)."""
+        self.loaded = True
+        session = getattr(self.crawler, "archiver_session", None)
+        if session is None:
+            return
+        rows = session.store.db.execute(
+            "SELECT url, record_id FROM captures WHERE crawl_id = ? AND status IS NOT NULL AND status < 400",
+            [session.crawl_id],
+        ).fetchall()
+        for url, record_id in rows:
+            self.outcomes.setdefault(url, _Outcome("archived", capture_record_id=record_id))
+
     def _need(self, page_id: str, requisite: Requisite) -> None:
+        if not self.loaded:
+            self._load_archived()
         url = requisite.url
         if url in self.outcomes:
             outcome = self.outcomes[url]
