@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from archiver.article import Article
-from archiver.session import ARTICLE_JSON_TYPE, WALL_JSON_TYPE
+from archiver.session import ARTICLE_JSON_TYPE, REQUISITES_JSON_TYPE, WALL_JSON_TYPE
 
 __all__ = ["reindex", "ReindexResult", "warc_files"]
 
@@ -67,6 +67,8 @@ def reindex(paths: Iterable[str | Path], db_path: str | Path) -> ReindexResult:
                     result.articles += _index_article(archive, record, result, later)
                 elif kind in ("metadata", "conversion") and record.content_type == WALL_JSON_TYPE:
                     _index_wall(archive, record, result)
+                elif kind == "conversion" and record.content_type == REQUISITES_JSON_TYPE:
+                    _index_requisites(archive, record, result)
         for record in later:
             result.articles += _index_article(archive, record, result)
     return result
@@ -106,6 +108,16 @@ def _index_article(archive: Any, record: Any, result: ReindexResult, later: list
         converted_at=record.date,
     )
     return 1
+
+
+def _index_requisites(archive: Any, record: Any, result: ReindexResult) -> None:
+    """The ``requisites`` rows a page's requisites record lists, as the crawl wrote them."""
+    from archiver.store.requisites import add_requisites, rows_from_payload
+
+    try:
+        add_requisites(archive.db, rows_from_payload(record.block))
+    except (ValueError, TypeError) as exc:
+        result.errors.append(f"{_where(record)}: unreadable requisites record ({exc})")
 
 
 def _index_wall(archive: Any, record: Any, result: ReindexResult) -> None:

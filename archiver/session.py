@@ -32,12 +32,15 @@ __all__ = [
     "settings_digest",
     "ARTICLE_JSON_TYPE",
     "WALL_JSON_TYPE",
+    "REQUISITES_JSON_TYPE",
 ]
 
 #: Content type of the ``conversion`` records that hold an article's clean text.
 ARTICLE_JSON_TYPE = "application/vnd.news-archiver.article+json"
 #: Content type of the records that flag a capture as a paywall/consent/captcha page.
 WALL_JSON_TYPE = "application/vnd.news-archiver.wall+json"
+#: Content type of the records listing a page's requisites and what became of them.
+REQUISITES_JSON_TYPE = "application/vnd.news-archiver.requisites+json"
 
 
 class OutputDirError(OSError):
@@ -145,7 +148,9 @@ class ArchiveSession:
         if revisit is None and any_url and not error and response_bytes is not None:
             from archiver.recrawl import held_by_digest, revisit_for
 
-            revisit = revisit_for(held_by_digest(self.store, self.out_dir / "warcs", response_bytes), response_bytes)
+            revisit = revisit_for(
+                held_by_digest(self.store, self.out_dir / "warcs", response_bytes), response_bytes
+            )
         if revisit is not None:
             capture = self.writer.write_revisit(
                 url=url,
@@ -191,9 +196,25 @@ class ArchiveSession:
         return revisit_for(self.held(url), response_bytes)
 
     def record_requisites(self, rows: list[dict[str, Any]]) -> None:
-        """Note which page needed which resource and what became of it (the ``requisites`` table)."""
-        from archiver.store.requisites import add_requisites
+        """Note which page needed which resource and what became of it, WARC first, then ``requisites``.
 
+        One record per page and call (content type :data:`REQUISITES_JSON_TYPE`,
+        ``WARC-Refers-To`` the page's capture), so ``reindex`` rebuilds the
+        table and a snapshot holding the page holds the list.
+        """
+        from archiver.store.requisites import add_requisites, requisites_payload
+
+        by_page: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            by_page.setdefault(row["page_record_id"], []).append(row)
+        for page_id, page_rows in by_page.items():
+            self.writer.write_conversion(
+                url=page_rows[0].get("page_url") or "",
+                refers_to=page_id,
+                fetched_at=_utc_now(),
+                payload=requisites_payload(page_rows, crawl_id=self.crawl_id),
+                content_type=REQUISITES_JSON_TYPE,
+            )
         self._batch()
         add_requisites(self.store.db, [{**row, "crawl_id": self.crawl_id} for row in rows])
 

@@ -99,6 +99,7 @@ class RequisiteMiddleware:
         #: host -> requests held until the host's first requisite is settled (see :meth:`_send`).
         self.held: dict[str, list[Request]] = {}
         self.open_hosts: set[str] = set()
+        self.page_urls: dict[str, str] = {}
         self.loaded = False  # what a resumed crawl's first run archived (see _load_archived)
         #: ``requisites`` rows not written yet (written once per response handled).
         self.rows: list[dict[str, Any]] = []
@@ -177,6 +178,7 @@ class RequisiteMiddleware:
     def _page(self, page_id: str, response: TextResponse) -> None:
         """Every requisite of one archived page: recorded now if known, else scheduled or waited for."""
         self.pages.setdefault(page_id, _Budget())
+        self.page_urls[page_id] = response.url
         for requisite in html_requisites(response.text, response.url):
             self._need(page_id, requisite)
 
@@ -290,6 +292,7 @@ class RequisiteMiddleware:
         self.rows.append(
             {
                 "page_record_id": page_id,
+                "page_url": self.page_urls.get(page_id),
                 "url": requisite.url,
                 "source": requisite.source,
                 "kind": requisite.kind,

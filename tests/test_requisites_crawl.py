@@ -173,3 +173,14 @@ def test_robots_off_for_requisites_and_budgets_are_counted(demo_server, tmp_path
     )
     assert sum(reasons.values()) == counted
     assert first  # the outlet's pages were crawled from the same server
+
+
+def test_reindex_rebuilds_the_requisites_table_from_the_warcs(demo_crawl, tmp_path):
+    out, _, _ = demo_crawl
+    rebuilt = tmp_path / "rebuilt.db"
+    for _ in range(2):  # a second run over the same WARCs changes nothing
+        proc = run_archiver("reindex", str(out / "warcs"), "--db", str(rebuilt))
+        assert proc.returncode == 0, proc.stderr
+        query = "select * from requisites order by page_record_id, url"
+        assert rows(rebuilt, query) == rows(out / "archive.db", query)
+    assert rows(rebuilt, "select count(*) from requisites")[0][0] > 0

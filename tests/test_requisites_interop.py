@@ -138,3 +138,10 @@ def test_pywb_replays_the_article_with_its_image_and_stylesheet(snapshot, demo_s
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_the_package_database_lists_each_page_requisites(snapshot):
+    archive, _wacz, x = snapshot
+    query = "select page_record_id, url, source, status from requisites order by 1, 2"
+    with sqlite3.connect(archive / "archive.db") as source, sqlite3.connect(x / "data/archive.db") as packed:
+        assert packed.execute(query).fetchall() == source.execute(query).fetchall()

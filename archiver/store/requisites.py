@@ -6,13 +6,14 @@ pair twice (a resumed crawl, a replayed page) changes nothing.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlite_utils import Database
 
 from archiver.store.schema import REQUISITE_COLUMNS
 
-__all__ = ["STATUSES", "add_requisites", "requisite_summary"]
+__all__ = ["STATUSES", "add_requisites", "requisite_summary", "requisites_payload", "rows_from_payload"]
 
 STATUSES = ("archived", "skipped", "failed")
 _SQL = (
@@ -44,3 +45,27 @@ def requisite_summary(rows: list[dict[str, Any]]) -> str:
             + (reason if status == "skipped" and reason == "robots.txt" else f"{reason})")
         )
     return text
+
+
+def requisites_payload(rows: list[dict[str, Any]], *, crawl_id: str | None) -> bytes:
+    """The JSON a page's requisites record holds (``reindex`` reads it back with :func:`rows_from_payload`)."""
+    fields = [name for name in REQUISITE_COLUMNS if name not in ("page_record_id", "crawl_id")]
+    doc = {
+        "page_record_id": rows[0]["page_record_id"],
+        "crawl_id": crawl_id,
+        "requisites": [{name: row.get(name) for name in fields} for row in rows],
+    }
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def rows_from_payload(payload: bytes) -> list[dict[str, Any]]:
+    """``requisites`` rows from a record written by :func:`requisites_payload`; ValueError if malformed."""
+    doc = json.loads(payload)
+    if not isinstance(doc, dict) or not isinstance(doc.get("requisites"), list):
+        raise TypeError("not a requisites record")
+    page, crawl = doc.get("page_record_id"), doc.get("crawl_id")
+    return [
+        {**item, "page_record_id": page, "crawl_id": crawl}
+        for item in doc["requisites"]
+        if isinstance(item, dict)
+    ]
