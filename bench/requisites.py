@@ -34,7 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.crawl import COMMON, REPO, _env, run_bare
+from bench.crawl import REPO, _env, run_bare, run_full
 
 STYLE = b"""@import url("/assets/fonts.css");
 body { background: #fafafa url("/assets/bg.png") repeat-x; font-family: Georgia, serif; }
@@ -109,24 +109,7 @@ def start_site(pages: int) -> tuple[subprocess.Popen, str]:
 
 def crawl(url: str, out: Path, work: Path, pages: int, name: str, **extra: Any) -> dict[str, Any]:
     """One ``archiver crawl`` of the site into ``out``; the probe's figures plus the crawl's rows."""
-    from archiver.demo.bigsite import outlet_toml
-
-    outlet = work / "bigsite.toml"
-    outlet.write_text(outlet_toml(url, max_pages=pages * 2))
-    probe = work / f"{name}.json"
-    settings = dict(
-        COMMON,
-        EXTENSIONS={"bench.crawl.RssProbe": 0},
-        BENCH_PROBE_OUT=str(probe),
-        ARCHIVER_ALLOW_PRIVATE_ADDRESSES=True,
-        ARCHIVER_SHAPE_BUDGET=pages * 2,
-        **extra,
-    )
-    args = [sys.executable, "-m", "archiver.cli", "crawl", str(outlet), "--out", str(out), "--quiet"]
-    for key, value in settings.items():
-        args += ["--set", f"{key}={json.dumps(value) if not isinstance(value, str) else value}"]
-    subprocess.run(args, cwd=REPO, env=_env(), check=True)
-    result = json.loads(probe.read_text())
+    result = run_full(url, work, pages, None, out=out, name=name, **extra)
     with sqlite3.connect(out / "archive.db") as conn:
         crawl_id, stats = conn.execute(
             "select id, stats from crawls order by started_at desc limit 1"

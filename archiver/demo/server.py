@@ -53,11 +53,7 @@ class DemoServer(BackgroundServer):
     cors = False
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, delay: float = 0.0) -> None:
-        self.delay = delay
-        self._httpd = http.server.ThreadingHTTPServer((host, port), _Handler)
-        self._httpd.daemon_threads = True
-        self._httpd.demo = self  # type: ignore[attr-defined]
-        self.url = self._bind()
+        self._listen(host, port, delay)
         #: The outlet's second origin (its CDN: stylesheets, font, images), on a free port of the same host.
         self.cdn = AssetServer(host, delay=delay)
         self.site: DemoSite = build_site(self.url, self.cdn.url)
@@ -66,6 +62,14 @@ class DemoServer(BackgroundServer):
         self._lock = threading.Lock()
         self._gzipped: dict[str, bytes] = {}
         self._contents = catalogue()
+
+    def _listen(self, host: str, port: int, delay: float) -> None:
+        """Bind the server (``port=0``: a free one) and learn its URL."""
+        self.delay = delay
+        self._httpd = http.server.ThreadingHTTPServer((host, port), _Handler)
+        self._httpd.daemon_threads = True
+        self._httpd.demo = self  # type: ignore[attr-defined]
+        self.url = self._bind()
 
     # -- test helpers ----------------------------------------------------------------------
     def requests_for(self, path: str) -> list[RequestLog]:
@@ -156,11 +160,7 @@ class AssetServer(DemoServer):
     cors = True  # a font from another origin loads only with Access-Control-Allow-Origin
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, delay: float = 0.0) -> None:
-        self.delay = delay
-        self._httpd = http.server.ThreadingHTTPServer((host, port), _Handler)
-        self._httpd.daemon_threads = True
-        self._httpd.demo = self  # type: ignore[attr-defined]
-        self.url = self._bind()
+        self._listen(host, port, delay)
         self.pages: dict[str, Page] = {}
         self.requests = []
         self._lock = threading.Lock()
