@@ -127,7 +127,12 @@ class RequisiteMiddleware:
         info = request.meta.get(META_KEY)
         capture = request.meta.get(CAPTURE_META_KEY)
         if info is None:
-            if capture is not None and self._is_html(response) and response.status < 400:
+            if (
+                capture is not None
+                and isinstance(response, TextResponse)
+                and self._is_html(response)
+                and response.status < 400
+            ):
                 self._page(capture.record_id, response)
                 self._flush()
             return response
@@ -167,12 +172,11 @@ class RequisiteMiddleware:
 
     @staticmethod
     def _is_html(response: Response) -> bool:
-        ctype = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
-        return ctype in _HTML_TYPES and isinstance(response, TextResponse)
+        return _media_type(response) in _HTML_TYPES
 
     @staticmethod
     def _is_css(response: Response, kind: str) -> bool:
-        ctype = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
+        ctype = _media_type(response)
         return ctype == b"text/css" or (kind == "style" and ctype in (b"", b"text/plain"))
 
     def _page(self, page_id: str, response: TextResponse) -> None:
@@ -321,11 +325,15 @@ class RequisiteMiddleware:
             self.stats.set_value("archiver/requisites/unfinished", unfinished)
 
 
+def _media_type(response: Response) -> bytes:
+    return (response.headers.get(b"Content-Type") or b"").split(b";")[0].strip().lower()
+
+
 def _charset(response: Response) -> str:
     encoding = getattr(response, "encoding", None)
     if encoding:
         return encoding
-    ctype = response.headers.get(b"Content-Type", b"").decode("latin-1").lower()
+    ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
     if "charset=" in ctype:
         name = ctype.split("charset=", 1)[1].split(";")[0].strip().strip('"')
         try:
