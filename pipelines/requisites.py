@@ -101,10 +101,13 @@ class RequisiteMiddleware:
         self.open_hosts: set[str] = set()
         self.page_urls: dict[str, str] = {}
         self.loaded = False  # what a resumed crawl's first run archived (see _load_archived)
-        #: ``requisites`` rows not written yet (written once per response handled).
-        self.rows: list[dict[str, Any]] = []
+        #: page -> its ``requisites`` rows not written yet.
+        self.rows: dict[str, list[dict[str, Any]]] = {}
+        #: page -> its requisites still under way; a page's rows are written once none is.
+        self.unsettled: dict[str, int] = {}
         crawler.signals.connect(self._dropped, signal=signals.request_dropped)
         crawler.signals.connect(self._closed, signal=signals.spider_closed)
+        crawler.signals.connect(self._idle, signal=signals.spider_idle)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RequisiteMiddleware:
@@ -207,6 +210,7 @@ class RequisiteMiddleware:
             outcome = self.outcomes[url]
             if outcome is None:
                 self.waiting[url].append((page_id, requisite))
+                self.unsettled[page_id] = self.unsettled.get(page_id, 0) + 1
             else:
                 self.stats.inc_value("archiver/requisites/deduplicated")
                 self._write(page_id, requisite, outcome)
@@ -229,6 +233,7 @@ class RequisiteMiddleware:
         self.crawl.count += 1
         self.outcomes[url] = None
         self.waiting[url] = [(page_id, requisite)]
+        self.unsettled[page_id] = self.unsettled.get(page_id, 0) + 1
         self.stats.inc_value("archiver/requisites/scheduled")
         self._send(self._request(page_id, requisite))
 
@@ -286,6 +291,7 @@ class RequisiteMiddleware:
         if outcome.status != "skipped":
             self.stats.inc_value(f"archiver/requisites/{outcome.status}")
         for page_id, requisite in self.waiting.pop(url, []):
+            self.unsettled[page_id] -= 1
             self._write(page_id, requisite, outcome)
             for child in self.children.get(url, ()):
                 self._need(page_id, child)
@@ -293,7 +299,7 @@ class RequisiteMiddleware:
             del self.outcomes[url]  # another page with bytes left may fetch it
 
     def _write(self, page_id: str, requisite: Requisite, outcome: _Outcome) -> None:
-        self.rows.append(
+        self.rows.setdefault(page_id, []).append(
             {
                 "page_record_id": page_id,
                 "page_url": self.page_urls.get(page_id),
@@ -306,12 +312,18 @@ class RequisiteMiddleware:
             }
         )
 
-    def _flush(self) -> None:
-        """Write the rows noted while handling one response, in one statement."""
+    def _flush(self, *, everything: bool = False) -> None:
+        """Write the rows of every page whose requisites are all settled: one WARC record per page."""
+        settled = [p for p in self.rows if everything or not self.unsettled.get(p)]
         session = getattr(self.crawler, "archiver_session", None)
-        if self.rows and session is not None:
-            session.record_requisites(self.rows)
-        self.rows = []
+        if settled and session is not None:
+            session.record_requisites([row for page in settled for row in self.rows[page]])
+        for page in settled:
+            del self.rows[page]
+            self.unsettled.pop(page, None)
+
+    def _idle(self, spider: Any = None) -> None:
+        self._flush(everything=True)  # nothing is in flight: write what is left (a requisite held forever)
 
     def _dropped(self, request: Request, spider: Any = None) -> None:
         info = request.meta.get(META_KEY)
