@@ -105,7 +105,6 @@ class RequisiteMiddleware:
         self.rows: dict[str, list[dict[str, Any]]] = {}
         #: page -> its requisites still under way; a page's rows are written once none is.
         self.unsettled: dict[str, int] = {}
-        crawler.signals.connect(self._dropped, signal=signals.request_dropped)
         crawler.signals.connect(self._closed, signal=signals.spider_closed)
         crawler.signals.connect(self._idle, signal=signals.spider_idle)
 
@@ -324,12 +323,6 @@ class RequisiteMiddleware:
 
     def _idle(self, spider: Any = None) -> None:
         self._flush(everything=True)  # nothing is in flight: write what is left (a requisite held forever)
-
-    def _dropped(self, request: Request, spider: Any = None) -> None:
-        info = request.meta.get(META_KEY)
-        if info is not None:
-            self._resolve(info["url"], _Outcome("failed", "dropped by the scheduler"))
-            self._flush()
 
     def _closed(self, spider: Any = None, reason: str = "") -> None:
         unfinished = sum(1 for outcome in self.outcomes.values() if outcome is None)
