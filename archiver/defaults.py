@@ -88,6 +88,23 @@ SETTINGS: tuple[Setting, ...] = (
         False,
         "HTTP mode: a screenshot of each page as the archive replays it (scripts off, nothing live).",
     ),
+    Setting(
+        "ARCHIVER_REQUISITES_ENABLED",
+        True,
+        "Fetch what each archived page needs to render (stylesheets, fonts, images, icons, scripts).",
+    ),
+    Setting(
+        "ARCHIVER_REQUISITES_PAGE_MAX_COUNT",
+        300,
+        "Requisites fetched for one page at most (overruns counted).",
+    ),
+    Setting(
+        "ARCHIVER_REQUISITES_PAGE_MAX_BYTES", 50 * 1024 * 1024, "Bytes of requisites for one page at most."
+    ),
+    Setting("ARCHIVER_REQUISITES_CRAWL_MAX_COUNT", 200_000, "Requisites fetched by one crawl at most."),
+    Setting(
+        "ARCHIVER_REQUISITES_CRAWL_MAX_BYTES", 20 * 1024**3, "Bytes of requisites one crawl fetches at most."
+    ),
 )
 
 #: name -> default, what ``archiver/settings.py`` loads and the components fall back to.

@@ -50,6 +50,7 @@ KEYS: dict[str, str] = {
     "follow_deny": "list of regexes; links whose path matches are not followed",
     "max_pages": "positive integer: stop after this many responses",
     "max_depth": "non-negative integer: how many links deep to follow",
+    "requisites_obey_robots": "true (default) or false: whether robots.txt applies to page requisites",
     "date_from": "ISO date: skip articles published before it",
     "date_until": "ISO date: skip articles published after it",
     "selectors": "table with `body` and `remove` lists of CSS selectors",
@@ -80,6 +81,7 @@ class Outlet:
     follow_deny: tuple[re.Pattern[str], ...] = ()
     max_pages: int | None = None
     max_depth: int | None = None
+    requisites_obey_robots: bool = True
     date_from: dt.date | None = None
     date_until: dt.date | None = None
     body_selectors: tuple[str, ...] = ()
@@ -274,6 +276,7 @@ def parse_outlet(raw: dict[str, Any], *, source: str = "<outlet>") -> Outlet:
         body_selectors=body,
         remove_selectors=remove,
         render=render,
+        requisites_obey_robots=_boolean(raw, "requisites_obey_robots", True, keys.fail),
         source=source,
     )
     if outlet.date_from and outlet.date_until and outlet.date_from > outlet.date_until:
@@ -383,6 +386,13 @@ def _selectors(keys: _Keys) -> tuple[tuple[str, ...], tuple[str, ...]]:
             raise keys.fail(f"selectors.{key}", "unknown key; allowed: body, remove")
     body, remove = (tuple(_selector_list(selectors, k, keys.fail)) for k in ("body", "remove"))
     return body, remove
+
+
+def _boolean(raw: dict[str, Any], key: str, default: bool, fail: Any) -> bool:
+    value = raw.get(key, default)
+    if not isinstance(value, bool):
+        raise fail(key, f"expected true or false, got {value!r}")
+    return value
 
 
 def _selector_list(table: dict[str, Any], key: str, fail: Any) -> list[str]:

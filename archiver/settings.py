@@ -67,6 +67,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Browser mode (outlet `render = "browser"`): after HttpCompression (590) and redirects
     # (600) have acted, load the page in Chromium and archive all it fetches.
     "archiver.downloadermiddlewares.render.BrowserRenderMiddleware": 580,
+    # Below RetryMiddleware (550) and HttpCompression (590): every archived HTML page's
+    # stylesheets, fonts, images, icons and scripts, fetched once per crawl (downloadermiddlewares/requisites.py).
+    "archiver.downloadermiddlewares.requisites.RequisiteMiddleware": 540,
 }
 # Resume (spiders/resume.py): requests for URLs the interrupted crawl archived
 # are answered from the WARCs, so nothing archived is fetched twice.

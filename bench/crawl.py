@@ -130,12 +130,22 @@ def run_bare(url: str, work: Path) -> dict[str, Any]:
     return json.loads(probe.read_text())
 
 
-def run_full(url: str, work: Path, pages: int, profile: Path | None) -> dict[str, Any]:
+def run_full(
+    url: str,
+    work: Path,
+    pages: int,
+    profile: Path | None,
+    *,
+    out: Path | None = None,
+    name: str = "full",
+    **extra: Any,
+) -> dict[str, Any]:
+    """``archiver crawl`` of the site into ``out`` (default WORK/archive), ``extra`` settings added."""
     from archiver.demo.bigsite import outlet_toml
 
     outlet = work / "bigsite.toml"
     outlet.write_text(outlet_toml(url, max_pages=pages * 2))
-    probe = work / "full.json"
+    probe = work / f"{name}.json"
     settings = dict(
         COMMON,
         # EXTENSIONS replaces the project's: keep the one that opens the archive.
@@ -143,8 +153,9 @@ def run_full(url: str, work: Path, pages: int, profile: Path | None) -> dict[str
         BENCH_PROBE_OUT=str(probe),
         ARCHIVER_ALLOW_PRIVATE_ADDRESSES=True,
         ARCHIVER_SHAPE_BUDGET=pages * 2,
+        **extra,
     )
-    args = ["-m", "archiver.cli", "crawl", str(outlet), "--out", str(work / "archive"), "--quiet"]
+    args = ["-m", "archiver.cli", "crawl", str(outlet), "--out", str(out or work / "archive"), "--quiet"]
     for key, value in settings.items():
         args += ["--set", f"{key}={json.dumps(value) if not isinstance(value, str) else value}"]
     prefix = [sys.executable] + (["-m", "cProfile", "-o", str(profile)] if profile else [])

@@ -153,6 +153,8 @@ class WarcCaptureMiddleware:
                 ip=ip,
                 error=error,
                 reconstructed=reconstructed,
+                # page requisites: a payload held under another URL is a revisit by digest
+                **({"any_url": True} if "archiver_requisite" in request.meta else {}),
             )
         except WRITE_ERRORS as exc:
             stop_crawl(self.crawler, exc)

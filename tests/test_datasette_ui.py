@@ -19,6 +19,7 @@ from bs4 import BeautifulSoup
 import ui_archive
 from archiver.serve.app import make_datasette
 from archiver.serve import RAW_CSP, record_slug
+from archiver.serve.site import timestamp14
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +123,8 @@ def test_snapshot_page_frames_the_capture_in_a_sandbox(ds, archive):
     assert len(frames) == 1
     assert "sandbox" in frames[0].attrs and not frames[0]["sandbox"]  # no allow-scripts/-same-origin, nothing
     assert re.search(r'<iframe class="archive-frame" sandbox=""', page.text)
-    assert frames[0]["src"] == snapshot_path(ids["hostile_capture"], raw=True)
+    hostile = ids["hostile_capture"]  # framed from the replay route, its requisites from the archive
+    assert frames[0]["src"] == f"/-/replay/{timestamp14(hostile.fetched_at)}/{hostile.url}"
     assert "parent.document" not in page.text  # the archived HTML is never inlined in our origin
     assert ui_archive.HOSTILE_URL in page.text and "200 OK" in page.text
 

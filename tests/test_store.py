@@ -120,8 +120,9 @@ def test_schema_tables_keys_indexes_and_wal(archive: Archive) -> None:
         ("outlet", "fetched_at", "status"): False,
         ("status",): False,
         ("record_type",): False,
-        ("refers_to",): False,
-    }  # + 0003_ui_indexes, 0004_browser_capture (a page's DOM and screenshot records)
+        ("refers_to",): False,  # 0007_browser_capture: a page's DOM and screenshot records
+        ("payload_sha256",): False,  # 0008_page_requisites: revisits by digest across URLs
+    }  # + 0003_ui_indexes
     assert indexes("articles") == {
         ("url",): True,
         ("outlet", "published"): False,

@@ -35,6 +35,7 @@ from archiver.warc.formats import NOT_MODIFIED_PROFILE
 __all__ = [
     "Held",
     "Revisit",
+    "held_by_digest",
     "held_capture",
     "held_response",
     "replay_parts",
@@ -103,6 +104,25 @@ def held_response(store: Any, warcs_dir: str | Path, url: str) -> Held | None:
     """
     latest = store.latest_capture(url)
     return held_capture(store, warcs_dir, latest) if latest is not None else None
+
+
+def held_by_digest(store: Any, warcs_dir: str | Path, response_bytes: bytes) -> Held | None:
+    """A complete response of *any* URL whose payload (as sent) equals this response's, read back.
+
+    Page requisites use it: the same logo or font served under two URLs is
+    written once, the second time as a revisit by digest
+    (``WARC-Refers-To-Target-URI`` names the first URL).
+    """
+    body = parse_message(response_bytes).body
+    if not body:
+        return None
+    sha = hashlib.sha256(body).hexdigest()
+    found = store._captures_where(
+        "payload_sha256 = ? AND record_type = 'response' AND status IS NOT NULL",
+        [sha],
+        order="fetched_at LIMIT 1",
+    )
+    return held_capture(store, warcs_dir, found[0]) if found else None
 
 
 def held_capture(store: Any, warcs_dir: str | Path, capture: Capture) -> Held | None:

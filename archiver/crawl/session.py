@@ -22,7 +22,7 @@ from archiver.article import Article
 from archiver.capture import Capture
 from archiver.outlets import Outlet
 from archiver.timestamps import new_crawl_id, utc_now, warc_time
-from archiver.warc.formats import ARTICLE_JSON_TYPE, WALL_JSON_TYPE
+from archiver.warc.formats import ARTICLE_JSON_TYPE, REQUISITES_JSON_TYPE, WALL_JSON_TYPE
 from archiver.warc.writer import RECONSTRUCTED_HEADER
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "settings_digest",
     "ARTICLE_JSON_TYPE",
     "WALL_JSON_TYPE",
+    "REQUISITES_JSON_TYPE",
 ]
 
 
@@ -124,14 +125,22 @@ class ArchiveSession:
         ip: str | None = None,
         error: str | None = None,
         reconstructed: bool = False,
+        any_url: bool = False,
     ) -> Capture | None:
         """Archive one HTTP exchange and index its response; ``None`` if none came.
 
         A response that leaves what the archive holds of ``url`` unchanged (a
         304, or the same payload again) is written as a ``revisit`` record
-        (see :mod:`archiver.crawl.conditional`).
+        (see :mod:`archiver.crawl.conditional`); with ``any_url`` (page requisites), so
+        is a payload the archive holds under another URL.
         """
         revisit = None if error or response_bytes is None else self._revisit_for(url, response_bytes)
+        if revisit is None and any_url and not error and response_bytes is not None:
+            from archiver.crawl.conditional import held_by_digest, revisit_for
+
+            revisit = revisit_for(
+                held_by_digest(self.store, self.out_dir / "warcs", response_bytes), response_bytes
+            )
         capture: Capture | None
         if revisit is not None:
             capture = self.writer.write_revisit(
@@ -176,6 +185,29 @@ class ArchiveSession:
         from archiver.crawl.conditional import revisit_for
 
         return revisit_for(self.held(url), response_bytes)
+
+    def record_requisites(self, rows: list[dict[str, Any]]) -> None:
+        """Note which page needed which resource and what became of it, WARC first, then ``requisites``.
+
+        One record per page and call (content type :data:`REQUISITES_JSON_TYPE`,
+        ``WARC-Refers-To`` the page's capture), so ``reindex`` rebuilds the
+        table and a snapshot holding the page holds the list.
+        """
+        from archiver.store.requisites import add_requisites, requisites_payload
+
+        by_page: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            by_page.setdefault(row["page_record_id"], []).append(row)
+        for page_id, page_rows in by_page.items():
+            self.writer.write_conversion(
+                url=page_rows[0].get("page_url") or "",
+                refers_to=page_id,
+                fetched_at=_utc_now(),
+                payload=requisites_payload(page_rows, crawl_id=self.crawl_id),
+                content_type=REQUISITES_JSON_TYPE,
+            )
+        self._batch()
+        add_requisites(self.store.db, [{**row, "crawl_id": self.crawl_id} for row in rows])
 
     def record_article(self, article: Article, capture: Capture) -> str | None:
         """Store a new version of the article when its clean text changed (see :func:`record_version`)."""

@@ -155,7 +155,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if body is None:
             body = b"<html><body><h1>Not found</h1></body></html>"
         self.send_response(status)
-        kind = "text/plain" if path.endswith(".txt") else "text/html; charset=utf-8"
+        kind = _TYPES.get(path.rsplit(".", 1)[-1], "text/html; charset=utf-8")
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("ETag", '"' + hashlib.sha1(body).hexdigest()[:16] + '"')
@@ -199,12 +199,16 @@ class BigSiteServer(BackgroundServer):
         return path
 
 
+#: Content types by file extension (page requisites in bench/requisites.py); the rest is HTML.
+_TYPES = {"txt": "text/plain", "css": "text/css", "png": "image/png", "ttf": "font/ttf"}
+
+
 def _response(pages: dict[str, bytes], path: str) -> bytes:
     body = pages.get(path)
     status = "200 OK" if body is not None else "404 Not Found"
     if body is None:
         body = b"<html><body><h1>Not found</h1></body></html>"
-    kind = "text/plain" if path.endswith(".txt") else "text/html; charset=utf-8"
+    kind = _TYPES.get(path.rsplit(".", 1)[-1], "text/html; charset=utf-8")
     etag = hashlib.sha1(body).hexdigest()[:16]
     head = (
         f'HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {len(body)}\r\nETag: "{etag}"\r\n\r\n'

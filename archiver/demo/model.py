@@ -54,6 +54,9 @@ class DemoSite:
     sections: list[str]
     #: The script-built section's stories (archiver/demo/live.py): only a browser capture stores them.
     live_articles: list[DemoArticle] = dataclasses.field(default_factory=list)
+    #: The second origin serving the outlet's stylesheets, font and images, and its files by path.
+    cdn_url: str = ""
+    cdn_pages: dict[str, Page] = dataclasses.field(default_factory=dict)
 
     def article(self, path_or_url: str) -> DemoArticle:
         """The article at a path or absolute URL; KeyError names what exists if none."""

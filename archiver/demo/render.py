@@ -134,8 +134,13 @@ SKINS = {
 }
 
 
-def page_shell(base: str, *, title: str, head: str, main: str, body_class: str, sidebar: str = "") -> str:
-    """The frame every page shares: cookie banner, header with nav, footer."""
+def page_shell(
+    base: str, *, title: str, head: str, main: str, body_class: str, sidebar: str = "", cdn: str | None = None
+) -> str:
+    """The frame every page shares: cookie banner, header with nav, footer; its face from ``cdn``."""
+    from archiver.demo import face
+
+    cdn = cdn or base
     nav = "".join(
         f'<li class="menu-item menu-item-type-taxonomy"><a href="{base}/section/{s.slug}/">{e(s.name)}</a></li>'
         for s in SECTIONS.values()
@@ -149,7 +154,7 @@ def page_shell(base: str, *, title: str, head: str, main: str, body_class: str, 
 <title>{e(title)}</title>
 {head}
 <link rel="stylesheet" id="td-theme-css" href="{base}{STYLE_PATH}?ver=12.6" type="text/css" media="all">
-<link rel="alternate" type="application/rss+xml" title="{e(SITE_NAME)} &raquo; Feed" href="{base}/feed.xml">
+{face.head_links(base, cdn)}<link rel="alternate" type="application/rss+xml" title="{e(SITE_NAME)} &raquo; Feed" href="{base}/feed.xml">
 <link rel="alternate" type="application/atom+xml" title="{e(SITE_NAME)} &raquo; Atom" href="{base}/atom.xml">
 </head>
 <body class="{body_class} td-standard-pack global-block-template-1">
@@ -160,7 +165,7 @@ def page_shell(base: str, *, title: str, head: str, main: str, body_class: str, 
 <button type="button" class="cn-settings">Manage cookie preferences</button>
 </div>
 <div id="td-outer-wrap" class="td-theme-wrap">
-<div class="td-header-wrap td-header-style-1">
+<div class="td-header-wrap td-header-style-1" {face.masthead_style(cdn)}>
 <div class="td-header-top-menu"><a class="skip-link screen-reader-text" href="#content">Skip to content</a>
 <span class="td_data_time">Latest news from Britain and the world</span></div>
 <div class="td-header-logo"><a class="td-main-logo" href="{base}/"><span class="td-logo-text">{e(SITE_NAME)}</span></a>
@@ -252,8 +257,12 @@ def article_page(
     urls: dict[str, str],
     by_slug: dict[str, ArticleContent],
     post_id: int,
+    cdn: str | None = None,
 ) -> str:
-    """One article with all its furniture; ``urls`` maps every slug to its URL."""
+    """One article with all its furniture; ``urls`` maps every slug to its URL; images from ``cdn``."""
+    from archiver.demo import face
+
+    cdn = cdn or base
     skin = SKINS[article.section]
     section = SECTIONS[article.section]
     published, modified = iso(article.published), iso(article.modified)
@@ -310,7 +319,7 @@ def article_page(
 </header>
 </div>
 {share_bar(skin, url, article.title) if skin.share_on_top else ""}
-<div class="td-post-featured-image"><img width="696" height="464" src="{base}{IMAGE_PATH}" alt="{e(article.title)}"></div>
+<div class="td-post-featured-image">{face.featured_image(cdn, article.section, article.title)}</div>
 {chr(10).join(body)}
 <footer>
 <div class="td-post-source-tags"><ul class="td-tags td-post-small-box clearfix"><li><span>TAGS</span></li>{tags}</ul></div>
@@ -318,7 +327,8 @@ def article_page(
 </article>
 {chr(10).join(blocks[name] for name in skin.order)}"""
     sidebar = (
-        author_box(base, article.authors)
+        face.lazy_figure(cdn)
+        + author_box(base, article.authors)
         + newsletter_box()
         + (
             '<div class="td-a-rec td-a-rec-id-sidebar"><span class="td-adspot-title">- Advertisement -</span></div>'
@@ -326,6 +336,7 @@ def article_page(
     )
     return page_shell(
         base,
+        cdn=cdn,
         title=f"{article.title} | {SITE_NAME}",
         head=head,
         main=main,

@@ -26,7 +26,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 
 from archiver.demo.content import catalogue
 from archiver.demo.model import DemoSite, Page
-from archiver.demo.site import build_site, render_article
+from archiver.demo.site import STATIC_DATE, build_site, render_article
 from archiver.demo.threaded import BackgroundServer
 
 __all__ = ["DemoServer", "RequestLog"]
@@ -50,17 +50,26 @@ class DemoServer(BackgroundServer):
 
     thread_name = "demo-server"
 
+    cors = False
+
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, delay: float = 0.0) -> None:
+        self._listen(host, port, delay)
+        #: The outlet's second origin (its CDN: stylesheets, font, images), on a free port of the same host.
+        self.cdn = AssetServer(host, delay=delay)
+        self.site: DemoSite = build_site(self.url, self.cdn.url)
+        self.cdn.pages = self.site.cdn_pages
+        self.requests: list[RequestLog] = []
+        self._lock = threading.Lock()
+        self._gzipped: dict[str, bytes] = {}
+        self._contents = catalogue()
+
+    def _listen(self, host: str, port: int, delay: float) -> None:
+        """Bind the server (``port=0``: a free one) and learn its URL."""
         self.delay = delay
         self._httpd = http.server.ThreadingHTTPServer((host, port), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.demo = self  # type: ignore[attr-defined]
         self.url = self._bind()
-        self.site: DemoSite = build_site(self.url)
-        self.requests: list[RequestLog] = []
-        self._lock = threading.Lock()
-        self._gzipped: dict[str, bytes] = {}
-        self._contents = catalogue()
 
     # -- test helpers ----------------------------------------------------------------------
     def requests_for(self, path: str) -> list[RequestLog]:
@@ -69,8 +78,12 @@ class DemoServer(BackgroundServer):
             return [r for r in self.requests if r[1].split("?", 1)[0] == path]
 
     def clear_requests(self) -> None:
+        """Forget the request log (the CDN's too)."""
         with self._lock:
             self.requests.clear()
+        cdn = getattr(self, "cdn", None)
+        if cdn is not None:
+            cdn.clear_requests()
 
     def edit_article(self, path: str, text: str) -> None:
         """Replace one article's body with ``text`` (paragraphs split on blank lines).
@@ -97,13 +110,21 @@ class DemoServer(BackgroundServer):
                 promos=[(n, s) for n, s in self._contents[index].promos if n < len(paragraphs)],
             )
             self._contents[index] = content
-            body = render_article(self.url, content, self._contents)
+            body = render_article(self.url, content, self._contents, self.site.cdn_url)
             self.site.pages[article.path] = Page(self.site.pages[article.path].content_type, body, now)
             self._gzipped.pop(article.path, None)
             new = dataclasses.replace(
                 article, paragraphs=paragraphs, modified=now.isoformat().replace("+00:00", "Z")
             )
             self.site.articles[self.site.articles.index(article)] = new
+
+    def start(self) -> "DemoServer":
+        self.cdn.start()
+        return super().start()
+
+    def stop(self) -> None:
+        super().stop()
+        self.cdn.stop()
 
     # -- serving ---------------------------------------------------------------------------
     def _log(self, method: str, path: str, headers: Message) -> None:
@@ -130,6 +151,32 @@ class DemoServer(BackgroundServer):
             if path not in self._gzipped:
                 self._gzipped[path] = gzip.compress(body, compresslevel=6, mtime=0)
             return self._gzipped[path]
+
+
+class AssetServer(DemoServer):
+    """The demo outlet's CDN: its files by path, with the outlet's caching headers and CORS for fonts."""
+
+    thread_name = "demo-cdn"
+    cors = True  # a font from another origin loads only with Access-Control-Allow-Origin
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, delay: float = 0.0) -> None:
+        self._listen(host, port, delay)
+        self.pages: dict[str, Page] = {}
+        self.requests = []
+        self._lock = threading.Lock()
+        self._gzipped = {}
+
+    def start(self) -> "AssetServer":
+        return BackgroundServer.start(self)
+
+    def stop(self) -> None:
+        BackgroundServer.stop(self)
+
+    def _lookup(self, path: str) -> tuple[str, Page]:
+        page = self.pages.get(path)
+        if page is None:
+            return path, Page("text/plain; charset=utf-8", b"not found\n", STATIC_DATE, status=404)
+        return path, page
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -183,6 +230,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if compress:
             self.send_header("Content-Encoding", "gzip")
         self.send_header("Cache-Control", "max-age=60")
+        if demo.cors:
+            self.send_header("Access-Control-Allow-Origin", "*")
         self.end_headers()
         if send_body:
             self.wfile.write(body)
@@ -223,7 +272,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     with server:
         print(
-            f"Demo outlet at {server.url}/ ({len(server.site.articles)} articles). Ctrl-C to stop.",
+            f"Demo outlet at {server.url}/ ({len(server.site.articles)} articles), "
+            f"its CDN at {server.cdn.url}/. Ctrl-C to stop.",
             flush=True,
         )
         try:

@@ -16,7 +16,7 @@ import sys
 import zlib
 from pathlib import Path
 
-from archiver.demo import feeds, live, render
+from archiver.demo import face, feeds, live, render
 from archiver.demo.content import AUTHORS, SECTIONS, SITE_NAME, ArticleContent, catalogue, slugify
 from archiver.demo.model import DemoArticle, DemoSite, Page
 
@@ -61,30 +61,46 @@ def article_path(article: ArticleContent) -> str:
     return f"/{article.published:%Y/%m/%d}/{article.slug}/"
 
 
-def render_article(base: str, content: ArticleContent, contents: list[ArticleContent]) -> bytes:
+def render_article(
+    base: str, content: ArticleContent, contents: list[ArticleContent], cdn: str | None = None
+) -> bytes:
     """The HTML of one article page (also used by the server to re-render an edited one)."""
     urls = {a.slug: base + article_path(a) for a in contents}
     by_slug = {a.slug: a for a in contents}
     post_id = 1000 + [a.slug for a in contents].index(content.slug)
-    return render.article_page(base, content, urls[content.slug], urls, by_slug, post_id).encode("utf-8")
+    return render.article_page(base, content, urls[content.slug], urls, by_slug, post_id, cdn).encode("utf-8")
 
 
-def build_site(base_url: str) -> DemoSite:
-    """The whole outlet as served at ``base_url`` (scheme://host:port, no trailing slash)."""
+def build_site(base_url: str, cdn_url: str | None = None) -> DemoSite:
+    """The whole outlet as served at ``base_url`` (scheme://host:port, no trailing slash).
+
+    ``cdn_url`` is the second origin serving its stylesheets, font and images
+    (:mod:`archiver.demo.face`); without it the outlet serves them itself.
+    """
     base = base_url.rstrip("/")
+    cdn = (cdn_url or base).rstrip("/")
     contents = catalogue()
     newest_first = sorted(contents, key=lambda a: (a.published, a.slug), reverse=True)
     urls = {a.slug: base + article_path(a) for a in contents}
     pages: dict[str, Page] = {}
 
     for content in contents:
-        pages[article_path(content)] = Page(HTML, render_article(base, content, contents), content.modified)
+        pages[article_path(content)] = Page(
+            HTML, render_article(base, content, contents, cdn), content.modified
+        )
 
-    _listing_pages(pages, base, "/", "Latest news", newest_first, HOME_PAGE_SIZE, urls, home=True)
+    _listing_pages(pages, base, "/", "Latest news", newest_first, HOME_PAGE_SIZE, urls, home=True, cdn=cdn)
     for section in SECTIONS.values():
         in_section = [a for a in newest_first if a.section == section.slug]
         _listing_pages(
-            pages, base, f"/section/{section.slug}/", section.name, in_section, SECTION_PAGE_SIZE, urls
+            pages,
+            base,
+            f"/section/{section.slug}/",
+            section.name,
+            in_section,
+            SECTION_PAGE_SIZE,
+            urls,
+            cdn=cdn,
         )
     for author in AUTHORS.values():
         written = [a for a in newest_first if author.name in a.authors]
@@ -97,14 +113,17 @@ def build_site(base_url: str) -> DemoSite:
             len(written) or 1,
             urls,
             intro=author.bio,
+            cdn=cdn,
         )
     tags = sorted({t for a in contents for t in a.tags})
     for tag in tags:
         tagged = [a for a in newest_first if tag in a.tags]
-        _listing_pages(pages, base, f"/tag/{slugify(tag)}/", f"Tag: {tag}", tagged, len(tagged), urls)
+        _listing_pages(
+            pages, base, f"/tag/{slugify(tag)}/", f"Tag: {tag}", tagged, len(tagged), urls, cdn=cdn
+        )
 
     for path, title, paragraphs in _STATIC_PAGES:
-        pages[path] = _simple_page(base, path, title, paragraphs)
+        pages[path] = _simple_page(base, path, title, paragraphs, cdn)
     seed = next(a for a in contents if a.is_seed)
     pages[f"/go/{seed.slug}"] = Page(HTML, b"", STATIC_DATE, status=301, location=urls[seed.slug])
     # Yoast SEO's habit: /sitemap.xml is a permanent redirect to the index.
@@ -112,6 +131,11 @@ def build_site(base_url: str) -> DemoSite:
     pages[render.STYLE_PATH] = Page("text/css; charset=utf-8", _STYLE.encode("utf-8"), STATIC_DATE)
     pages[render.IMAGE_PATH] = Page("image/png", _png(), STATIC_DATE)
     pages.update(live.live_pages(base, _png()))  # the script-built "Live desk" section
+    pages[face.FAVICON_PATH] = face.favicon_page(STATIC_DATE)
+    cdn_pages = face.asset_pages(STATIC_DATE)
+    if cdn == base:  # one origin: the outlet serves its own assets (its robots.txt stays its own)
+        pages.update({path: page for path, page in cdn_pages.items() if path != "/robots.txt"})
+        cdn_pages = {}
     _machine_pages(pages, base, newest_first, urls)
 
     articles = [
@@ -147,6 +171,8 @@ def build_site(base_url: str) -> DemoSite:
         not_found=dataclasses.replace(not_found, status=404),
         sections=list(SECTIONS),
         live_articles=live.live_articles(base),
+        cdn_url=cdn,
+        cdn_pages=cdn_pages,
     )
 
 
@@ -161,6 +187,7 @@ def _listing_pages(
     *,
     home: bool = False,
     intro: str = "",
+    cdn: str | None = None,
 ) -> None:
     """A paginated list of teasers: prefix, prefix + page/2/, ..."""
     count = max(1, -(-len(items) // per_page))
@@ -185,6 +212,7 @@ def _listing_pages(
             main=main,
             sidebar=sidebar,
             body_class="home blog" if home else "archive category",
+            cdn=cdn,
         )
         modified = max((a.modified for a in chunk), default=STATIC_DATE)
         pages[path] = Page(HTML, html.encode("utf-8"), modified)
@@ -205,7 +233,7 @@ def _home_sidebar(base: str, items: list[ArticleContent], urls: dict[str, str]) 
     )
 
 
-def _simple_page(base: str, path: str, title: str, paragraphs: list[str]) -> Page:
+def _simple_page(base: str, path: str, title: str, paragraphs: list[str], cdn: str | None = None) -> Page:
     main = (
         f'<div class="td-page-header"><h1 class="entry-title td-page-title">{render.e(title)}</h1></div>'
         '<div class="td-page-content">' + "".join(f"<p>{render.e(p)}</p>" for p in paragraphs) + "</div>"
@@ -213,7 +241,9 @@ def _simple_page(base: str, path: str, title: str, paragraphs: list[str]) -> Pag
     head = render.website_head(base, title=title, path=path, description=paragraphs[0])
     if path.startswith("/private/"):
         head += '<meta name="robots" content="noindex, nofollow">\n'
-    html = render.page_shell(base, title=f"{title} | {SITE_NAME}", head=head, main=main, body_class="page")
+    html = render.page_shell(
+        base, title=f"{title} | {SITE_NAME}", head=head, main=main, body_class="page", cdn=cdn
+    )
     return Page(HTML, html.encode("utf-8"), STATIC_DATE)
 
 

@@ -309,3 +309,24 @@ def browser_capture(db: Database) -> None:
     articles.add_column("dom_record_id", str)
     articles.add_column("screenshot_record_id", str)
     articles.add_column("screenshot_sha256", str)
+
+
+#: Columns of ``requisites``: which page needed which resource, and what became of it.
+REQUISITE_COLUMNS: dict[str, type] = {
+    "page_record_id": str,  # the page's capture (response or revisit record id)
+    "url": str,
+    "source": str,  # where the page (or its CSS) named it: "img@srcset", "stylesheet @font-face url()"
+    "kind": str,  # style, font, image, icon, script
+    "status": str,  # archived, skipped, failed
+    "reason": str,  # why skipped or failed: "robots.txt", "page budget (count)", "HTTP 404"
+    "capture_record_id": str,  # the requisite's own capture when archived
+    "crawl_id": str,
+}
+
+
+@migrations(name="0008_page_requisites")
+def page_requisites(db: Database) -> None:
+    """``requisites`` (page → resource, status) and the payload-digest index for revisits across URLs."""
+    db.table("requisites").create(REQUISITE_COLUMNS, pk=("page_record_id", "url"), not_null={"url", "status"})
+    db.table("requisites").create_index(["page_record_id", "status"])
+    db.table("captures").create_index(["payload_sha256"], if_not_exists=True)

@@ -18,7 +18,7 @@ from typing import Any, Iterable
 from archiver.article import Article
 from archiver.crawl.browser.records import NEEDS_BROWSER_JSON_TYPE, resource_capture_from_record
 from archiver.warc.files import warc_files
-from archiver.warc.formats import ARTICLE_JSON_TYPE, WALL_JSON_TYPE
+from archiver.warc.formats import ARTICLE_JSON_TYPE, REQUISITES_JSON_TYPE, WALL_JSON_TYPE
 from archiver.weburl import is_web_url
 
 __all__ = ["reindex", "ReindexResult", "warc_files"]
@@ -70,6 +70,8 @@ def reindex(paths: Iterable[str | Path], db_path: str | Path) -> ReindexResult:
                     _index_needs_browser(archive, record, result)
                 elif kind == "resource":
                     archive.add_capture(resource_capture_from_record(record, path.name))
+                elif kind == "conversion" and record.content_type == REQUISITES_JSON_TYPE:
+                    _index_requisites(archive, record, result)
         for record in later:
             result.articles += _index_article(archive, record, result)
     return result
@@ -114,6 +116,16 @@ def _index_article(archive: Any, record: Any, result: ReindexResult, later: list
         converted_at=record.date,
     )
     return 1
+
+
+def _index_requisites(archive: Any, record: Any, result: ReindexResult) -> None:
+    """The ``requisites`` rows a page's requisites record lists, as the crawl wrote them."""
+    from archiver.store.requisites import add_requisites, rows_from_payload
+
+    try:
+        add_requisites(archive.db, rows_from_payload(record.block))
+    except (ValueError, TypeError) as exc:
+        result.errors.append(f"{_where(record)}: unreadable requisites record ({exc})")
 
 
 def _index_wall(archive: Any, record: Any, result: ReindexResult) -> None:

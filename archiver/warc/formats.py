@@ -10,3 +10,5 @@ WALL_JSON_TYPE = "application/vnd.news-archiver.wall+json"
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 #: WARC 1.1 revisit profile for a server's ``304 Not Modified`` (the payload was not sent again).
 NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+#: Content type of the records listing a page's requisites and what became of them.
+REQUISITES_JSON_TYPE = "application/vnd.news-archiver.crawl.requisites+json"

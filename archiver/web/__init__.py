@@ -29,6 +29,7 @@ PLUGIN_MODULES = (
     "memento",
     "outlet_page",
     "read_only",
+    "replay",
     "safe_links",
     "screenshot",
     "search_page",

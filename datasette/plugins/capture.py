@@ -17,9 +17,10 @@ import asyncio
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
+from archiver.serve.capture import CaptureError, load_capture, record_slug, slug_record_id
+from archiver.serve.replay import requisites_context
 from archiver.serve.site import archive_database, archive_dir, has_plugin, not_found, replay_link
 from archiver.timestamps import timestamp14
-from archiver.serve.capture import CaptureError, load_capture, record_slug, slug_record_id
 
 
 async def _capture(db, record_ids: list[str]) -> dict | None:
@@ -83,6 +84,8 @@ async def capture_page(datasette, request):
         "memento_url": f"{base}{stamp}/{capture['url']}" if has_plugin("memento.py") else None,
         "original_url": capture["url"],
         "database": db.name,
+        **await requisites_context(db, capture["record_id"]),
+        "frame_url": f"{base}-/replay/{stamp}/{capture['url']}" if has_plugin("replay.py") else None,
     }
     return Response.html(await datasette.render_template("capture.html", context, request=request))
 

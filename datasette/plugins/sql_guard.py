@@ -58,7 +58,7 @@ SUBRESOURCE_DESTS = frozenset(
 )
 #: Paths an archived page or one of our pages may load as a subresource.
 RESOURCE_PREFIXES = re.compile(
-    r"/(-/static/|-/static-plugins/|archive-static/|favicon\.ico\Z|-/snapshot/[^/]+/raw\Z|-/capture/[^/]+/raw\Z|-/screenshot/[0-9a-fA-F-]+\.png\Z|\d{14}/|timemap/|timegate/)"
+    r"/(-/static/|-/static-plugins/|archive-static/|favicon\.ico\Z|-/snapshot/[^/]+/raw\Z|-/capture/[^/]+/raw\Z|-/replay/\d{14}/|-/screenshot/[0-9a-fA-F-]+\.png\Z|\d{14}/|timemap/|timegate/)"
 )
 BODY = b"Refused: the archive's data and SQL API cannot be loaded as an image, style, script or frame.\n"
 
