@@ -202,7 +202,7 @@ class ArchiveSession:
             self.writer.write_conversion(
                 url=page_rows[0].get("page_url") or "",
                 refers_to=page_id,
-                fetched_at=_utc_now(),
+                fetched_at=utc_now(),
                 payload=requisites_payload(page_rows, crawl_id=self.crawl_id),
                 content_type=REQUISITES_JSON_TYPE,
             )
