@@ -368,7 +368,7 @@ def test_search_for_a_word_in_most_articles_says_how_it_answers(ds, monkeypatch)
 
 
 def test_search_facets_are_labelled_when_counted_over_the_first_results(ds, monkeypatch):
-    import archiver.ui.search as search_module
+    import archiver.serve.search as search_module
 
     whole = search(ds, "")  # the whole archive: from the summary table, exact
     assert whole.select_one(".archive-facets-note") is None

@@ -15,6 +15,13 @@ GLUE = {
     "archiver.extensions": "extensions",
     "archiver.scheduler": "scheduler",
 }
+#: The design card's other folders, installed under ``archiver`` too (the Datasette plugin, its site
+#: files, the bundled outlet files).
+DATA = {
+    "archiver.web.plugins": "datasette/plugins",
+    "archiver.web.site": "datasette",
+    "archiver.bundled_outlets": "outlets",
+}
 
 
 def _setuptools() -> dict:
@@ -22,7 +29,7 @@ def _setuptools() -> dict:
 
 
 def test_glue_folders_are_mapped_under_archiver() -> None:
-    assert _setuptools()["package-dir"] == GLUE
+    assert _setuptools()["package-dir"] == {**GLUE, **DATA}
     for name, folder in GLUE.items():
         module = importlib.import_module(name)
         assert Path(module.__file__).resolve().parent == REPO / folder, name
@@ -32,7 +39,7 @@ def test_every_package_of_the_tree_is_listed_and_nothing_generic_is() -> None:
     listed = set(_setuptools()["packages"])
     found = {
         ".".join(path.parent.relative_to(REPO).parts) for path in (REPO / "archiver").rglob("__init__.py")
-    } | set(GLUE)
+    } | set(GLUE) | set(DATA)
     assert found == listed
     assert all(name == "archiver" or name.startswith("archiver.") for name in listed)
     assert not (REPO / "datasette" / "__init__.py").exists(), "it would shadow the datasette package"

@@ -60,7 +60,7 @@ class ReplayBody:
 
 
 def replay_body(snap: Any, *, prefix: str, timestamp: str) -> ReplayBody:
-    """The body of a snapshot (:class:`archiver.ui.snapshot.Snapshot`) as replay sends it.
+    """The body of a snapshot (:class:`archiver.serve.capture.CaptureView`) as replay sends it.
 
     HTML and CSS are rewritten so every URL is ``<prefix><timestamp>/<url>``;
     a redirect's ``Location`` is too; anything else is the archived bytes.

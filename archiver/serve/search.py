@@ -300,7 +300,7 @@ def page_sql(rowids: list[int]) -> str:
 
 
 def search_sql(form: SearchForm, plan: Plan) -> tuple[str, dict[str, str]]:
-    """The candidates query (kept under its old name: :mod:`archiver.ui` exports it)."""
+    """The candidates query (kept under its old name: :mod:`archiver.serve` exports it)."""
     return candidates_sql(form, plan)
 
 

@@ -1,6 +1,6 @@
 """``/-/search``: full-text search with snippets, facets, date filters and sorting.
 
-The SQL is :mod:`archiver.ui.search`, bounded at any archive size: one
+The SQL is :mod:`archiver.serve.search`, bounded at any archive size: one
 candidates query (the first 1,000 results in page order), one page of rows,
 the count from counters, the FTS5 matches or the candidates themselves, and facets from the summary table
 (whole archive) or over the candidates (labelled). This view runs it, turns
