@@ -73,13 +73,27 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("outlet")
+@click.argument("outlets_", metavar="[OUTLET]...", nargs=-1)
 @click.option(
     "--out",
     "out",
     type=click.Path(path_type=Path),
     required=True,
     help="Archive folder (warcs/ and archive.db go there).",
+)
+@click.option(
+    "--all", "all_outlets", is_flag=True, help="Crawl every outlet file (of --outlets-dir) together."
+)
+@click.option(
+    "--outlets-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="With --all or names: look outlets up in this folder (default: ./outlets and the project's).",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Exit 3 if an outlet failed, 4 if one drifted, 5 if one found no new article though it "
+    "usually does, saying why (for cron).",
 )
 @click.option("--home", help="Crawl the outlet from another origin (e.g. a local mirror).")
 @click.option("--max-pages", type=int, help="Stop after this many pages (overrides the outlet file).")
@@ -102,8 +116,11 @@ def cli() -> None:
     "--json-log", is_flag=True, help="Log JSON lines on stderr; print the summary as one JSON object."
 )
 def crawl(
-    outlet: str,
+    outlets_: tuple[str, ...],
     out: Path,
+    all_outlets: bool,
+    outlets_dir: Path | None,
+    check: bool,
     home: str | None,
     max_pages: int | None,
     set_: tuple[str, ...],
@@ -115,14 +132,36 @@ def crawl(
 ) -> None:
     """Crawl OUTLET (a name in outlets/ or a .toml path) into the archive folder --out.
 
-    An interrupted crawl (killed, crashed, Ctrl-C) is resumed by running the
-    same command again: nothing already archived is fetched twice.
+    Several outlets (or --all) are crawled together in one process, each with
+    its own politeness, crawl row, WARC prefix and resume state; a summary
+    table follows. An interrupted crawl (killed, crashed, Ctrl-C) is resumed
+    by running the same command again: nothing already archived is fetched twice.
     """
     import dataclasses
 
     from pipelines.progress import progress_settings
     from spiders.runner import run_crawl
 
+    if all_outlets or len(outlets_) != 1 or outlets_dir:
+        if home or redis_url:
+            raise click.UsageError("--home and --redis take one outlet, not several or --all")
+        _crawl_many(
+            outlets_,
+            out,
+            all_outlets=all_outlets,
+            dirs=[outlets_dir] if outlets_dir else None,
+            max_pages=max_pages,
+            overrides={
+                **progress_settings(quiet=quiet, json_log=json_log),
+                **({"ARCHIVER_FRESH": True} if fresh else {}),
+                **_parse_set(set_),
+            },
+            quiet=quiet,
+            json_log=json_log,
+            check=check,
+        )
+        return
+    outlet = outlets_[0]
     definition = _load_outlet_or_exit(outlet, home)
     if max_pages:
         definition = dataclasses.replace(definition, max_pages=max_pages)
@@ -143,6 +182,73 @@ def crawl(
     if not quiet:
         _report(stats, out, as_json=json_log)
     _exit_if_failed(stats)
+    if check:
+        _exit_on_health(out, [definition.name], {})
+
+
+def _crawl_many(
+    names: tuple[str, ...],
+    out: Path,
+    *,
+    all_outlets: bool,
+    dirs: list[Path] | None,
+    max_pages: int | None,
+    overrides: dict[str, Any],
+    quiet: bool,
+    json_log: bool,
+    check: bool,
+) -> None:
+    """Crawl several outlets in one process (spiders/fleet.py); a failing one is reported, the others go on."""
+    import dataclasses
+
+    from archiver.fleet import resolve, summary_json, summary_lines
+    from spiders.fleet import run_fleet
+
+    if not names and not all_outlets:
+        raise click.UsageError("name at least one outlet, or give --all")
+    if overrides.get("ARCHIVER_WARC_PREFIX"):
+        raise click.UsageError("ARCHIVER_WARC_PREFIX names one outlet's files: not with several outlets")
+    runs = resolve(names, all_outlets=all_outlets, dirs=dirs)
+    if not runs:
+        raise click.ClickException("no outlet files found: add outlets/<name>.toml or name the files")
+    if max_pages:
+        for run in runs:
+            if run.outlet is not None:
+                run.outlet = dataclasses.replace(run.outlet, max_pages=max_pages)
+    for run in runs:
+        if run.error:
+            click.echo(f"error: outlet {run.name}: {run.error}", err=True)
+    out = _prepare_or_exit(out)
+    run_fleet(runs, out, overrides=overrides)
+    if json_log:
+        click.echo(json.dumps({"archive": str(out), "outlets": summary_json(runs)}, default=str))
+    elif not quiet:
+        for line in summary_lines(runs):
+            click.echo(line)
+    failed_early = {run.name: run.problems for run in runs if run.error or not run.stats}
+    if check:
+        _exit_on_health(out, [run.name for run in runs if run.name not in failed_early], failed_early)
+    if any(not run.ok for run in runs):
+        sys.exit(1)
+
+
+def _exit_on_health(out: Path, outlets: list[str], failed_early: dict[str, list[Any]]) -> None:
+    """``--check``: say what is wrong with each outlet and exit with the most severe kind's status."""
+    from archiver.health import exit_code, health_report
+    from archiver.store import Archive
+
+    problems: dict[str, list[Any]] = dict(failed_early)
+    with Archive(out / "archive.db") as archive:
+        for health in health_report(archive.db, outlets):
+            if health.problems:
+                problems[health.outlet] = health.problems
+    every = [p for found in problems.values() for p in found]
+    for name, found in sorted(problems.items()):
+        for problem in found:
+            click.echo(f"check: outlet {name}: {problem.kind}: {problem.message}", err=True)
+    code = exit_code(every)
+    if code:
+        sys.exit(code)
 
 
 @cli.command()

@@ -105,3 +105,6 @@ ARCHIVER_MAX_LINKS_PER_PAGE = 1000
 ARCHIVER_SHAPE_BUDGET = 500
 # A path repeating one segment more often than this is a relative-link loop.
 ARCHIVER_MAX_SEGMENT_REPEATS = 3
+# Many outlets in one process (archiver crawl --all, spiders/fleet.py): their crawls share one
+# archive database connection (archiver/shared_store.py). Set by the fleet runner.
+ARCHIVER_SHARED_STORE = False

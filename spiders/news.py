@@ -76,6 +76,7 @@ class NewsSpider(scrapy.Spider):
             settings={k: settings.get(k) for k in SETTINGS_RECORDED},
             warc_prefix=settings.get("ARCHIVER_WARC_PREFIX"),
             warc_max_size=settings.getint("ARCHIVER_WARC_MAX_SIZE"),
+            shared_store=settings.getbool("ARCHIVER_SHARED_STORE"),
         )
         crawler.archiver_session = session
         crawler.signals.connect(self._close_session, signal=signals.spider_closed)
