@@ -508,6 +508,27 @@ def serve(db: Path, port: int) -> None:
 
 
 @cli.command()
+@click.argument("archive", type=click.Path(exists=True, path_type=Path))
+@click.option("--outlet", "outlet_names", multiple=True, help="Only this outlet (repeat for several).")
+def status(archive: Path, outlet_names: tuple[str, ...]) -> None:
+    """One line per outlet of ARCHIVE (a folder or its archive.db): last crawl, new articles, trend, problems."""
+    from archiver.health import health_report
+    from archiver.store import Archive, StoreError, database_path
+
+    if not database_path(archive).is_file():
+        raise click.ClickException(f"no archive database in {archive}: crawl into it first")
+    try:
+        with Archive(archive) as store:
+            report = health_report(store.db, list(outlet_names) or None)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not report:
+        click.echo("no crawl in this archive yet")
+    for health in report:
+        click.echo(health.line())
+
+
+@cli.command()
 @click.argument("names", nargs=-1)
 def outlets(names: tuple[str, ...]) -> None:
     """List the known outlets, or validate the named outlets / .toml files."""

@@ -205,13 +205,31 @@ def _rows(db: Database, outlet: str) -> list[dict[str, Any]]:
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
+def _unfinished(db: Database, outlet: str) -> list[Problem]:
+    """A problem when the outlet's newest crawl has not finished (still running, or killed)."""
+    row = db.execute(
+        "SELECT id, started_at, finished_at FROM crawls WHERE outlet = ? ORDER BY started_at DESC LIMIT 1",
+        [outlet],
+    ).fetchone()
+    if row is None or row[2]:
+        return []
+    return [
+        Problem(
+            "failed",
+            f"crawl {row[0]} started {row[1][:19]} has not finished (running, or killed: "
+            "the same crawl command resumes it)",
+        )
+    ]
+
+
 def outlet_health(db: Database, outlet: str) -> OutletHealth:
     """The health of ``outlet`` from its last crawls (newest first)."""
     rows = _rows(db, outlet)
+    unfinished = _unfinished(db, outlet)
     if not rows:
-        return OutletHealth(outlet, None, [], [])
+        return OutletHealth(outlet, None, [], unfinished)
     last, previous = rows[0], rows[1:]
-    problems = [Problem(**p) for p in json.loads(last["problems"] or "[]")]
+    problems = [Problem(**p) for p in json.loads(last["problems"] or "[]")] + unfinished
     health = OutletHealth(outlet, last, previous, problems)
     usual = [r["articles_new"] for r in previous]
     failed = any(p.kind == "failed" for p in problems)
