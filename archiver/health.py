@@ -18,6 +18,7 @@ an index of the WARCs: ``reindex`` does not rebuild it.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import statistics
 from collections.abc import Mapping
@@ -122,6 +123,18 @@ def crawl_problems(stats: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
+def _duration(stats: Mapping[str, Any], finished_at: str) -> float:
+    """Seconds of this run: Scrapy's elapsed time, else from its start time (set before it closes)."""
+    if stats.get("elapsed_time_seconds"):
+        return round(float(stats["elapsed_time_seconds"]), 3)
+    start = stats.get("start_time")
+    if isinstance(start, str):
+        start = dt.datetime.fromisoformat(start)
+    if not isinstance(start, dt.datetime):
+        return 0.0
+    return round((dt.datetime.fromisoformat(finished_at) - start).total_seconds(), 3)
+
+
 def stats_row(crawl_id: str, outlet: str, stats: Mapping[str, Any], *, finished_at: str) -> dict[str, Any]:
     """The ``crawl_stats`` row of a crawl's Scrapy stats (and the session's counters)."""
     failures = _prefixed(stats, "archiver/fetch/failed/")
@@ -130,7 +143,7 @@ def stats_row(crawl_id: str, outlet: str, stats: Mapping[str, Any], *, finished_
         "crawl_id": crawl_id,
         "outlet": outlet,
         "finished_at": finished_at,
-        "seconds": round(float(stats.get("elapsed_time_seconds") or 0.0), 3),
+        "seconds": _duration(stats, finished_at),
         "finish_reason": stats.get("finish_reason"),
         "pages": int(stats.get("response_received_count", 0)),
         "articles_new": int(stats.get("archiver/articles/new", 0)),
