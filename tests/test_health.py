@@ -121,3 +121,24 @@ def test_crawl_stats_rows_hold_the_figures(history):
     first = rows[0]
     assert first[0] >= 20 and first[2] == 0 and first[3] == 0 and json.loads(first[4]) == {}
     assert first[5] > 0 and first[6] == "finished"
+
+
+def test_outlet_page_charts_the_crawls(history):
+    """Datasette's outlet page draws one bar per crawl: new articles, then the empty fourth crawl."""
+    import asyncio
+
+    from bs4 import BeautifulSoup
+
+    from archiver.serve import make_datasette
+
+    out, _ = history
+    ds = make_datasette(out)
+    page = asyncio.run(ds.client.get("/-/outlet/daily"))
+    assert page.status_code == 200
+    html = BeautifulSoup(page.text, "html.parser")
+    bars = [t.text for t in html.select("#articles-per-crawl rect.bar title")]
+    news = [r[0] for r in query(out, "select articles_new from crawl_stats order by finished_at")]
+    assert len(bars) == 3 and [int(b.rsplit(": ", 1)[1]) for b in bars] == news[:3]  # the 4th has no bar (0)
+    assert html.select_one("#trouble-per-crawl svg") is not None
+    assert "no_new: no new article" not in page.text  # history problems are for status/--check
+    assert "Crawl health" in page.text and "4 crawls shown" in page.text
