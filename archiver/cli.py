@@ -111,6 +111,12 @@ def cli() -> None:
     help="Run as one worker of a distributed crawl sharing its queue in Redis (redis://HOST:PORT/DB).",
 )
 @click.option("--worker-id", help="With --redis: this worker's id; its archive goes to DIR/workers/ID.")
+@click.option(
+    "--incremental/--full",
+    default=None,
+    help="Skip archived articles that cannot have changed (sitemap lastmod, revisit schedule). "
+    "Default: on with --all or several outlets, off for one.",
+)
 @click.option("--quiet", is_flag=True, help="No progress line, no summary: warnings and errors only (cron).")
 @click.option(
     "--json-log", is_flag=True, help="Log JSON lines on stderr; print the summary as one JSON object."
@@ -127,6 +133,7 @@ def crawl(
     fresh: bool,
     redis_url: str | None,
     worker_id: str | None,
+    incremental: bool | None,
     quiet: bool,
     json_log: bool,
 ) -> None:
@@ -142,6 +149,8 @@ def crawl(
     from pipelines.progress import progress_settings
     from spiders.runner import run_crawl
 
+    if incremental is not None:
+        set_ = (f"ARCHIVER_INCREMENTAL={'true' if incremental else 'false'}", *set_)
     if all_outlets or len(outlets_) != 1 or outlets_dir:
         if home or redis_url:
             raise click.UsageError("--home and --redis take one outlet, not several or --all")

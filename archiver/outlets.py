@@ -53,7 +53,10 @@ KEYS: dict[str, str] = {
     "date_from": "ISO date: skip articles published before it",
     "date_until": "ISO date: skip articles published after it",
     "selectors": "table with `body` and `remove` lists of CSS selectors",
+    "revisit": "table: re-check archived articles daily up to `daily_until` days old, weekly up to "
+    "`weekly_until`, then every `then_every` days (incremental crawls)",
 }
+REVISIT_KEYS = ("daily_until", "weekly_until", "then_every")
 SELECTOR_KEYS = {"body", "remove"}
 
 
@@ -81,6 +84,8 @@ class Outlet:
     date_until: dt.date | None = None
     body_selectors: tuple[str, ...] = ()
     remove_selectors: tuple[str, ...] = ()
+    #: ``[revisit]`` of the file: (daily_until, weekly_until, then_every) in days (archiver/incremental.py).
+    revisit: tuple[float, float, float] = (7, 30, 30)
     source: str = ""
 
     # -- URL rules ---------------------------------------------------------
@@ -320,6 +325,7 @@ def parse_outlet(raw: dict[str, Any], *, source: str = "<outlet>") -> Outlet:
     body, remove = (tuple(_selector_list(selectors, k, fail)) for k in ("body", "remove"))
 
     outlet = Outlet(
+        revisit=_revisit(raw.get("revisit", {}), fail),
         name=name,
         title=str(raw.get("title", name)),
         home=home,
@@ -358,3 +364,19 @@ def _selector_list(table: dict[str, Any], key: str, fail: Any) -> list[str]:
         except Exception as exc:  # soupsieve raises SelectorSyntaxError and others
             raise fail(f"selectors.{key}", f"bad CSS selector {sel!r}: {exc}") from None
     return value
+
+
+def _revisit(table: Any, fail: Any) -> tuple[float, float, float]:
+    """The ``[revisit]`` table: ages and interval in days, positive numbers, daily_until <= weekly_until."""
+    if not isinstance(table, dict):
+        raise fail("revisit", "expected a table: [revisit] daily_until = 7 weekly_until = 30 then_every = 30")
+    values = {"daily_until": 7, "weekly_until": 30, "then_every": 30}
+    for key, value in table.items():
+        if key not in values:
+            raise fail(f"revisit.{key}", f"unknown key; allowed: {', '.join(REVISIT_KEYS)}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise fail(f"revisit.{key}", f"expected a positive number of days, got {value!r}")
+        values[key] = value
+    if values["daily_until"] > values["weekly_until"]:
+        raise fail("revisit.weekly_until", "is shorter than daily_until; make it at least as long")
+    return (values["daily_until"], values["weekly_until"], values["then_every"])

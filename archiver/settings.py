@@ -108,3 +108,7 @@ ARCHIVER_MAX_SEGMENT_REPEATS = 3
 # Many outlets in one process (archiver crawl --all, spiders/fleet.py): their crawls share one
 # archive database connection (archiver/shared_store.py). Set by the fleet runner.
 ARCHIVER_SHARED_STORE = False
+# Incremental re-crawls (archiver/incremental.py): archived articles whose sitemap lastmod is not
+# newer than their last capture, or that are not due by the outlet's [revisit] schedule, are not
+# fetched again; listings, feeds and new URLs always are. `crawl --all` turns it on (daily runs).
+ARCHIVER_INCREMENTAL = False

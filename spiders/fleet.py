@@ -38,7 +38,7 @@ def run_fleet(
     """Crawl every runnable outlet of ``runs`` into ``out_dir`` together; fill in each run's stats."""
     from archiver.resume import CrawlRunning, ensure_idle
 
-    settings = crawl_settings(out_dir, {**(overrides or {}), **FLEET_SETTINGS})
+    settings = crawl_settings(out_dir, {"ARCHIVER_INCREMENTAL": True, **(overrides or {}), **FLEET_SETTINGS})
     if settings.getbool("ARCHIVER_JSON_LOG"):
         from pipelines.progress import install_json_logging
 

@@ -51,6 +51,8 @@ class NewsSpider(scrapy.Spider):
         self.allowed_domains = list(self.outlet.domains)
         self.scheduled = 0
         self.seen: set[str] = set()
+        self.revisits: Any = None  # archiver.incremental.Revisits when ARCHIVER_INCREMENTAL
+        self.deferred: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "NewsSpider":
@@ -80,6 +82,15 @@ class NewsSpider(scrapy.Spider):
         )
         crawler.archiver_session = session
         crawler.signals.connect(self._close_session, signal=signals.spider_closed)
+        if settings.getbool("ARCHIVER_INCREMENTAL"):  # skip archived articles that cannot have changed
+            from archiver.incremental import RevisitSchedule, Revisits
+
+            self.revisits = Revisits.load(
+                session.store.db,
+                self.outlet.name,
+                crawl_id=session.crawl_id,
+                schedule=RevisitSchedule.from_table(*self.outlet.revisit),
+            )
 
     def _close_session(self, spider: Any, reason: str) -> None:
         stats = dict(self.crawler.stats.get_stats())
@@ -98,9 +109,25 @@ class NewsSpider(scrapy.Spider):
         url = urldefrag(url)[0]
         if url in self.seen or not self.outlet.allows_host(url) or not self._budget_left():
             return None
+        if self.revisits is not None and callback == self.parse_page and not meta.get("seed"):
+            if not self._wanted_again(url, meta.get("listed_modified")):
+                return None
         self.seen.add(url)
         self.scheduled += 1
         return scrapy.Request(url, callback=callback, errback=self.fetch_failed, meta=meta)
+
+    def _wanted_again(self, url: str, lastmod: str | None) -> bool:
+        """Incremental crawls: whether an archived article is fetched again (archiver/incremental.py)."""
+        decision = self.revisits.decide(url, lastmod=lastmod)
+        if decision.fetch or decision.final or url not in self.deferred:
+            self.crawler.stats.inc_value(f"archiver/incremental/{decision.reason}")
+        if decision.fetch:
+            return True
+        if decision.final:
+            self.seen.add(url)
+        else:
+            self.deferred.add(url)  # not due by age: a sitemap may still list it as modified
+        return False
 
     def fetch_failed(self, failure: Any) -> None:
         """Every request's errback: say once why it failed (spiders/hostile.py)."""
@@ -147,7 +174,11 @@ class NewsSpider(scrapy.Spider):
                 continue
             else:
                 request = self._request(
-                    url, self.parse_page, listed_published=link.published, listed_title=link.title
+                    url,
+                    self.parse_page,
+                    listed_published=link.published,
+                    listed_title=link.title,
+                    listed_modified=link.lastmod,
                 )
             if request is not None:
                 stats.inc_value("archiver/discovery/listed")
