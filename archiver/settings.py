@@ -112,3 +112,8 @@ ARCHIVER_SHARED_STORE = False
 # newer than their last capture, or that are not due by the outlet's [revisit] schedule, are not
 # fetched again; listings, feeds and new URLs always are. `crawl --all` turns it on (daily runs).
 ARCHIVER_INCREMENTAL = False
+# Cleaning in worker processes (archiver/clean_pool.py), so downloads go on while pages are
+# cleaned: "auto" = one per core this process may use; 0 = clean in the crawl's own thread.
+ARCHIVER_CLEAN_WORKERS = "auto"
+# Pages waiting or being cleaned at most (back-pressure); 0 = 4 per worker.
+ARCHIVER_CLEAN_QUEUE = 0
