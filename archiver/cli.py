@@ -539,14 +539,67 @@ def status(archive: Path, outlet_names: tuple[str, ...]) -> None:
 
 @cli.command()
 @click.argument("names", nargs=-1)
-def outlets(names: tuple[str, ...]) -> None:
-    """List the known outlets, or validate the named outlets / .toml files."""
+@click.option("--name", "new_name", help="With `new URL`: the outlet's name (default: from the host).")
+@click.option(
+    "--dir",
+    "new_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("outlets"),
+    show_default=True,
+    help="With `new URL`: where to write <name>.toml.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="With `new URL`: show what it found and would write; write nothing."
+)
+@click.option("--force", is_flag=True, help="With `new URL`: replace an existing <name>.toml.")
+def outlets(names: tuple[str, ...], new_name: str | None, new_dir: Path, dry_run: bool, force: bool) -> None:
+    """List the known outlets, or validate the named outlets / .toml files.
+
+    `archiver outlets new URL` probes a site (robots.txt, sitemaps, feeds, home
+    page links), infers its article URL rule, shows a dry run and writes
+    outlets/<name>.toml.
+    """
+    if names[:1] == ("new",):
+        if len(names) != 2:
+            raise click.UsageError("give the outlet's home page: archiver outlets new URL")
+        _new_outlet(names[1], new_name, new_dir, dry_run=dry_run, force=force)
+        return
     for name in names or tuple(available_outlets()):
         try:
             outlet = load_outlet(name)
         except OutletError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(f"{outlet.name:<16} {outlet.home}  ({outlet.source})")
+
+
+def _new_outlet(url: str, name: str | None, folder: Path, *, dry_run: bool, force: bool) -> None:
+    """``archiver outlets new URL``: probe, show the dry run, write the file (archiver/onboard.py)."""
+    from archiver.onboard import ProbeError, outlet_file, probe, suggest_name
+    from archiver.outlets import NAME_RE, parse_outlet
+
+    name = name or suggest_name(url)
+    if not NAME_RE.match(name):
+        raise click.BadParameter(f"{name!r}: use lowercase letters, digits, '-' and '_'", param_hint="--name")
+    path = folder / f"{name}.toml"
+    if path.exists() and not force and not dry_run:
+        raise click.ClickException(f"{path} exists: choose another --name, or --force to replace it")
+    try:
+        found = probe(url)
+    except ProbeError as exc:
+        raise click.ClickException(str(exc)) from None
+    for line in found.dry_run():
+        click.echo(line)
+    text = outlet_file(found, name)
+    import tomllib
+
+    parse_outlet(tomllib.loads(text), source=str(path))  # what we write must load
+    if dry_run:
+        click.echo(f"--- {path} (not written: --dry-run)")
+        click.echo(text, nl=False)
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    click.echo(f"wrote {path}: check it, then archiver crawl {path} --out DIR")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -98,7 +98,12 @@ def polite(delay: float) -> list[str]:
 def run(args: list[str]) -> tuple[float, str]:
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "archiver.cli", *args], cwd=REPO, env=_env(), capture_output=True, text=True
+        [sys.executable, "-m", "archiver.cli", *args],
+        check=False,
+        cwd=REPO,
+        env=_env(),
+        capture_output=True,
+        text=True,
     )
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
