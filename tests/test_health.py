@@ -142,3 +142,17 @@ def test_outlet_page_charts_the_crawls(history):
     assert html.select_one("#trouble-per-crawl svg") is not None
     assert "no_new: no new article" not in page.text  # history problems are for status/--check
     assert "Crawl health" in page.text and "4 crawls shown" in page.text
+
+
+def test_check_works_for_a_single_outlet_crawl_too(tmp_path):
+    from support import LOCAL
+
+    with _site(20) as closed:
+        closed.pages["/robots.txt"] = b"User-agent: *\nDisallow: /\n"
+        path = closed.write_outlet(tmp_path / "closed.toml", name="closed")
+        args = ["crawl", str(path), "--out", str(tmp_path / "archive"), "--check"]
+        for setting in LOCAL:
+            args += ["--set", setting]
+        proc = run_archiver(*args)
+    assert proc.returncode == 3, proc.stdout + proc.stderr[-3000:]
+    assert "check: outlet closed: failed: robots.txt forbids every URL" in proc.stderr
