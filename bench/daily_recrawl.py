@@ -1,6 +1,6 @@
 """Incremental daily re-crawl: requests per new or edited article, against a full conditional re-crawl.
 
-    python bench/incremental.py [--articles 5000] [--new 50] [--edited 10] [--json FILE]
+    python bench/daily_recrawl.py [--articles 5000] [--new 50] [--edited 10] [--json FILE]
 
 A generated outlet (archiver/demo/dailysite.py: home, section pages, a
 sitemap with ``lastmod``) of ``--articles`` articles is crawled whole; then it
