@@ -81,7 +81,7 @@ def start_sites(outlets: int, pages: int) -> tuple[subprocess.Popen, list[str]]:
     return proc, urls
 
 
-def polite(delay: float) -> list[str]:
+def polite(delay: float, extra: list[str] = ()) -> list[str]:
     settings = {
         "DOWNLOAD_DELAY": delay,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 1,
@@ -92,6 +92,8 @@ def polite(delay: float) -> list[str]:
     args: list[str] = []
     for key, value in settings.items():
         args += ["--set", f"{key}={json.dumps(value)}"]
+    for setting in extra:
+        args += ["--set", setting]
     return args
 
 
@@ -126,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--delay", type=float, default=0.25)
     parser.add_argument("--alone", type=int, default=2, help="outlets crawled alone (the slowest counts)")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--set", dest="extra", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--serve-child", nargs=2, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve_child:
@@ -145,11 +148,13 @@ def main(argv: list[str] | None = None) -> int:
             for i in range(min(args.alone, args.outlets)):
                 out = work / f"alone{i}"
                 toml = str(folder / f"site{i + 2:02d}.toml")
-                seconds, _ = run(["crawl", toml, "--out", str(out), "--quiet", *polite(args.delay)])
+                seconds, _ = run(
+                    ["crawl", toml, "--out", str(out), "--quiet", *polite(args.delay, args.extra)]
+                )
                 alone.append(seconds)
                 alone_crawl.append(max(crawl_seconds(out)))
             every = ["crawl", "--all", "--outlets-dir", str(folder), "--out", str(work / "all")]
-            all_seconds, summary = run(every + polite(args.delay))
+            all_seconds, summary = run(every + polite(args.delay, args.extra))
             all_crawl = max(crawl_seconds(work / "all"))
     finally:
         server.terminate()
