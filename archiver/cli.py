@@ -116,13 +116,22 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("outlet")
+@click.argument("outlets_", metavar="[OUTLET]...", nargs=-1)
 @click.option(
     "--out",
     "out",
     type=click.Path(path_type=Path),
     required=True,
     help="Archive folder (warcs/ and archive.db go there).",
+)
+@click.option(
+    "--all", "all_outlets", is_flag=True, help="Crawl every outlet file (of --outlets-dir) together."
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Exit 3 if an outlet failed, 4 if one drifted, 5 if one found no new article though it "
+    "usually does, saying why (for cron).",
 )
 @click.option("--home", help="Crawl the outlet from another origin (e.g. a local mirror).")
 @click.option("--max-pages", type=int, help="Stop after this many pages (overrides the outlet file).")
@@ -140,6 +149,12 @@ def cli() -> None:
     help="Run as one worker of a distributed crawl sharing its queue in Redis (redis://HOST:PORT/DB).",
 )
 @click.option("--worker-id", help="With --redis: this worker's id; its archive goes to DIR/workers/ID.")
+@click.option(
+    "--incremental/--full",
+    default=None,
+    help="Skip archived articles that cannot have changed (sitemap lastmod, revisit schedule). "
+    "Default: on with --all or several outlets, off for one.",
+)
 @click.option("--quiet", is_flag=True, help="No progress line, no summary: warnings and errors only (cron).")
 @click.option(
     "--json-log", is_flag=True, help="Log JSON lines on stderr; print the summary as one JSON object."
@@ -159,14 +174,17 @@ def cli() -> None:
 @outlets_dir_option
 @verbose_option
 def crawl(
-    outlet: str,
+    outlets_: tuple[str, ...],
     out: Path,
+    all_outlets: bool,
+    check: bool,
     home: str | None,
     max_pages: int | None,
     set_: tuple[str, ...],
     fresh: bool,
     redis_url: str | None,
     worker_id: str | None,
+    incremental: bool | None,
     quiet: bool,
     json_log: bool,
     outlets_dirs: tuple[Path, ...],
@@ -176,14 +194,38 @@ def crawl(
 ) -> None:
     """Crawl OUTLET (a name in outlets/ or a .toml path) into the archive folder --out.
 
-    An interrupted crawl (killed, crashed, Ctrl-C) is resumed by running the
-    same command again: nothing already archived is fetched twice.
+    Several outlets (or --all) are crawled together in one process, each with
+    its own politeness, crawl row, WARC prefix and resume state; a summary
+    table follows. An interrupted crawl (killed, crashed, Ctrl-C) is resumed
+    by running the same command again: nothing already archived is fetched twice.
     """
     import dataclasses
 
     from archiver.extensions.progress import progress_settings
     from archiver.spiders.runner import run_crawl
 
+    if incremental is not None:
+        set_ = (f"ARCHIVER_INCREMENTAL={'true' if incremental else 'false'}", *set_)
+    if all_outlets or len(outlets_) != 1:
+        if home or redis_url:
+            raise click.UsageError("--home and --redis take one outlet, not several or --all")
+        _crawl_many(
+            outlets_,
+            out,
+            all_outlets=all_outlets,
+            dirs=list(outlets_dirs) or None,
+            max_pages=max_pages,
+            overrides={
+                **progress_settings(quiet=quiet, json_log=json_log, verbose=verbose),
+                **({"ARCHIVER_FRESH": True} if fresh else {}),
+                **_parse_set(set_),
+            },
+            quiet=quiet,
+            json_log=json_log,
+            check=check,
+        )
+        return
+    outlet = outlets_[0]
     definition = _load_outlet_or_exit(outlet, home, outlets_dirs)
     if max_pages:
         definition = dataclasses.replace(definition, max_pages=max_pages)
@@ -208,6 +250,73 @@ def crawl(
     if not quiet:
         _report(stats, out, as_json=json_log)
     _exit_if_failed(stats)
+    if check:
+        _exit_on_health(out, [definition.name], {})
+
+
+def _crawl_many(
+    names: tuple[str, ...],
+    out: Path,
+    *,
+    all_outlets: bool,
+    dirs: list[Path] | None,
+    max_pages: int | None,
+    overrides: dict[str, Any],
+    quiet: bool,
+    json_log: bool,
+    check: bool,
+) -> None:
+    """Crawl several outlets in one process (spiders/fleet.py); a failing one is reported, the others go on."""
+    import dataclasses
+
+    from archiver.crawl.fleet import resolve, summary_json, summary_lines
+    from archiver.spiders.fleet import run_fleet
+
+    if not names and not all_outlets:
+        raise click.UsageError("name at least one outlet, or give --all")
+    if overrides.get("ARCHIVER_WARC_PREFIX"):
+        raise click.UsageError("ARCHIVER_WARC_PREFIX names one outlet's files: not with several outlets")
+    runs = resolve(names, all_outlets=all_outlets, dirs=dirs)
+    if not runs:
+        raise click.ClickException("no outlet files found: add outlets/<name>.toml or name the files")
+    if max_pages:
+        for run in runs:
+            if run.outlet is not None:
+                run.outlet = dataclasses.replace(run.outlet, max_pages=max_pages)
+    for run in runs:
+        if run.error:
+            click.echo(f"error: outlet {run.name}: {run.error}", err=True)
+    out = _prepare_or_exit(out)
+    run_fleet(runs, out, overrides=overrides)
+    if json_log:
+        click.echo(json.dumps({"archive": str(out), "outlets": summary_json(runs)}, default=str))
+    elif not quiet:
+        for line in summary_lines(runs):
+            click.echo(line)
+    failed_early = {run.name: run.problems for run in runs if run.error or not run.stats}
+    if check:
+        _exit_on_health(out, [run.name for run in runs if run.name not in failed_early], failed_early)
+    if any(not run.ok for run in runs):
+        sys.exit(1)
+
+
+def _exit_on_health(out: Path, outlets: list[str], failed_early: dict[str, list[Any]]) -> None:
+    """``--check``: say what is wrong with each outlet and exit with the most severe kind's status."""
+    from archiver.tools.health import exit_code, health_report
+    from archiver.store import Archive
+
+    problems: dict[str, list[Any]] = dict(failed_early)
+    with Archive(out / "archive.db") as archive:
+        for health in health_report(archive.db, outlets):
+            if health.problems:
+                problems[health.outlet] = health.problems
+    every = [p for found in problems.values() for p in found]
+    for name, found in sorted(problems.items()):
+        for problem in found:
+            click.echo(f"check: outlet {name}: {problem.kind}: {problem.message}", err=True)
+    code = exit_code(every)
+    if code:
+        sys.exit(code)
 
 
 @cli.command()
@@ -480,10 +589,61 @@ def serve(db: Path, port: int) -> None:
 
 
 @cli.command()
+@click.argument("archive", type=click.Path(exists=True, path_type=Path))
+@click.option("--outlet", "outlet_names", multiple=True, help="Only this outlet (repeat for several).")
+def status(archive: Path, outlet_names: tuple[str, ...]) -> None:
+    """One line per outlet of ARCHIVE (a folder or its archive.db): last crawl, new articles, trend, problems."""
+    from archiver.tools.health import health_report
+    from archiver.store import Archive, StoreError, database_path
+
+    if not database_path(archive).is_file():
+        raise click.ClickException(f"no archive database in {archive}: crawl into it first")
+    try:
+        with Archive(archive) as store:
+            report = health_report(store.db, list(outlet_names) or None)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not report:
+        click.echo("no crawl in this archive yet")
+    for health in report:
+        click.echo(health.line())
+
+
+@cli.command()
 @click.argument("names", nargs=-1)
+@click.option("--name", "new_name", help="With `new URL`: the outlet's name (default: from the host).")
+@click.option(
+    "--dir",
+    "new_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("outlets"),
+    show_default=True,
+    help="With `new URL`: where to write <name>.toml.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="With `new URL`: show what it found and would write; write nothing."
+)
+@click.option("--force", is_flag=True, help="With `new URL`: replace an existing <name>.toml.")
 @outlets_dir_option
-def outlets(names: tuple[str, ...], outlets_dirs: tuple[Path, ...]) -> None:
-    """List the known outlets, or validate the named outlets / .toml files."""
+def outlets(
+    names: tuple[str, ...],
+    new_name: str | None,
+    new_dir: Path,
+    dry_run: bool,
+    force: bool,
+    outlets_dirs: tuple[Path, ...],
+) -> None:
+    """List the known outlets, or validate the named outlets / .toml files.
+
+    `archiver outlets new URL` probes a site (robots.txt, sitemaps, feeds, home
+    page links), infers its article URL rule, shows a dry run and writes
+    outlets/<name>.toml.
+    """
+    if names[:1] == ("new",):
+        if len(names) != 2:
+            raise click.UsageError("give the outlet's home page: archiver outlets new URL")
+        _new_outlet(names[1], new_name, new_dir, dry_run=dry_run, force=force)
+        return
     dirs = outlet_dirs(outlets_dirs)
     for name in names or tuple(available_outlets(dirs)):
         try:
@@ -501,6 +661,36 @@ def _add_db_group() -> None:
 
 
 _add_db_group()
+
+
+def _new_outlet(url: str, name: str | None, folder: Path, *, dry_run: bool, force: bool) -> None:
+    """``archiver outlets new URL``: probe, show the dry run, write the file (archiver/tools/onboard.py)."""
+    from archiver.tools.onboard import ProbeError, outlet_file, probe, suggest_name
+    from archiver.outlets import NAME_RE, parse_outlet
+
+    name = name or suggest_name(url)
+    if not NAME_RE.fullmatch(name):
+        raise click.BadParameter(f"{name!r}: use lowercase letters, digits, '-' and '_'", param_hint="--name")
+    path = folder / f"{name}.toml"
+    if path.exists() and not force and not dry_run:
+        raise click.ClickException(f"{path} exists: choose another --name, or --force to replace it")
+    try:
+        found = probe(url)
+    except ProbeError as exc:
+        raise click.ClickException(str(exc)) from None
+    for line in found.dry_run():
+        click.echo(line)
+    text = outlet_file(found, name)
+    import tomllib
+
+    parse_outlet(tomllib.loads(text), source=str(path))  # what we write must load
+    if dry_run:
+        click.echo(f"--- {path} (not written: --dry-run)")
+        click.echo(text, nl=False)
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    click.echo(f"wrote {path}: check it, then archiver crawl {path} --out DIR")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -105,6 +105,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "ARCHIVER_REQUISITES_CRAWL_MAX_BYTES", 20 * 1024**3, "Bytes of requisites one crawl fetches at most."
     ),
+    Setting(
+        "ARCHIVER_SHARED_STORE",
+        False,
+        "Several outlets in one process (crawl --all) share one database connection; set by the fleet runner.",
+    ),
+    Setting(
+        "ARCHIVER_INCREMENTAL",
+        False,
+        "Skip archived articles that cannot have changed (sitemap lastmod, [revisit] schedule); on with --all.",
+    ),
+    Setting(
+        "ARCHIVER_CLEAN_WORKERS",
+        "auto",
+        'Cleaning in worker processes so downloads go on: "auto" = one per core; 0 = in the crawl\'s thread.',
+    ),
+    Setting(
+        "ARCHIVER_CLEAN_QUEUE", 0, "Pages waiting or being cleaned at most (back-pressure); 0 = 4 per worker."
+    ),
 )
 
 #: name -> default, what ``archiver/settings.py`` loads and the components fall back to.

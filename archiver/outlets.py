@@ -55,9 +55,12 @@ KEYS: dict[str, str] = {
     "date_until": "ISO date: skip articles published after it",
     "selectors": "table with `body` and `remove` lists of CSS selectors",
     "render": '"http" (default) or "browser": load article pages in headless Chromium',
+    "revisit": "table: re-check archived articles daily up to `daily_until` days old, weekly up to "
+    "`weekly_until`, then every `then_every` days (incremental crawls)",
 }
 #: How an outlet's pages are captured: as received over HTTP, or as a browser renders them.
 RENDER_MODES = ("http", "browser")
+REVISIT_KEYS = ("daily_until", "weekly_until", "then_every")
 SELECTOR_KEYS = {"body", "remove"}
 
 
@@ -87,6 +90,8 @@ class Outlet:
     body_selectors: tuple[str, ...] = ()
     remove_selectors: tuple[str, ...] = ()
     render: str = "http"
+    #: ``[revisit]`` of the file: (daily_until, weekly_until, then_every) in days (archiver/crawl/incremental.py).
+    revisit: tuple[float, float, float] = (7, 30, 30)
     source: str = ""
 
     # -- URL rules ---------------------------------------------------------
@@ -276,6 +281,7 @@ def parse_outlet(raw: dict[str, Any], *, source: str = "<outlet>") -> Outlet:
         body_selectors=body,
         remove_selectors=remove,
         render=render,
+        revisit=_revisit(raw.get("revisit", {}), keys.fail),
         requisites_obey_robots=_boolean(raw, "requisites_obey_robots", True, keys.fail),
         source=source,
     )
@@ -410,3 +416,19 @@ def _selector_list(table: dict[str, Any], key: str, fail: Any) -> list[str]:
         except Exception as exc:  # soupsieve raises SelectorSyntaxError and others
             raise fail(f"selectors.{key}", f"bad CSS selector {sel!r}: {exc}") from None
     return value
+
+
+def _revisit(table: Any, fail: Any) -> tuple[float, float, float]:
+    """The ``[revisit]`` table: ages and interval in days, positive numbers, daily_until <= weekly_until."""
+    if not isinstance(table, dict):
+        raise fail("revisit", "expected a table: [revisit] daily_until = 7 weekly_until = 30 then_every = 30")
+    values: dict[str, float] = {"daily_until": 7, "weekly_until": 30, "then_every": 30}
+    for key, value in table.items():
+        if key not in values:
+            raise fail(f"revisit.{key}", f"unknown key; allowed: {', '.join(REVISIT_KEYS)}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise fail(f"revisit.{key}", f"expected a positive number of days, got {value!r}")
+        values[key] = value
+    if values["daily_until"] > values["weekly_until"]:
+        raise fail("revisit.weekly_until", "is shorter than daily_until; make it at least as long")
+    return (values["daily_until"], values["weekly_until"], values["then_every"])

@@ -8,8 +8,13 @@ in its own process with the same concurrency and no politeness delay:
 
 * **bare**: a minimal Scrapy spider that follows every link (Scrapy's own
   defaults, robots.txt obeyed, none of our middlewares or pipelines);
-* **full**: ``archiver crawl`` (tee download handler, WARC capture, cleaning,
-  SQLite + FTS5, conversion records, everything).
+* **inline**: ``archiver crawl`` with cleaning in the reactor thread
+  (``ARCHIVER_CLEAN_WORKERS=0``, the behaviour before issue 15);
+* **full**: ``archiver crawl`` (tee download handler, WARC capture, cleaning
+  in a process pool, SQLite + FTS5, conversion records, everything).
+
+For both archiver runs it prints the CPU the crawl's process tree used per
+wall second ("cores used") and each core's busy share (whole machine).
 
 A probe extension in both processes records resident memory (VmRSS, Linux
 /proc) when the 1,000th page arrives and at the end, and the wall time from
@@ -138,9 +143,13 @@ def run_full(
     *,
     out: Path | None = None,
     name: str = "full",
+    clean_workers: str = "auto",
     **extra: Any,
 ) -> dict[str, Any]:
-    """``archiver crawl`` of the site into ``out`` (default WORK/archive), ``extra`` settings added."""
+    """``archiver crawl`` of the site into ``out`` (default WORK/archive-NAME), ``extra`` settings added.
+
+    ``clean_workers`` 0 cleans in the reactor thread (the behaviour before cleaning moved to a pool).
+    """
     from archiver.demo.bigsite import outlet_toml
 
     outlet = work / "bigsite.toml"
@@ -153,14 +162,75 @@ def run_full(
         BENCH_PROBE_OUT=str(probe),
         ARCHIVER_ALLOW_PRIVATE_ADDRESSES=True,
         ARCHIVER_SHAPE_BUDGET=pages * 2,
+        ARCHIVER_CLEAN_WORKERS=clean_workers,
         **extra,
     )
-    args = ["-m", "archiver.cli", "crawl", str(outlet), "--out", str(out or work / "archive"), "--quiet"]
+    args = [
+        "-m",
+        "archiver.cli",
+        "crawl",
+        str(outlet),
+        "--out",
+        str(out or work / f"archive-{name}"),
+        "--quiet",
+    ]
     for key, value in settings.items():
         args += ["--set", f"{key}={json.dumps(value) if not isinstance(value, str) else value}"]
     prefix = [sys.executable] + (["-m", "cProfile", "-o", str(profile)] if profile else [])
-    subprocess.run(prefix + args, cwd=REPO, env=_env(), check=True)
-    return json.loads(probe.read_text())
+    with CpuMeter() as meter:
+        subprocess.run(prefix + args, cwd=REPO, env=_env(), check=True)
+    return {**json.loads(probe.read_text()), **meter.figures()}
+
+
+class CpuMeter:
+    """CPU use of a child run: the crawl process tree's CPU-seconds per wall second, and each core's busy share.
+
+    The cores' figures are the whole machine's (other work shows too); the
+    process tree's is the crawl's own (its cleaning workers included).
+    """
+
+    def __enter__(self) -> "CpuMeter":
+        self.wall, self.children, self.cores = time.perf_counter(), _children_cpu(), _core_ticks()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self.wall
+        self.children = _children_cpu() - self.children
+        after = _core_ticks()
+        self.busy = [
+            (a_busy - b_busy) / ((a_busy + a_idle) - (b_busy + b_idle))
+            if (a_busy + a_idle) > (b_busy + b_idle)
+            else 0.0
+            for (b_busy, b_idle), (a_busy, a_idle) in zip(self.cores, after)
+        ]
+
+    def figures(self) -> dict[str, Any]:
+        return {
+            "process_wall_s": round(self.wall, 2),
+            "tree_cpu_s": round(self.children, 2),
+            "cores_used": round(self.children / self.wall, 2) if self.wall else 0.0,
+            "core_busy": [round(b, 2) for b in self.busy],
+        }
+
+
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _core_ticks() -> list[tuple[int, int]]:
+    """(busy, idle) jiffies of each core, from /proc/stat."""
+    out = []
+    with open("/proc/stat") as f:
+        for line in f:
+            name, *values = line.split()
+            if name.startswith("cpu") and name != "cpu":
+                ticks = [int(v) for v in values[:8]]
+                idle = ticks[3] + ticks[4]
+                out.append((sum(ticks) - idle, idle))
+    return out
 
 
 def start_site(pages: int) -> tuple[subprocess.Popen, str]:
@@ -193,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="bench-crawl-") as tmp:
             work = Path(tmp)
             bare = run_bare(url, work)
+            inline = run_full(url, work, args.pages, None, clean_workers="0", name="inline")
             full = run_full(url, work, args.pages, args.profile)
     finally:
         server.terminate()
@@ -206,7 +277,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{'':>6} {'pages':>7} {'seconds':>8} {'pages/s':>8} {'pages/CPU-s':>12} {'RSS@1000 MB':>12} "
         f"{'RSS@end MB':>11}"
     )
-    for name, r, rate in (("bare", bare, bare_rate), ("full", full, full_rate)):
+    inline_rate = inline["pages"] / inline["seconds"] if inline["seconds"] else 0.0
+    for name, r, rate in (
+        ("bare", bare, bare_rate),
+        ("inline", inline, inline_rate),
+        ("full", full, full_rate),
+    ):
         at1000 = f"{r['rss_mb_at_1000']:.1f}" if r["rss_mb_at_1000"] else "-"
         per_cpu = r["pages"] / r["cpu_seconds"] if r["cpu_seconds"] else 0.0
         print(
@@ -214,6 +290,15 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['rss_mb_at_end']:>11.1f}"
         )
     print(f"full/bare pages/s: {ratio:.2f} (target >= 0.50)")
+    for name, r in (("inline", inline), ("full", full)):
+        print(
+            f"{name}: cleaning {'in the reactor thread' if name == 'inline' else 'in a process pool'}: "
+            f"crawl process tree used {r['cores_used']:.2f} cores; each core busy "
+            + ", ".join(f"{b * 100:.0f}%" for b in r["core_busy"])
+        )
+    print(
+        f"full (pool) / inline (reactor thread) pages/s: {full_rate / inline_rate if inline_rate else 0:.2f}"
+    )
     if growth is not None:
         print(f"full RSS growth from 1,000 pages to the end: {growth * 100:.1f}% (target < 10%)")
     if args.json:
@@ -223,6 +308,11 @@ def main(argv: list[str] | None = None) -> int:
                     "pages": args.pages,
                     "bare_pages_per_s": round(bare_rate, 1),
                     "full_pages_per_s": round(full_rate, 1),
+                    "inline_pages_per_s": round(inline_rate, 1),
+                    "full_cores_used": full["cores_used"],
+                    "inline_cores_used": inline["cores_used"],
+                    "full_core_busy": full["core_busy"],
+                    "inline_core_busy": inline["core_busy"],
                     "ratio": round(ratio, 3),
                     "rss_mb_at_1000": full["rss_mb_at_1000"] and round(full["rss_mb_at_1000"], 1),
                     "rss_mb_at_end": round(full["rss_mb_at_end"], 1),

@@ -70,6 +70,7 @@ class ArchiveExtension:
             settings={k: settings.get(k) for k in SETTINGS_RECORDED},
             warc_prefix=prefix,
             warc_max_size=settings.getint("ARCHIVER_WARC_MAX_SIZE", DEFAULTS["ARCHIVER_WARC_MAX_SIZE"]),
+            shared_store=settings.getbool("ARCHIVER_SHARED_STORE", DEFAULTS["ARCHIVER_SHARED_STORE"]),
         )
 
     def _close_session(self, spider: Any, reason: str) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from scrapy.exceptions import DropItem
 
 from archiver.crawl.browser.shell import needs_browser
+from archiver.defaults import DEFAULTS
 from archiver.clean import extract
 from archiver.extensions.archive import get_session
 from archiver.spiders.items import PageItem
@@ -28,20 +29,54 @@ class CleanPipeline:
         self.stats = crawler.stats
         self.drift_logged: set[str] = set()
         self.shell_logged: set[str] = set()
+        # Clean in worker processes (archiver/crawl/clean_pool.py) unless ARCHIVER_CLEAN_WORKERS = 0.
+        from archiver.crawl.clean_pool import worker_count
+
+        self.workers = worker_count(
+            crawler.settings.get("ARCHIVER_CLEAN_WORKERS", DEFAULTS["ARCHIVER_CLEAN_WORKERS"])
+        )
+        self.queue = crawler.settings.getint("ARCHIVER_CLEAN_QUEUE", DEFAULTS["ARCHIVER_CLEAN_QUEUE"]) or None
+        self.pool: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "CleanPipeline":
         return cls(crawler)
 
-    def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
+    def open_spider(self, spider: Any = None) -> None:
+        if self.workers:
+            from archiver.crawl.clean_pool import acquire
+
+            self.pool = acquire(self.workers, self.queue)
+
+    def close_spider(self, spider: Any = None) -> None:
+        if self.pool is not None:
+            from archiver.crawl.clean_pool import release
+
+            self.stats.set_value("archiver/clean/pool_waits", self.pool.waited)
+            release(self.pool)
+            self.pool = None
+
+    async def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
         spider = spider or self.crawler.spider
         outlet = spider.outlet
-        article = extract(
-            item.body,
-            item.url,
-            keep_selectors=outlet.body_selectors,
-            remove_selectors=outlet.remove_selectors,
-        )
+        if self.pool is not None:
+            article = await self.pool.extract(
+                item.body,
+                item.url,
+                keep_selectors=outlet.body_selectors,
+                remove_selectors=outlet.remove_selectors,
+            )
+        else:
+            article = extract(
+                item.body,
+                item.url,
+                keep_selectors=outlet.body_selectors,
+                remove_selectors=outlet.remove_selectors,
+            )
+        return self._judge(item, article, outlet, spider)
+
+    def _judge(self, item: PageItem, article: Any, outlet: Any, spider: Any) -> PageItem:
+        """Article or not, wall, empty, date window: what is stored (raises DropItem otherwise)."""
         is_article = item.url_verdict or (item.url_verdict is None and article.is_article_page)
         if not is_article:
             self.stats.inc_value("archiver/pages/not_article")

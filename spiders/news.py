@@ -17,6 +17,7 @@ import scrapy
 from scrapy.http import Response
 
 from archiver.crawl.discovery import Link, parse_feed, parse_sitemap
+from archiver.defaults import DEFAULTS
 from archiver.outlets import Outlet, load_outlet
 from archiver.spiders.hostile import HostileWeb
 from archiver.spiders.items import PageItem
@@ -38,6 +39,8 @@ class NewsSpider(scrapy.Spider):
         self.allowed_domains = list(self.outlet.domains)
         self.scheduled = 0
         self.seen: set[str] = set()
+        self.revisits: Any = None  # archiver.crawl.incremental.Revisits when ARCHIVER_INCREMENTAL
+        self.deferred: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> "NewsSpider":
@@ -66,15 +69,49 @@ class NewsSpider(scrapy.Spider):
             return None
         if url in self.seen or not self.outlet.allows_host(url) or not self._budget_left():
             return None
+        if self.revisits is not None and callback == self.parse_page and not meta.get("seed"):
+            if not self._wanted_again(url, meta.get("listed_modified")):
+                return None
         self.seen.add(url)
         self.scheduled += 1
         return scrapy.Request(url, callback=callback, errback=self.fetch_failed, meta=meta)
+
+    def _load_revisits(self) -> None:
+        """Incremental crawls: what the archive holds of this outlet, and when each article is due."""
+        if self.revisits is not None or not self.crawler.settings.getbool(
+            "ARCHIVER_INCREMENTAL", DEFAULTS["ARCHIVER_INCREMENTAL"]
+        ):
+            return
+        from archiver.crawl.incremental import RevisitSchedule, Revisits
+        from archiver.extensions.archive import get_session
+
+        session = get_session(self.crawler)
+        self.revisits = Revisits.load(
+            session.store.db,
+            self.outlet.name,
+            crawl_id=session.crawl_id,
+            schedule=RevisitSchedule.from_table(*self.outlet.revisit),
+        )
+
+    def _wanted_again(self, url: str, lastmod: str | None) -> bool:
+        """Incremental crawls: whether an archived article is fetched again (archiver/crawl/incremental.py)."""
+        decision = self.revisits.decide(url, lastmod=lastmod)
+        if decision.fetch or decision.final or url not in self.deferred:
+            self.crawler.stats.inc_value(f"archiver/incremental/{decision.reason}")
+        if decision.fetch:
+            return True
+        if decision.final:
+            self.seen.add(url)
+        else:
+            self.deferred.add(url)  # not due by age: a sitemap may still list it as modified
+        return False
 
     def fetch_failed(self, failure: Any) -> None:
         """Every request's errback: say once why it failed (spiders/hostile.py)."""
         self.hostile.failed(failure)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self._load_revisits()
         for item in self.start_requests():
             yield item
 
@@ -115,7 +152,11 @@ class NewsSpider(scrapy.Spider):
                 continue
             else:
                 request = self._request(
-                    url, self.parse_page, listed_published=link.published, listed_title=link.title
+                    url,
+                    self.parse_page,
+                    listed_published=link.published,
+                    listed_title=link.title,
+                    listed_modified=link.lastmod,
                 )
             if request is not None:
                 stats.inc_value("archiver/discovery/listed")

@@ -402,7 +402,10 @@ def test_pages_of_a_real_demo_crawl(demo_crawl):
         assert raw.status_code == 200 and raw.headers["content-security-policy"] == RAW_CSP
         assert "content-encoding" not in raw.headers and b"<html" in raw.content.lower()
     outlet_page = get(crawled, f"/-/outlet/{articles[0][3]}")
-    assert outlet_page.status_code == 200 and len(soup(outlet_page).select("svg.archive-chart")) == 2
+    assert outlet_page.status_code == 200 and len(soup(outlet_page).select("svg.archive-chart")) == 4
+    # the crawl-health charts (crawl_stats): one crawl, its new articles as one bar
+    new_bar = soup(outlet_page).select("#articles-per-crawl rect.bar title")
+    assert len(new_bar) == 1 and new_bar[0].text.endswith(f"new: {len(articles)}")
 
 
 def test_every_plugin_hook_we_implement_is_loaded_and_tested(ds):

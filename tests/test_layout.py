@@ -37,9 +37,11 @@ def test_glue_folders_are_mapped_under_archiver() -> None:
 
 def test_every_package_of_the_tree_is_listed_and_nothing_generic_is() -> None:
     listed = set(_setuptools()["packages"])
-    found = {
-        ".".join(path.parent.relative_to(REPO).parts) for path in (REPO / "archiver").rglob("__init__.py")
-    } | set(GLUE) | set(DATA)
+    found = (
+        {".".join(path.parent.relative_to(REPO).parts) for path in (REPO / "archiver").rglob("__init__.py")}
+        | set(GLUE)
+        | set(DATA)
+    )
     assert found == listed
     assert all(name == "archiver" or name.startswith("archiver.") for name in listed)
     assert not (REPO / "datasette" / "__init__.py").exists(), "it would shadow the datasette package"

@@ -79,6 +79,7 @@ class ArchiveSession:
         settings: Mapping[str, Any] | None = None,
         warc_prefix: str | None = None,
         warc_max_size: int = 1_000_000_000,
+        shared_store: bool = False,
     ) -> None:
         from archiver.store import ArchiveDatabase
         from archiver.warc.writer import WarcWriter
@@ -91,7 +92,15 @@ class ArchiveSession:
         self.digest = settings_digest(self.settings)
         #: Re-crawl counters (``archiver/articles/new_versions``, ``.../unchanged``), added to the crawl's stats.
         self.counters: dict[str, int] = {}
-        self.store = ArchiveDatabase(self.out_dir / "archive.db")
+        # Several outlets crawled in one process share one connection: two connections of one
+        # thread would wait on each other's open batch (archiver/crawl/shared_store.py).
+        self._shared = shared_store
+        if shared_store:
+            from archiver.crawl.shared_store import acquire
+
+            self.store = acquire(self.out_dir / "archive.db")
+        else:
+            self.store = ArchiveDatabase(self.out_dir / "archive.db")
         self.store.start_crawl(
             crawl_id=self.crawl_id,
             outlet=outlet.name,
@@ -221,6 +230,9 @@ class ArchiveSession:
             else:  # version 1 is an article the archive did not have; later ones are new versions
                 key = "archiver/articles/new" if version == 1 else "archiver/articles/new_versions"
             self.counters[key] = self.counters.get(key, 0) + 1
+            if version is not None:  # the health figures tell a new article from an edited one
+                key = "archiver/articles/new" if version == 1 else "archiver/articles/changed"
+                self.counters[key] = self.counters.get(key, 0) + 1
         return ident
 
     def flag_wall(self, capture: Capture, *, wall: str, evidence: str | None) -> None:
@@ -283,8 +295,8 @@ class ArchiveSession:
 
     #: Seconds of rows grouped into one SQLite transaction (see :meth:`_batch`).
     COMMIT_INTERVAL = 1.0
-    _batch_start = 0.0
     _batch_file: Path | None = None
+    _batch_epoch = -1
 
     def _batch(self) -> None:
         """Group about a second of rows into one transaction (the store's writes nest as savepoints).
@@ -296,13 +308,20 @@ class ArchiveSession:
         """
         conn = self.store.db.conn
         now = time.monotonic()
+        # The batch's start and number live on the store: sessions sharing it share the batch.
+        batch_start = getattr(self.store, "batch_start", 0.0)
+        epoch = getattr(self.store, "batch_epoch", 0)
         if conn.in_transaction and (
-            now - self._batch_start >= self.COMMIT_INTERVAL or self.writer.current_path != self._batch_file
+            now - batch_start >= self.COMMIT_INTERVAL
+            or (self._batch_epoch == epoch and self.writer.current_path != self._batch_file)
         ):
             conn.commit()
         if not conn.in_transaction:
             conn.execute("BEGIN")
-            self._batch_start = now
+            self.store.batch_start = now
+            self.store.batch_epoch = epoch = epoch + 1
+        if self._batch_epoch != epoch:  # this session's first row in this batch
+            self._batch_epoch = epoch
             self._batch_file = self.writer.current_path
 
     def flush(self) -> None:
@@ -312,14 +331,20 @@ class ArchiveSession:
 
     def close(self, stats: Mapping[str, Any] | None = None) -> None:
         """Close the WARC file and record the crawl's end and its counters."""
+        from archiver.tools.health import record_crawl_stats
+
         self.flush()
         self.writer.close()
-        self.store.finish_crawl(
-            self.crawl_id,
-            finished_at=utc_now().isoformat(),
-            stats={**self.counters, **{k: v for k, v in (stats or {}).items()}},
-        )
-        self.store.close()
+        finished = utc_now().isoformat()
+        all_stats = {**self.counters, **{k: v for k, v in (stats or {}).items()}}
+        self.store.finish_crawl(self.crawl_id, finished_at=finished, stats=all_stats)
+        record_crawl_stats(self.store, self.crawl_id, self.outlet.name, all_stats, finished_at=finished)
+        if self._shared:
+            from archiver.crawl.shared_store import release
+
+            release(self.store)
+        else:
+            self.store.close()
         self.write_index()
 
     def write_index(self) -> Path | None:

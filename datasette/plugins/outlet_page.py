@@ -17,6 +17,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup
 
 from archiver.serve.charts import stacked_bars_svg
+from archiver.serve.crawl_charts import CRAWLS, HEALTH_SQL, crawl_health_charts
 from archiver.serve.site import archive_database, cached_rows, not_found
 
 DAYS = 120
@@ -94,7 +95,15 @@ async def outlet_view(datasette, request):
     status_svg = stacked_bars_svg(
         cap_days, series, title=f"Captures per day by HTTP status, {name}", colors=STATUS_COLORS
     )
+    health: dict = {}
+    if await db.table_exists("crawl_stats"):  # crawl health (archiver/tools/health.py), charted per crawl
+        health = crawl_health_charts(
+            name, await cached_rows(db, HEALTH_SQL, {"name": name, "crawls": CRAWLS})
+        )
+        health["crawls_chart"] = Markup(health["crawls_chart"])
+        health["trouble_chart"] = Markup(health["trouble_chart"])
     context = {
+        **health,
         "name": name,
         "database": db.name,
         "article_count": articles["n"],

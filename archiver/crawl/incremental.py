@@ -1,0 +1,147 @@
+"""Incremental re-crawls: which archived articles a daily crawl can leave alone.
+
+A daily crawl of an outlet of 5,000 archived articles should not ask for all
+5,000 again to find the 10 that were edited. Two sources say a page cannot
+have changed, the way Heritrix's and Browsertrix's revisit policies do:
+
+* **a date the site gives**: a sitemap's ``<lastmod>`` no later than our last
+  capture of the URL means the page was not modified since (a date without a
+  time counts as the end of that day, so a same-day edit is not missed);
+* **the article's age**: an article without such a date is re-checked on a
+  schedule that thins with age (:class:`RevisitSchedule`: by default daily
+  while it is up to 7 days old, weekly up to 30 days, then every 30 days),
+  counted from its publication date (else its first capture).
+
+Only URLs the archive holds an *article* of are ever skipped: listing pages,
+feeds, sitemaps, and anything new are always fetched, so new articles are
+found. Framework-free; ``spiders/news.py`` asks :meth:`Revisits.decide` before
+it schedules a page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+__all__ = ["Decision", "RevisitSchedule", "Revisits", "parse_time"]
+
+#: Slack on an interval, so a crawl run by cron at the same hour each day finds yesterday's pages due.
+SLACK = dt.timedelta(hours=2)
+
+
+def parse_time(value: str | None, *, end_of_day: bool = False) -> dt.datetime | None:
+    """An aware UTC datetime of an ISO 8601 date or time (``Z`` allowed); ``None`` if unreadable.
+
+    A bare date is its first moment, or its last with ``end_of_day`` (for a
+    ``lastmod``: the page may have changed any time that day).
+    """
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = dt.date.fromisoformat(text)
+            moment = dt.datetime.combine(day, dt.time.max if end_of_day else dt.time.min)
+            return moment.replace(tzinfo=dt.UTC)
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
+
+
+@dataclasses.dataclass(frozen=True)
+class RevisitSchedule:
+    """How often an article of a given age is fetched again: ``(up to age, every)`` steps, in days.
+
+    The last step's age is ``None`` (any older article). Outlet files set it as
+    ``[revisit]`` with ``daily_until``, ``weekly_until`` and ``then_every``.
+    """
+
+    steps: tuple[tuple[float | None, float], ...] = ((7, 1), (30, 7), (None, 30))
+
+    @classmethod
+    def from_table(
+        cls, daily_until: float = 7, weekly_until: float = 30, then_every: float = 30
+    ) -> RevisitSchedule:
+        return cls(((daily_until, 1), (weekly_until, 7), (None, then_every)))
+
+    def interval(self, age: dt.timedelta) -> dt.timedelta:
+        days = age.total_seconds() / 86400
+        for until, every in self.steps:
+            if until is None or days <= until:
+                return dt.timedelta(days=every)
+        return dt.timedelta(days=self.steps[-1][1])
+
+
+@dataclasses.dataclass(frozen=True)
+class Decision:
+    """Fetch or not, and why (a stats key suffix). ``final``: the answer cannot change in this crawl."""
+
+    fetch: bool
+    reason: str
+    final: bool = True
+
+
+@dataclasses.dataclass
+class Held:
+    last_fetched: dt.datetime
+    first_fetched: dt.datetime
+    published: dt.datetime | None
+
+
+class Revisits:
+    """What the archive held of an outlet's articles before this crawl, and the schedule to apply."""
+
+    def __init__(
+        self, held: dict[str, Held], schedule: RevisitSchedule, now: dt.datetime | None = None
+    ) -> None:
+        self.held = held
+        self.schedule = schedule
+        self.now = now or dt.datetime.now(dt.UTC)
+
+    @staticmethod
+    def held_entry(
+        *, last: dt.datetime, published: dt.datetime | None, first: dt.datetime | None = None
+    ) -> Held:
+        """What the archive holds of one article (for callers that know it without a database)."""
+        return Held(last, first or last, published)
+
+    @classmethod
+    def load(
+        cls, db: Any, outlet: str, *, crawl_id: str, schedule: RevisitSchedule | None = None
+    ) -> Revisits:
+        """Articles of ``outlet`` with the times of their captures by *earlier* crawls.
+
+        Captures of this crawl are left out, so a resumed crawl decides as its
+        first run did (and the resume machinery replays what it fetched).
+        """
+        rows = db.execute(
+            "SELECT a.url, a.published, max(c.fetched_at), min(c.fetched_at) FROM articles a "
+            "JOIN captures c ON c.url = a.url "
+            "WHERE a.outlet = ? AND c.record_type IN ('response', 'revisit') AND c.status < 400 "
+            "AND (c.crawl_id IS NULL OR c.crawl_id != ?) GROUP BY a.url",
+            [outlet, crawl_id],
+        ).fetchall()
+        held = {}
+        for url, published, last, first in rows:
+            last_t, first_t = parse_time(last), parse_time(first)
+            if last_t is not None and first_t is not None:
+                held[url] = Held(last_t, first_t, parse_time(published))
+        return cls(held, schedule or RevisitSchedule())
+
+    def decide(self, url: str, *, lastmod: str | None = None) -> Decision:
+        """Whether to fetch ``url`` now (see the module docstring)."""
+        held = self.held.get(url)
+        if held is None:
+            return Decision(True, "new")
+        modified = parse_time(lastmod, end_of_day=True)
+        if modified is not None:
+            if modified > held.last_fetched:
+                return Decision(True, "modified")
+            return Decision(False, "unchanged")
+        age = self.now - (held.published or held.first_fetched)
+        if self.now - held.last_fetched >= self.schedule.interval(age) - SLACK:
+            return Decision(True, "due")
+        # Not final: a sitemap may yet list the URL with a newer lastmod.
+        return Decision(False, "not_due", final=False)
