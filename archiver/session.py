@@ -16,9 +16,9 @@ import os
 import secrets
 import time
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
-from archiver import SOFTWARE
+from archiver import SOFTWARE, killpoint
 from archiver.article import Article
 from archiver.capture import Capture
 from archiver.outlets import Outlet
@@ -96,6 +96,8 @@ class ArchiveSession:
         self.crawl_id = crawl_id or f"{outlet.name}-{started:%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
         self.settings = {"outlet": outlet.summary(), **dict(settings or {})}
         self.digest = settings_digest(self.settings)
+        #: Called after each commit of rows: a distributed worker's ledger lets go of finished requests.
+        self.after_commit: list[Callable[[], Any]] = []
         #: Re-crawl counters (``archiver/articles/new_versions``, ``.../unchanged``), added to the crawl's stats.
         self.counters: dict[str, int] = {}
         self.store = Archive(self.out_dir / "archive.db")
@@ -165,6 +167,7 @@ class ArchiveSession:
                 error=error,
                 reconstructed=reconstructed,
             )
+        killpoint.reached("warc_written")
         if capture is None or capture.status is None:
             return capture
         capture.crawl_id = self.crawl_id
@@ -230,7 +233,7 @@ class ArchiveSession:
         if conn.in_transaction and (
             now - self._batch_start >= self.COMMIT_INTERVAL or self.writer.current_path != self._batch_file
         ):
-            conn.commit()
+            self._commit()
         if not conn.in_transaction:
             conn.execute("BEGIN")
             self._batch_start = now
@@ -239,7 +242,14 @@ class ArchiveSession:
     def flush(self) -> None:
         """Commit the rows of the current batch now (a crawl going idle: readers and writers see them)."""
         if self.store.db.conn.in_transaction:
-            self.store.db.conn.commit()
+            self._commit()
+
+    def _commit(self) -> None:
+        """Commit the batch, then tell whoever waits for rows to be on disk (:attr:`after_commit`)."""
+        self.store.db.conn.commit()
+        killpoint.reached("row_written")
+        for callback in self.after_commit:
+            callback()
 
     def close(self, stats: Mapping[str, Any] | None = None) -> None:
         """Close the WARC file and record the crawl's end and its counters."""

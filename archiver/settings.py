@@ -55,13 +55,20 @@ DOWNLOADER_MIDDLEWARES = {
     # sent (and archived); replays the held page when the answer is a 304.
     # Below DownloaderStats (850) too, so Scrapy's stats count the real 304s.
     "pipelines.conditional.ConditionalRequestMiddleware": 840,
+    # Resume (spiders/replay.py): a request for a URL the interrupted crawl archived is
+    # answered from the WARC, as HttpCacheMiddleware answers from its storage.
+    "spiders.replay.ArchiveReplayMiddleware": 830,
+    # Distributed workers only (spiders/ledger.py): last to see a failed download.
+    "spiders.ledger.LedgerDownloaderMiddleware": 1,
 }
-# Resume (spiders/resume.py): requests for URLs the interrupted crawl archived
-# are answered from the WARCs, so nothing archived is fetched twice.
 SPIDER_MIDDLEWARES = {
-    "spiders.resume.ResumeMiddleware": 850,
+    # A replayed page whose article is stored yields no item (spiders/replay.py).
+    "spiders.replay.ReplayedItemsMiddleware": 850,
+    # Distributed workers only: a taken request is finished once its output is handed on.
+    "spiders.ledger.LedgerSpiderMiddleware": 5,
+    # Tests only, when ARCHIVER_TEST_KILL_AT is set (archiver/killpoint.py).
+    "spiders.killpoints.KillPointMiddleware": 2,
 }
-DUPEFILTER_CLASS = "spiders.resume.ResumeDupeFilter"
 # Live progress line on a TTY, JSON log lines (pipelines/progress.py).
 EXTENSIONS = {
     "pipelines.progress.ProgressExtension": 500,

@@ -175,8 +175,8 @@ class WarcCaptureMiddleware:
         return capture
 
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
-        if urlsplit(request.url).scheme not in _ARCHIVED_SCHEMES:
-            return response
+        if urlsplit(request.url).scheme not in _ARCHIVED_SCHEMES or "replayed" in response.flags:
+            return response  # "replayed": read back from this crawl's WARC (spiders/replay.py)
         raw = self._raw_for(request)
         if raw is not None and raw.response_bytes:
             # An incomplete exchange (connection lost early with DOWNLOAD_FAIL_ON_DATALOSS off,
