@@ -24,10 +24,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from warcio.archiveiterator import ArchiveIterator
-
 from redis_support import redis_server, requires_redis, start_worker
 from support import LOCAL, REPO, crawl_demo, run_archiver
+from warcio.archiveiterator import ArchiveIterator
 
 ARTICLE_JSON = "application/vnd.news-archiver.article+json"
 #: (point, n): the n-th time the point is reached, far enough into the crawl that some work is done.
