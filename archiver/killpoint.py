@@ -8,7 +8,7 @@ reaches ``point``. The points, in the order a page goes through them:
 ``downloaded``    its response came back from the server, before anything is written
 ``warc_written``  its records are in the WARC, their row not yet in the database
 ``row_written``   a batch of rows was committed (the ledger not yet told)
-``mid_parse``     a callback has yielded part of its output (two requests), not all of it
+``mid_parse``     a callback has handed on part of its output (a request), not all of it
 
 Unset (production), :func:`reached` is one comparison; the Scrapy glue that
 needs signals (``spiders/killpoints.py``) is not even installed.

@@ -3,8 +3,8 @@
 ``taken`` (single-process crawls: the request reached the downloader; a
 distributed worker's scheduler says it itself), ``downloaded`` (Scrapy's
 ``response_downloaded``, before any downloader middleware archives it) and
-``mid_parse`` (a callback has yielded two requests, and the engine is asking
-for more).
+``mid_parse`` (a callback has yielded a request, handed on, and has more
+output that is not).
 """
 
 from __future__ import annotations
@@ -43,17 +43,17 @@ class KillPointMiddleware:
     ) -> AsyncIterator[Any]:
         requests = 0
         async for out in result:
-            requests += isinstance(out, Request)
-            yield out
-            if requests == 2:
+            if requests == 1:
                 requests += 1  # once per callback
                 killpoint.reached("mid_parse")
+            requests += isinstance(out, Request)
+            yield out
 
     def process_spider_output(self, response: Any, result: Any, spider: Any = None) -> Any:
         requests = 0
         for out in result:
-            requests += isinstance(out, Request)
-            yield out
-            if requests == 2:
+            if requests == 1:
                 requests += 1
                 killpoint.reached("mid_parse")
+            requests += isinstance(out, Request)
+            yield out

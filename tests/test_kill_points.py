@@ -38,11 +38,11 @@ SINGLE_POINTS = [
     ("mid_parse", 3),
 ]
 DISTRIBUTED_POINTS = [
-    ("taken", 40),
-    ("downloaded", 40),
-    ("warc_written", 40),
+    ("taken", 25),
+    ("downloaded", 25),
+    ("warc_written", 25),
     ("row_written", 2),
-    ("mid_parse", 8),
+    ("mid_parse", 3),
 ]
 SITE_PAGES = 200
 
