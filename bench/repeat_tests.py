@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     messages: dict[str, str] = {}
     for index in range(1, args.runs + 1):
         code, found, elapsed = run_once(args.paths, extra, workdir, index)
-        counts.update(found)
+        counts.update(found.keys())
         for name, message in found.items():
             messages.setdefault(name, message)
         status = "ok" if not found else f"{len(found)} failed: {', '.join(sorted(found))}"
