@@ -75,7 +75,9 @@ def _check_exactly_once(hit_urls: set[str], all_urls: set[str], article_urls: se
         f"served but not archived: {sorted(hit_urls - set(responses))[:10]}; "
         f"archived but never served: {sorted(set(responses) - hit_urls)[:10]}"
     )
-    assert hit_urls == all_urls, f"never fetched (an uninterrupted crawl fetches them): {sorted(all_urls - hit_urls)[:10]}"
+    assert hit_urls == all_urls, (
+        f"never fetched (an uninterrupted crawl fetches them): {sorted(all_urls - hit_urls)[:10]}"
+    )
     assert set(conversions) == article_urls and set(conversions.values()) == {1}
     capture_ids: set[str] = set()
     article_rows: list[str] = []
