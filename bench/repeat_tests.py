@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -56,6 +57,8 @@ def run_once(
     found = failures(report) if report.exists() else {"<pytest run>": f"exit {proc.returncode}, no report"}
     if proc.returncode not in (0, 1) and not found:
         found["<pytest run>"] = f"exit {proc.returncode}"
+    if not found:
+        shutil.rmtree(basetemp, ignore_errors=True)  # keep only what a failed run left, to read its logs
     return proc.returncode, found, elapsed
 
 
