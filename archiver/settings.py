@@ -68,6 +68,11 @@ DOWNLOADER_MIDDLEWARES = {
     # sent (and archived); replays the held page when the answer is a 304.
     # Below DownloaderStats (850) too, so Scrapy's stats count the real 304s.
     "archiver.downloadermiddlewares.conditional.ConditionalRequestMiddleware": 840,
+    # Resume (spiders/replay.py): a request for a URL the interrupted crawl archived is
+    # answered from the WARC, as HttpCacheMiddleware answers from its storage.
+    "archiver.spiders.replay.ArchiveReplayMiddleware": 830,
+    # Distributed workers only (spiders/ledger.py): last to see a failed download.
+    "archiver.spiders.ledger.LedgerDownloaderMiddleware": 1,
     # Browser mode (outlet `render = "browser"`): after HttpCompression (590) and redirects
     # (600) have acted, load the page in Chromium and archive all it fetches.
     "archiver.downloadermiddlewares.render.BrowserRenderMiddleware": 580,
@@ -75,12 +80,14 @@ DOWNLOADER_MIDDLEWARES = {
     # stylesheets, fonts, images, icons and scripts, fetched once per crawl (downloadermiddlewares/requisites.py).
     "archiver.downloadermiddlewares.requisites.RequisiteMiddleware": 540,
 }
-# Resume (spiders/resume.py): requests for URLs the interrupted crawl archived
-# are answered from the WARCs, so nothing archived is fetched twice.
 SPIDER_MIDDLEWARES = {
-    "archiver.spiders.resume.ResumeMiddleware": 850,
+    # A replayed page whose article is stored yields no item (spiders/replay.py).
+    "archiver.spiders.replay.ReplayedItemsMiddleware": 850,
+    # Distributed workers only: a taken request is finished once its output is handed on.
+    "archiver.spiders.ledger.LedgerSpiderMiddleware": 5,
+    # Tests only, when ARCHIVER_TEST_KILL_AT is set (archiver/crawl/killpoint.py).
+    "archiver.spiders.killpoints.KillPointMiddleware": 2,
 }
-DUPEFILTER_CLASS = "archiver.spiders.resume.ResumeDupeFilter"
 # Live progress line on a TTY, JSON log lines (extensions/progress.py).
 EXTENSIONS = {
     # Opens the crawl's archive (extensions/archive.py). First of all extensions (Scrapy's own

@@ -186,8 +186,8 @@ class WarcCaptureMiddleware:
             )
 
     def process_response(self, request: Request, response: Response, spider: Any = None) -> Response:
-        if urlsplit(request.url).scheme not in _ARCHIVED_SCHEMES:
-            return response
+        if urlsplit(request.url).scheme not in _ARCHIVED_SCHEMES or "replayed" in response.flags:
+            return response  # "replayed": read back from this crawl's WARC (spiders/replay.py)
         raw = self._raw_for(request)
         self._refuse_forbidden_peer(
             request, str(response.ip_address) if response.ip_address else (raw.ip if raw else None)

@@ -11,9 +11,10 @@ runs one worker. Workers on any number of machines share, in Redis,
 * the crawl id (the first worker picks it) and each worker's heartbeat, so a
   worker that runs out of requests waits while others may still add some,
   and leaves when the queue is empty and nobody is busy;
-* what each worker has taken off the queue and not yet downloaded
-  (``archiver:<outlet>:taken:<W>``): a worker killed and started again with
-  the same id puts those requests back first.
+* what each worker has taken off the queue and not yet finished
+  (``archiver:<outlet>:taken:<W>``, :class:`archiver.crawl.ledger.Ledger`): a worker
+  killed and started again with the same id runs those requests again first,
+  answering from its WARCs those it had archived (their links are followed).
 
 Each worker writes its own WARCs (prefix ``<outlet>-<W>``) and database under
 ``DIR/workers/<W>/``; ``archiver ingest`` merges them.
@@ -28,27 +29,35 @@ works, with redis-py 2.10 to 5.x+ (only plain commands are used).
 
 from __future__ import annotations
 
-import json
 import logging
 import pickle
 import re
 import time
 from typing import Any
 
-from scrapy import signals
+from scrapy import Request, signals
 from scrapy.dupefilters import BaseDupeFilter
 from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.misc import load_object
 from scrapy.utils.request import request_from_dict
 from scrapy_redis.scheduler import Scheduler
 
-__all__ = ["RedisDupeFilter", "RedisQueue", "RedisScheduler", "distributed_settings", "shared_crawl_id"]
+from archiver.crawl import killpoint
+from archiver.extensions.archive import session_or_none
+from archiver.crawl.ledger import HEARTBEAT_TIMEOUT, RECHECK_META_KEY, TAKEN_META_KEY, Ledger, WorkerRegistry
+
+__all__ = [
+    "HEARTBEAT_TIMEOUT",
+    "RedisDupeFilter",
+    "RedisQueue",
+    "RedisScheduler",
+    "distributed_settings",
+    "shared_crawl_id",
+]
 
 logger = logging.getLogger(__name__)
-#: A worker whose heartbeat is older than this is taken for gone.
-HEARTBEAT_TIMEOUT = 30.0
-#: request.meta key: the token of a request this worker took off the shared queue.
-TAKEN_META_KEY = "archiver_taken"
+#: request.meta key of the request that only wakes the engine (dropped by the scheduler).
+WAKE_META_KEY = "archiver_wake"
 #: Seconds between looks at the shared queue while this worker is idle.
 IDLE_POLL = 0.2
 _WORKER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")  # fullmatch: no trailing newline
@@ -181,7 +190,15 @@ class RedisDupeFilter(BaseDupeFilter):
 
 
 class RedisScheduler(Scheduler):
-    """scrapy-redis' scheduler, plus heartbeats so workers leave together.
+    """scrapy-redis' scheduler, with a ledger of taken requests and heartbeats so workers leave together.
+
+    Every request comes off the shared queue onto this worker's ledger in one
+    step (:class:`archiver.crawl.ledger.Ledger`) and leaves it only once finished:
+    its callback's output handed on (``spiders/ledger.py`` tells), a redirect
+    or retry queued in its place, or its failure archived, and then only after
+    the session has committed the rows. Started again with the same id, the
+    worker first runs what its killed predecessor left on the ledger, checking
+    the archive before fetching (``spiders/replay.py``).
 
     Scrapy closes a spider as soon as its own scheduler is empty; here another
     worker may still be fetching pages whose links refill the shared queue. So
@@ -194,51 +211,30 @@ class RedisScheduler(Scheduler):
         scheduler = super().from_crawler(crawler)
         scheduler.crawler = crawler
         scheduler.worker_id = crawler.settings.get("ARCHIVER_WORKER_ID") or "worker"
-        scheduler.busy = True
+        prefix = scheduler.queue_key.rsplit(":", 1)[0]
+        scheduler.ledger = Ledger(
+            scheduler.server, scheduler.queue_key, f"{prefix}:taken:{scheduler.worker_id}"
+        )
+        scheduler.workers = WorkerRegistry(scheduler.server, f"{prefix}:workers", scheduler.worker_id)
+        scheduler.restored = []
+        crawler.archiver_ledger = scheduler  # spiders/ledger.py marks requests finished through it
         crawler.signals.connect(scheduler._on_idle, signal=signals.spider_idle)
-        crawler.signals.connect(scheduler._left_downloader, signal=signals.request_left_downloader)
         return scheduler
 
-    # -- requests a worker has taken: put back if it was killed holding them ----
+    def _decode(self, member: bytes) -> Any:
+        return request_from_dict(self.queue.serializer.loads(member), spider=self.spider)
 
-    @property
-    def _taken_key(self) -> str:
-        return self.queue_key.rsplit(":", 1)[0] + f":taken:{self.worker_id}"
-
-    def _take(self, request: Any) -> None:
-        """Note a request this worker took off the shared queue, until it leaves the downloader."""
-        token = self.crawler.request_fingerprinter.fingerprint(request).hex()
-        request.meta[TAKEN_META_KEY] = token
-        self.server.hset(self._taken_key, token, self.queue._encode(request))
-
-    def _left_downloader(self, request: Any, spider: Any) -> None:
-        token = request.meta.get(TAKEN_META_KEY)
-        if token:
-            self.server.hdel(self._taken_key, token)
-
-    def _put_back(self) -> int:
-        """Requests a killed predecessor with this worker id had taken but not fetched go back to the queue."""
-        taken = self.server.hgetall(self._taken_key) or {}
-        for encoded in taken.values():
-            request = request_from_dict(self.queue.serializer.loads(encoded), spider=self.spider)
-            request.meta.pop(TAKEN_META_KEY, None)
-            self.queue.push(request)
-        self.server.delete(self._taken_key)
-        if taken:
+    def _restore(self) -> int:
+        """Take over what a killed predecessor with this worker id left on the ledger."""
+        self.restored = self.ledger.entries()
+        if self.restored:
             logger.warning(
-                "worker %s: put back %d requests it had taken before it was stopped",
+                "worker %s: put back %d requests it had taken before it was stopped "
+                "(archived ones are parsed again from the WARC, the others fetched)",
                 self.worker_id,
-                len(taken),
+                len(self.restored),
             )
-        return len(taken)
-
-    @property
-    def _workers_key(self) -> str:
-        return self.queue_key.rsplit(":", 1)[0] + ":workers"
-
-    def _beat(self, busy: bool) -> None:
-        self.busy = busy
-        self.server.hset(self._workers_key, self.worker_id, json.dumps({"busy": busy, "at": time.time()}))
+        return len(self.restored)
 
     def open(self, spider: Any) -> None:
         # scrapy-redis' open(), minus its deprecated Spider.log() call.
@@ -249,68 +245,79 @@ class RedisScheduler(Scheduler):
             key=self.queue_key % {"spider": spider.name},
             serializer=self.serializer,
         )
+        self.ledger.queue_key = self.queue.key
         self.df = load_object(self.dupefilter_cls).from_spider(spider)
         if self.flush_on_start:
             self.flush()
-        self._put_back()
+        session = session_or_none(self.crawler)
+        if session is not None:
+            session.after_commit.append(self.ledger.release_finished)
+        self._restore()
         if len(self.queue):
             logger.info(
                 "worker %s joins a crawl with %d requests in the shared queue",
                 self.worker_id,
                 len(self.queue),
             )
-        self._beat(True)
+        self.workers.beat(True)
+
+    def finished(self, token: str) -> None:
+        """``token``'s request is done; it leaves the ledger once the rows are committed."""
+        self.ledger.finished(token)
+        if session_or_none(self.crawler) is None:
+            self.ledger.release_finished()
 
     def enqueue_request(self, request: Any) -> bool:
-        if not request.dont_filter and self.df.request_seen(request):
-            self.df.log(request, self.spider)
-            return False
-        if self.stats:
-            self.stats.inc_value("scheduler/enqueued/redis")
-        self.queue.push(request)
-        return True
+        if request.meta.get(WAKE_META_KEY):
+            return False  # only there to make the engine look at the queue again (see _wake)
+        # A redirect or retry of a request this worker took carries its token: once it is
+        # queued (or filtered as a duplicate), the request it replaces is finished.
+        token = request.meta.pop(TAKEN_META_KEY, None)
+        request.meta.pop(RECHECK_META_KEY, None)
+        try:
+            if not request.dont_filter and self.df.request_seen(request):
+                self.df.log(request, self.spider)
+                return False
+            if self.stats:
+                self.stats.inc_value("scheduler/enqueued/redis")
+            self.queue.push(request)
+            return True
+        finally:
+            if token:
+                self.finished(token)
 
     def next_request(self) -> Any:
-        request = self.queue.pop(0)
-        if request is None:
-            return None
+        if self.restored:
+            token, member = self.restored.pop(0)
+            request = self._decode(member)
+            request.meta[RECHECK_META_KEY] = True
+        else:
+            taken = self.ledger.take()
+            if taken is None:
+                return None
+            killpoint.reached("taken")
+            token, member = taken
+            request = self._decode(member)
+        request.meta[TAKEN_META_KEY] = token
         if self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
-        self._take(request)
-        if not self.busy or time.time() - self._last_beat > 5:
-            self._beat(True)
-            self._last_beat = time.time()
+        if not self.workers.busy or time.time() - self.workers.last_beat > 5:
+            self.workers.beat(True)
         return request
 
-    _last_beat = 0.0
-
     def has_pending_requests(self) -> bool:
-        return len(self.queue) > 0
-
-    def _others_busy(self) -> list[str]:
-        now = time.time()
-        busy = []
-        for worker, raw in (self.server.hgetall(self._workers_key) or {}).items():
-            name = worker.decode() if isinstance(worker, bytes) else worker
-            if name == self.worker_id:
-                continue
-            state = json.loads(raw)
-            if state.get("busy") and now - state.get("at", 0) < HEARTBEAT_TIMEOUT:
-                busy.append(name)
-        return busy
+        return bool(self.restored) or len(self.queue) > 0
 
     def _on_idle(self, spider: Any) -> None:
-        if self.busy:
-            self._beat(False)
-            from archiver.extensions.archive import session_or_none
-
+        if self.workers.busy:
+            self.workers.beat(False)
             session = session_or_none(self.crawler)
             if session is not None:
                 session.flush()  # do not hold the database's write lock while waiting
         if len(self.queue) > 0:
             self._wake_soon()
             raise DontCloseSpider("requests are waiting in the shared queue")
-        others = self._others_busy()
+        others = self.workers.others_busy()
         if others:
             logger.debug("queue empty; waiting for busy workers %s", others)
             self._wake_soon()
@@ -323,17 +330,26 @@ class RedisScheduler(Scheduler):
         reactor.callLater(IDLE_POLL, self._wake)  # type: ignore[arg-type]  # zope-typed reactor
 
     def _wake(self) -> None:
-        slot = getattr(self.crawler.engine, "_slot", None)  # Scrapy 2.19: engine._slot.nextcall
-        nextcall = getattr(slot, "nextcall", None)
-        if nextcall is not None:
-            nextcall.schedule()
+        """Make the engine ask for the next request now, through its public ``crawl()``.
+
+        The request is a token that :meth:`enqueue_request` drops: scheduling it
+        is what makes the engine try :meth:`next_request` again.
+        """
+        engine = getattr(self.crawler, "engine", None)
+        if engine is None or getattr(engine, "spider", None) is None:
+            return
+        try:
+            engine.crawl(Request("data:,", meta={WAKE_META_KEY: True}, dont_filter=True))
+        except RuntimeError:
+            pass  # the spider is closing
 
     def close(self, reason: str) -> None:
-        self.server.hset(
-            self._workers_key,
-            self.worker_id,
-            json.dumps({"busy": False, "at": time.time(), "closed": reason}),
-        )
+        session = session_or_none(self.crawler)
+        if session is not None:
+            session.flush()  # commits, so the finished requests leave the ledger
+        if reason == "finished":
+            self.ledger.clear()  # nothing is in flight: whatever is left was finished too
+        self.workers.beat(False, closed=reason)
         super().close(reason)
 
 

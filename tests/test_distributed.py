@@ -10,64 +10,22 @@ database holding every article once, and changes nothing when run again.
 from __future__ import annotations
 
 import hashlib
-import os
-import socket
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-
-from support import LOCAL, REPO, run_archiver
+from redis_support import free_port, redis_server, requires_redis, start_worker
+from support import run_archiver
 
 PAGES = 500
-#: Deselect with -m "not redis" (make test-fast); selected, a missing redis-server fails.
-requires_redis = pytest.mark.redis
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
-    port = _free_port()
-    workdir = tmp_path_factory.mktemp("redis")
-    proc = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(workdir),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
-                conn.sendall(b"PING\r\n")
-                if conn.recv(64).startswith(b"+PONG"):
-                    break
-        except OSError:
-            pass
-        assert proc.poll() is None and time.monotonic() < deadline, "redis-server did not start"
-        time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    proc.terminate()
-    proc.wait(10)
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -81,26 +39,7 @@ def bigsite():
 def _worker(
     outlet: Path, out: Path, redis_url: str, worker: str, log_name: str | None = None
 ) -> subprocess.Popen:
-    args = [
-        sys.executable,
-        "-m",
-        "archiver.cli",
-        "crawl",
-        str(outlet),
-        "--out",
-        str(out),
-        "--redis",
-        redis_url,
-        "--worker-id",
-        worker,
-        "--set",
-        "ARCHIVER_SHAPE_BUDGET=100000",
-    ]
-    for setting in LOCAL:
-        args += ["--set", setting]
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    log = open(out.parent / f"{log_name or worker}.log", "w")
-    return subprocess.Popen(args, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+    return start_worker(outlet, out, redis_url, worker, log_name)
 
 
 def _db_digest(db: Path) -> str:
@@ -221,6 +160,6 @@ def test_worker_needs_an_id_and_a_reachable_redis(tmp_path):
         "../x",
     )
     assert bad_id.returncode != 0 and "worker id" in bad_id.stderr
-    nobody = f"redis://127.0.0.1:{_free_port()}/0"
+    nobody = f"redis://127.0.0.1:{free_port()}/0"
     down = run_archiver("crawl", "demo", "--out", str(tmp_path / "a"), "--redis", nobody, "--worker-id", "w1")
     assert down.returncode != 0 and "cannot reach Redis" in down.stderr

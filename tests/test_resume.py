@@ -1,7 +1,7 @@
 """A crawl killed with SIGKILL and started again finishes without refetching or duplicating.
 
-The demo outlet is served with a small per-response delay so that the crawl
-lasts long enough to be killed at chosen moments. After the resumed crawl:
+The crawl kills itself at a named point (``ARCHIVER_TEST_KILL_AT``, see
+archiver/crawl/killpoint.py), so no test depends on timing. After the resumed crawl:
 every WARC file reads cleanly with warcio, each URL has exactly one response
 record across all WARC files (nothing archived was fetched again), each article
 has exactly one conversion record and one row, and the database indexes
@@ -21,9 +21,8 @@ import time
 from pathlib import Path
 
 import pytest
-from warcio.archiveiterator import ArchiveIterator
-
 from support import LOCAL, REPO, crawl_demo
+from warcio.archiveiterator import ArchiveIterator
 
 ARTICLE_JSON = "application/vnd.news-archiver.article+json"
 SLOW = ["--set", "CONCURRENT_REQUESTS_PER_DOMAIN=4"]
@@ -37,26 +36,26 @@ def slow_site():
         yield server
 
 
-def _start_crawl(url: str, out: Path) -> subprocess.Popen:
+def _start_crawl(url: str, out: Path, kill_at: str | None = None) -> subprocess.Popen:
     args = [sys.executable, "-m", "archiver.cli", "crawl", "demo", "--out", str(out), "--home", url]
     for setting in LOCAL:
         args += ["--set", setting]
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    log = open(out.parent / "interrupted-crawl.log", "wb")
+    env = {k: v for k, v in os.environ.items() if k != "ARCHIVER_TEST_KILL_AT"}
+    env["PYTHONPATH"] = str(REPO)
+    if kill_at:
+        env["ARCHIVER_TEST_KILL_AT"] = kill_at
+    log = open(out.parent / "interrupted-crawl.log", "wb")  # noqa: SIM115 (the child writes it)
     return subprocess.Popen(args + SLOW, cwd=REPO, env=env, stdout=log, stderr=log)
 
 
-def _kill_when(proc: subprocess.Popen, ready, timeout: float = 60) -> None:
-    """SIGKILL ``proc`` as soon as ``ready()`` holds (fail if the crawl ends first)."""
-    deadline = time.monotonic() + timeout
-    while not ready():
-        if proc.poll() is not None:
-            log = Path(proc.args[proc.args.index("--out") + 1]).parent / "interrupted-crawl.log"
-            raise AssertionError(f"the crawl ended before it could be killed:\n{log.read_text()[-3000:]}")
-        assert time.monotonic() < deadline, "the crawl never reached the moment to kill it"
-        time.sleep(0.02)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+def _crawl_killed_at(url: str, out: Path, point: str) -> None:
+    """Run a crawl that SIGKILLs itself at ``point`` (``<name>:<n>``); fail if it ends otherwise."""
+    proc = _start_crawl(url, out, kill_at=point)
+    code = proc.wait(timeout=300)
+    log = out.parent / "interrupted-crawl.log"
+    assert code == -signal.SIGKILL, (
+        f"the crawl was to kill itself at {point}, it exited {code}:\n{log.read_text()[-3000:]}"
+    )
 
 
 def _warc_bytes(out: Path) -> int:
@@ -121,15 +120,11 @@ def _chop_last_response(out: Path) -> str:
     return last.target_uri
 
 
-@pytest.mark.parametrize("moment", ["first-warc-bytes", "mid-way"])
+@pytest.mark.parametrize("moment", ["warc_written:1", "row_written:2"], ids=["first-record", "mid-way"])
 def test_sigkill_then_resume(slow_site, tmp_path, moment):
     out = tmp_path / "archive"
-    proc = _start_crawl(slow_site.url, out)
-    if moment == "first-warc-bytes":
-        _kill_when(proc, lambda: _warc_bytes(out) > 2000)
-    else:
-        _kill_when(proc, lambda: _article_rows(out) >= len(slow_site.site.articles) // 3)
-        assert _article_rows(out) < len(slow_site.site.articles)
+    _crawl_killed_at(slow_site.url, out, moment)
+    assert _article_rows(out) < len(slow_site.site.articles)
     archived = _archived_urls(out)
     before = len(slow_site.requests)
     resumed = crawl_demo(slow_site.url, out, *SLOW, "-v")  # -v: Scrapy's INFO log, read below
@@ -159,8 +154,7 @@ def _check_not_refetched(site, since: int, archived: set[str]) -> None:
 
 def test_cut_off_record_is_quarantined_and_fetched_again(slow_site, tmp_path):
     out = tmp_path / "archive"
-    proc = _start_crawl(slow_site.url, out)
-    _kill_when(proc, lambda: _article_rows(out) >= 10)
+    _crawl_killed_at(slow_site.url, out, "warc_written:30")
     cut_url = _chop_last_response(out)
     archived = _archived_urls(out)
     assert cut_url not in archived
@@ -177,21 +171,26 @@ def test_cut_off_record_is_quarantined_and_fetched_again(slow_site, tmp_path):
     _check_complete(out, slow_site)
 
 
-def test_second_crawl_into_a_running_one_is_refused(slow_site, tmp_path):
+def test_second_crawl_into_a_running_one_is_refused(tmp_path):
     """Resuming must never 'repair' the WARC a live crawl is writing: the folder is locked."""
     from support import run_archiver
 
+    from archiver.demo.server import DemoServer
+
     out = tmp_path / "archive"
-    proc = _start_crawl(slow_site.url, out)
-    try:
-        deadline = time.monotonic() + 60
-        while _warc_bytes(out) == 0:
-            assert proc.poll() is None and time.monotonic() < deadline
-            time.sleep(0.02)
-        second = run_archiver("crawl", "demo", "--out", str(out), "--home", slow_site.url)
-        assert second.returncode != 0
-        assert "another crawl is writing into" in second.stderr
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
+    # 2 s a page: the first crawl outlives the second one's start, however loaded the machine.
+    with DemoServer(delay=2.0) as very_slow:
+        proc = _start_crawl(very_slow.url, out)
+        try:
+            deadline = time.monotonic() + 120
+            while _warc_bytes(out) == 0:
+                assert proc.poll() is None and time.monotonic() < deadline
+                time.sleep(0.05)
+            second = run_archiver("crawl", "demo", "--out", str(out), "--home", very_slow.url)
+            assert proc.poll() is None, "the first crawl ended before the second one started"
+            assert second.returncode != 0
+            assert "another crawl is writing into" in second.stderr
+        finally:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
     assert not (out / "warcs" / "quarantine").exists()

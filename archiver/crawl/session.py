@@ -15,9 +15,10 @@ import logging
 import os
 import time
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from archiver import SOFTWARE
+from archiver.crawl import killpoint
 from archiver.article import Article
 from archiver.capture import Capture
 from archiver.outlets import Outlet
@@ -90,6 +91,8 @@ class ArchiveSession:
         self.crawl_id = crawl_id or new_crawl_id(outlet.name, started)
         self.settings = {"outlet": outlet.summary(), **dict(settings or {})}
         self.digest = settings_digest(self.settings)
+        #: Called after each commit of rows: a distributed worker's ledger lets go of finished requests.
+        self.after_commit: list[Callable[[], Any]] = []
         #: Re-crawl counters (``archiver/articles/new_versions``, ``.../unchanged``), added to the crawl's stats.
         self.counters: dict[str, int] = {}
         # Several outlets crawled in one process share one connection: two connections of one
@@ -176,6 +179,7 @@ class ArchiveSession:
                 error=error,
                 reconstructed=reconstructed,
             )
+        killpoint.reached("warc_written")
         if capture is None or capture.status is None:
             return capture
         capture.crawl_id = self.crawl_id
@@ -315,7 +319,7 @@ class ArchiveSession:
             now - batch_start >= self.COMMIT_INTERVAL
             or (self._batch_epoch == epoch and self.writer.current_path != self._batch_file)
         ):
-            conn.commit()
+            self._commit()
         if not conn.in_transaction:
             conn.execute("BEGIN")
             self.store.batch_start = now
@@ -327,7 +331,14 @@ class ArchiveSession:
     def flush(self) -> None:
         """Commit the rows of the current batch now (a crawl going idle: readers and writers see them)."""
         if self.store.db.conn.in_transaction:
-            self.store.db.conn.commit()
+            self._commit()
+
+    def _commit(self) -> None:
+        """Commit the batch, then tell whoever waits for rows to be on disk (:attr:`after_commit`)."""
+        self.store.db.conn.commit()
+        killpoint.reached("row_written")
+        for callback in self.after_commit:
+            callback()
 
     def close(self, stats: Mapping[str, Any] | None = None) -> None:
         """Close the WARC file and record the crawl's end and its counters."""

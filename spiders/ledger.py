@@ -1,0 +1,139 @@
+"""Tell a distributed worker's ledger when a request it took is finished (Scrapy glue).
+
+A request taken off the shared queue (``spiders/distributed.py``) carries its
+ledger token in ``request.meta``. It is finished, and may leave the ledger
+once the session has committed its rows, when
+
+* its callback's output has been handed on in full: every request scheduled
+  (queued in Redis) and every item through the item pipelines
+  (:class:`LedgerSpiderMiddleware`, order 5: it sees what the engine gets);
+* a redirect or retry replaces it (the scheduler sees the token on the new request);
+* it failed for good and the failure is archived (:class:`LedgerDownloaderMiddleware`,
+  order 1: its ``process_exception`` runs after the capture middleware's and
+  after the retry middleware declined).
+
+A request whose end goes unnoticed only stays on the ledger longer: run again
+after a kill, it is answered from the archive (nothing is archived twice).
+Neither middleware is installed outside a distributed crawl.
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.exceptions import NotConfigured
+
+from archiver.crawl.ledger import RECHECK_META_KEY, TAKEN_META_KEY
+
+
+def _finished(crawler: Any, token: str) -> None:
+    scheduler_finished = getattr(crawler, "archiver_ledger", None)
+    if scheduler_finished is not None:
+        scheduler_finished.finished(token)
+
+
+def _token(response: Any) -> str | None:
+    request = getattr(response, "request", None)
+    return request.meta.get(TAKEN_META_KEY) if request is not None else None
+
+
+class LedgerSpiderMiddleware:
+    """Mark a taken request finished once its callback's output is all handed on."""
+
+    def __init__(self, crawler: Any) -> None:
+        if not crawler.settings.get("ARCHIVER_REDIS_URL"):
+            raise NotConfigured
+        self.crawler = crawler
+        #: token -> items of its response still in the item pipelines
+        self.items: collections.Counter[str] = collections.Counter()
+        #: tokens whose callback output is exhausted but whose items are not all through
+        self.waiting: set[str] = set()
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(self._item_done, signal=signal)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> LedgerSpiderMiddleware:
+        return cls(crawler)
+
+    def _item_done(self, response: Any = None, **_: Any) -> None:
+        token = _token(response)
+        if token is None or token not in self.items:
+            return
+        self.items[token] -= 1
+        if self.items[token] <= 0:
+            del self.items[token]
+            if token in self.waiting:
+                self.waiting.discard(token)
+                _finished(self.crawler, token)
+
+    def _output(self, token: str, out: Any) -> None:
+        if isinstance(out, Request):
+            # A callback that copies response.meta must not hand on the ledger's marks.
+            out.meta.pop(TAKEN_META_KEY, None)
+            out.meta.pop(RECHECK_META_KEY, None)
+        elif out is not None:
+            self.items[token] += 1
+
+    def _exhausted(self, token: str) -> None:
+        if self.items.get(token):
+            self.waiting.add(token)
+        else:
+            _finished(self.crawler, token)
+
+    def process_spider_output(
+        self, response: Any, result: Iterable[Any], spider: Any = None
+    ) -> Iterator[Any]:
+        token = _token(response)
+        if token is None:
+            yield from result
+            return
+        try:
+            for out in result:
+                self._output(token, out)
+                yield out
+        except GeneratorExit:
+            raise  # abandoned (the crawl is stopping): keep it on the ledger
+        except BaseException:
+            self._exhausted(token)  # the callback failed: running it again fails again
+            raise
+        self._exhausted(token)
+
+    async def process_spider_output_async(
+        self, response: Any, result: AsyncIterator[Any], spider: Any = None
+    ) -> AsyncIterator[Any]:
+        token = _token(response)
+        if token is None:
+            async for out in result:
+                yield out
+            return
+        try:
+            async for out in result:
+                self._output(token, out)
+                yield out
+        except GeneratorExit:
+            raise
+        except BaseException:
+            self._exhausted(token)
+            raise
+        self._exhausted(token)
+
+
+class LedgerDownloaderMiddleware:
+    """Mark a taken request finished when its download failed for good (the failure is archived)."""
+
+    def __init__(self, crawler: Any) -> None:
+        if not crawler.settings.get("ARCHIVER_REDIS_URL"):
+            raise NotConfigured
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> LedgerDownloaderMiddleware:
+        return cls(crawler)
+
+    def process_exception(self, request: Request, exception: BaseException, spider: Any = None) -> None:
+        token = request.meta.get(TAKEN_META_KEY)
+        if token:
+            _finished(self.crawler, token)

@@ -1,0 +1,158 @@
+"""A crawl SIGKILLed at each named point, then started again, archives every page exactly once.
+
+The kill points (archiver/crawl/killpoint.py, ``ARCHIVER_TEST_KILL_AT=<point>:<n>``)
+make the crawl kill itself at a chosen moment of a page's way: after taking
+it from the queue, after its download, after its WARC write, after its row's
+commit, and in the middle of its callback. No timing is involved, so each
+test kills at the same point every run.
+
+After the crawl is started again (resume for a single-process crawl, the same
+``--worker-id`` for a distributed worker, with a second worker running beside
+it), the site's hit log is checked against the archive: every page the site
+served has exactly one response record across all WARCs, every page of the
+site was archived, every article has one row (one conversion record), and
+every database row points at a record that is there.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from redis_support import redis_server, requires_redis, start_worker
+from support import LOCAL, REPO, crawl_demo, run_archiver
+from warcio.archiveiterator import ArchiveIterator
+
+ARTICLE_JSON = "application/vnd.news-archiver.article+json"
+#: (point, n): the n-th time the point is reached, far enough into the crawl that some work is done.
+SINGLE_POINTS = [
+    ("taken", 15),
+    ("downloaded", 15),
+    ("warc_written", 15),
+    ("row_written", 1),
+    ("mid_parse", 3),
+]
+DISTRIBUTED_POINTS = [
+    ("taken", 25),
+    ("downloaded", 25),
+    ("warc_written", 25),
+    ("row_written", 2),
+    ("mid_parse", 3),
+]
+SITE_PAGES = 200
+
+
+def _responses(warc_dirs: list[Path]) -> tuple[collections.Counter, collections.Counter, set[str]]:
+    """(response/revisit records per URL, article conversions per URL, record ids), read by warcio."""
+    responses: collections.Counter = collections.Counter()
+    conversions: collections.Counter = collections.Counter()
+    ids: set[str] = set()
+    for folder in warc_dirs:
+        for path in sorted(folder.glob("*.warc.gz")):
+            with open(path, "rb") as f:
+                for record in ArchiveIterator(f, check_digests="raise"):
+                    record.content_stream().read()
+                    url = record.rec_headers.get_header("WARC-Target-URI")
+                    if record.rec_type in ("response", "revisit"):
+                        responses[url] += 1
+                        ids.add(record.rec_headers.get_header("WARC-Record-ID"))
+                    elif record.rec_headers.get_header("Content-Type") == ARTICLE_JSON:
+                        conversions[url] += 1
+    return responses, conversions, ids
+
+
+def _check_exactly_once(hit_urls: set[str], all_urls: set[str], article_urls: set[str], warc_dirs, dbs):
+    responses, conversions, ids = _responses(warc_dirs)
+    responses = collections.Counter({u: n for u, n in responses.items() if not u.endswith("/robots.txt")})
+    doubled = {u: n for u, n in responses.items() if n > 1}
+    assert not doubled, f"archived more than once: {sorted(doubled)[:10]}"
+    assert set(responses) == hit_urls, (
+        f"served but not archived: {sorted(hit_urls - set(responses))[:10]}; "
+        f"archived but never served: {sorted(set(responses) - hit_urls)[:10]}"
+    )
+    assert hit_urls == all_urls, (
+        f"never fetched (an uninterrupted crawl fetches them): {sorted(all_urls - hit_urls)[:10]}"
+    )
+    assert set(conversions) == article_urls and set(conversions.values()) == {1}
+    capture_ids: set[str] = set()
+    article_rows: list[str] = []
+    for db_path in dbs:
+        with sqlite3.connect(db_path) as db:
+            capture_ids |= {r[0] for r in db.execute("select record_id from captures")}
+            article_rows += [r[0] for r in db.execute("select url from articles")]
+    assert sorted(article_rows) == sorted(article_urls), "every article stored once"
+    assert capture_ids == ids, "every row points at a record there, every record has its row"
+
+
+def _killed(proc: subprocess.Popen, log: Path, timeout: float = 300) -> None:
+    code = proc.wait(timeout=timeout)
+    assert code == -9, f"the crawl was to kill itself (SIGKILL), it exited {code}:\n{log.read_text()[-3000:]}"
+
+
+@pytest.fixture(scope="module")
+def demo_site():
+    from archiver.demo.server import DemoServer
+
+    with DemoServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def reference(demo_site, tmp_path_factory):
+    """The URLs an uninterrupted crawl of the demo site archives (what a killed one must end with)."""
+    out = tmp_path_factory.mktemp("reference") / "archive"
+    crawl_demo(demo_site.url, out)
+    responses, _, _ = _responses([out / "warcs"])
+    return {u for u in responses if not u.endswith("/robots.txt")}
+
+
+@pytest.mark.parametrize(("point", "n"), SINGLE_POINTS, ids=[p for p, _ in SINGLE_POINTS])
+def test_single_process_crawl_killed_at(demo_site, reference, tmp_path, point, n):
+    out = tmp_path / "archive"
+    demo_site.clear_requests()
+    args = [sys.executable, "-m", "archiver.cli", "crawl", "demo", "--out", str(out), "--home", demo_site.url]
+    for setting in LOCAL:
+        args += ["--set", setting]
+    env = dict(os.environ, PYTHONPATH=str(REPO), ARCHIVER_TEST_KILL_AT=f"{point}:{n}")
+    log = tmp_path / "killed.log"
+    with open(log, "wb") as sink:
+        proc = subprocess.Popen(args, cwd=REPO, env=env, stdout=sink, stderr=sink)
+        _killed(proc, log)
+    resumed = crawl_demo(demo_site.url, out)
+    assert "resuming crawl" in resumed.stderr
+    hit_urls = {demo_site.url + path for method, path, _ in demo_site.requests if method == "GET"}
+    hit_urls = {u for u in hit_urls if not u.endswith("/robots.txt")}
+    article_urls = {demo_site.url + a.path for a in demo_site.site.articles}
+    _check_exactly_once(hit_urls, reference, article_urls, [out / "warcs"], [out / "archive.db"])
+
+
+@requires_redis
+@pytest.mark.parametrize(("point", "n"), DISTRIBUTED_POINTS, ids=[p for p, _ in DISTRIBUTED_POINTS])
+def test_distributed_worker_killed_at(tmp_path, point, n):
+    from archiver.demo.bigsite import BigSiteServer, article_paths
+
+    with redis_server(tmp_path) as redis_url, BigSiteServer(SITE_PAGES) as site:
+        outlet = site.write_outlet(tmp_path / "kill.toml", name="kill")
+        out = tmp_path / "crawl"
+        out.mkdir()
+        killed = start_worker(
+            outlet, out, redis_url, "w1", "killed", env={"ARCHIVER_TEST_KILL_AT": f"{point}:{n}"}
+        )
+        other = start_worker(outlet, out, redis_url, "w2")
+        _killed(killed, tmp_path / "killed.log")
+        again = start_worker(outlet, out, redis_url, "w1", "again")
+        assert again.wait(timeout=300) == 0, (tmp_path / "again.log").read_text()[-4000:]
+        assert other.wait(timeout=300) == 0, (tmp_path / "w2.log").read_text()[-4000:]
+        hit_urls = {site.url + path for path in site.hits if path != "/robots.txt"}
+        all_urls = {site.url + path for path in site.pages if path != "/robots.txt"}
+        article_urls = {site.url + path for path in article_paths(site.pages)}
+    merged = tmp_path / "merged.db"
+    ingest = run_archiver("ingest", str(out), "--db", str(merged))
+    assert ingest.returncode == 0, ingest.stderr
+    workers = [out / "workers" / w for w in ("w1", "w2")]
+    _check_exactly_once(hit_urls, all_urls, article_urls, [w / "warcs" for w in workers], [merged])
