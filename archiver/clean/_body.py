@@ -15,6 +15,7 @@ import lxml.etree as etree
 
 from ._dom import drop, text_of
 from ._patterns import FURNITURE_HEADING, FURNITURE_TAGS, HEADINGS
+from ._render import Trace
 from ._score import SUBHEADS, Stats, choose, gather, join_parts, measure, score_candidates
 from ._words import attr_words, is_named
 
@@ -193,7 +194,7 @@ def _gallery_caption(el: etree._Element, words: str) -> bool:
     return el.tag in ("figure", "figcaption") or "caption" in words.lower()
 
 
-def prune(nodes: list[etree._Element], st: Stats, trace: list | None = None) -> None:
+def prune(nodes: list[etree._Element], st: Stats, trace: Trace | None = None) -> None:
     """Drop furniture inside the chosen body parts; log each cut in ``trace`` when given."""
     total = sum(st.para.get(n, 0) for n in nodes) or 1
     for top in nodes:
@@ -285,7 +286,7 @@ def find_body(
     root: etree._Element,
     forced: list[etree._Element] | None = None,
     description: str | None = None,
-    trace: list | None = None,
+    trace: Trace | None = None,
 ) -> list[etree._Element]:
     """Return the body parts of a cleaned page in document order (may be empty).
 

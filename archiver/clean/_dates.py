@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import lxml.etree as etree
 
@@ -134,7 +134,7 @@ def _time_element(root: etree._Element) -> str | None:
     return first
 
 
-def _script_date(root: etree._Element, rx: re.Pattern = _SCRIPT_DATE) -> str | None:
+def _script_date(root: etree._Element, rx: re.Pattern[str] = _SCRIPT_DATE) -> str | None:
     """A publication date in page data (Next.js/Nuxt state, analytics objects)."""
     for script in root.iter("script"):
         text = script.text
@@ -259,7 +259,7 @@ _MOD_META = (
 _NOT_PUBLISHED_KEY = ("modif", "updat", "expir", "revis", "valid")
 
 
-def _first_date(values) -> str | None:
+def _first_date(values: Iterable[Any]) -> str | None:
     for v in values:
         d = normalise_date(v)
         if d:

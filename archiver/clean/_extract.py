@@ -16,7 +16,7 @@ from ._decode import decode_html, looks_binary, scrub
 from ._dom import drop, parse, strip_junk, text_of
 from ._metadata import read_metadata
 from ._patterns import FURNITURE_HEADING, FURNITURE_LINE, HEADINGS, PROMO_PREFIX
-from ._render import Block, blocks_of, to_markdown, to_text
+from ._render import Block, Trace, blocks_of, to_markdown, to_text
 from ._walls import detect_wall
 
 EXTRACTOR_NAME = "archiver.clean"
@@ -121,7 +121,7 @@ def _pull_quote(bl: Block, blocks: list[Block]) -> bool:
     return any(other is not bl and other.kind != "quote" and key in _key(other.text) for other in blocks)
 
 
-def _filter(blocks: list[Block], title: str | None, trace: list | None = None) -> list[Block]:
+def _filter(blocks: list[Block], title: str | None, trace: Trace | None = None) -> list[Block]:
     """Drop furniture lines, link-only blocks and the title repeated in the body."""
     tkey = _key(title) if title else None
     out: list[Block] = []
@@ -172,7 +172,7 @@ def explain(
 ) -> tuple[Article, list[Decision]]:
     """``extract`` plus its decisions: the body parts chosen, and every element or
     line cut from them with the name of the rule that cut it (``archiver extract --explain``)."""
-    trace: list = []
+    trace: Trace = []
     art = _run(html, url, keep_selectors, remove_selectors, trace)
     return art, [_decision(rule, what) for rule, what in trace]
 
@@ -202,7 +202,7 @@ def _run(
     url: str,
     keep_selectors: Sequence[str],
     remove_selectors: Sequence[str],
-    trace: list | None,
+    trace: Trace | None,
 ) -> Article:
     art = Article(url=url, extractor=EXTRACTOR_NAME, extractor_version=EXTRACTOR_VERSION)
     try:
@@ -219,7 +219,7 @@ def _extract_into(
     url: str,
     keep_selectors: Sequence[str],
     remove_selectors: Sequence[str],
-    trace: list | None = None,
+    trace: Trace | None = None,
 ) -> None:
     if isinstance(html, (bytes, bytearray, memoryview)):
         if looks_binary(bytes(html[:2048])):
@@ -283,7 +283,7 @@ _PROSE_TOTAL = 150  # and the page's prose at least this long
 _SENTENCE_END = re.compile(r"[.!?…。]\W*$")
 
 
-def _prose_fallback(html: str, title: str | None, trace: list | None) -> list[Block]:
+def _prose_fallback(html: str, title: str | None, trace: Trace | None) -> list[Block]:
     """When no container looks like an article, the page's visible paragraphs of prose
     (long, unlinked, ending like sentences), re-read from the page without its junk."""
     root = parse(scrub(html))

@@ -158,11 +158,11 @@ def find_section(src: Sources) -> str | None:
 
 def find_tags(src: Sources) -> list[str]:
     kw = src.article.get("keywords")
-    tags: list = []
+    tags: list[str] = []
     if isinstance(kw, str):
         tags = [k.strip() for k in kw.split(",") if k.strip()]
     elif isinstance(kw, list):
-        tags = [clean(k) for k in kw if clean(k)]
+        tags = [c for k in kw if (c := clean(k))]
     if not tags:
         tags = src.meta.get("article:tag") or []
         if not tags and "keywords" in src.meta:

@@ -36,6 +36,10 @@ class Block:
         return self.linked / len(self.text) if self.text else 0.0
 
 
+# The cleaner's decisions as they are made: (rule, element or block it concerns).
+Trace = list[tuple[str, "etree._Element | Block"]]
+
+
 class _Builder:
     def __init__(self) -> None:
         self.blocks: list[Block] = []

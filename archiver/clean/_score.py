@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import lxml.etree as etree
@@ -73,22 +74,24 @@ def _nonspace(s: str | None) -> int:
 class Stats:
     """Per-element text measures, computed once bottom-up."""
 
-    text: dict = field(default_factory=dict)
-    link: dict = field(default_factory=dict)
-    para: dict = field(default_factory=dict)
-    own: dict = field(default_factory=dict)  # text directly in the element (not in children)
-    bad: dict = field(default_factory=dict)  # prose inside furniture-named blocks (comments...)
-    code: set = field(default_factory=set)  # elements inside <pre>/<code>
+    text: dict[etree._Element, int] = field(default_factory=dict)
+    link: dict[etree._Element, int] = field(default_factory=dict)
+    para: dict[etree._Element, int] = field(default_factory=dict)
+    # text directly in the element (not in children)
+    own: dict[etree._Element, int] = field(default_factory=dict)
+    # prose inside furniture-named blocks (comments...)
+    bad: dict[etree._Element, int] = field(default_factory=dict)
+    code: set[etree._Element] = field(default_factory=set)  # elements inside <pre>/<code>
 
     def density(self, el: etree._Element) -> float:
         t = self.text.get(el, 0)
         return self.link.get(el, 0) / t if t else 0.0
 
 
-def _in_code(root: etree._Element) -> set:
+def _in_code(root: etree._Element) -> set[etree._Element]:
     """Elements inside ``<pre>``/``<code>``: syntax highlighters name their spans
     "comment", "tag", "keyword"..., which are not furniture there."""
-    out: set = set()
+    out: set[etree._Element] = set()
     for block in root.iter("pre", "code"):
         if block not in out:
             out.update(block.iterdescendants())
@@ -99,7 +102,7 @@ def measure(root: etree._Element) -> Stats:
     st = Stats()
     text, link, para, own, bad = st.text, st.link, st.para, st.own, st.bad
     st.code = code = _in_code(root)
-    linked_head: dict = {}
+    linked_head: dict[etree._Element, bool] = {}
     for el in reversed(list(root.iter(etree.Element))):
         direct = _nonspace(el.text)
         t = 0
@@ -166,9 +169,9 @@ def _class_weight(el: etree._Element) -> float:
     return w
 
 
-def score_candidates(root: etree._Element, st: Stats) -> dict:
+def score_candidates(root: etree._Element, st: Stats) -> dict[etree._Element, float]:
     """Readability-style votes of paragraphs for their ancestors, times a class prior."""
-    votes: dict = {}
+    votes: dict[etree._Element, float] = {}
     own = st.own
     for el in root.iter(
         "p", "pre", "td", "div", "blockquote", "li", "span", "dd", "section", "article", "font", "center"
@@ -197,7 +200,7 @@ def score_candidates(root: etree._Element, st: Stats) -> dict:
             votes[node] = votes.get(node, 0.0) + s / (1 if level == 0 else (2 if level == 1 else level * 3))
             node = node.getparent()
             level += 1
-    scores = {}
+    scores: dict[etree._Element, float] = {}
     for el, v in votes.items():
         w = max(-50.0, _class_weight(el))
         scores[el] = v * (1 + w / 50) * (1 - st.density(el))
@@ -236,7 +239,7 @@ def _inside_furniture(el: etree._Element, st: Stats, total: int) -> bool:
     return False
 
 
-def choose(root: etree._Element, st: Stats, scores: dict) -> etree._Element | None:
+def choose(root: etree._Element, st: Stats, scores: dict[etree._Element, float]) -> etree._Element | None:
     """The body container: the best-voted blocks, each climbed to the ancestor
     that best trades prose gained against other text taken in; the climbed node
     with the most net prose wins.
@@ -267,7 +270,9 @@ def choose(root: etree._Element, st: Stats, scores: dict) -> etree._Element | No
     return best_node
 
 
-def _climb_best(cands: list, st: Stats, gain) -> etree._Element | None:
+def _climb_best(
+    cands: list[etree._Element], st: Stats, gain: Callable[[etree._Element], float]
+) -> etree._Element | None:
     best_node, best_gain = None, float("-inf")
     for cand in cands:
         node, g_node = cand, gain(cand)
@@ -327,7 +332,7 @@ def join_parts(best: etree._Element, st: Stats) -> etree._Element:
     return common
 
 
-def gather(best: etree._Element, st: Stats, scores: dict) -> list[etree._Element]:
+def gather(best: etree._Element, st: Stats, scores: dict[etree._Element, float]) -> list[etree._Element]:
     """The best candidate plus siblings that look like more of the same body."""
     parent = best.getparent()
     if parent is None:

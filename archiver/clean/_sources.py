@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Any, Iterator
 from urllib.parse import urljoin
 
 import lxml.etree as etree
@@ -48,9 +48,9 @@ class Sources:
     root: etree._Element
     url: str
     meta: dict[str, list[str]]
-    article: dict = field(default_factory=dict)  # the first article-typed item ({} if none)
-    pages: list[dict] = field(default_factory=list)  # WebPage and article items
-    others: list[dict] = field(default_factory=list)  # Recipe, HowTo, VideoObject...: dated too
+    article: dict[str, Any] = field(default_factory=dict)  # the first article-typed item ({} if none)
+    pages: list[dict[str, Any]] = field(default_factory=list)  # WebPage and article items
+    others: list[dict[str, Any]] = field(default_factory=list)  # Recipe, HowTo, VideoObject...: dated too
     is_article: bool = False  # an article type in JSON-LD or og:type
     free: bool | None = None  # False when an item says isAccessibleForFree=false
 
@@ -86,7 +86,7 @@ def read_sources(root: etree._Element, url: str) -> Sources:
     return src
 
 
-def _iter_jsonld(root: etree._Element) -> Iterator[dict]:
+def _iter_jsonld(root: etree._Element) -> Iterator[dict[str, Any]]:
     for script in root.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
@@ -114,7 +114,7 @@ def _iter_jsonld(root: etree._Element) -> Iterator[dict]:
                     stack.append(main)
 
 
-def _types(item: dict) -> set[str]:
+def _types(item: dict[str, Any]) -> set[str]:
     t = item.get("@type")
     if isinstance(t, str):
         t = [t]
