@@ -6,6 +6,11 @@ import dataclasses
 import hashlib
 from typing import Any
 
+#: Walls that leave the reader part of the article (a teaser above a paywall or
+#: registration wall): the teaser is stored as an article row marked partial.
+#: Consent, CAPTCHA and denied pages hold nothing of the article: no row.
+PARTIAL_WALLS = frozenset({"paywall"})
+
 
 @dataclasses.dataclass
 class Article:
@@ -14,8 +19,9 @@ class Article:
     ``text`` is plain text, paragraphs separated by one blank line;
     ``markdown`` is the same content with headings, lists and quotes marked up.
     Dates are ISO 8601 strings (with the page's time zone where it gives one).
-    ``wall`` names a paywall/consent/captcha/denied page (then the page is not
-    stored as an article) and ``wall_evidence`` says what matched.
+    ``wall`` names a paywall/consent/captcha/denied page and ``wall_evidence``
+    says what matched. A paywall's teaser text is stored as a partial article
+    (:attr:`partial`, see :data:`PARTIAL_WALLS`); other walls are not stored.
     ``reason`` explains an empty ``text`` (for example "no main content found").
     ``unmatched_selectors`` lists outlet CSS selectors that matched nothing on
     this page (a drift alarm: the outlet was redesigned; the generic cleaner ran).
@@ -54,6 +60,16 @@ class Article:
     def text_sha256(self) -> str:
         """sha256 of the UTF-8 text: what a citation of the clean text checks."""
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @property
+    def partial(self) -> bool:
+        """Whether the text is what a wall left the reader (a teaser), not the whole article."""
+        return self.wall in PARTIAL_WALLS
+
+    @property
+    def stored_as_article(self) -> bool:
+        """Whether this page becomes an article row: text, and no wall or a wall that leaves a teaser."""
+        return bool(self.text) and (not self.wall or self.partial)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -2,8 +2,9 @@
 
 It decides what is an article (the outlet's URL rule, else the page's own
 signals: ``og:type=article``, JSON-LD ``NewsArticle``), records walls on the
-capture instead of storing them, applies the outlet's date window, and
-raises a drift alarm when an outlet's CSS rule stops matching.
+capture (a paywall's teaser is also stored, as a partial article; other walls
+are not), applies the outlet's date window, and raises a drift alarm when an
+outlet's CSS rule stops matching.
 """
 
 from __future__ import annotations
@@ -92,11 +93,15 @@ class CleanPipeline:
             self.stats.inc_value(f"archiver/walls/{article.wall}")
             if item.capture is not None:
                 get_session(self.crawler).flag_wall(item.capture, wall=article.wall, evidence=evidence)
-            raise DropItem(f"{article.wall} wall at {item.url}: {evidence}", log_level="INFO")
+            if not article.stored_as_article:  # consent, CAPTCHA, denied, or a teaser without text
+                raise DropItem(f"{article.wall} wall at {item.url}: {evidence}", log_level="INFO")
+            # a paywall's teaser: what the reader got, stored as a partial article (same evidence)
+            article.wall_evidence = evidence or article.wall_evidence
+            self.stats.inc_value("archiver/articles/partial")
         if item.render:
             for key, value in item.render.items():
                 setattr(article, key, value)
-        else:
+        elif not article.partial:  # a teaser is short because of its wall, not because scripts build it
             self._check_shell(item, article, outlet, spider)
         if not article.text:
             self.stats.inc_value("archiver/articles/empty")

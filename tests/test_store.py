@@ -219,6 +219,7 @@ def test_foreign_keys_resolve(archive: Archive) -> None:
 
 
 def test_wall_page_is_noted_on_capture_not_stored_as_article(archive: Archive) -> None:
+    """A paywall without teaser text (and any consent/CAPTCHA/denied page) stores no article row."""
     wall = Article(url="https://news.example/paid", wall="paywall", wall_evidence="div.paywall")
     capture = make_capture(3, url="https://news.example/paid")
     assert archive.add_article(wall, capture, outlet="demo", crawl_id=None, conversion_record_id=None) is None
@@ -227,6 +228,33 @@ def test_wall_page_is_noted_on_capture_not_stored_as_article(archive: Archive) -
     assert (row["wall"], row["wall_evidence"]) == ("paywall", "div.paywall")
     archive.add_capture(capture)  # re-adding the capture keeps the wall note
     assert archive.db.table("captures").get(capture.record_id)["wall"] == "paywall"
+
+
+def test_paywall_teaser_is_a_partial_article_until_a_full_text_arrives(archive: Archive) -> None:
+    url = "https://news.example/paid"
+    consent = Article(url=url, text="We use cookies.", wall="consent", wall_evidence="we use cookies")
+    assert archive.add_article(consent, make_capture(2, url=url), outlet="demo", crawl_id=None,
+                               conversion_record_id=None) is None  # fmt: skip
+    assert archive.db.table("articles").count == 0
+    teaser = Article(url=url, text="The first lines.", wall="paywall", wall_evidence="HTTP 200; div.paywall")
+    ident = archive.add_article(teaser, make_capture(3, url=url), outlet="demo", crawl_id=None,
+                                conversion_record_id=None)  # fmt: skip
+    row = archive.db.table("articles").get(ident)
+    assert (row["wall"], row["wall_evidence"], row["partial"], row["current_version"]) == (
+        "paywall",
+        "HTTP 200; div.paywall",
+        1,
+        1,
+    )
+    assert archive.db.table("captures").get(make_capture(3).record_id)["wall"] == "paywall"
+    found = archive.db.execute("select rowid from articles_fts where articles_fts match 'lines'").fetchall()
+    assert len(found) == 1
+    full = make_article(url)
+    archive.add_article(
+        full, make_capture(4, url=url), outlet="demo", crawl_id=None, conversion_record_id=None
+    )
+    row = archive.db.table("articles").get(ident)
+    assert (row["wall"], row["wall_evidence"], row["partial"], row["current_version"]) == (None, None, 0, 2)
 
 
 def test_crawls(archive: Archive) -> None:

@@ -71,8 +71,8 @@ def test_counters_follow_inserts_new_versions_walls_and_deletes(tmp_path: Path) 
         )
         assert counts(archive) == {"articles": 2, "captures": 3}
 
-        # a wall is a capture, not an article; status changes move the per-day status counts
-        wall = dataclasses.replace(make_article("https://news.example/paywalled"), wall="paywall")
+        # a consent wall is a capture, not an article; status changes move the per-day status counts
+        wall = dataclasses.replace(make_article("https://news.example/consent"), wall="consent")
         archive.add_article(wall, make_capture(4, url=wall.url), outlet="demo", crawl_id="crawl-1",
                             conversion_record_id=None)  # fmt: skip
         archive.db.execute(

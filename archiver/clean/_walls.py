@@ -1,7 +1,8 @@
 """Recognise pages that are walls, not articles: paywall, consent, CAPTCHA, denied.
 
 A wall is reported with the evidence that matched (``isAccessibleForFree=false``
-or the phrase seen), so the crawl can log it and store no article row. Phrases
+or the phrase seen), so the crawl can flag the capture and store a paywall's
+teaser as a partial article, and no article row for the other walls. Phrases
 only count on pages with little text: a news story *about* captchas is not one.
 """
 

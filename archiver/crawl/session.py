@@ -234,13 +234,15 @@ class ArchiveSession:
             else:  # version 1 is an article the archive did not have; later ones are new versions
                 key = "archiver/articles/new" if version == 1 else "archiver/articles/new_versions"
             self.counters[key] = self.counters.get(key, 0) + 1
-            if version is not None:  # the health figures tell a new article from an edited one
-                key = "archiver/articles/new" if version == 1 else "archiver/articles/changed"
+            if (
+                version is not None and version > 1
+            ):  # the health figures tell a new article from an edited one
+                key = "archiver/articles/changed"
                 self.counters[key] = self.counters.get(key, 0) + 1
         return ident
 
     def flag_wall(self, capture: Capture, *, wall: str, evidence: str | None) -> None:
-        """Mark a capture as a paywall/consent/captcha/denied page; it gets no article row.
+        """Mark a capture as a paywall/consent/captcha/denied page (a paywall's teaser is stored apart).
 
         The verdict goes into the WARC too (a record referring to the
         response), so a rebuild from the WARCs flags the same captures.
@@ -381,12 +383,14 @@ def record_version(
 
     The same text as the article's latest version writes nothing (a re-crawl
     of an unchanged page). The version number goes into the record, so
-    ``reindex`` numbers versions as the crawl did. Returns the article id
-    (``None`` for a wall) and the new version's number (``None``: no new version).
+    ``reindex`` numbers versions as the crawl did. A paywall's teaser is an
+    article marked partial (its wall and evidence are in the record, so
+    ``reindex`` restores them). Returns the article id (``None`` for a wall
+    that is not stored) and the new version's number (``None``: no new version).
     """
     from archiver.store import article_id
 
-    if article.wall:  # not an article: the store notes the wall on the capture
+    if article.wall and not article.stored_as_article:  # not an article: the store notes the wall
         return store.add_article(
             article, capture, outlet=outlet, crawl_id=crawl_id, conversion_record_id=None
         ), None

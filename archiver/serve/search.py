@@ -117,7 +117,10 @@ MATCH_LIMIT = 1000
 SAMPLE = PAGE_SIZE * MAX_PAGE
 #: Facets of a search are counted over its first FACET_SAMPLE results (labelled when there are more).
 FACET_SAMPLE = 200
-_COLUMNS = "a.rowid as rowid, a.id, a.title, a.outlet, a.published, a.authors, a.section, a.language, a.url, a.word_count"
+_COLUMNS = (
+    "a.rowid as rowid, a.id, a.title, a.outlet, a.published, a.authors, a.section, a.language, a.url, "
+    "a.word_count, a.wall, a.partial"
+)
 _FACET_COLUMNS = "a.rowid as rowid, a.outlet, a.section, a.language, a.published, a.authors"
 
 

@@ -270,14 +270,17 @@ class ArchiveDatabase:
         to the latest version's changes nothing and a changed text becomes the
         next version. The ``articles`` row follows the highest version, so
         versions may arrive in any order. A page the cleaner marked as a wall
-        is not an article: the wall is noted on its capture and ``None`` is
+        is noted as one on its capture; a paywall's teaser is stored as a
+        partial article (``wall``, ``wall_evidence``, ``partial = 1``), any
+        other wall, or a teaser without text, is not an article: ``None`` is
         returned.
         """
         with self.db.atomic():
             self.add_capture(capture)
             if article.wall:
                 self.mark_wall(capture.record_id, wall=article.wall, evidence=article.wall_evidence)
-                return None
+                if not article.stored_as_article:
+                    return None
             ident = article_id(article.url)
             if version is None:
                 version = _versions.next_version(self.db, ident, article.text_sha256)
@@ -340,6 +343,7 @@ class ArchiveDatabase:
             fetched_at=capture.fetched_at,
             conversion_record_id=conversion_record_id,
             crawl_id=crawl_id,
+            partial=int(article.partial),
         )
         return row
 

@@ -61,6 +61,9 @@ ARTICLE_COLUMNS: dict[str, type] = {
     "extractor_version": str,
     "conversion_record_id": str,
     "crawl_id": str,
+    "wall": str,
+    "wall_evidence": str,
+    "partial": int,
 }
 
 
@@ -330,3 +333,17 @@ def page_requisites(db: Database) -> None:
     db.table("requisites").create(REQUISITE_COLUMNS, pk=("page_record_id", "url"), not_null={"url", "status"})
     db.table("requisites").create_index(["page_record_id", "status"])
     db.table("captures").create_index(["payload_sha256"], if_not_exists=True)
+
+
+@migrations(name="0009_partial_articles")
+def partial_articles(db: Database) -> None:
+    """Paywalled articles keep what the reader got: the wall, its evidence and ``partial`` on ``articles``.
+
+    A teaser above a paywall is stored as an article row with ``wall`` and
+    ``wall_evidence`` (as on its capture) and ``partial = 1``; a later full
+    text is a new version and clears them. Rows stored before are whole: 0.
+    """
+    articles = db.table("articles")
+    articles.add_column("wall", str)
+    articles.add_column("wall_evidence", str)
+    articles.add_column("partial", int, not_null_default=0)

@@ -152,9 +152,12 @@ def _new_text(
     article = extract(
         body, url, keep_selectors=definition.body_selectors, remove_selectors=definition.remove_selectors
     )
-    if article.wall or not article.text:
+    if not article.text or (article.wall and not article.stored_as_article):
         result.skipped += 1  # the old text stays the current version
         return None
+    if article.wall:  # a paywall's teaser, evidence as the crawl wrote it
+        status = f"HTTP {capture.status}" if capture is not None and capture.status else None
+        article.wall_evidence = "; ".join(e for e in (status, article.wall_evidence) if e)
     if archive.next_version(article) is None:
         result.unchanged += 1
         return None
