@@ -17,6 +17,20 @@ import statistics
 from urllib.parse import urlsplit
 
 
+_GENERIC = frozenset({"com", "org", "net", "edu", "gov", "info", "news", "int", "mil", "biz", "io"})
+
+
+def _tld_module_present() -> bool:
+    try:
+        import tld  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or", "go", "gv", "nic"})
+
+
 def registered_domain(url: str, strict: bool = False) -> str | None:
     """``example.co.uk`` for ``https://news.example.co.uk/x`` (public suffix list via ``tld``).
 
@@ -30,9 +44,18 @@ def registered_domain(url: str, strict: bool = False) -> str | None:
         fld = get_fld(f"http://{host}/", fail_silently=True)
     except ImportError:  # tld comes with trafilatura (the bench extra); fall back to two labels
         fld = None
-    if fld or strict:
+    labels = host.split(".")
+    if fld or (strict and _tld_module_present()):
         return fld
-    return ".".join(host.split(".")[-2:])
+    if strict and not (
+        len(labels) >= 2 and labels[-1].isalpha() and (len(labels[-1]) == 2 or labels[-1] in _GENERIC)
+    ):
+        return None
+    # without the public suffix list: a two-letter country code under a generic second level
+    # (co.uk, com.au, ne.jp) takes three labels
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
 
 
 def site_of(page: dict) -> str:

@@ -19,7 +19,7 @@ CODE_DIRS = (
     "scheduler",
 )
 #: ARCHIVER_* names that are environment variables, not Scrapy settings.
-ENVIRONMENT = {"ARCHIVER_DATASETTE_DIR", "ARCHIVER_TOOLS_BIN"}
+ENVIRONMENT = {"ARCHIVER_DATASETTE_DIR", "ARCHIVER_TOOLS_BIN", "ARCHIVER_TEST_KILL_AT"}
 _NAME = re.compile(r"\bARCHIVER_[A-Z0-9_]+\b")
 #: A setting read with a literal fallback (``getint("ARCHIVER_X", 8)``): the default retyped.
 _RETYPED = re.compile(r"\.get\w*\(\s*\"ARCHIVER_[A-Z0-9_]+\"\s*,(?!\s*DEFAULTS\[)")

@@ -58,7 +58,7 @@ def test_settings_name_only_importable_components() -> None:
         *settings.SPIDER_MIDDLEWARES,
         *settings.EXTENSIONS,
         *settings.ITEM_PIPELINES,
-        settings.DUPEFILTER_CLASS,
+        *([settings.DUPEFILTER_CLASS] if hasattr(settings, "DUPEFILTER_CLASS") else []),
     ]
     for path in paths:
         assert path.startswith("archiver."), path

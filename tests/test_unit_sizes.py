@@ -12,6 +12,8 @@ MAX_MODULE_LINES = 400
 
 #: Modules allowed over 400 lines, and why.
 LONG_MODULES = {
+    "archiver/crawl/session.py": "one crawl's archive behind one interface: exchanges, resources, articles, "
+    "walls, shells, requisites, batching and the crawl's end; its callers see one object",
     "archiver/outlets.py": "every key of an outlet file validated with a message naming file, key and fix; "
     "the key readers (_Keys) belong with them",
     "archiver/clean/_body.py": "the cleaner's body finder; its split into named predicates is issue 17 item 4 (cleaning)",
@@ -28,6 +30,10 @@ LONG_MODULES = {
 }
 #: Functions allowed over 60 lines, and why.
 LONG_FUNCTIONS = {
+    "archiver/cli.py:crawl": "a click command: its options are its signature; the work is in run_crawl and _crawl_many",
+    "archiver/store/__init__.py:add_article": "one transaction: capture, wall, version and the articles row "
+    "must change together",
+    "archiver/tools/onboard.py:outlet_file": "writes the commented outlet file top to bottom, as the user reads it",
     "archiver/crawl/requisites.py:html_references": "one walk over the page names every reference with "
     "its source, in document order; discovery and the replay rewriter share it, so it stays one walk",
     "archiver/clean/_body.py:prune": "pruning as named predicates is issue 17 item 4 (cleaning)",

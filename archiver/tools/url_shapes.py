@@ -20,18 +20,18 @@ from urllib.parse import urlsplit
 __all__ = ["Shape", "infer", "shape_key"]
 
 _KINDS = (
-    (re.compile(r"^\d{4}$"), r"\d{4}"),
-    (re.compile(r"^\d{1,2}$"), r"\d{1,2}"),
-    (re.compile(r"^\d+$"), r"\d+"),
-    (re.compile(r"^.*[a-z].*-\d+(\.html?)?$", re.IGNORECASE), r"[^/]*-\d+"),
-    (re.compile(r"^\d+-[^/]+$"), r"\d+-[^/]+"),
+    (re.compile(r"\d{4}"), r"\d{4}"),
+    (re.compile(r"\d{1,2}"), r"\d{1,2}"),
+    (re.compile(r"\d+"), r"\d+"),
+    (re.compile(r".*[a-z].*-\d+(\.html?)?", re.IGNORECASE), r"[^/]*-\d+"),
+    (re.compile(r"\d+-[^/]+"), r"\d+-[^/]+"),
 )
 
 
 def _kind(segment: str) -> str:
     """The generalised form of one path segment (``[^/]+`` for a plain slug)."""
     for pattern, kind in _KINDS:
-        if pattern.match(segment):
+        if pattern.fullmatch(segment):  # the whole segment, no trailing newline
             if kind == r"[^/]*-\d+" and segment.lower().endswith((".html", ".htm")):
                 return r"[^/]*-\d+\.html?"
             return kind
