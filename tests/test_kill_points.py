@@ -123,9 +123,11 @@ def test_single_process_crawl_killed_at(demo_site, reference, tmp_path, point, n
     with open(log, "wb") as sink:
         proc = subprocess.Popen(args, cwd=REPO, env=env, stdout=sink, stderr=sink)
         _killed(proc, log)
-    resumed = crawl_demo(demo_site.url, out)
+    resumed = crawl_demo(demo_site.url, out, "-v")  # -v: Scrapy's INFO log says it resumed
     assert "resuming crawl" in resumed.stderr
     hit_urls = {demo_site.url + path for method, path, _ in demo_site.requests if method == "GET"}
+    cdn = demo_site.cdn  # the demo's second origin: its stylesheets, fonts and images (page requisites)
+    hit_urls |= {cdn.url + path for method, path, _ in cdn.requests if method == "GET"}
     hit_urls = {u for u in hit_urls if not u.endswith("/robots.txt")}
     article_urls = {demo_site.url + a.path for a in demo_site.site.articles}
     _check_exactly_once(hit_urls, reference, article_urls, [out / "warcs"], [out / "archive.db"])
