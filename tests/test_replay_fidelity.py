@@ -151,7 +151,7 @@ def test_replay_without_requisites_would_fail_this_test(archive_server, context,
         ).fetchone()
     page = context.new_page()
     live = screenshot(page, article.url)
-    bare = screenshot(page, f"{base}/-/snapshot/{record_slug(record_id)}/raw")
+    bare = screenshot(page, f"{base}/-/capture/{record_slug(record_id)}/raw")
     page.close()
     share, _ = diff_share(live, bare)
     assert share > 0.05, (

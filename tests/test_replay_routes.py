@@ -172,7 +172,7 @@ def test_font_comes_back_with_its_bytes_and_type(ds):
 
 def test_capture_view_frames_the_replay_and_counts_requisites(ds, archive):
     _out, caps = archive
-    r = get(ds, f"/-/snapshot/{record_slug(caps['page'].record_id)}")
+    r = get(ds, f"/-/capture/{record_slug(caps['page'].record_id)}")
     assert r.status_code == 200
     doc = BeautifulSoup(r.text, "html.parser")
     frame = doc.find("iframe", class_="archive-frame")
@@ -193,7 +193,7 @@ def test_demo_article_capture_view_says_what_was_archived(demo_crawl, demo_serve
         (total,) = conn.execute(
             "select count(*) from requisites where page_record_id = ?", [record_id]
         ).fetchone()
-    r = get(make_datasette(out / "archive.db"), f"/-/snapshot/{record_slug(record_id)}")
+    r = get(make_datasette(out / "archive.db"), f"/-/capture/{record_slug(record_id)}")
     summary = BeautifulSoup(r.text, "html.parser").find("details", class_="archive-requisites").summary
     assert (
         summary.get_text(strip=True) == f"{total - 1} of {total} resources archived; 1 skipped by robots.txt"
