@@ -327,17 +327,29 @@ def test_an_archived_image_pointing_at_the_sql_api_runs_no_query_in_a_real_brows
                 executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"]
             )
             page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{port}/-/capture/{record_slug(cap.record_id)}")
+            slug = record_slug(cap.record_id)
+            # The capture view frames the replay: the image's URL is rewritten into the archive's
+            # replay route, which answers from the WARCs and never from the SQL API.
+            page.goto(f"http://127.0.0.1:{port}/-/capture/{slug}")
             frame = page.wait_for_selector("iframe.archive-frame").content_frame()
             frame.wait_for_load_state("load")
             deadline = time.time() + 30
-            while not [a for a in answered if a[0].startswith("/archive.json")]:
+            while not [a for a in answered if "archive.json" in a[0]]:
                 assert time.time() < deadline, f"the browser never asked for the image: {answered}"
+                time.sleep(0.1)
+            replayed = list(answered)
+            # The raw capture, opened directly, is not rewritten: the gate refuses the image load.
+            page.goto(f"http://127.0.0.1:{port}/-/capture/{slug}/raw")
+            deadline = time.time() + 30
+            while not [a for a in answered if a[0].startswith("/archive.json")]:
+                assert time.time() < deadline, f"the raw page never asked for the image: {answered}"
                 time.sleep(0.1)
             browser.close()
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+    assert not [a for a in replayed if a[0].startswith("/archive.json")], replayed
+    assert all(status != 200 for path, status, _ in replayed if "archive.json" in path), replayed
     sql = [a for a in answered if a[0].startswith("/archive.json")]
     assert sql and all(status == 403 for _, status, _ in sql), sql
     assert any(path.endswith("/raw?") and status == 200 for path, status, _ in answered), answered
