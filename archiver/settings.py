@@ -23,10 +23,10 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_DELAY = 0.25
-# The delay as stated. Scrapy's randomised delay (0.5-1.5x) is drawn again each time the
+# The delay as stated. Scrapy's random jitter (0.5-1.5x by default) is drawn again each time the
 # downloader checks whether a request may go, so the waits average about 1.25x the delay
 # (bench/fleet.py: 94 s for a 75 s floor); fixed, a polite crawl takes 1.02x its floor.
-RANDOMIZE_DOWNLOAD_DELAY = False
+DOWNLOAD_DELAY_JITTER = 0  # Scrapy 2.19 (RANDOMIZE_DOWNLOAD_DELAY = False before it)
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 RETRY_TIMES = 2
