@@ -247,15 +247,7 @@ class ArchiveSession:
         The verdict goes into the WARC too (a record referring to the
         response), so a rebuild from the WARCs flags the same captures.
         """
-        payload = json.dumps({"wall": wall, "evidence": evidence}, ensure_ascii=False).encode()
-        self.writer.write_conversion(
-            url=capture.url,
-            refers_to=capture.record_id,
-            fetched_at=utc_now(),
-            payload=payload,
-            content_type=WALL_JSON_TYPE,
-        )
-        self._batch()
+        self._write_verdict(capture, {"wall": wall, "evidence": evidence}, WALL_JSON_TYPE)
         self.store.mark_wall(capture.record_id, wall=wall, evidence=evidence)
 
     def flag_needs_browser(self, capture: Capture, *, evidence: list[str]) -> None:
@@ -266,17 +258,19 @@ class ArchiveSession:
         """
         from archiver.crawl.browser.records import NEEDS_BROWSER_JSON_TYPE
 
-        text = "; ".join(evidence)
-        payload = json.dumps({"needs_browser": True, "evidence": evidence}, ensure_ascii=False).encode()
+        self._write_verdict(capture, {"needs_browser": True, "evidence": evidence}, NEEDS_BROWSER_JSON_TYPE)
+        self.store.mark_needs_browser(capture.record_id, evidence="; ".join(evidence))
+
+    def _write_verdict(self, capture: Capture, verdict: dict[str, Any], content_type: str) -> None:
+        """A JSON record referring to ``capture`` that says what the crawl judged it (WARC first, rows after)."""
         self.writer.write_conversion(
             url=capture.url,
             refers_to=capture.record_id,
             fetched_at=utc_now(),
-            payload=payload,
-            content_type=NEEDS_BROWSER_JSON_TYPE,
+            payload=json.dumps(verdict, ensure_ascii=False).encode(),
+            content_type=content_type,
         )
         self._batch()
-        self.store.mark_needs_browser(capture.record_id, evidence=text)
 
     def record_resource(self, page: Capture, *, url: str, payload: bytes, content_type: str) -> Capture:
         """Write a ``resource`` record concurrent to ``page`` (a rendered DOM, a screenshot) and index it."""

@@ -275,8 +275,8 @@ def _inflate_member(f: BinaryIO, path: str, pos: int) -> tuple[bytes, int] | Non
     return bytes(out), length
 
 
-def _next_member(f: BinaryIO, start: int) -> int | None:
-    """Offset of the next gzip header after ``start`` (to resume past damage)."""
+def _find_after(f: BinaryIO, start: int, needle: bytes) -> int | None:
+    """Offset of the first ``needle`` at or after ``start``, read in chunks (a needle across two is found)."""
     f.seek(start)
     carry = b""
     base = start
@@ -285,11 +285,16 @@ def _next_member(f: BinaryIO, start: int) -> int | None:
         if not chunk:
             return None
         buf = carry + chunk
-        hit = buf.find(GZIP_MAGIC)
+        hit = buf.find(needle)
         if hit != -1:
             return base + hit
-        carry = buf[-2:]
+        carry = buf[-(len(needle) - 1) :]
         base += len(buf) - len(carry)
+
+
+def _next_member(f: BinaryIO, start: int) -> int | None:
+    """Offset of the next gzip header after ``start`` (to resume past damage)."""
+    return _find_after(f, start, GZIP_MAGIC)
 
 
 def _iter_gzip(f: BinaryIO, path: str, on_error: Callable[[WarcError], None] | None) -> Iterator[Record]:
@@ -354,19 +359,8 @@ def _read_plain_record(f: BinaryIO, path: str, pos: int) -> tuple[Record, int] |
 
 def _next_plain(f: BinaryIO, start: int) -> int | None:
     """Offset of the next ``WARC/1.`` at the start of a line after ``start`` (to resume past damage)."""
-    f.seek(start)
-    carry = b""
-    base = start
-    while True:
-        chunk = f.read(_CHUNK)
-        if not chunk:
-            return None
-        buf = carry + chunk
-        hit = buf.find(b"\nWARC/1.")
-        if hit != -1:
-            return base + hit + 1
-        carry = buf[-8:]
-        base += len(buf) - len(carry)
+    hit = _find_after(f, start, b"\nWARC/1.")
+    return None if hit is None else hit + 1
 
 
 def _iter_plain(f: BinaryIO, path: str, on_error: Callable[[WarcError], None] | None) -> Iterator[Record]:
