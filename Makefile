@@ -73,11 +73,11 @@ test-lowest:
 	@$(QUIET_PIP) $(LOWEST_VENV)/bin/uv pip install --python $(LOWEST_VENV)/bin/python \
 		--resolution lowest-direct -e .
 	@$(QUIET_PIP) $(LOWEST_VENV)/bin/uv pip install --python $(LOWEST_VENV)/bin/python \
-		pytest hypothesis playwright warcio
+		pytest pytest-randomly hypothesis playwright warcio
 	@$(LOWEST_VENV)/bin/python -m pip list --format=freeze 2>/dev/null \
 		| grep -iE '^(scrapy|twisted|zope.interface|beautifulsoup4|soupsieve|lxml|cssselect|sqlite-utils|datasette|markupsafe|uvicorn|pyyaml|click|surt|scrapy-redis|redis)=' \
 		| tr '\n' ' '; echo
-	$(LOWEST_VENV)/bin/python -m pytest -p no:randomly -m "not browser" $(LOWEST_TESTS) \
+	$(LOWEST_VENV)/bin/python -m pytest -m "not browser" $(LOWEST_TESTS) \
 		--deselect "$(LOWEST_DESELECT)" $(PYTEST_ARGS)
 
 # The newest Datasette 1.0 alpha in a venv of its own; the Datasette tests on it. The project
@@ -89,7 +89,7 @@ test-datasette-1:
 	@$(QUIET_PIP) $(DS1_VENV)/bin/python -m pip install -e '.[test]'
 	@$(QUIET_PIP) $(DS1_VENV)/bin/python -m pip install --pre 'datasette>=1.0a0'
 	@echo "Datasette $$($(DS1_VENV)/bin/python -c 'import datasette.version as v; print(v.__version__)')"
-	$(DS1_VENV)/bin/python -m pytest -p no:randomly $(DS1_TESTS) $(PYTEST_ARGS)
+	$(DS1_VENV)/bin/python -m pytest $(DS1_TESTS) $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	@$(QUIET_PIP) $(BIN)/python -m pip install -e '.[bench]'

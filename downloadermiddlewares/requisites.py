@@ -111,6 +111,8 @@ class RequisiteMiddleware:
         self.open_hosts: set[str] = set()
         self.page_urls: dict[str, str] = {}
         self.loaded = False  # what a resumed crawl's first run archived (see _load_archived)
+        #: stylesheet url -> its capture, archived by a resumed crawl's first run: read on first use.
+        self.archived_css: dict[str, str] = {}
         #: page -> its ``requisites`` rows not written yet.
         self.rows: dict[str, list[dict[str, Any]]] = {}
         #: page -> its requisites still under way; a page's rows are written once none is.
@@ -205,11 +207,42 @@ class RequisiteMiddleware:
         if session is None:
             return
         rows = session.store.db.execute(
-            "SELECT url, record_id FROM captures WHERE crawl_id = ? AND status IS NOT NULL AND status < 400",
+            "SELECT url, record_id, content_type FROM captures"
+            " WHERE crawl_id = ? AND status IS NOT NULL AND status < 400",
             [session.crawl_id],
         ).fetchall()
-        for url, record_id in rows:
+        for url, record_id, content_type in rows:
             self.outcomes.setdefault(url, _Outcome("archived", capture_record_id=record_id))
+            if (content_type or "").split(";")[0].strip().lower() == "text/css":
+                self.archived_css[url] = record_id
+
+    def _children(self, url: str) -> list[Requisite]:
+        """What a stylesheet names; one the killed run archived is read back from its WARC record.
+
+        The run that fetched it may have died before fetching what it names
+        (``@import``, ``url()``): those are needed still, and the stylesheet
+        itself is never fetched twice.
+        """
+        record_id = self.archived_css.pop(url, None)
+        if record_id is not None and url not in self.children:
+            self.children[url] = self._archived_css_requisites(url, record_id)
+        return self.children.get(url, [])
+
+    def _archived_css_requisites(self, url: str, record_id: str) -> list[Requisite]:
+        from archiver.crawl.conditional import held_capture
+        from archiver.warc import HttpParseError, WarcError
+
+        session = session_or_none(self.crawler)
+        capture = session.store.capture(record_id) if session is not None else None
+        held = held_capture(session.store, session.out_dir / "warcs", capture) if capture else None
+        if held is None:
+            return []
+        try:
+            body = held.record.decoded_body(limit=_CSS_PARSE_LIMIT)
+        except (HttpParseError, WarcError):
+            return []
+        ctype = (capture.content_type or "").encode("latin-1", "replace")
+        return css_requisites(body.decode(_charset_of(ctype), errors="replace"), url)
 
     def _need(self, page_id: str, requisite: Requisite) -> None:
         if not self.loaded:
@@ -223,7 +256,7 @@ class RequisiteMiddleware:
             else:
                 self.stats.inc_value("archiver/requisites/deduplicated")
                 self._write(page_id, requisite, outcome)
-                for child in self.children.get(url, ()):
+                for child in self._children(url):
                     self._need(page_id, child)
             return
         page = self.pages.setdefault(page_id, _Budget())
@@ -348,7 +381,12 @@ def _charset(response: Response) -> str:
     encoding = getattr(response, "encoding", None)
     if encoding:
         return encoding
-    ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
+    return _charset_of(response.headers.get(b"Content-Type") or b"")
+
+
+def _charset_of(content_type: bytes) -> str:
+    """The ``charset`` a Content-Type names, if Python knows it; else UTF-8 (CSS's default)."""
+    ctype = content_type.decode("latin-1").lower()
     if "charset=" in ctype:
         name = ctype.split("charset=", 1)[1].split(";")[0].strip().strip('"')
         try:

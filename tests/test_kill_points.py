@@ -158,3 +158,50 @@ def test_distributed_worker_killed_at(tmp_path, point, n):
     assert ingest.returncode == 0, ingest.stderr
     workers = [out / "workers" / w for w in ("w1", "w2")]
     _check_exactly_once(hit_urls, all_urls, article_urls, [w / "warcs" for w in workers], [merged])
+
+
+#: A one-page site whose stylesheet names more: ``@import`` and ``url()``.
+_STYLED_SITE = {
+    "/robots.txt": b"User-agent: *\nAllow: /\n",
+    "/": b'<html><head><title>Home</title><link rel="stylesheet" href="/a.css"></head>'
+    b"<body><h1>Home</h1><p>The front page.</p></body></html>",
+    "/a.css": b'@import url("/b.css");\nbody { background: url("/bg.png") }\n',
+    "/b.css": b"h1 { color: #333 }\n",
+    "/bg.png": b"\x89PNG\r\n\x1a\n" + b"\0" * 64,
+}
+
+
+def test_a_stylesheet_archived_before_the_kill_still_gets_what_it_names(tmp_path):
+    """Killed right after a stylesheet's records: the resumed crawl fetches its @import and url()s.
+
+    The stylesheet is not fetched again (its run archived it); what it names
+    is read back from its WARC record.
+    """
+    from archiver.demo.bigsite import BigSiteServer
+
+    with BigSiteServer(1) as site:
+        site.pages.clear()
+        site.pages.update(_STYLED_SITE)
+        outlet = site.write_outlet(tmp_path / "styled.toml", name="styled")
+        out = tmp_path / "archive"
+        args = [sys.executable, "-m", "archiver.cli", "crawl", str(outlet), "--out", str(out)]
+        for setting in LOCAL:
+            args += ["--set", setting]
+        env = dict(os.environ, PYTHONPATH=str(REPO), ARCHIVER_TEST_KILL_AT="warc_written:3")
+        log = tmp_path / "killed.log"
+        with open(log, "wb") as sink:  # exchanges written: robots.txt, the page, then a.css
+            _killed(subprocess.Popen(args, cwd=REPO, env=env, stdout=sink, stderr=sink), log)
+        assert site.hits["/a.css"] == 1 and not site.hits["/b.css"] and not site.hits["/bg.png"]
+        resumed = run_archiver(
+            "crawl", str(outlet), "--out", str(out), "-v", *sum((["--set", s] for s in LOCAL), [])
+        )
+        assert resumed.returncode == 0 and "resuming crawl" in resumed.stderr, resumed.stderr[-3000:]
+        hits = dict(site.hits)
+    assert {p: hits.get(p) for p in ("/a.css", "/b.css", "/bg.png")} == {
+        "/a.css": 1,
+        "/b.css": 1,
+        "/bg.png": 1,
+    }
+    with sqlite3.connect(out / "archive.db") as db:
+        listed = dict(db.execute("select url, status from requisites"))
+    assert listed == {site.url + p: "archived" for p in ("/a.css", "/b.css", "/bg.png")}
