@@ -68,11 +68,11 @@ DOWNLOADER_MIDDLEWARES = {
     # sent (and archived); replays the held page when the answer is a 304.
     # Below DownloaderStats (850) too, so Scrapy's stats count the real 304s.
     "archiver.downloadermiddlewares.conditional.ConditionalRequestMiddleware": 840,
-    # Resume (spiders/replay.py): a request for a URL the interrupted crawl archived is
+    # Resume (downloadermiddlewares/replay.py): a request for a URL the interrupted crawl archived is
     # answered from the WARC, as HttpCacheMiddleware answers from its storage.
-    "archiver.spiders.replay.ArchiveReplayMiddleware": 830,
-    # Distributed workers only (spiders/ledger.py): last to see a failed download.
-    "archiver.spiders.ledger.LedgerDownloaderMiddleware": 1,
+    "archiver.downloadermiddlewares.replay.ArchiveReplayMiddleware": 830,
+    # Distributed workers only (downloadermiddlewares/ledger.py): last to see a failed download.
+    "archiver.downloadermiddlewares.ledger.LedgerDownloaderMiddleware": 1,
     # Browser mode (outlet `render = "browser"`): after HttpCompression (590) and redirects
     # (600) have acted, load the page in Chromium and archive all it fetches.
     "archiver.downloadermiddlewares.render.BrowserRenderMiddleware": 580,

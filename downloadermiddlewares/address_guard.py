@@ -263,7 +263,7 @@ class AddressGuardMiddleware:
                 )
             except OSError:
                 return []  # let the download fail and be archived as a DNS error
-            self._cache[key] = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+            self._cache[key] = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
         return self._cache[key]
 
     def _refuse(self, request: Request, host: str, ip: IPAddress, kind: str, when: str) -> AddressRefused:

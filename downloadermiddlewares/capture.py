@@ -67,7 +67,7 @@ class NotArchived(IgnoreRequest):
 _ARCHIVED_SCHEMES = ("http", "https")
 
 
-def _header_lines(items: Any, skip: tuple[str, ...] = ()) -> bytes:
+def _header_lines(items: Any, skip: tuple[bytes, ...] = ()) -> bytes:
     out = b""
     for name, values in items:
         name_b = name if isinstance(name, bytes) else str(name).encode("latin-1")

@@ -71,7 +71,7 @@ def browser_guard(allowed: tuple[Any, ...]) -> Any:
                 )
             except OSError as exc:
                 return f"{host} does not resolve ({exc})"
-            addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+            addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
         for ip in addresses:
             kind = refusal(ip, allowed)  # the crawl's own rule: metadata never, then the allow list
             if kind:
@@ -138,7 +138,7 @@ class BrowserRenderMiddleware:
     def _wants(self, request: Request, response: Response, spider: Any) -> bool:
         if response.status != 200 or request.meta.get(CAPTURE_META_KEY) is None:
             return False
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1").split(";")[0]
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1").split(";")[0]
         if content_type.strip().lower() not in HTML_TYPES:
             return False
         outlet = getattr(spider, "outlet", None)

@@ -234,7 +234,9 @@ class RequisiteMiddleware:
 
         session = session_or_none(self.crawler)
         capture = session.store.capture(record_id) if session is not None else None
-        held = held_capture(session.store, session.out_dir / "warcs", capture) if capture else None
+        if session is None or capture is None:
+            return []
+        held = held_capture(session.store, session.out_dir / "warcs", capture)
         if held is None:
             return []
         try:

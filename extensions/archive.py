@@ -55,7 +55,7 @@ class ArchiveExtension:
         if outlet is None:
             return None
         from archiver.crawl.session import ArchiveSession
-        from archiver.spiders.resume import open_resume
+        from archiver.extensions.resume import open_resume
         from archiver.warc.writer import check_prefix
 
         settings = crawler.settings

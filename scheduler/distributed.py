@@ -52,6 +52,7 @@ __all__ = [
     "RedisQueue",
     "RedisScheduler",
     "distributed_settings",
+    "finished",
     "shared_crawl_id",
 ]
 
@@ -61,6 +62,17 @@ WAKE_META_KEY = "archiver_wake"
 #: Seconds between looks at the shared queue while this worker is idle.
 IDLE_POLL = 0.2
 _WORKER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")  # fullmatch: no trailing newline
+
+
+def finished(crawler: Any, token: str) -> None:
+    """Tell this worker's ledger that the request it took (``token``) is finished.
+
+    The middlewares that see a request's end call this; outside a distributed
+    crawl there is no ledger and it does nothing.
+    """
+    scheduler = getattr(crawler, "archiver_ledger", None)
+    if scheduler is not None:
+        scheduler.finished(token)
 
 
 def key_prefix(outlet: str) -> str:
@@ -194,11 +206,11 @@ class RedisScheduler(Scheduler):
 
     Every request comes off the shared queue onto this worker's ledger in one
     step (:class:`archiver.crawl.ledger.Ledger`) and leaves it only once finished:
-    its callback's output handed on (``spiders/ledger.py`` tells), a redirect
+    its callback's output handed on (``spiders/ledger.py`` and ``downloadermiddlewares/ledger.py`` tell), a redirect
     or retry queued in its place, or its failure archived, and then only after
     the session has committed the rows. Started again with the same id, the
     worker first runs what its killed predecessor left on the ledger, checking
-    the archive before fetching (``spiders/replay.py``).
+    the archive before fetching (``downloadermiddlewares/replay.py``).
 
     Scrapy closes a spider as soon as its own scheduler is empty; here another
     worker may still be fetching pages whose links refill the shared queue. So
@@ -217,7 +229,7 @@ class RedisScheduler(Scheduler):
         )
         scheduler.workers = WorkerRegistry(scheduler.server, f"{prefix}:workers", scheduler.worker_id)
         scheduler.restored = []
-        crawler.archiver_ledger = scheduler  # spiders/ledger.py marks requests finished through it
+        crawler.archiver_ledger = scheduler  # finished() marks requests finished through it
         crawler.signals.connect(scheduler._on_idle, signal=signals.spider_idle)
         return scheduler
 

@@ -1,4 +1,4 @@
-"""Tell a distributed worker's ledger when a request it took is finished (Scrapy glue).
+"""Spider middleware: tell a distributed worker's ledger when a request it took is finished.
 
 A request taken off the shared queue (``spiders/distributed.py``) carries its
 ledger token in ``request.meta``. It is finished, and may leave the ledger
@@ -8,13 +8,12 @@ once the session has committed its rows, when
   (queued in Redis) and every item through the item pipelines
   (:class:`LedgerSpiderMiddleware`, order 5: it sees what the engine gets);
 * a redirect or retry replaces it (the scheduler sees the token on the new request);
-* it failed for good and the failure is archived (:class:`LedgerDownloaderMiddleware`,
-  order 1: its ``process_exception`` runs after the capture middleware's and
-  after the retry middleware declined).
+* it failed for good and the failure is archived
+  (:class:`archiver.downloadermiddlewares.ledger.LedgerDownloaderMiddleware`).
 
 A request whose end goes unnoticed only stays on the ledger longer: run again
 after a kill, it is answered from the archive (nothing is archived twice).
-Neither middleware is installed outside a distributed crawl.
+Not installed outside a distributed crawl.
 """
 
 from __future__ import annotations
@@ -27,12 +26,7 @@ from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 
 from archiver.crawl.ledger import RECHECK_META_KEY, TAKEN_META_KEY
-
-
-def _finished(crawler: Any, token: str) -> None:
-    scheduler_finished = getattr(crawler, "archiver_ledger", None)
-    if scheduler_finished is not None:
-        scheduler_finished.finished(token)
+from archiver.scheduler.distributed import finished
 
 
 def _token(response: Any) -> str | None:
@@ -67,7 +61,7 @@ class LedgerSpiderMiddleware:
             del self.items[token]
             if token in self.waiting:
                 self.waiting.discard(token)
-                _finished(self.crawler, token)
+                finished(self.crawler, token)
 
     def _output(self, token: str, out: Any) -> None:
         if isinstance(out, Request):
@@ -81,7 +75,7 @@ class LedgerSpiderMiddleware:
         if self.items.get(token):
             self.waiting.add(token)
         else:
-            _finished(self.crawler, token)
+            finished(self.crawler, token)
 
     def process_spider_output(
         self, response: Any, result: Iterable[Any], spider: Any = None
@@ -119,21 +113,3 @@ class LedgerSpiderMiddleware:
             self._exhausted(token)
             raise
         self._exhausted(token)
-
-
-class LedgerDownloaderMiddleware:
-    """Mark a taken request finished when its download failed for good (the failure is archived)."""
-
-    def __init__(self, crawler: Any) -> None:
-        if not crawler.settings.get("ARCHIVER_REDIS_URL"):
-            raise NotConfigured
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> LedgerDownloaderMiddleware:
-        return cls(crawler)
-
-    def process_exception(self, request: Request, exception: BaseException, spider: Any = None) -> None:
-        token = request.meta.get(TAKEN_META_KEY)
-        if token:
-            _finished(self.crawler, token)

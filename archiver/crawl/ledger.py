@@ -8,7 +8,7 @@ request from the queue onto the ledger), so no kill can lose a request between
 the two. A worker started again with the same id finds its predecessor's
 entries with :meth:`Ledger.entries` and runs them again itself, first; a
 page whose response is archived already is then answered from the WARC and
-parsed again, not fetched (see ``spiders/replay.py``), so nothing is lost and
+parsed again, not fetched (see ``downloadermiddlewares/replay.py``), so nothing is lost and
 nothing is archived twice. (Pushing them back onto the shared queue would let
 another worker fetch a page this one has archived.)
 

@@ -21,7 +21,7 @@ clean shutdown only, and the dupefilter's file is buffered, so a SIGKILL loses
 them. The WARC files and the database, written record by record, are the only
 state that survives any kill, so resuming rebuilds everything from them.
 
-Framework-free: :mod:`archiver.spiders.resume` is the Scrapy glue.
+Framework-free: :mod:`archiver.extensions.resume` is the Scrapy glue.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 the interrupted crawl left (cut-off WARC tail quarantined, missing rows
 indexed) and returns the crawl id to continue under.
 
-``spiders/replay.py`` then rebuilds the crawl's frontier without the network:
+``downloadermiddlewares/replay.py`` then rebuilds the crawl's frontier without the network:
 a downloader middleware answers every request for a URL this crawl already
 archived from the WARC (as Scrapy's HTTP cache answers from its storage), and
 the engine runs the spider's callbacks on it as on any response. So the
@@ -78,5 +78,5 @@ def open_resume(crawler: Any, outlet_name: str, prefix: str | None) -> ResumePla
 
 
 #: Kept for settings that name it: replayed requests now go through the scheduler, so Scrapy's own
-#: dupefilter sees them (see ``spiders/replay.py``).
+#: dupefilter sees them (see ``downloadermiddlewares/replay.py``).
 ResumeDupeFilter = RFPDupeFilter
