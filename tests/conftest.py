@@ -97,3 +97,15 @@ def demo_recrawl(tmp_path_factory):
             "seconds": seconds,
             "procs": (first, second),
         }
+
+
+@pytest.fixture
+def no_lookups(monkeypatch):
+    """Fail the test if the address guard resolves a name or starts a thread."""
+    from archiver.downloadermiddlewares import address_guard
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError(f"unexpected lookup {args!r}")
+
+    monkeypatch.setattr(address_guard.socket, "getaddrinfo", forbidden)
+    monkeypatch.setattr(address_guard.threads, "deferToThread", forbidden)

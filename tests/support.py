@@ -6,10 +6,17 @@ runs once per process), against the demo site served on 127.0.0.1.
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import os
+import socket
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -45,3 +52,65 @@ def crawl_demo(site_url: str, out: Path, *extra: str) -> subprocess.CompletedPro
     proc = run_archiver(*args, *extra)
     assert proc.returncode == 0, f"crawl failed:\n{proc.stdout}\n{proc.stderr[-5000:]}"
     return proc
+
+
+def free_port() -> int:
+    """A port of 127.0.0.1 free now (for servers that cannot take a bound socket)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve_asgi(app: Any, *, timeout: float = 30, lifespan: str = "auto") -> Iterator[str]:
+    """Serve an ASGI app (Datasette's) with uvicorn in a thread on 127.0.0.1; yield its base URL.
+
+    The socket is bound here and handed to uvicorn, so no other process can
+    take the port between choosing it and listening on it.
+    """
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan=lifespan))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the archive server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+#: Content type of the conversion record that holds an article's clean text.
+ARTICLE_JSON = "application/vnd.news-archiver.article+json"
+
+
+def warc_tally(paths: Iterable[Path]) -> tuple[collections.Counter, collections.Counter, set[str]]:
+    """Read WARCs with warcio (digests checked): responses and revisits per URL, article
+    conversion records per URL, and the record ids of the responses and revisits."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    responses: collections.Counter = collections.Counter()
+    conversions: collections.Counter = collections.Counter()
+    ids: set[str] = set()
+    for path in paths:
+        with open(path, "rb") as f:
+            for record in ArchiveIterator(f, check_digests="raise"):
+                record.content_stream().read()
+                url = record.rec_headers.get_header("WARC-Target-URI")
+                if record.rec_type in ("response", "revisit"):
+                    responses[url] += 1
+                    ids.add(record.rec_headers.get_header("WARC-Record-ID"))
+                elif (
+                    record.rec_type == "conversion"
+                    and record.rec_headers.get_header("Content-Type") == ARTICLE_JSON
+                ):
+                    conversions[url] += 1
+    return responses, conversions, ids

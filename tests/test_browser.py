@@ -12,14 +12,13 @@ from __future__ import annotations
 import http.server
 import os
 import shutil
-import socket
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
 import ui_archive
+from support import serve_asgi
 from archiver.serve.app import make_datasette
 from archiver.serve import record_slug
 
@@ -37,12 +36,6 @@ ARGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Beacon:
@@ -82,25 +75,10 @@ def beacon():
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, beacon):
     """The archive served by uvicorn in a thread: (base URL, ids)."""
-    import uvicorn
-
     out = tmp_path_factory.mktemp("browser-archive")
     ids = ui_archive.build(out, beacon=beacon.url)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            make_datasette(out).app(), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not server.started:
-        assert time.time() < deadline, "the archive server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", ids
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_asgi(make_datasette(out).app(), timeout=20, lifespan="on") as url:
+        yield url, ids
 
 
 @pytest.fixture(scope="module")

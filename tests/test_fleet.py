@@ -15,11 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
-from warcio.archiveiterator import ArchiveIterator
 
 from fleet_sites import crawl_all, demo_outlet, query, start_crawl_all
-
-ARTICLE_JSON = "application/vnd.news-archiver.article+json"
+from support import warc_tally
 
 
 @pytest.fixture(scope="module")
@@ -109,17 +107,7 @@ def test_each_outlet_obeys_its_own_robots_txt(fleet_run):
 
 
 def _responses_per_url(out: Path, prefix: str) -> tuple[collections.Counter, collections.Counter]:
-    responses: collections.Counter = collections.Counter()
-    conversions: collections.Counter = collections.Counter()
-    for path in sorted((out / "warcs").glob(f"{prefix}-*.warc.gz")):
-        with open(path, "rb") as f:
-            for record in ArchiveIterator(f, check_digests="raise"):
-                record.content_stream().read()
-                url = record.rec_headers.get_header("WARC-Target-URI")
-                if record.rec_type in ("response", "revisit"):
-                    responses[url] += 1
-                elif record.rec_headers.get_header("Content-Type") == ARTICLE_JSON:
-                    conversions[url] += 1
+    responses, conversions, _ = warc_tally(sorted((out / "warcs").glob(f"{prefix}-*.warc.gz")))
     return responses, conversions
 
 

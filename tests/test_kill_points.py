@@ -25,10 +25,8 @@ from pathlib import Path
 
 import pytest
 from redis_support import redis_server, requires_redis, start_worker
-from support import LOCAL, REPO, crawl_demo, run_archiver
-from warcio.archiveiterator import ArchiveIterator
+from support import LOCAL, REPO, crawl_demo, run_archiver, warc_tally
 
-ARTICLE_JSON = "application/vnd.news-archiver.article+json"
 #: (point, n): the n-th time the point is reached, far enough into the crawl that some work is done.
 SINGLE_POINTS = [
     ("taken", 15),
@@ -48,22 +46,7 @@ SITE_PAGES = 200
 
 
 def _responses(warc_dirs: list[Path]) -> tuple[collections.Counter, collections.Counter, set[str]]:
-    """(response/revisit records per URL, article conversions per URL, record ids), read by warcio."""
-    responses: collections.Counter = collections.Counter()
-    conversions: collections.Counter = collections.Counter()
-    ids: set[str] = set()
-    for folder in warc_dirs:
-        for path in sorted(folder.glob("*.warc.gz")):
-            with open(path, "rb") as f:
-                for record in ArchiveIterator(f, check_digests="raise"):
-                    record.content_stream().read()
-                    url = record.rec_headers.get_header("WARC-Target-URI")
-                    if record.rec_type in ("response", "revisit"):
-                        responses[url] += 1
-                        ids.add(record.rec_headers.get_header("WARC-Record-ID"))
-                    elif record.rec_headers.get_header("Content-Type") == ARTICLE_JSON:
-                        conversions[url] += 1
-    return responses, conversions, ids
+    return warc_tally(path for folder in warc_dirs for path in sorted(folder.glob("*.warc.gz")))
 
 
 def _check_exactly_once(hit_urls: set[str], all_urls: set[str], article_urls: set[str], warc_dirs, dbs):

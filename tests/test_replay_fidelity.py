@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import sqlite3
-import threading
-import time
 from pathlib import Path
 
 import pytest
+
+from support import serve_asgi
 
 from archiver.serve.app import make_datasette
 
@@ -51,33 +50,12 @@ MAX_DIFF_SHARE = 0.01
 CHANNEL_TOLERANCE = 16
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def archive_server(demo_crawl):
     """The session crawl's archive served by uvicorn on 127.0.0.1: (base URL, archive folder)."""
-    import uvicorn
-
     out, _, _ = demo_crawl
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            make_datasette(out / "archive.db").app(), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started:
-        assert time.time() < deadline, "the archive server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", out
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_asgi(make_datasette(out / "archive.db").app()) as url:
+        yield url, out
 
 
 @pytest.fixture(scope="module")

@@ -21,10 +21,8 @@ import time
 from pathlib import Path
 
 import pytest
-from support import LOCAL, REPO, crawl_demo
-from warcio.archiveiterator import ArchiveIterator
+from support import LOCAL, REPO, crawl_demo, warc_tally
 
-ARTICLE_JSON = "application/vnd.news-archiver.article+json"
 SLOW = ["--set", "CONCURRENT_REQUESTS_PER_DOMAIN=4"]
 
 
@@ -71,24 +69,7 @@ def _article_rows(out: Path) -> int:
 
 
 def _read_warcs(out: Path) -> tuple[collections.Counter, collections.Counter, set[str]]:
-    """(responses and revisits per URL, article conversions per URL, their record ids), read by warcio."""
-    responses: collections.Counter = collections.Counter()
-    conversions: collections.Counter = collections.Counter()
-    ids: set[str] = set()
-    for path in sorted((out / "warcs").glob("*.warc.gz")):
-        with open(path, "rb") as f:
-            for record in ArchiveIterator(f, check_digests="raise"):
-                record.content_stream().read()
-                url = record.rec_headers.get_header("WARC-Target-URI")
-                if record.rec_type in ("response", "revisit"):
-                    responses[url] += 1
-                    ids.add(record.rec_headers.get_header("WARC-Record-ID"))
-                elif (
-                    record.rec_type == "conversion"
-                    and record.rec_headers.get_header("Content-Type") == ARTICLE_JSON
-                ):
-                    conversions[url] += 1
-    return responses, conversions, ids
+    return warc_tally(sorted((out / "warcs").glob("*.warc.gz")))
 
 
 def _check_complete(out: Path, server) -> None:

@@ -30,7 +30,8 @@ from archiver.article import Article
 from archiver.outlets import Outlet, OutletError, load_outlet, parse_outlet
 from archiver.warc.writer import WarcWriter
 from archiver.downloadermiddlewares import address_guard
-from archiver.downloadermiddlewares.address_guard import AddressGuardMiddleware, AddressRefused, parse_allowed
+from archiver.downloadermiddlewares.address_guard import AddressRefused, parse_allowed
+from guard_support import guard, run
 from support import LOCAL, run_archiver
 
 XSS_TITLE = "<script>alert(1)</script>"
@@ -39,32 +40,6 @@ XSS_AUTHOR = '<b onmouseover="alert(3)">Mallory</b>'
 
 
 # -- the address guard, called directly --------------------------------------------------------
-
-
-def run(coro):
-    """Drive a coroutine that must finish without waiting on the reactor."""
-    try:
-        coro.send(None)
-    except StopIteration as stop:
-        return stop.value
-    raise AssertionError("the guard waited on something (a connection? a lookup?)")
-
-
-@pytest.fixture
-def no_lookups(monkeypatch):
-    """Fail the test if the guard resolves a name or starts a thread."""
-
-    def forbidden(*args, **kwargs):
-        raise AssertionError(f"unexpected lookup {args!r}")
-
-    monkeypatch.setattr(address_guard.socket, "getaddrinfo", forbidden)
-    monkeypatch.setattr(address_guard.threads, "deferToThread", forbidden)
-
-
-def guard(allow=False) -> AddressGuardMiddleware:
-    return AddressGuardMiddleware.from_crawler(
-        get_crawler(settings_dict={"ARCHIVER_ALLOW_PRIVATE_ADDRESSES": allow})
-    )
 
 
 REFUSED_BY_DEFAULT = [

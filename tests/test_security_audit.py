@@ -20,39 +20,15 @@ import threading
 import pytest
 from scrapy import Request
 from scrapy.utils.test import get_crawler
+from guard_support import guard, run
 from support import LOCAL, REPO, run_archiver
 
 from archiver.downloadermiddlewares import address_guard
 from archiver.downloadermiddlewares.address_guard import (
-    AddressGuardMiddleware,
     AddressRefused,
     address_kind,
     embedded_ipv4,
 )
-
-
-def run(coro):
-    """Drive a coroutine that must finish without waiting on the reactor."""
-    try:
-        coro.send(None)
-    except StopIteration as stop:
-        return stop.value
-    raise AssertionError("the guard waited on something (a connection? a lookup?)")
-
-
-@pytest.fixture
-def no_lookups(monkeypatch):
-    def forbidden(*args, **kwargs):
-        raise AssertionError(f"unexpected lookup {args!r}")
-
-    monkeypatch.setattr(address_guard.socket, "getaddrinfo", forbidden)
-    monkeypatch.setattr(address_guard.threads, "deferToThread", forbidden)
-
-
-def guard(allow=False) -> AddressGuardMiddleware:
-    return AddressGuardMiddleware.from_crawler(
-        get_crawler(settings_dict={"ARCHIVER_ALLOW_PRIVATE_ADDRESSES": allow})
-    )
 
 
 # -- item 8: wrapped IPv4 and metadata before any allow list ------------------------------------------

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from support import run_archiver
+from support import run_archiver, serve_asgi
 
 from archiver.article import Article
 from archiver.serve.app import make_datasette
@@ -280,20 +280,19 @@ def test_archive_pages_send_a_strict_csp_and_refuse_framing(archive):
 # -- item 7 in a real browser: the framed capture's <img src="/archive.json?sql=..."> runs no query ---------------
 
 
+@pytest.mark.browser
 def test_an_archived_image_pointing_at_the_sql_api_runs_no_query_in_a_real_browser(archive):
     """Chromium loads the capture view; the archived page's image asks the SQL API; nothing answers it."""
     import os
     import shutil
-    import socket
-    import threading
     import time
 
-    import uvicorn
+    import playwright.sync_api as playwright_api  # the test extra; Debian's chromium
 
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
     chromium = os.environ.get("ARCHIVER_CHROMIUM", "/usr/bin/chromium")
-    if not Path(chromium).exists() and not shutil.which(chromium):
-        pytest.skip(f"no Chromium at {chromium}")
+    assert Path(chromium).exists() or shutil.which(chromium), (
+        f"no Chromium at {chromium}: apt-get install chromium (see .ci/run), or deselect with -m 'not browser'"
+    )
     out, ids = archive
     _, cap = ids["formula"]
     answered: list[tuple[str, int, str]] = []
@@ -311,43 +310,29 @@ def test_an_archived_image_pointing_at_the_sql_api_runs_no_query_in_a_real_brows
 
         await app(scope, receive, record)
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(recording, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 30
-    while not server.started:
-        assert time.time() < deadline, "the archive server did not start"
-        time.sleep(0.05)
-    try:
-        with playwright_api.sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"]
-            )
-            page = browser.new_page()
-            slug = record_slug(cap.record_id)
-            # The capture view frames the replay: the image's URL is rewritten into the archive's
-            # replay route, which answers from the WARCs and never from the SQL API.
-            page.goto(f"http://127.0.0.1:{port}/-/capture/{slug}")
-            frame = page.wait_for_selector("iframe.archive-frame").content_frame()
-            frame.wait_for_load_state("load")
-            deadline = time.time() + 30
-            while not [a for a in answered if "archive.json" in a[0]]:
-                assert time.time() < deadline, f"the browser never asked for the image: {answered}"
-                time.sleep(0.1)
-            replayed = list(answered)
-            # The raw capture, opened directly, is not rewritten: the gate refuses the image load.
-            page.goto(f"http://127.0.0.1:{port}/-/capture/{slug}/raw")
-            deadline = time.time() + 30
-            while not [a for a in answered if a[0].startswith("/archive.json")]:
-                assert time.time() < deadline, f"the raw page never asked for the image: {answered}"
-                time.sleep(0.1)
-            browser.close()
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serve_asgi(recording) as base, playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page()
+        slug = record_slug(cap.record_id)
+        # The capture view frames the replay: the image's URL is rewritten into the archive's
+        # replay route, which answers from the WARCs and never from the SQL API.
+        page.goto(f"{base}/-/capture/{slug}")
+        frame = page.wait_for_selector("iframe.archive-frame").content_frame()
+        frame.wait_for_load_state("load")
+        deadline = time.time() + 30
+        while not [a for a in answered if "archive.json" in a[0]]:
+            assert time.time() < deadline, f"the browser never asked for the image: {answered}"
+            time.sleep(0.1)
+        replayed = list(answered)
+        # The raw capture, opened directly, is not rewritten: the gate refuses the image load.
+        page.goto(f"{base}/-/capture/{slug}/raw")
+        deadline = time.time() + 30
+        while not [a for a in answered if a[0].startswith("/archive.json")]:
+            assert time.time() < deadline, f"the raw page never asked for the image: {answered}"
+            time.sleep(0.1)
+        browser.close()
     assert not [a for a in replayed if a[0].startswith("/archive.json")], replayed
     assert all(status != 200 for path, status, _ in replayed if "archive.json" in path), replayed
     sql = [a for a in answered if a[0].startswith("/archive.json")]
