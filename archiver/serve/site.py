@@ -104,3 +104,26 @@ async def cached_rows(db: Any, sql: str, params: dict[str, Any], *, time_limit_m
         while len(_CACHE) > CACHE_SIZE:
             _CACHE.popitem(last=False)
     return rows
+
+
+async def send_text(
+    send: Any, status: int, body: bytes, headers: tuple[tuple[bytes, bytes], ...] = ()
+) -> None:
+    """Answer an ASGI request with a short plain-text ``body`` (the refusals of the ASGI wrappers).
+
+    ``nosniff`` on every one: whichever wrapper runs first answers, before the
+    security-headers wrapper can add it.
+    """
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                *headers,
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+                (b"x-content-type-options", b"nosniff"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -17,7 +17,7 @@ import dataclasses
 import hashlib
 import zlib
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator
+from typing import Any, BinaryIO, Callable, Iterator
 
 from archiver.capture import Capture
 
@@ -504,6 +504,20 @@ def verify_file(path: str | Path) -> Iterator[WarcError]:
     yield from errors
 
 
+def capture_fields(record: Record, warc_file: str | None = None) -> dict[str, Any]:
+    """The ``captures`` columns every record gives: its id, URL, time, place, crawl and outlet."""
+    return {
+        "record_id": record.record_id or "",
+        "url": record.target_uri or "",
+        "fetched_at": record.date or "",
+        "warc_file": warc_file or record.warc_file,
+        "offset": record.offset,
+        "length": record.length,
+        "crawl_id": record.warcinfo.get("crawl-id"),
+        "outlet": record.warcinfo.get("outlet"),
+    }
+
+
 def capture_from_record(record: Record, warc_file: str | None = None) -> Capture:
     """The :class:`Capture` row of a response/revisit record, equal to what the writer returned."""
     if record.rec_type not in ("response", "revisit"):
@@ -512,12 +526,7 @@ def capture_from_record(record: Record, warc_file: str | None = None) -> Capture
     payload = http.body if http else record.block
     is_revisit = record.rec_type == "revisit"
     return Capture(
-        record_id=record.record_id or "",
-        url=record.target_uri or "",
-        fetched_at=record.date or "",
-        warc_file=warc_file or record.warc_file,
-        offset=record.offset,
-        length=record.length,
+        **capture_fields(record, warc_file),
         record_type=record.rec_type,
         status=http.status if http else None,
         reason=http.reason if http else None,
@@ -527,7 +536,5 @@ def capture_from_record(record: Record, warc_file: str | None = None) -> Capture
         else hashlib.sha256(payload).hexdigest(),
         payload_length=None if is_revisit else len(payload),
         request_record_id=record.header("WARC-Concurrent-To"),
-        crawl_id=record.warcinfo.get("crawl-id"),
-        outlet=record.warcinfo.get("outlet"),
         refers_to=record.header("WARC-Refers-To"),
     )

@@ -192,11 +192,16 @@ async def _serve(datasette: Any, db: Any, capture: dict, links: str) -> Response
     return Response(snap.body, status=status, headers=headers, content_type=snap.served_content_type)
 
 
+async def _captures_of(datasette: Any, url: str) -> list[dict[str, Any]]:
+    """Every capture of ``url`` in the served archive, oldest first ([] without an archive)."""
+    db = await _archive(datasette)
+    return await _captures(db, url) if db is not None else []
+
+
 async def timegate(request: Any, datasette: Any) -> Response:
     """``/timegate/<url>``: redirect to the memento closest to ``Accept-Datetime`` (latest without it)."""
     url = _target(request, "/timegate/")
-    db = await _archive(datasette)
-    captures = await _captures(db, url) if db is not None else []
+    captures = await _captures_of(datasette, url)
     if not captures:
         return _not_found(f"{url} is not in this archive.")
     wanted = request.headers.get("accept-datetime")
@@ -224,8 +229,7 @@ async def timegate(request: Any, datasette: Any) -> Response:
 async def timemap(request: Any, datasette: Any) -> Response:
     """``/timemap/<url>``: every capture of ``url`` in link format (RFC 7089 section 5)."""
     url = _target(request, "/timemap/")
-    db = await _archive(datasette)
-    captures = await _captures(db, url) if db is not None else []
+    captures = await _captures_of(datasette, url)
     if not captures:
         return _not_found(f"{url} is not in this archive.")
     base = f"{request.scheme}://{request.host}"

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datasette import hookimpl
 
+from archiver.serve.site import send_text
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BODY = b"This archive is read-only: only GET, HEAD and OPTIONS requests are served.\n"
 
@@ -22,19 +24,7 @@ def asgi_wrapper(datasette):
             if scope["type"] != "http" or scope.get("method", "GET") in SAFE_METHODS:
                 await app(scope, receive, send)
                 return
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 405,
-                    "headers": [
-                        (b"allow", b"GET, HEAD, OPTIONS"),
-                        (b"content-type", b"text/plain; charset=utf-8"),
-                        (b"content-length", str(len(BODY)).encode()),
-                        (b"x-content-type-options", b"nosniff"),  # whichever wrapper runs first
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": BODY})
+            await send_text(send, 405, BODY, ((b"allow", b"GET, HEAD, OPTIONS"),))
 
         return read_only
 

@@ -30,6 +30,8 @@ import sqlite3
 
 from datasette import hookimpl
 
+from archiver.serve.site import send_text
+
 #: Longest string or blob one SQL value may be on the server's connections (bytes).
 MAX_SQL_VALUE_BYTES = 32 * 1024 * 1024
 #: Sec-Fetch-Dest values of requests that are not a page navigation or a script's fetch.
@@ -100,19 +102,7 @@ def asgi_wrapper(datasette):
             if scope["type"] != "http" or not is_refused(scope):
                 await app(scope, receive, send)
                 return
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 403,
-                    "headers": [
-                        (b"content-type", b"text/plain; charset=utf-8"),
-                        (b"content-length", str(len(BODY)).encode()),
-                        (b"x-content-type-options", b"nosniff"),
-                        (b"cross-origin-resource-policy", b"same-origin"),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": BODY})
+            await send_text(send, 403, BODY, ((b"cross-origin-resource-policy", b"same-origin"),))
 
         return subresource_gate
 

@@ -16,6 +16,7 @@ import hashlib
 from typing import Any
 
 from archiver.capture import Capture
+from archiver.warc.reader import capture_fields
 
 __all__ = [
     "DOM_PREFIX",
@@ -63,17 +64,10 @@ def resource_capture_from_record(record: Any, warc_file: str | None = None) -> C
     """The ``captures`` row of a ``resource`` record read back from a WARC (``reindex``)."""
     payload = record.block
     return Capture(
-        record_id=record.record_id or "",
-        url=record.target_uri or "",
-        fetched_at=record.date or "",
-        warc_file=warc_file or record.warc_file,
-        offset=record.offset,
-        length=record.length,
+        **capture_fields(record, warc_file),
         record_type="resource",
         content_type=record.content_type,
         payload_sha256=hashlib.sha256(payload).hexdigest(),
         payload_length=len(payload),
-        crawl_id=record.warcinfo.get("crawl-id"),
-        outlet=record.warcinfo.get("outlet"),
         refers_to=record.header("WARC-Concurrent-To"),
     )
