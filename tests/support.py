@@ -114,3 +114,38 @@ def warc_tally(paths: Iterable[Path]) -> tuple[collections.Counter, collections.
                 ):
                     conversions[url] += 1
     return responses, conversions, ids
+
+
+#: Debian's Chromium, driven by Playwright (no browser download); ARCHIVER_CHROMIUM names another.
+CHROMIUM = os.environ.get("ARCHIVER_CHROMIUM", "/usr/bin/chromium")
+#: Headless, no sandbox (root in CI), and nothing that reaches the network on its own.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+def require_chromium() -> str:
+    """Chromium's path; fail (never skip) without it: a browser test must not pass unrun."""
+    import shutil
+
+    assert Path(CHROMIUM).exists() or shutil.which(CHROMIUM), (
+        f"no Chromium at {CHROMIUM}: apt-get install chromium (see .ci/run), or deselect with -m 'not browser'"
+    )
+    return CHROMIUM
+
+
+def start_test_crawl(archive: Any, *, started_at: str, crawl_id: str = "c1", outlet: str = "demo") -> None:
+    """Open a crawl row in an archive database that a test fills by hand."""
+    archive.start_crawl(
+        crawl_id=crawl_id,
+        outlet=outlet,
+        started_at=started_at,
+        software="test",
+        settings_digest="0" * 64,
+        settings={},
+    )

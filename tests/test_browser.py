@@ -10,31 +10,20 @@ at a local listener: it must receive nothing. Screenshots go to
 from __future__ import annotations
 
 import http.server
-import os
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 
 import ui_archive
-from support import serve_asgi
+from support import CHROMIUM, CHROMIUM_ARGS, require_chromium, serve_asgi
 from archiver.serve.app import make_datasette
 from archiver.serve import record_slug
 
 import playwright.sync_api as playwright_api  # the test extra; Debian's chromium, no browser download
 
-CHROMIUM = os.environ.get("ARCHIVER_CHROMIUM", "/usr/bin/chromium")
 # Deselect with -m "not browser" (make test-fast); selected, a missing Chromium fails (below).
 pytestmark = pytest.mark.browser
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 
 
@@ -83,13 +72,11 @@ def site(tmp_path_factory, beacon):
 
 @pytest.fixture(scope="module")
 def browser():
-    assert Path(CHROMIUM).exists() or shutil.which(CHROMIUM), (
-        f"no Chromium at {CHROMIUM}: apt-get install chromium (see .ci/run), or deselect with -m 'not browser'"
-    )
+    require_chromium()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     print(f"\nscreenshots: {SCREENSHOTS}")
     with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

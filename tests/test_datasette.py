@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from support import start_test_crawl
+
 from archiver.article import Article
 from archiver.capture import Capture
 from archiver.serve.app import ServeError, make_datasette
@@ -27,14 +29,7 @@ OTHER_URL = "https://demo.example/sport/minsk-marathon"
 def seed(path: Path) -> Path:
     """An archive with two articles of one outlet, written through the store's API."""
     with Archive(path) as archive:
-        archive.start_crawl(
-            crawl_id="c1",
-            outlet="demo",
-            started_at="2026-11-25T10:00:00Z",
-            software="news-archiver/0.1.0",
-            settings_digest="0" * 64,
-            settings={},
-        )
+        start_test_crawl(archive, started_at="2026-11-25T10:00:00Z")
         pages = [
             (
                 1,

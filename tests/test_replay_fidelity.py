@@ -13,36 +13,20 @@ comes from the live web.
 
 from __future__ import annotations
 
-import os
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from support import serve_asgi
+import playwright.sync_api as playwright_api  # the test extra; Debian's chromium, no browser download
+from PIL import Image, ImageChops  # the test extra (pillow)
+from support import CHROMIUM, CHROMIUM_ARGS, require_chromium, serve_asgi
 
 from archiver.serve.app import make_datasette
 
-playwright_api = pytest.importorskip(
-    "playwright.sync_api", reason="pip install playwright (no browser download)"
-)
-Image = pytest.importorskip("PIL.Image", reason="pip install pillow")
-ImageChops = pytest.importorskip("PIL.ImageChops")
-CHROMIUM = os.environ.get("ARCHIVER_CHROMIUM", "/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM),
-    reason=f"no Chromium at {CHROMIUM}: apt-get install chromium (see .ci/run)",
-)
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--font-render-hinting=none",
-]
+# Deselect with -m "not browser" (make test-fast); selected, a missing Chromium fails (context).
+pytestmark = pytest.mark.browser
+ARGS = [*CHROMIUM_ARGS, "--font-render-hinting=none"]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "replay"
 VIEWPORT = {"width": 1280, "height": 900}
 MAX_DIFF_SHARE = 0.01
@@ -60,6 +44,7 @@ def archive_server(demo_crawl):
 
 @pytest.fixture(scope="module")
 def context():
+    require_chromium()
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         ctx = browser.new_context(viewport=VIEWPORT, device_scale_factor=1, java_script_enabled=False)

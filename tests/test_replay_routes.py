@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from support import start_test_crawl
+
 from archiver.serve.app import make_datasette
 from archiver.store import Archive
 from archiver.store.requisites import add_requisites
@@ -45,14 +47,7 @@ def archive(tmp_path_factory) -> tuple[Path, dict]:
     when = datetime(2026, 11, 20, 9, 0, 0, tzinfo=timezone.utc)
     caps = {}
     with WarcWriter(out / "warcs", "rp", warcinfo={"crawl-id": "c1"}) as warcs, Archive(out) as store:
-        store.start_crawl(
-            crawl_id="c1",
-            outlet="demo",
-            started_at="2026-11-20T08:00:00Z",
-            software="t",
-            settings_digest="0",
-            settings={},
-        )
+        start_test_crawl(store, started_at="2026-11-20T08:00:00Z")
         for name, url, body, ctype, at in [
             (
                 "css_old",

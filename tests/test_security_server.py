@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from support import run_archiver, serve_asgi
+from support import require_chromium, run_archiver, serve_asgi, start_test_crawl
 
 from archiver.article import Article
 from archiver.serve.app import make_datasette
@@ -44,14 +44,7 @@ def build(out: Path) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     ids = {}
     with WarcWriter(out / "warcs", "sec", warcinfo={"crawl-id": "c1"}) as warcs, Archive(out) as archive:
-        archive.start_crawl(
-            crawl_id="c1",
-            outlet="demo",
-            started_at="2026-11-20T09:00:00Z",
-            software="test",
-            settings_digest="0" * 64,
-            settings={},
-        )
+        start_test_crawl(archive, started_at="2026-11-20T09:00:00Z")
         pages = [
             (EVIL_URL, "Evil link", "evil", b"<html><body><p>evil</p></body></html>"),
             (
@@ -283,16 +276,11 @@ def test_archive_pages_send_a_strict_csp_and_refuse_framing(archive):
 @pytest.mark.browser
 def test_an_archived_image_pointing_at_the_sql_api_runs_no_query_in_a_real_browser(archive):
     """Chromium loads the capture view; the archived page's image asks the SQL API; nothing answers it."""
-    import os
-    import shutil
     import time
 
     import playwright.sync_api as playwright_api  # the test extra; Debian's chromium
 
-    chromium = os.environ.get("ARCHIVER_CHROMIUM", "/usr/bin/chromium")
-    assert Path(chromium).exists() or shutil.which(chromium), (
-        f"no Chromium at {chromium}: apt-get install chromium (see .ci/run), or deselect with -m 'not browser'"
-    )
+    chromium = require_chromium()
     out, ids = archive
     _, cap = ids["formula"]
     answered: list[tuple[str, int, str]] = []

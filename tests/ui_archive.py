@@ -14,6 +14,8 @@ import hashlib
 from datetime import datetime, timezone
 from pathlib import Path
 
+from support import start_test_crawl
+
 from archiver.article import Article
 from archiver.store import Archive, article_id
 from archiver.warc import WarcWriter
@@ -82,14 +84,7 @@ def build(out: Path, *, beacon: str = "http://127.0.0.2:9") -> dict:
         WarcWriter(out / "warcs", "ui", warcinfo={"crawl-id": "c1", "outlet": "demo"}) as warcs,
         Archive(out) as archive,
     ):
-        archive.start_crawl(
-            crawl_id="c1",
-            outlet="demo",
-            started_at="2026-11-20T09:00:00Z",
-            software="test",
-            settings_digest="0" * 64,
-            settings={},
-        )
+        start_test_crawl(archive, started_at="2026-11-20T09:00:00Z")
 
         def capture(url: str, body: bytes, ctype: str, minutes: int, outlet: str = "demo", **kw):
             cap = warcs.write_exchange(
