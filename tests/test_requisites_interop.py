@@ -13,12 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import socket
 import sqlite3
 import subprocess
-import time
-import urllib.error
-import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -27,7 +23,7 @@ import pytest
 from archiver.demo import face
 from archiver.warc.reader import read_record_at
 from support import run_archiver
-from tools import tool
+from tools import http_get, pywb_serving, tool
 
 
 @pytest.fixture(scope="module")
@@ -86,20 +82,8 @@ def test_layout_meets_replaywebpage_requirements(snapshot, demo_server):
     assert validate.returncode == 0, validate.stdout + validate.stderr
 
 
-def _get(url: str) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url), timeout=20) as resp:
-            return resp.status, resp.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
-
-
 def test_pywb_replays_the_article_with_its_image_and_stylesheet(snapshot, demo_server, tmp_path):
     archive, _wacz, x = snapshot
-    coll = tmp_path / "pywb" / "collections" / "snap"
-    (coll / "indexes").mkdir(parents=True)
-    shutil.copytree(x / "archive", coll / "archive")
-    shutil.copy(x / "indexes/index.cdx", coll / "indexes/index.cdxj")
     article = demo_server.site.articles[0]
     image = f"{demo_server.cdn.url}/assets/img/{article.section}-696.png"
     stylesheet = demo_server.cdn.url + face.STYLESHEET_PATH
@@ -108,36 +92,13 @@ def test_pywb_replays_the_article_with_its_image_and_stylesheet(snapshot, demo_s
             "select fetched_at from articles where url = ?", [article.url]
         ).fetchone()
     ts = "".join(ch for ch in fetched_at if ch.isdigit())[:14]
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen(
-        [tool("wayback"), "-p", str(port), "-b", "127.0.0.1"],
-        cwd=tmp_path / "pywb",
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                _get(f"http://127.0.0.1:{port}/")
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise AssertionError(
-                        "pywb did not start: " + server.communicate(timeout=5)[0].decode()[-2000:]
-                    )
-                time.sleep(0.3)
+    with pywb_serving(x, tmp_path / "pywb") as replay:
         for url in (article.url, image, stylesheet):
-            status, body = _get(f"http://127.0.0.1:{port}/snap/{ts}id_/{url}")
+            status, _headers, body = http_get(f"{replay}{ts}id_/{url}")
             record = captured(archive, url)
             assert status == 200, (url, status)
             assert body == record.decoded_body(), f"pywb served other bytes for {url}"
         assert body.startswith(b"@import")  # the stylesheet, as the CDN sent it
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_the_package_database_lists_each_page_requisites(snapshot):

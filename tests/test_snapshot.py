@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import shutil
-import socket
 import sqlite3
 import subprocess
-import time
-import urllib.error
-import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -20,7 +15,7 @@ import pytest
 from archiver.warc.cdxj import parse_line
 from archiver.warc.reader import read_record_at
 from support import run_archiver
-from tools import tool
+from tools import http_get, pywb_serving, tool
 
 
 @pytest.fixture(scope="module")
@@ -156,28 +151,9 @@ def test_empty_selection_is_an_error(archive, tmp_path):
     assert not (tmp_path / "x.wacz").exists()
 
 
-def _free_port() -> int:
-    with contextlib.closing(socket.socket()) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict, bytes]:
-    req = urllib.request.Request(url, headers=headers or {})
-    try:
-        with urllib.request.urlopen(req, timeout=20) as resp:
-            return resp.status, dict(resp.headers), resp.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers), exc.read()
-
-
 def test_pywb_replays_an_article_from_the_snapshot(wacz, archive, tmp_path):
     """pywb, given the package's WARCs and its CDXJ index as they are, serves the captured bytes."""
     x = _extract(wacz[0], tmp_path / "x")
-    coll = tmp_path / "pywb" / "collections" / "snap"
-    (coll / "indexes").mkdir(parents=True)
-    shutil.copytree(x / "archive", coll / "archive")
-    shutil.copy(x / "indexes/index.cdx", coll / "indexes/index.cdxj")
     url, fetched_at, sha, warc_file, offset = _rows(
         archive / "archive.db",
         "select a.url, c.fetched_at, c.payload_sha256, c.warc_file, c.offset from articles a "
@@ -185,37 +161,17 @@ def test_pywb_replays_an_article_from_the_snapshot(wacz, archive, tmp_path):
     )[0]
     captured = read_record_at(archive / "warcs" / warc_file, offset)
     ts = "".join(ch for ch in fetched_at if ch.isdigit())[:14]
-    port = _free_port()
-    server = subprocess.Popen(
-        [tool("wayback"), "-p", str(port), "-b", "127.0.0.1"],
-        cwd=tmp_path / "pywb",
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        replay = f"http://127.0.0.1:{port}/snap/{ts}id_/{url}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                status, headers, body = _get(replay, {"Accept-Encoding": "gzip"})
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise AssertionError(
-                        "pywb did not start: " + server.communicate(timeout=5)[0].decode()[-2000:]
-                    )
-                time.sleep(0.3)
+    with pywb_serving(x, tmp_path / "pywb", timeout=60) as pywb:
+        replay = f"{pywb}{ts}id_/{url}"
+        status, headers, body = http_get(replay, {"Accept-Encoding": "gzip"})
         assert status == 200
         # as stored: the payload bytes that came off the wire (content-coding kept)
         assert hashlib.sha256(body).hexdigest() == sha
         assert body == captured.payload
         # and decoded by pywb: the entity the page was made of
-        status, headers, body = _get(replay)
+        status, headers, body = http_get(replay)
         assert status == 200 and body == captured.decoded_body()
         assert headers.get("Memento-Datetime")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def test_revisits_bring_the_responses_they_repeat(demo_recrawl, tmp_path):
