@@ -61,6 +61,10 @@ DOWNLOADER_MIDDLEWARES = {
     # After OffsiteMiddleware (50), before robots.txt is fetched (100): refuse private, loopback,
     # link-local and metadata addresses (see ARCHIVER_ALLOW_PRIVATE_ADDRESSES).
     "archiver.downloadermiddlewares.address_guard.AddressGuardMiddleware": 60,
+    # Scrapy's robots.txt middleware in its place (100), with the parsed rules handed to every
+    # request that waited for them, not to the first one only (downloadermiddlewares/robotstxt.py).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "archiver.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": 100,
     # Just above RetryMiddleware (550): wait what Retry-After asks before a retry.
     "archiver.downloadermiddlewares.retry_after.RetryAfterMiddleware": 560,
     "archiver.downloadermiddlewares.capture.WarcCaptureMiddleware": 950,

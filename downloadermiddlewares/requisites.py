@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import dataclasses
 from typing import Any
-from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
@@ -106,9 +105,6 @@ class RequisiteMiddleware:
         self.children: dict[str, list[Requisite]] = {}
         self.pages: dict[str, _Budget] = {}
         self.crawl = _Budget()
-        #: host -> requests held until the host's first requisite is settled (see :meth:`_send`).
-        self.held: dict[str, list[Request]] = {}
-        self.open_hosts: set[str] = set()
         self.page_urls: dict[str, str] = {}
         self.loaded = False  # what a resumed crawl's first run archived (see _load_archived)
         #: stylesheet url -> its capture, archived by a resumed crawl's first run: read on first use.
@@ -279,26 +275,7 @@ class RequisiteMiddleware:
         self.waiting[url] = [(page_id, requisite)]
         self.unsettled[page_id] = self.unsettled.get(page_id, 0) + 1
         self.stats.inc_value("archiver/requisites/scheduled")
-        self._send(self._request(page_id, requisite))
-
-    def _send(self, request: Request) -> None:
-        """Schedule a requisite; on a host not seen yet, one request first and the rest after it.
-
-        Scrapy's robots.txt middleware fetches a host's robots.txt on its first
-        request, and hands the parsed rules to only one of the requests waiting
-        for them (Scrapy 2.13-2.19 with the asyncio reactor: the others get
-        ``None`` and pass unchecked). Pages reach a new host one at a time,
-        but a page names dozens of CDN files at once; holding them until the
-        first is settled makes every one of them face the host's rules.
-        """
-        host = urlsplit(request.url).netloc
-        if host in self.held:
-            self.held[host].append(request)
-        elif host in self.open_hosts:
-            self._fetch(request)
-        else:
-            self.held[host] = []
-            self._fetch(request)
+        self._fetch(self._request(page_id, requisite))
 
     def _fetch(self, request: Request) -> None:
         """Download through the downloader middlewares and slots, bypassing scheduler and spider.
@@ -327,11 +304,6 @@ class RequisiteMiddleware:
         if self.outcomes.get(url) is not None:
             return  # already settled (a retried request's late exception)
         self.outcomes[url] = outcome
-        host = urlsplit(url).netloc
-        if host in self.held:  # the host's first requisite is settled: its robots.txt is known
-            self.open_hosts.add(host)
-            for request in self.held.pop(host):
-                self._fetch(request)
         if outcome.status != "skipped":
             self.stats.inc_value(f"archiver/requisites/{outcome.status}")
         for page_id, requisite in self.waiting.pop(url, []):

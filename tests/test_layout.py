@@ -54,7 +54,9 @@ def test_settings_name_only_importable_components() -> None:
 
     paths = [
         *(h for h in settings.DOWNLOAD_HANDLERS.values() if h is not None),  # None: a scheme switched off
-        *settings.DOWNLOADER_MIDDLEWARES,
+        *(
+            m for m, order in settings.DOWNLOADER_MIDDLEWARES.items() if order is not None
+        ),  # None: Scrapy's, off
         *settings.SPIDER_MIDDLEWARES,
         *settings.EXTENSIONS,
         *settings.ITEM_PIPELINES,
