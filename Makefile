@@ -64,9 +64,6 @@ LOWEST_TESTS ?= tests/test_pipeline_e2e.py tests/test_store.py tests/test_datase
 	tests/test_datasette_ui.py tests/test_memento.py tests/test_outlets.py tests/test_cli.py \
 	tests/test_clean.py tests/test_recrawl.py tests/test_capture_crawl.py tests/test_distributed.py \
 	tests/test_versions.py tests/test_security.py
-# The killed-worker test depends on when the kill lands: on the floors it passed once and failed
-# once (a page lost with the worker), so it runs in `make test` only, until it is made robust.
-LOWEST_DESELECT ?= tests/test_distributed.py::test_killed_worker_started_again_puts_back_what_it_had_taken
 test-lowest:
 	@$(PYTHON) -m venv $(LOWEST_VENV)
 	@$(QUIET_PIP) $(LOWEST_VENV)/bin/python -m pip install uv
@@ -77,8 +74,7 @@ test-lowest:
 	@$(LOWEST_VENV)/bin/python -m pip list --format=freeze 2>/dev/null \
 		| grep -iE '^(scrapy|twisted|zope.interface|beautifulsoup4|soupsieve|lxml|cssselect|sqlite-utils|datasette|markupsafe|uvicorn|pyyaml|click|surt|scrapy-redis|redis)=' \
 		| tr '\n' ' '; echo
-	$(LOWEST_VENV)/bin/python -m pytest -m "not browser" $(LOWEST_TESTS) \
-		--deselect "$(LOWEST_DESELECT)" $(PYTEST_ARGS)
+	$(LOWEST_VENV)/bin/python -m pytest -m "not browser" $(LOWEST_TESTS) $(PYTEST_ARGS)
 
 # The newest Datasette 1.0 alpha in a venv of its own; the Datasette tests on it. The project
 # pins datasette<1 (pyproject.toml says why); this job tells what 1.0 breaks, and fails.

@@ -21,9 +21,16 @@ from pathlib import Path
 import pytest
 
 
+#: Where ``make tools`` puts the checkers when ``ARCHIVER_TOOLS_BIN`` is not set (pytest run by hand).
+DEFAULT_TOOLS_BIN = Path(__file__).resolve().parent.parent / ".venv-tools" / "bin"
+
+
 def tool(name: str) -> str:
-    """Path of the executable ``name`` from ``$ARCHIVER_TOOLS_BIN``, else ``PATH``; fail if absent."""
-    tools_bin = os.environ.get("ARCHIVER_TOOLS_BIN")
+    """Path of ``name`` from ``$ARCHIVER_TOOLS_BIN`` (else the checkout's ``.venv-tools``), else ``PATH``.
+
+    Fails the test when it is nowhere.
+    """
+    tools_bin = os.environ.get("ARCHIVER_TOOLS_BIN") or str(DEFAULT_TOOLS_BIN)
     if tools_bin and (Path(tools_bin) / name).is_file():
         return str(Path(tools_bin) / name)
     found = shutil.which(name)
