@@ -71,7 +71,9 @@ class RssProbe:
 
         self.crawler = crawler
         self.out = crawler.settings.get("BENCH_PROBE_OUT")
+        self.html_only = crawler.settings.getbool("BENCH_PROBE_HTML_ONLY")  # count pages, not requisites
         self.count = 0
+        self.responses = 0  # every exchange, requisites included
         self.first = self.last = None
         self.cpu_first = self.cpu_last = 0.0
         self.rss_at_1000 = None
@@ -84,6 +86,9 @@ class RssProbe:
 
     def response(self, response: Any, request: Any, spider: Any) -> None:
         now, cpu = time.perf_counter(), time.process_time()
+        self.responses += 1
+        if self.html_only and not response.headers.get(b"Content-Type", b"").startswith(b"text/html"):
+            return
         if self.first is None:
             self.first, self.cpu_first = now, cpu
         self.last, self.cpu_last = now, cpu
@@ -94,6 +99,7 @@ class RssProbe:
     def closed(self, spider: Any, reason: str) -> None:
         result = {
             "pages": self.count,
+            "responses": self.responses,
             "seconds": (self.last - self.first) if self.first and self.last else 0.0,
             "cpu_seconds": self.cpu_last - self.cpu_first,
             "rss_mb_at_1000": self.rss_at_1000,
@@ -103,10 +109,20 @@ class RssProbe:
         Path(self.out).write_text(json.dumps(result))
 
 
-def bare_main(url: str, probe_out: str) -> None:
-    """The bare crawl: a minimal spider in this process (run as a subprocess)."""
+def bare_main(url: str, probe_out: str, requisites: bool = False) -> None:
+    """The bare crawl: a minimal spider in this process (run as a subprocess).
+
+    With ``requisites`` it also fetches what each page names for its face (``img``
+    ``src``/``srcset``, stylesheets, CSS ``url()``), each once (Scrapy's dupefilter),
+    with no archive: the floor of what fetching requisites costs Scrapy itself.
+    Only HTML pages are counted.
+    """
+    import re
+
     import scrapy
     from scrapy.crawler import CrawlerProcess
+
+    css_url = re.compile(rb"""url\(\s*["']?([^"')\s]+)""")
 
     class Bare(scrapy.Spider):
         name = "bare"
@@ -114,10 +130,29 @@ def bare_main(url: str, probe_out: str) -> None:
         start_urls = [url + "/"]
 
         def parse(self, response: Any) -> Any:
+            if not isinstance(response, scrapy.http.TextResponse):
+                return
             for href in response.xpath("//a/@href").getall():
                 yield response.follow(href, self.parse)
+            if requisites:
+                names = response.xpath("//img/@src | //link[@rel='stylesheet' or @rel='icon']/@href").getall()
+                for srcset in response.xpath("//img/@srcset | //source/@srcset").getall():
+                    names += [part.split()[0] for part in srcset.split(",") if part.strip()]
+                for name in names:
+                    yield response.follow(name, self.requisite)
+
+        def requisite(self, response: Any) -> Any:
+            for name in (
+                css_url.findall(response.body)
+                if b"text/css" in response.headers.get(b"Content-Type", b"")
+                else ()
+            ):
+                yield response.follow(name.decode(), self.requisite)
+            for name in re.findall(rb'@import\s+url\(\s*["\']?([^"\')\s]+)', response.body):
+                yield response.follow(name.decode(), self.requisite)
 
     settings = dict(COMMON, EXTENSIONS={"bench.crawl.RssProbe": 0}, BENCH_PROBE_OUT=probe_out)
+    settings["BENCH_PROBE_HTML_ONLY"] = requisites
     process = CrawlerProcess(settings)
     process.crawl(Bare)
     process.start()
@@ -127,11 +162,11 @@ def _env() -> dict[str, str]:
     return dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
 
 
-def run_bare(url: str, work: Path) -> dict[str, Any]:
-    probe = work / "bare.json"
-    subprocess.run(
-        [sys.executable, __file__, "--bare-child", url, str(probe)], cwd=REPO, env=_env(), check=True
-    )
+def run_bare(url: str, work: Path, *, requisites: bool = False) -> dict[str, Any]:
+    """Figures of :func:`bare_main` run in a child process (its own reactor)."""
+    probe = work / ("bare-requisites.json" if requisites else "bare.json")
+    child = [sys.executable, __file__, "--bare-child", url, str(probe)]
+    subprocess.run(child + (["--bare-requisites"] if requisites else []), cwd=REPO, env=_env(), check=True)
     return json.loads(probe.read_text())
 
 
@@ -254,9 +289,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     parser.add_argument("--profile", type=Path, help="run the full crawl under cProfile, stats to this file")
     parser.add_argument("--bare-child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--bare-requisites", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.bare_child:
-        bare_main(*args.bare_child)
+        bare_main(*args.bare_child, requisites=args.bare_requisites)
         return 0
     server, url = start_site(args.pages)
     try:

@@ -9,7 +9,8 @@ article a lead image with two ``srcset`` widths. Served from a separate
 process on 127.0.0.1, it is crawled four times, each in its own process, same
 concurrency, no politeness delay:
 
-* **bare**: bench/crawl.py's minimal Scrapy spider (follows links, fetches no requisite);
+* **bare**: bench/crawl.py's minimal Scrapy spider (follows links, fetches no requisite),
+  and the same spider fetching each page's images, stylesheets and CSS `url()`s once (no archive);
 * **pages only**: ``archiver crawl`` with ``ARCHIVER_REQUISITES_ENABLED=false``;
 * **with requisites**: ``archiver crawl`` as shipped;
 * **re-crawl**: the same crawl again into the same folder.
@@ -145,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="bench-requisites-") as tmp:
             work = Path(tmp)
             bare = run_bare(url, work)
+            bare_req = run_bare(url, work, requisites=True)
             plain = crawl(url, work / "plain", work, args.pages, "plain", ARCHIVER_REQUISITES_ENABLED=False)
             full = crawl(url, work / "full", work, args.pages, "full")
             plain_bytes = plain["warc_bytes"]
@@ -156,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         server.wait()
     pages = full["html_pages"]
     bare_rate = bare["pages"] / bare["seconds"]
+    bare_req_rate = bare_req["pages"] / bare_req["seconds"]
     full_rate = pages / full["seconds"]
     plain_rate = plain["html_pages"] / plain["seconds"]
     s = full["stats"]
@@ -177,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
         "plain_pages_per_s": round(plain_rate, 1),
         "full_pages_per_s": round(full_rate, 1),
         "ratio_full_to_bare": round(full_rate / bare_rate, 3),
+        "bare_with_requisites_pages_per_s": round(bare_req_rate, 1),
+        "ratio_bare_with_requisites_to_bare": round(bare_req_rate / bare_rate, 3),
+        "ratio_full_to_bare_with_requisites": round(full_rate / bare_req_rate, 3),
     }
     print(f"site: {args.pages} pages at {url}; {pages} HTML pages crawled")
     print(
@@ -198,6 +204,12 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"pages/s: bare Scrapy {bare_rate:.1f}, pipeline without requisites {plain_rate:.1f}, "
         f"with requisites {full_rate:.1f}; with/bare = {figures['ratio_full_to_bare']:.2f} (target >= 0.50)"
+    )
+    print(
+        f"bare Scrapy fetching the same requisites (no archive, "
+        f"{bare_req['responses'] / max(1, bare_req['pages']):.3f} exchanges per page): {bare_req_rate:.1f} pages/s, "
+        f"{figures['ratio_bare_with_requisites_to_bare']:.2f}x bare; the pipeline with requisites runs at "
+        f"{figures['ratio_full_to_bare_with_requisites']:.2f}x it"
     )
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
