@@ -21,17 +21,18 @@ from page 200 to page 1,000.
 from __future__ import annotations
 
 import argparse
-import http.server
 import json
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout: bench._common
+from archiver.demo.threaded import PagesServer  # noqa: E402
+from bench._common import REPO, save_json  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 SCRIPT = b"""(function(){var r=document.getElementById("app");
 fetch("/api/"+r.dataset.story+".json").then(function(x){return x.json()}).then(function(s){
@@ -76,24 +77,12 @@ def build_site(pages: int) -> dict[str, tuple[str, bytes]]:
     return site
 
 
-def serve(site: dict[str, tuple[str, bytes]]) -> tuple[http.server.ThreadingHTTPServer, str]:
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            content_type, body = site.get(self.path, ("text/plain", b"not found"))
-            body = body.replace(b"BASE", base.encode())
-            self.send_response(200 if self.path in site else 404)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, base
+def serve(site: dict[str, tuple[str, bytes]]) -> tuple[PagesServer, str]:
+    """The site on a free port, ``BASE`` in its pages replaced by the server's own URL."""
+    server = PagesServer({})
+    base = server.url.encode()
+    server.pages = {path: (kind, body.replace(b"BASE", base)) for path, (kind, body) in site.items()}
+    return server.start(), server.url
 
 
 def _tree_rss_mb(pid: int) -> float:
@@ -211,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
             browser_run = crawl(base, args.pages, Path(tmp) / "browser", "browser")
             bare = bare_playwright(base, args.pages)
     finally:
-        server.shutdown()
+        server.stop()
     early = rss_at(browser_run["samples"], min(200, args.pages))
     late = rss_at(browser_run["samples"], int(args.pages * 0.95))
     figures = {
@@ -237,8 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  RSS (crawler + Chromium) at page 200: {figures['rss_mb_at_200']} MB, at the end: "
         f"{figures['rss_mb_at_end']} MB, growth {figures['rss_growth']} (target < 0.10)"
     )
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
+    save_json(args.json, figures)
     return 0
 
 

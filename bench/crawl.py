@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -42,7 +41,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout: bench._common
+from bench._common import REPO, child_env, save_json, start_site  # noqa: E402
+
 CONCURRENCY = 16
 COMMON = {
     "CONCURRENT_REQUESTS": CONCURRENCY,
@@ -158,15 +159,13 @@ def bare_main(url: str, probe_out: str, requisites: bool = False) -> None:
     process.start()
 
 
-def _env() -> dict[str, str]:
-    return dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-
-
 def run_bare(url: str, work: Path, *, requisites: bool = False) -> dict[str, Any]:
     """Figures of :func:`bare_main` run in a child process (its own reactor)."""
     probe = work / ("bare-requisites.json" if requisites else "bare.json")
     child = [sys.executable, __file__, "--bare-child", url, str(probe)]
-    subprocess.run(child + (["--bare-requisites"] if requisites else []), cwd=REPO, env=_env(), check=True)
+    subprocess.run(
+        child + (["--bare-requisites"] if requisites else []), cwd=REPO, env=child_env(), check=True
+    )
     return json.loads(probe.read_text())
 
 
@@ -213,7 +212,7 @@ def run_full(
         args += ["--set", f"{key}={json.dumps(value) if not isinstance(value, str) else value}"]
     prefix = [sys.executable] + (["-m", "cProfile", "-o", str(profile)] if profile else [])
     with CpuMeter() as meter:
-        subprocess.run(prefix + args, cwd=REPO, env=_env(), check=True)
+        subprocess.run(prefix + args, cwd=REPO, env=child_env(), check=True)
     return {**json.loads(probe.read_text()), **meter.figures()}
 
 
@@ -268,21 +267,6 @@ def _core_ticks() -> list[tuple[int, int]]:
     return out
 
 
-def start_site(pages: int) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "archiver.demo.bigsite", "--pages", str(pages)],
-        cwd=REPO,
-        env=_env(),
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    line = proc.stdout.readline()
-    if not line.startswith("URL "):
-        proc.kill()
-        raise SystemExit(f"the site server did not start: {line!r}")
-    return proc, line.split()[1]
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=5000, help="size of the generated site (default 5000)")
@@ -294,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.bare_child:
         bare_main(*args.bare_child, requisites=args.bare_requisites)
         return 0
-    server, url = start_site(args.pages)
+    server, (url,) = start_site(["-m", "archiver.demo.bigsite", "--pages", str(args.pages)])
     try:
         with tempfile.TemporaryDirectory(prefix="bench-crawl-") as tmp:
             work = Path(tmp)
@@ -337,34 +321,31 @@ def main(argv: list[str] | None = None) -> int:
     )
     if growth is not None:
         print(f"full RSS growth from 1,000 pages to the end: {growth * 100:.1f}% (target < 10%)")
-    if args.json:
-        args.json.write_text(
-            json.dumps(
-                {
-                    "pages": args.pages,
-                    "bare_pages_per_s": round(bare_rate, 1),
-                    "full_pages_per_s": round(full_rate, 1),
-                    "inline_pages_per_s": round(inline_rate, 1),
-                    "full_cores_used": full["cores_used"],
-                    "inline_cores_used": inline["cores_used"],
-                    "full_core_busy": full["core_busy"],
-                    "inline_core_busy": inline["core_busy"],
-                    "ratio": round(ratio, 3),
-                    "rss_mb_at_1000": full["rss_mb_at_1000"] and round(full["rss_mb_at_1000"], 1),
-                    "rss_mb_at_end": round(full["rss_mb_at_end"], 1),
-                    "rss_growth": growth and round(growth, 3),
-                    "bare_rss_mb_at_1000": bare["rss_mb_at_1000"] and round(bare["rss_mb_at_1000"], 1),
-                    "bare_rss_mb_at_end": round(bare["rss_mb_at_end"], 1),
-                    "bare_pages_per_cpu_s": round(bare["pages"] / bare["cpu_seconds"], 1)
-                    if bare["cpu_seconds"]
-                    else None,
-                    "full_pages_per_cpu_s": round(full["pages"] / full["cpu_seconds"], 1)
-                    if full["cpu_seconds"]
-                    else None,
-                },
-                indent=2,
-            )
-        )
+    save_json(
+        args.json,
+        {
+            "pages": args.pages,
+            "bare_pages_per_s": round(bare_rate, 1),
+            "full_pages_per_s": round(full_rate, 1),
+            "inline_pages_per_s": round(inline_rate, 1),
+            "full_cores_used": full["cores_used"],
+            "inline_cores_used": inline["cores_used"],
+            "full_core_busy": full["core_busy"],
+            "inline_core_busy": inline["core_busy"],
+            "ratio": round(ratio, 3),
+            "rss_mb_at_1000": full["rss_mb_at_1000"] and round(full["rss_mb_at_1000"], 1),
+            "rss_mb_at_end": round(full["rss_mb_at_end"], 1),
+            "rss_growth": growth and round(growth, 3),
+            "bare_rss_mb_at_1000": bare["rss_mb_at_1000"] and round(bare["rss_mb_at_1000"], 1),
+            "bare_rss_mb_at_end": round(bare["rss_mb_at_end"], 1),
+            "bare_pages_per_cpu_s": round(bare["pages"] / bare["cpu_seconds"], 1)
+            if bare["cpu_seconds"]
+            else None,
+            "full_pages_per_cpu_s": round(full["pages"] / full["cpu_seconds"], 1)
+            if full["cpu_seconds"]
+            else None,
+        },
+    )
     if args.profile:
         import pstats
 

@@ -21,7 +21,6 @@ and every edit became a version.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sqlite3
 import sys
@@ -29,8 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout: archiver, bench._common
+from bench._common import REPO, save_json  # noqa: E402
 
 FAST = [
     "DOWNLOAD_DELAY=0",
@@ -115,12 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     inc, full = results["incremental"], results["full"]
     print(f"incremental requests per new/edited article: {inc['per_changed_article']} (target <= 3)")
     print(f"incremental / full requests: {inc['requests'] / full['requests']:.3f}")
-    if args.json:
-        args.json.write_text(
-            json.dumps(
-                {"articles": args.articles, "new": args.new, "edited": len(edited), **results}, indent=2
-            )
-        )
+    save_json(args.json, {"articles": args.articles, "new": args.new, "edited": len(edited), **results})
     return 0
 
 

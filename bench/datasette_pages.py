@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import socket
 import sqlite3
@@ -47,6 +46,7 @@ from archiver.article import Article  # noqa: E402
 from archiver.capture import Capture  # noqa: E402
 from archiver.serve.capture import record_slug  # noqa: E402
 from archiver.store import Archive  # noqa: E402
+from bench._common import child_env  # noqa: E402
 
 #: Bump when the generator changes: a cached archive built by another version is rebuilt.
 GENERATOR_VERSION = 2
@@ -229,10 +229,9 @@ def store_rate(big: Path, *, n: int, rounds: int) -> tuple[float, float]:
 def start_server(db: Path) -> tuple[subprocess.Popen, str]:
     """``archiver serve`` of ``db`` on a free loopback port, once it answers."""
     port = free_port()
-    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     server = subprocess.Popen(
         [sys.executable, "-m", "archiver.cli", "serve", str(db), "--port", str(port)],
-        env=env,
+        env=child_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -23,19 +23,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-def _env() -> dict[str, str]:
-    return dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout: bench._common
+from bench._common import REPO, child_env, save_json, start_site  # noqa: E402
 
 
 def serve_child(outlets: int, pages: int) -> None:
@@ -63,24 +58,6 @@ def serve_child(outlets: int, pages: int) -> None:
     asyncio.run(main())
 
 
-def start_sites(outlets: int, pages: int) -> tuple[subprocess.Popen, list[str]]:
-    proc = subprocess.Popen(
-        [sys.executable, __file__, "--serve-child", str(outlets), str(pages)],
-        cwd=REPO,
-        env=_env(),
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    urls = []
-    for _ in range(outlets):
-        line = proc.stdout.readline()
-        if not line.startswith("URL "):
-            proc.kill()
-            raise SystemExit(f"the site server did not start: {line!r}")
-        urls.append(line.split()[1])
-    return proc, urls
-
-
 def polite(delay: float, extra: list[str] = ()) -> list[str]:
     settings = {
         "DOWNLOAD_DELAY": delay,
@@ -103,7 +80,7 @@ def run(args: list[str]) -> tuple[float, str]:
         [sys.executable, "-m", "archiver.cli", *args],
         check=False,
         cwd=REPO,
-        env=_env(),
+        env=child_env(),
         capture_output=True,
         text=True,
     )
@@ -136,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from archiver.demo.bigsite import outlet_toml
 
-    server, urls = start_sites(args.outlets, args.pages)
+    server, urls = start_site([__file__, "--serve-child", str(args.outlets), str(args.pages)], args.outlets)
     try:
         with tempfile.TemporaryDirectory(prefix="bench-fleet-") as tmp:
             work = Path(tmp)
@@ -176,8 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"--all / slowest alone, wall: {all_seconds / slowest:.2f} (target <= 1.30)")
     print(f"--all / slowest alone, crawl: {all_crawl / slowest_crawl:.2f}")
     print(f"slowest alone, crawl / politeness floor: {slowest_crawl / floor:.2f} (target <= 1.05)")
-    if args.json:
-        figures: dict[str, Any] = {
+    save_json(
+        args.json,
+        {
             "outlets": args.outlets,
             "pages": args.pages,
             "delay": args.delay,
@@ -189,8 +167,8 @@ def main(argv: list[str] | None = None) -> int:
             "all_over_slowest_alone_wall": round(all_seconds / slowest, 3),
             "all_over_slowest_alone_crawl": round(all_crawl / slowest_crawl, 3),
             "alone_crawl_over_floor": round(slowest_crawl / floor, 3),
-        }
-        args.json.write_text(json.dumps(figures, indent=2))
+        },
+    )
     return 0
 
 

@@ -27,15 +27,15 @@ from __future__ import annotations
 import argparse
 import json
 import sqlite3
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout: bench.*
 
-from bench.crawl import REPO, _env, run_bare, run_full
+from bench._common import save_json, start_site
+from bench.crawl import run_bare, run_full
 
 STYLE = b"""@import url("/assets/fonts.css");
 body { background: #fafafa url("/assets/bg.png") repeat-x; font-family: Georgia, serif; }
@@ -93,21 +93,6 @@ def serve_child(pages: int) -> None:
     asyncio.run(serve_fast(site, ready=lambda port: print(f"URL http://127.0.0.1:{port}", flush=True)))
 
 
-def start_site(pages: int) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen(
-        [sys.executable, __file__, "--serve-child", str(pages)],
-        cwd=REPO,
-        env=_env(),
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    line = proc.stdout.readline()
-    if not line.startswith("URL "):
-        proc.kill()
-        raise SystemExit(f"the site server did not start: {line!r}")
-    return proc, line.split()[1]
-
-
 def crawl(url: str, out: Path, work: Path, pages: int, name: str, **extra: Any) -> dict[str, Any]:
     """One ``archiver crawl`` of the site into ``out``; the probe's figures plus the crawl's rows."""
     result = run_full(url, work, pages, None, out=out, name=name, **extra)
@@ -141,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.serve_child:
         serve_child(args.serve_child)
         return 0
-    server, url = start_site(args.pages)
+    server, (url,) = start_site([__file__, "--serve-child", str(args.pages)])
     try:
         with tempfile.TemporaryDirectory(prefix="bench-requisites-") as tmp:
             work = Path(tmp)
@@ -211,8 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{figures['ratio_bare_with_requisites_to_bare']:.2f}x bare; the pipeline with requisites runs at "
         f"{figures['ratio_full_to_bare_with_requisites']:.2f}x it"
     )
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=2))
+    save_json(args.json, figures)
     return 0
 
 

@@ -70,8 +70,9 @@ def finished(crawler: Any, token: str) -> None:
     The middlewares that see a request's end call this; outside a distributed
     crawl there is no ledger and it does nothing.
     """
-    scheduler = getattr(crawler, "archiver_ledger", None)
-    if scheduler is not None:
+    engine = getattr(crawler, "engine", None)
+    scheduler = engine.scheduler if engine is not None else None  # None before the spider opens
+    if isinstance(scheduler, RedisScheduler):
         scheduler.finished(token)
 
 
@@ -229,7 +230,6 @@ class RedisScheduler(Scheduler):
         )
         scheduler.workers = WorkerRegistry(scheduler.server, f"{prefix}:workers", scheduler.worker_id)
         scheduler.restored = []
-        crawler.archiver_ledger = scheduler  # finished() marks requests finished through it
         crawler.signals.connect(scheduler._on_idle, signal=signals.spider_idle)
         return scheduler
 

@@ -10,18 +10,17 @@ a script from a JSON endpoint, a lazy-loaded photo) and a small hostile site
 from __future__ import annotations
 
 import hashlib
-import http.server
 import io
 import json
 import shutil
 import sqlite3
-import threading
 from pathlib import Path
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archiver.crawl.browser.shell import needs_browser, shell_evidence
+from archiver.demo.threaded import PagesServer
 from support import LOCAL, run_archiver
 
 CHROMIUM = "/usr/bin/chromium"
@@ -268,35 +267,6 @@ def test_article_page_shows_the_screenshot_and_serves_it_as_an_image_only(browse
 # -- browser mode on a hostile site: a page that hangs, forbidden requests -----
 
 
-class _Listener:
-    """A local HTTP server recording every path asked for."""
-
-    def __init__(self, host: str, pages: dict[str, tuple[str, bytes]]) -> None:
-        self.hits: list[str] = []
-        listener = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                listener.hits.append(self.path)
-                content_type, body = pages.get(self.path, ("text/plain", b"not here"))
-                self.send_response(200 if self.path in pages else 404)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer((host, 0), Handler)
-        self.url = f"http://{host}:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 PROSE = " ".join(
     ["The lighthouse keeper logged every ship that passed the point during the long winter storm."] * 8
 )
@@ -306,7 +276,7 @@ PROSE = " ".join(
 def hostile_browser_crawl(tmp_path_factory):
     """A browser-mode crawl of a site with a hanging page and scripts calling forbidden addresses."""
     assert Path(CHROMIUM).exists(), "browser mode needs Debian's chromium: apt-get install chromium"
-    beacon = _Listener("127.0.0.2", {})
+    beacon = PagesServer({}, "127.0.0.2").start()
     html = "text/html; charset=utf-8"
     forbidden = (
         f'<img src="{beacon.url}/img.png"><img src="http://169.254.169.254/latest/meta-data/">'
@@ -328,7 +298,7 @@ def hostile_browser_crawl(tmp_path_factory):
             f"{forbidden}</article></body></html>".encode(),
         ),
     }
-    site = _Listener("127.0.0.1", pages)
+    site = PagesServer(pages).start()
     work = tmp_path_factory.mktemp("hostile-browser")
     outlet = work / "hostile.toml"
     outlet.write_text(
@@ -340,8 +310,8 @@ def hostile_browser_crawl(tmp_path_factory):
         _crawl(outlet, out, 'ARCHIVER_ALLOW_PRIVATE_ADDRESSES=["127.0.0.1/32"]', "ARCHIVER_BROWSER_TIMEOUT=6")
         yield out, site, beacon
     finally:
-        site.close()
-        beacon.close()
+        site.stop()
+        beacon.stop()
 
 
 def test_a_hanging_page_times_out_and_the_crawl_goes_on(hostile_browser_crawl):
@@ -380,7 +350,7 @@ def test_http_mode_screenshots_come_from_the_archive_never_the_live_web(tmp_path
             f"<script>document.title = 'scripts ran';</script></body></html>".encode(),
         ),
     }
-    site = _Listener("127.0.0.1", pages)
+    site = PagesServer(pages).start()
     try:
         outlet = tmp_path / "shots.toml"
         outlet.write_text(
@@ -396,7 +366,7 @@ def test_http_mode_screenshots_come_from_the_archive_never_the_live_web(tmp_path
         proc = run_archiver(*args, timeout=600)
         assert proc.returncode == 0, proc.stderr[-3000:]
     finally:
-        site.close()
+        site.stop()
     (row,) = _rows(out / "archive.db", "select * from articles")
     assert row["text_source"] == "http" and row["dom_record_id"] is None
     shots = [b for t, h, _http, b in _records(out) if t == "resource"]

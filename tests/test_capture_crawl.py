@@ -370,18 +370,8 @@ class StandInSession:
             warcinfo={"software": "test", "crawl-id": "c1", "outlet": "raw"},
         )
 
-    def record_exchange(
-        self, *, url, request_bytes, response_bytes, fetched_at, ip=None, error=None, reconstructed=False
-    ):
-        return self.writer.write_exchange(
-            url=url,
-            request_bytes=request_bytes,
-            response_bytes=response_bytes,
-            fetched_at=fetched_at,
-            ip=ip,
-            error=error,
-            reconstructed=reconstructed,
-        )
+    def record_exchange(self, **exchange):
+        return self.writer.write_exchange(**exchange)  # the same keywords: the exchange, written as is
 
 
 def _crawl_main(out: Path, handler: str, max_size: int, urls: list[str]) -> None:

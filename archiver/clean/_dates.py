@@ -136,16 +136,9 @@ def _time_element(root: etree._Element) -> str | None:
 
 def _script_date(root: etree._Element, rx: re.Pattern[str] = _SCRIPT_DATE) -> str | None:
     """A publication date in page data (Next.js/Nuxt state, analytics objects)."""
-    for script in root.iter("script"):
-        text = script.text
-        if not text or len(text) > 2_000_000:
-            continue
-        m = rx.search(text)
-        if m:
-            d = normalise_date(m.group(1))
-            if d:
-                return d
-    return None
+    texts = (script.text for script in root.iter("script"))
+    found = (rx.search(text) for text in texts if text and len(text) <= 2_000_000)
+    return _first_date(m.group(1) for m in found if m)
 
 
 def _date_near_headline(root: etree._Element) -> str | None:
@@ -162,15 +155,13 @@ def _date_near_headline(root: etree._Element) -> str | None:
     except ValueError:
         return None
     window = elements[at + 1 : at + 150] + elements[max(0, at - 20) : at]
-    for el in window:
-        if el.tag in ("script", "style", "a"):
-            continue
-        for piece in (el.text, el.tail):
-            if piece and 6 <= len(piece.strip()) <= 80 and re.search(r"\d{2}", piece):
-                d = normalise_date(piece)
-                if d:
-                    return d
-    return None
+    return _first_date(
+        piece
+        for el in window
+        if el.tag not in ("script", "style", "a")
+        for piece in (el.text, el.tail)
+        if piece and 6 <= len(piece.strip()) <= 80 and re.search(r"\d{2}", piece)
+    )
 
 
 def _visible_date(root: etree._Element) -> str | None:
@@ -178,18 +169,19 @@ def _visible_date(root: etree._Element) -> str | None:
     body = root.find("body")
     if body is None:
         return None
-    for el in body.iter("span", "div", "p", "li", "small", "em", "abbr"):
-        words = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if not words.strip() or not _DATE_CLASS.search(words):
-            continue
-        text = text_of(el)
-        pieces = ([text] if len(text) <= 120 else []) + [t for t in el.itertext() if len(t) <= 120]
-        for piece in pieces:
-            if 6 <= len(piece.strip()) <= 120:
-                d = normalise_date(piece)
-                if d:
-                    return d
-    return None
+    return _first_date(
+        piece
+        for el in body.iter("span", "div", "p", "li", "small", "em", "abbr")
+        if _DATE_CLASS.search(f"{el.get('class') or ''} {el.get('id') or ''}")
+        for piece in _short_texts(el)
+        if 6 <= len(piece.strip()) <= 120
+    )
+
+
+def _short_texts(el: etree._Element) -> list[str]:
+    """The element's whole text, then each of its text nodes: those of 120 characters at most."""
+    text = text_of(el)
+    return ([text] if len(text) <= 120 else []) + [t for t in el.itertext() if len(t) <= 120]
 
 
 _LABELLED_DATE = re.compile(
@@ -204,15 +196,12 @@ def _labelled_date(root: etree._Element) -> str | None:
     body = root.find("body")
     if body is None:
         return None
-    for piece in body.itertext():
-        if len(piece) > 200 or not re.search(r"\d", piece):
-            continue
-        m = _LABELLED_DATE.search(piece)
-        if m:
-            d = normalise_date(m.group(1))
-            if d:
-                return d
-    return None
+    found = (
+        _LABELLED_DATE.search(piece)
+        for piece in body.itertext()
+        if len(piece) <= 200 and re.search(r"\d", piece)
+    )
+    return _first_date(m.group(1) for m in found if m)
 
 
 _DATE_META = (

@@ -46,3 +46,36 @@ class BackgroundServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class PagesServer(BackgroundServer):
+    """Fixed pages by path, ``{path: (content type, body)}``, 200 for those and 404 for any other.
+
+    ``hits`` lists every path asked for, in arrival order (what a test asserts
+    a crawler fetched or never reached). ``pages`` may be replaced before
+    :meth:`start` (a page that names the server's own ``url``).
+    """
+
+    thread_name = "pages-server"
+
+    def __init__(self, pages: dict[str, tuple[str, bytes]], host: str = "127.0.0.1", port: int = 0) -> None:
+        self.pages = pages
+        self.hits: list[str] = []
+        self._httpd = http.server.ThreadingHTTPServer((host, port), _PagesHandler)
+        self._httpd.pages_server = self  # type: ignore[attr-defined]
+        self.url = self._bind()
+
+
+class _PagesHandler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        server: PagesServer = self.server.pages_server  # type: ignore[attr-defined]
+        server.hits.append(self.path)
+        content_type, body = server.pages.get(self.path, ("text/plain", b"not found"))
+        self.send_response(200 if self.path in server.pages else 404)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass

@@ -16,8 +16,9 @@ from sqlite_utils.migrations import Migrations
 
 migrations = Migrations("archiver")
 
-#: Columns of ``captures`` that come straight from :class:`archiver.capture.Capture`.
-CAPTURE_COLUMNS: dict[str, type] = {
+#: The columns migration 0001 created (frozen: a migration never changes, so neither do these;
+#: a later column is a new migration, and today's dicts below add it).
+_CAPTURES_0001: dict[str, type] = {
     "record_id": str,
     "url": str,
     "fetched_at": str,
@@ -34,9 +35,10 @@ CAPTURE_COLUMNS: dict[str, type] = {
     "refers_to": str,
     "crawl_id": str,
     "outlet": str,
+    "wall": str,
+    "wall_evidence": str,
 }
-
-ARTICLE_COLUMNS: dict[str, type] = {
+_ARTICLES_0001: dict[str, type] = {
     "id": str,
     "url": str,
     "canonical_url": str,
@@ -61,10 +63,16 @@ ARTICLE_COLUMNS: dict[str, type] = {
     "extractor_version": str,
     "conversion_record_id": str,
     "crawl_id": str,
-    "wall": str,
-    "wall_evidence": str,
-    "partial": int,
 }
+
+#: Columns of ``captures`` that come straight from :class:`archiver.capture.Capture`
+#: (0001's but the wall's, which a capture's row gets apart from its record).
+CAPTURE_COLUMNS: dict[str, type] = {
+    name: kind for name, kind in _CAPTURES_0001.items() if name not in ("wall", "wall_evidence")
+}
+
+#: Columns of ``articles`` the store writes from an Article: 0001's, then 0009's.
+ARTICLE_COLUMNS: dict[str, type] = {**_ARTICLES_0001, "wall": str, "wall_evidence": str, "partial": int}
 
 
 @migrations(name="0001_initial")
@@ -85,26 +93,7 @@ def initial(db: Database) -> None:
         not_null={"outlet", "started_at"},
     )
     db.table("captures").create(
-        {
-            "record_id": str,
-            "url": str,
-            "fetched_at": str,
-            "status": int,
-            "reason": str,
-            "content_type": str,
-            "payload_sha256": str,
-            "payload_length": int,
-            "warc_file": str,
-            "offset": int,
-            "length": int,
-            "record_type": str,
-            "request_record_id": str,
-            "refers_to": str,
-            "crawl_id": str,
-            "outlet": str,
-            "wall": str,
-            "wall_evidence": str,
-        },
+        _CAPTURES_0001,
         pk="record_id",
         not_null={"url", "fetched_at", "warc_file", "offset", "length", "record_type"},
         foreign_keys=[
@@ -118,32 +107,7 @@ def initial(db: Database) -> None:
 
     articles = db.table("articles")
     articles.create(
-        {
-            "id": str,
-            "url": str,
-            "canonical_url": str,
-            "outlet": str,
-            "title": str,
-            "authors": str,  # JSON array
-            "published": str,
-            "modified": str,
-            "language": str,
-            "description": str,
-            "section": str,
-            "tags": str,  # JSON array
-            "image": str,
-            "site_name": str,
-            "text": str,
-            "markdown": str,
-            "text_sha256": str,
-            "word_count": int,
-            "capture_record_id": str,
-            "fetched_at": str,
-            "extractor": str,
-            "extractor_version": str,
-            "conversion_record_id": str,
-            "crawl_id": str,
-        },
+        _ARTICLES_0001,
         pk="id",
         not_null={"url", "text", "text_sha256", "capture_record_id", "fetched_at"},
         foreign_keys=[
@@ -157,8 +121,9 @@ def initial(db: Database) -> None:
     articles.enable_fts(["title", "text"], create_triggers=True, tokenize="porter")
 
 
-#: Columns of ``article_versions``: one row per distinct clean text of an article, with its capture.
-VERSION_COLUMNS: dict[str, type] = {
+#: Columns of ``article_versions`` as migration 0002 created them (frozen, like 0001's above):
+#: one row per distinct clean text of an article, with its capture.
+_ARTICLE_VERSIONS_0002: dict[str, type] = {
     "id": str,  # "{article_id}-v{version}"
     "article_id": str,
     "version": int,  # 1, 2, ... in the order the texts were derived
@@ -178,6 +143,9 @@ VERSION_COLUMNS: dict[str, type] = {
     "metadata": str,  # JSON object: the Article's other fields (authors, dates, tags, ...)
 }
 
+#: Columns of ``article_versions`` today: 0002's.
+VERSION_COLUMNS: dict[str, type] = dict(_ARTICLE_VERSIONS_0002)
+
 
 @migrations(name="0002_article_versions")
 def article_versions(db: Database) -> None:
@@ -188,25 +156,7 @@ def article_versions(db: Database) -> None:
     """
     versions = db.table("article_versions")
     versions.create(
-        {
-            "id": str,  # "{article_id}-v{version}"
-            "article_id": str,
-            "version": int,  # 1, 2, ... in the order the texts were derived
-            "url": str,
-            "title": str,
-            "text": str,
-            "markdown": str,
-            "text_sha256": str,
-            "word_count": int,
-            "capture_record_id": str,  # the response/revisit the text was derived from
-            "fetched_at": str,  # that capture's WARC-Date
-            "converted_at": str,  # WARC-Date of the version's conversion record
-            "conversion_record_id": str,
-            "crawl_id": str,
-            "extractor": str,
-            "extractor_version": str,
-            "metadata": str,  # JSON object: the Article's other fields (authors, dates, tags, ...)
-        },
+        _ARTICLE_VERSIONS_0002,
         pk="id",
         not_null={"article_id", "version", "text", "text_sha256", "capture_record_id"},
         foreign_keys=[

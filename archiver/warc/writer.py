@@ -460,19 +460,9 @@ class WarcWriter:
         content_type: str = "application/json",
     ) -> RecordLocation:
         """Write a ``conversion`` record (e.g. an article's clean text as JSON) for ``refers_to``."""
-        self._ensure_open()
-        record = _Record(
-            "conversion",
-            self._common(url, fetched_at)
-            + [
-                ("WARC-Refers-To", refers_to),
-                ("Content-Type", content_type),
-                ("WARC-Payload-Digest", sha1_digest(payload)),
-                ("WARC-Block-Digest", sha1_digest(payload)),
-            ],
-            payload,
+        return self._write_payload(
+            "conversion", url, fetched_at, ("WARC-Refers-To", refers_to), payload, content_type
         )
-        return self._append(record)
 
     def write_resource(
         self,
@@ -488,16 +478,26 @@ class WarcWriter:
         ``WARC-Concurrent-To`` names the page's response record, as WARC 1.1
         section 5.7 allows for records made in the same capture event.
         """
-        self._ensure_open()
-        record = _Record(
-            "resource",
-            self._common(url, fetched_at)
-            + [
-                ("WARC-Concurrent-To", concurrent_to),
-                ("Content-Type", content_type),
-                ("WARC-Payload-Digest", sha1_digest(payload)),
-                ("WARC-Block-Digest", sha1_digest(payload)),
-            ],
-            payload,
+        return self._write_payload(
+            "resource", url, fetched_at, ("WARC-Concurrent-To", concurrent_to), payload, content_type
         )
-        return self._append(record)
+
+    def _write_payload(
+        self,
+        rec_type: str,
+        url: str,
+        fetched_at: datetime,
+        link: tuple[str, str],
+        payload: bytes,
+        content_type: str,
+    ) -> RecordLocation:
+        """A record whose block is ``payload`` as is, tied to another record by ``link`` (a header, its value)."""
+        self._ensure_open()
+        digest = sha1_digest(payload)
+        headers = [
+            link,
+            ("Content-Type", content_type),
+            ("WARC-Payload-Digest", digest),
+            ("WARC-Block-Digest", digest),
+        ]
+        return self._append(_Record(rec_type, self._common(url, fetched_at) + headers, payload))
