@@ -1,25 +1,10 @@
 """Outlet definitions: small TOML files that say what to crawl and how to tell articles.
 
-An outlet file (``outlets/<name>.toml``) looks like::
-
-    name = "demo"
-    home = "http://127.0.0.1:8000/"
-    domains = ["127.0.0.1"]           # defaults to the host of `home`
-    start_urls = ["/"]                # relative URLs are resolved against `home`
-    sitemap_urls = ["/sitemap_index.xml"]
-    feed_urls = ["/feed.xml"]
-    article_allow = ['^/\\d{4}/\\d{2}/\\d{2}/[^/]+/$']   # regexes on the URL path
-    article_deny = ['/tag/']
-    max_pages = 500
-    date_from = "2024-01-01"          # optional date window (ISO dates)
-    date_until = "2024-12-31"
-
-    [selectors]                       # optional outlet rules for the cleaner
-    body = ["article .entry-content"]
-    remove = [".related-posts"]
-
-Loading validates everything up front, so a typo stops the crawl before any
-request is sent, with a message that names the file, the key and the fix.
+An outlet file (``outlets/<name>.toml``; every key in "Outlet files" in
+``docs/architecture.md``) names the home page, sitemaps, feeds, the URL rules that say
+which pages are articles, a page budget, a date window and the cleaner's selectors.
+Loading validates everything up front, so a typo stops the crawl before any request is
+sent, with a message that names the file, the key and the fix.
 """
 
 from __future__ import annotations
@@ -246,7 +231,7 @@ def load_outlet(name_or_path: str | Path, *, dirs: Iterable[Path] | None = None)
 
 
 def parse_outlet(raw: dict[str, Any], *, source: str = "<outlet>") -> Outlet:
-    """Validate a decoded outlet mapping; see the module docstring for the keys."""
+    """Validate a decoded outlet mapping; the keys: docs/architecture.md, "Outlet files"."""
     keys = _Keys(raw, source)
     for key in raw:
         if key not in KEYS:

@@ -1,38 +1,12 @@
 """Downloader middleware that refuses to fetch private, loopback and link-local addresses.
 
-A public outlet must not make the crawler fetch the archivist's own network:
-a link or a redirect to ``http://10.0.0.1/``, ``http://localhost/admin`` or the
-cloud metadata service ``http://169.254.169.254/`` (server-side request
-forgery). Every request (redirects and robots.txt included: they pass through
-the downloader middlewares again) has its host resolved (``socket.getaddrinfo``
-in a thread; an IP literal is taken as is) and is refused with
-:class:`AddressRefused` (an ``IgnoreRequest``) before any connection when one
-of its addresses is not public. Only ``http`` and ``https`` URLs pass at all
-(``file:``, ``ftp:``, ``s3:``, ``data:`` are refused here, and their download
-handlers are switched off in ``archiver/settings.py``).
-
-DNS rebinding: the checked address is put in ``request.meta`` (``PIN_META_KEY``)
-and ``pipelines/handler.py`` connects to exactly that address (keeping the
-``Host`` header and TLS SNI of the name), so a second DNS answer is never
-used. The handler also checks the peer of every connection before the
-response leaves it, so nothing from a forbidden address reaches the capture
-middleware (nothing is recorded); :meth:`process_response` checks once more.
-IPv6 forms that carry an IPv4 address (mapped, compatible, 6to4, Teredo,
-NAT64) are judged by the address they carry; metadata addresses are refused
-before any allow list is read.
-
-Setting ``ARCHIVER_ALLOW_PRIVATE_ADDRESSES``:
-
-* ``False`` (default): only public (global) addresses are fetched;
-* ``True``: loopback and private networks are allowed too (the demo and the
-  tests crawl 127.0.0.1), link-local and the metadata service still are not;
-* a list of networks (``["127.0.0.0/8", "::1/128"]``): exactly these are
-  allowed besides public addresses.
-
-Stats: ``archiver/address_guard/refused`` and
-``archiver/address_guard/refused/<kind>`` (loopback, unspecified, private,
-link_local, metadata, reserved, scheme). Order: 60, after OffsiteMiddleware (no lookups for
-hosts outside the outlet) and before robots.txt is fetched.
+A public outlet must not make the crawler fetch the archivist's own network (server-side
+request forgery): every request, redirects and robots.txt included, has its host
+resolved and is refused with :class:`AddressRefused` before any connection when one of
+its addresses is not public, and only http(s) passes at all. The checked address is
+pinned for the download handler (DNS rebinding). ``ARCHIVER_ALLOW_PRIVATE_ADDRESSES``
+opens loopback and private networks, never metadata addresses. The full rules, order,
+stats: "Hostile web, faults and security" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations
@@ -234,7 +208,10 @@ def refused(stats: Any, request: Request, host: str, ip: IPAddress, kind: str, w
 
 
 class AddressGuardMiddleware:
-    """Refuse non-public destinations unless the setting allows them (see module docstring)."""
+    """Refuse non-public destinations unless the setting allows them.
+
+    The rules: docs/architecture.md, "Hostile web, faults and security".
+    """
 
     def __init__(self, crawler: Any, allowed: tuple[Network, ...]) -> None:
         self.crawler = crawler
@@ -283,7 +260,7 @@ class AddressGuardMiddleware:
                 when = "is" if str(ip) == parts.hostname.strip("[]") else "resolves to"
                 raise self._refuse(request, parts.hostname, ip, kind, when)
         if ips:
-            # The handler connects to this checked address (pipelines/handler.py): a second
+            # The handler connects to this checked address (handlers/http11.py): a second
             # DNS answer (rebinding) never gets a say.
             request.meta[PIN_META_KEY] = (parts.hostname.lower(), port, str(ips[0]))
         return None

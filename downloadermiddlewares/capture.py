@@ -1,38 +1,12 @@
 """Downloader middleware that archives every HTTP exchange to WARC.
 
-Place it next to the downloader (``DOWNLOADER_MIDDLEWARES = {
-"archiver.downloadermiddlewares.capture.WarcCaptureMiddleware": 950}``) so it sees each response
-before HttpCompression, redirects and retries act: every status is archived,
-robots.txt, redirects and 404s included, and so is every failed fetch
-(``process_exception``: a request record plus a metadata record naming the
-error).
-
-Where the bytes come from:
-
-* **Byte-exact** (normal case): ``archiver.handlers.http11.TeeHTTP11DownloadHandler``
-  leaves the exchange's raw bytes in ``request.meta["archiver_raw"]``. A
-  response cut short (timeout, reset, size limit, StopDownload) keeps the
-  bytes that came, in a response record marked ``WARC-Truncated``.
-* **Reconstructed** (records marked ``WARC-Archiver-Reconstructed: true``):
-  when that handler is not installed or did not see the request (HTTP/2,
-  another handler), or a fetch failed before any byte was written (connection
-  refused, DNS error: the request record then holds what would have been
-  sent). The reconstruction uses ``response.protocol``, the reason phrase of
-  ``http.HTTPStatus`` (not the server's), Scrapy's header names
-  (Title-Cased, grouped by name, so original order and case are lost),
-  ``response.body`` (still content-encoded; Twisted has removed chunking, so
-  ``Transfer-Encoding`` is dropped and ``Content-Length`` set to the body
-  held).
-
-The middleware owns no writer: it calls the crawl's session
-(:func:`archiver.extensions.archive.get_session`), whose ``record_exchange`` writes the records and the
-``captures`` row, and puts the returned Capture in
-``request.meta["archiver_capture"]`` for the item pipelines.
-
-Settings: ``ARCHIVER_CAPTURE_ENABLED`` (default True). Stats:
-``archiver/warc/records``, ``archiver/warc/bytes`` (raw HTTP bytes archived),
-``archiver/warc/exchanges``, ``archiver/warc/errors``,
-``archiver/warc/reconstructed``.
+Next to the downloader (order 950), so it sees each response before HttpCompression,
+redirects and retries act: every status is archived, robots.txt, redirects and 404s
+included, and every failed fetch too. The bytes are the connection's own when
+:mod:`archiver.handlers.http11` saw them, else a reconstruction marked
+``WARC-Archiver-Reconstructed: true``. It owns no writer: the crawl's session writes the
+records and the ``captures`` row, and the Capture goes to ``request.meta["archiver_capture"]``.
+Byte-exact against reconstructed, settings and stats: "Byte-exact capture" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations
@@ -93,7 +67,13 @@ def reconstruct_request(request: Request) -> bytes:
 
 
 def reconstruct_response(response: Response) -> bytes:
-    """Status line, headers and body rebuilt from a Scrapy Response (see module docstring)."""
+    """Status line, headers and body rebuilt from a Scrapy Response.
+
+    ``response.protocol``, the reason phrase of ``http.HTTPStatus`` (not the server's),
+    Scrapy's header names (Title-Cased, grouped by name: original order and case are
+    lost) and ``response.body`` (still content-encoded; Twisted has removed chunking, so
+    ``Transfer-Encoding`` is dropped and ``Content-Length`` set to the body held).
+    """
     version = (
         response.protocol
         if response.protocol and response.protocol.upper().startswith("HTTP/")
@@ -171,7 +151,7 @@ class WarcCaptureMiddleware:
     def _refuse_forbidden_peer(self, request: Request, peer: str | None) -> None:
         """Decide before recording: a response from a forbidden address (DNS rebinding) is never archived.
 
-        ``pipelines/handler.py`` already refuses it; this covers any other download handler.
+        ``handlers/http11.py`` already refuses it; this covers any other download handler.
         """
         if not peer or self._allowed is None:
             return

@@ -1,31 +1,11 @@
 """Downloader middleware: conditional requests for pages the archive already holds.
 
-For a URL with an archived response, the request carries that response's
-validators (``If-None-Match`` from its ``ETag``, ``If-Modified-Since`` from its
-``Last-Modified``; see :mod:`archiver.crawl.conditional`). The middleware sits below the
-capture middleware (``DOWNLOADER_MIDDLEWARES = {"archiver.downloadermiddlewares.conditional.
-ConditionalRequestMiddleware": 840}``, any order under 950): its
-``process_request`` runs first, so the archived request record shows the
-headers actually sent, and its ``process_response`` runs after the capture
-middleware has archived the answer. Under Scrapy's DownloaderStats (850), so
-``downloader/response_status_count/304`` counts the 304s as received.
-
-A ``304 Not Modified`` is archived (by the session, as a ``revisit``) and
-then replaced, for the spider, by the held response read back from the WARC
-(status, headers, decoded body), so the links of an unchanged page are
-followed as on the first crawl. The replayed response carries the flag
-``archived`` and ``request.meta["archiver_replayed_from"]`` (the original
-record id); ``request.meta["archiver_capture"]`` stays the revisit.
-
-Per request, ``meta["archiver_conditional"] = False`` sends it unconditionally.
-Settings: ``ARCHIVER_CONDITIONAL_ENABLED`` (default True; off, no validators
-are sent, but unchanged payloads still become revisits and are counted). Stats:
-``archiver/recrawl/conditional`` (requests sent with validators),
-``archiver/recrawl/not_modified`` (304s), ``archiver/recrawl/revisits``
-(responses archived as revisits, 304s included),
-``archiver/recrawl/unreadable`` (held response that could not be replayed);
-at the end it copies the session's ``archiver/articles/new_versions`` and
-``archiver/articles/unchanged`` (texts equal to their latest version) too.
+For a URL with an archived response, the request carries that response's validators
+(``If-None-Match``, ``If-Modified-Since``; see :mod:`archiver.crawl.conditional`). A
+``304 Not Modified`` is archived as a ``revisit`` and then replaced, for the spider, by
+the held response read back from the WARC, so the links of an unchanged page are followed
+as on the first crawl. Order 840 (below capture, above DownloaderStats), per-request
+opt-out, settings and stats: "Re-crawls, revisits and versions" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations

@@ -1,30 +1,12 @@
 """Downloader middleware: in browser mode, render each HTML page in headless Chromium.
 
-An outlet with ``render = "browser"`` (or a crawl with ``ARCHIVER_RENDER =
-"browser"``, ``archiver crawl --render browser``) has each HTML page the
-outlet's rules do not rule out loaded in one Chromium for the crawl
-(:class:`archiver.crawl.browser.render.BrowserRenderer`), after Scrapy has
-downloaded and the capture middleware has archived the document byte-exact:
-
-* every request the page makes passes the crawl's address guard and scheme
-  rule (:func:`browser_guard`) and is archived as a request/response pair
-  marked ``WARC-Archiver-Reconstructed`` (the browser's side gives decoded
-  bodies and rebuilt headers);
-* the rendered DOM and a full-page PNG become ``resource`` records concurrent
-  to the page's response (:meth:`archiver.crawl.session.ArchiveSession.record_resource`);
-* the spider and the cleaner get the rendered DOM as the response body, and
-  ``request.meta["archiver_render"]`` names the records, so the article row
-  says it was read from the DOM.
-
-A page the browser cannot render in time is logged with its URL and step,
-counted (``archiver/browser/errors``), and goes on as the HTTP response it was.
-
-Order 580: after HttpCompressionMiddleware (590) has decoded the body and
-RedirectMiddleware (600) has followed redirects, so the browser is given
-the final document. Settings: ``ARCHIVER_RENDER`` (None: the outlet's
-``render``), ``ARCHIVER_CHROMIUM``, ``ARCHIVER_BROWSER_TIMEOUT``,
-``ARCHIVER_SCREENSHOTS``, ``ARCHIVER_BROWSER_PAGES``. Stats: ``archiver/browser/pages``,
-``.../requests``, ``.../refused``, ``.../errors``.
+For an outlet with ``render = "browser"`` (or ``ARCHIVER_RENDER``, ``--render browser``),
+each HTML page its rules do not rule out is loaded in the crawl's one
+:class:`archiver.crawl.browser.render.BrowserRenderer` after Scrapy has downloaded and
+archived it: the page's requests pass :func:`browser_guard` and are archived, the DOM and
+a screenshot become ``resource`` records, and the spider gets the DOM as the body. A page
+that cannot be rendered goes on as the HTTP response it was. Order 580, settings and
+stats: "Script-built outlets" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations
@@ -103,7 +85,7 @@ def exchange_bytes(exchange: Exchange) -> tuple[bytes, bytes]:
 
 
 class BrowserRenderMiddleware:
-    """Render HTML pages of browser-mode outlets (see module docstring)."""
+    """Render HTML pages of browser-mode outlets (see docs/architecture.md, "Script-built outlets")."""
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler

@@ -1,30 +1,12 @@
 """Downloader middleware: answer requests for pages this crawl already archived from the WARC.
 
-As Scrapy's HttpCacheMiddleware answers from its storage.
-:class:`ArchiveReplayMiddleware` (order 830, under
-the conditional-request middleware): its ``process_request`` looks the URL up
-among this crawl's captures and, when a whole response is archived, returns it
-read back from the WARC (status, headers, decoded body; flag ``replayed``)
-instead of letting the request reach the network. The engine then runs it as
-any response: redirects, errbacks and the spider's callbacks, async ones
-included, all as Scrapy runs them; the capture middleware archives nothing
-for it. It is on
-
-* in a resumed crawl (``archiver crawl`` after a kill): every request is
-  checked, so the frontier, the spider's ``seen`` set and the page budget come
-  back by parsing the archived pages again, and only what was never archived
-  is fetched;
-* for a distributed worker, on the requests it takes over from its killed
-  predecessor's ledger (``request.meta["archiver_recheck"]``): a page
-  downloaded and archived but not parsed at the kill is parsed again, so its
-  links and article are not lost.
-
-A replayed page whose article (or wall verdict) is already stored yields no
-item (:class:`archiver.spiders.replay.ReplayedItemsMiddleware`), so nothing is
-stored twice; its requests go on to the scheduler and its dupefilter.
-A transient failure (no response, 408/429/5xx) is fetched again instead.
-
-Stats: ``archiver/resume/replayed``.
+As Scrapy's HttpCacheMiddleware answers from its storage, :class:`ArchiveReplayMiddleware`
+(order 830) returns a URL's archived response instead of fetching it, and the engine runs
+it as any response, so a resumed crawl (or a worker taking over its predecessor's ledger)
+rebuilds its frontier by parsing the archived pages again and fetches only what was never
+archived. Items of pages already stored are dropped by
+:class:`archiver.spiders.replay.ReplayedItemsMiddleware`. When it is on, what it skips and
+its stats: "Crawling at scale" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations

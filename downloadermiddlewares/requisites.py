@@ -1,29 +1,11 @@
 """Downloader middleware: fetch every archived page's requisites, once per crawl, within budgets.
 
 For each HTML page the crawl archives, :func:`archiver.crawl.requisites.html_requisites`
-names what a browser needs to render it (stylesheets, fonts, images, icons,
-scripts); a stylesheet fetched this way names more (``url()``, ``@import``).
-Each URL is requested once per crawl, whichever pages share it, with
-``engine.download_async`` (no scheduler, no spider callback: a requisite has
-no links to follow and nothing to clean) through the whole downloader chain: the address guard, robots.txt (unless the outlet says
-``requisites_obey_robots = false``), the per-host download slots and
-AutoThrottle of the crawl, conditional requests on a re-crawl, and the
-byte-exact capture middleware (which writes a payload the archive already
-holds under another URL as a revisit by digest). Requisites may live on other
-hosts (a CDN): they are let past the offsite filter, never followed as pages.
-
-The ``requisites`` table records, for every page, each resource it needed and
-what became of it: ``archived`` (with its capture), ``skipped`` (robots.txt,
-a budget) or ``failed`` (HTTP status, network error).
-
-Order 540: below RetryMiddleware (550), so only final outcomes arrive here,
-and below HttpCompression (590), so bodies arrive decoded.
-
-Settings: ``ARCHIVER_REQUISITES_ENABLED``, ``ARCHIVER_REQUISITES_PAGE_MAX_COUNT``,
-``ARCHIVER_REQUISITES_PAGE_MAX_BYTES``, ``ARCHIVER_REQUISITES_CRAWL_MAX_COUNT``,
-``ARCHIVER_REQUISITES_CRAWL_MAX_BYTES``. Stats: ``archiver/requisites/scheduled``,
-``.../archived``, ``.../failed``, ``.../deduplicated``, ``.../skipped/<reason>``,
-``.../bytes``, ``.../unfinished``.
+names what a browser needs to render it; each URL is requested once per crawl with
+``engine.download_async`` through the whole downloader chain (guard, robots.txt, slots,
+conditional requests, capture), and its outcome goes to the ``requisites`` table.
+Order 540 (below RetryMiddleware and HttpCompression), budgets, settings and stats:
+"Page requisites and replay" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations

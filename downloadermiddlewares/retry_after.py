@@ -1,16 +1,11 @@
 """Downloader middleware that honours ``Retry-After`` before Scrapy's retry.
 
-A server answering 503 (or 429, 500...) with ``Retry-After: 5`` asks the
-crawler to wait; Scrapy's ``RetryMiddleware`` retries at once. Placed just
-above it (560: responses pass through it before ``RetryMiddleware`` at 550),
-this middleware waits the time asked for, capped by
-``ARCHIVER_RETRY_AFTER_MAX`` seconds (default 60), when the response will be
-retried, then hands the response on. The wait holds only this request's
-download slot, so one outlet's back-pressure slows that outlet.
-
-``Retry-After`` is seconds or an HTTP date. Stats:
-``archiver/retry_after/waits``, ``archiver/retry_after/seconds`` (total
-waited), ``archiver/retry_after/capped`` (asked for more than the cap).
+A server answering 503 (or 429, 500...) with ``Retry-After`` asks the crawler to wait;
+Scrapy's ``RetryMiddleware`` retries at once. Placed just above it (560), this middleware
+waits the time asked for (seconds or an HTTP date), capped by ``ARCHIVER_RETRY_AFTER_MAX``,
+when the response will be retried. The wait holds only this request's download slot, so
+one outlet's back-pressure slows that outlet. Stats: "Scrapy components" in
+``docs/architecture.md``.
 """
 
 from __future__ import annotations

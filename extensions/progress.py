@@ -1,19 +1,11 @@
 """Crawl progress for people and for cron: a live line, JSON logs, summary figures.
 
-:class:`ProgressExtension` (a Scrapy extension) redraws one line on stderr
-every second while a crawl runs, when stderr is a terminal::
-
-    pages 1,204 | articles 311 | 48.2 MB | errors 2 | 23.5 pages/s | queue 87
-
-Log records that Scrapy prints meanwhile clear the line first, so the two do
-not garble each other. With ``ARCHIVER_JSON_LOG`` every log record becomes
-one JSON object per line (``time``, ``level``, ``logger``, ``message``), which
-log collectors parse without regexes.
-
-Settings: ``ARCHIVER_PROGRESS`` (``"auto"``: only on a TTY; True; False),
-``ARCHIVER_PROGRESS_INTERVAL`` (seconds, default 1), ``ARCHIVER_JSON_LOG`` (read by
-``archiver.spiders.runner``, which calls :func:`install_json_logging`).
-The CLI maps ``--quiet`` and ``--json-log`` to them (:func:`progress_settings`).
+:class:`ProgressExtension` redraws one line on stderr every second while a crawl runs on a
+terminal (pages, articles, size, errors, speed, queue), clearing it before any log record
+so the two do not garble each other. With ``ARCHIVER_JSON_LOG`` every log record is one
+JSON object per line (:func:`install_json_logging`), which log collectors parse without
+regexes. The CLI maps ``--quiet`` and ``--json-log`` to the settings
+(:func:`progress_settings`); the settings: "Scrapy components" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations
@@ -142,7 +134,7 @@ class _ClearLine(logging.Filter):
 
 
 class ProgressExtension:
-    """The live progress line on a terminal (see module docstring)."""
+    """The live progress line on a terminal (see docs/architecture.md, "Scrapy components")."""
 
     def __init__(self, crawler: Any, *, interval: float, stream: TextIO) -> None:
         self.crawler = crawler

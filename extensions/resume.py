@@ -1,21 +1,11 @@
 """Scrapy glue for resuming a crawl killed at any moment (see :mod:`archiver.crawl.resume`).
 
-:func:`open_resume` runs when the spider opens its archive: it repairs what
-the interrupted crawl left (cut-off WARC tail quarantined, missing rows
-indexed) and returns the crawl id to continue under.
-
-``downloadermiddlewares/replay.py`` then rebuilds the crawl's frontier without the network:
-a downloader middleware answers every request for a URL this crawl already
-archived from the WARC (as Scrapy's HTTP cache answers from its storage), and
-the engine runs the spider's callbacks on it as on any response. So the
-spider's ``seen`` set and page budget come back, nothing archived is fetched
-again, and only what was never archived (or was cut off) reaches the network.
-A replayed page whose article is already stored yields no item, so no article
-is stored twice.
-
-Settings: ``ARCHIVER_RESUME`` (default True), ``ARCHIVER_FRESH`` (start a new
-crawl even if the last one did not finish). Stats: ``archiver/resume/replayed``,
-``archiver/resume/quarantined``, ``archiver/resume/reindexed``.
+:func:`open_resume` runs when the spider opens its archive: it repairs what the
+interrupted crawl left (cut-off WARC tail quarantined, missing rows indexed) and returns
+the crawl id to continue under. ``downloadermiddlewares/replay.py`` then rebuilds the
+frontier from the WARC without the network. Settings ``ARCHIVER_RESUME`` (default True)
+and ``ARCHIVER_FRESH`` (start anew even if the last crawl did not finish); the story and
+the stats: "Crawling at scale" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations

@@ -1,17 +1,11 @@
 """Stop the crawl, cleanly and once, when the archive cannot be written.
 
-A full disk or an output folder that turned read-only makes every further
-fetch pointless: nothing could be archived. The WARC writer has already cut
-its file back to the last whole record (``WarcWriteError``) and SQLite rolls
-back the failed transaction, so what is on disk stays consistent; this module
-makes the crawl stop instead of fetching on:
-
-* :func:`stop_crawl` logs one ERROR naming the problem and what to do, sets
-  ``archiver/archive/write_error`` in the stats and closes the spider with the
-  reason :data:`REASON` (``archiver crawl`` then exits non-zero);
-* the capture middleware calls it when ``record_exchange`` fails, and
-  :func:`watch_items` connects it to ``item_error`` for the item pipelines'
-  writes (conversion records, article rows).
+A full disk or a read-only output folder makes every further fetch pointless. The WARC
+writer has already cut its file back to the last whole record and SQLite rolls the
+failed transaction back; :func:`stop_crawl` logs one ERROR saying what to do, sets
+``archiver/archive/write_error`` and closes the spider with :data:`REASON` (``archiver
+crawl`` then exits non-zero). The capture middleware calls it when ``record_exchange``
+fails; :func:`watch_items` connects it to ``item_error`` for the item pipelines' writes.
 """
 
 from __future__ import annotations

@@ -1,39 +1,13 @@
 """Byte-exact capture: an HTTP/1.1 download handler that tees the connection.
 
-Scrapy's HTTP/1.1 handler parses responses with Twisted and hands on a
-``Response`` whose headers are normalised and whose body is de-chunked, so the
-WARC could only hold a reconstruction. This handler keeps Scrapy's handler
-and swaps the protocol its connection pool builds for one that copies
-
-* every byte written to the transport while a request is being issued
-  (request line, header lines, body), and
-* every byte read from the transport until Twisted's parser says the response
-  is complete (status line, header lines in order and case, body as sent:
-  still chunked, still gzip), minus any trailing bytes that were not part of it,
-
-into a :class:`RawExchange` stored at ``request.meta["archiver_raw"]``.
-With TLS the tee sits above the TLS layer, so the bytes are the plaintext
-HTTP. Keep-alive connections carry one exchange per request; a request that
-Twisted retries on a fresh connection (stale keep-alive) restarts its
-exchange, so only the attempt that got the response is kept.
-
-Enable it with::
-
-    DOWNLOAD_HANDLERS = {
-        "http": "archiver.handlers.http11.TeeHTTP11DownloadHandler",
-        "https": "archiver.handlers.http11.TeeHTTP11DownloadHandler",
-    }
-
-Addresses (DNS rebinding): the handler connects to the address the address
-guard checked (``request.meta[PIN_META_KEY]``), keeping the name for the
-``Host`` header and the TLS SNI and certificate check, and refuses a response
-whose peer is a forbidden address before handing it on, so the capture
-middleware never sees (never records) it.
-
-It relies on private parts of ``scrapy.core.downloader.handlers.http11``
-(checked on Scrapy 2.19 / Twisted 26). When it is not installed, or a request
-goes through another handler (HTTP/2, a cache), ``archiver.downloadermiddlewares.capture`` falls back
-to a reconstruction and marks the records ``WARC-Archiver-Reconstructed: true``.
+Scrapy's handler hands on a ``Response`` with normalised headers and a de-chunked body,
+so the WARC could only hold a reconstruction. This one keeps Scrapy's handler and swaps
+the protocol its pool builds for one that copies the bytes of each exchange, as they
+crossed the connection, into a :class:`RawExchange` at ``request.meta["archiver_raw"]``.
+It also connects to the address the guard checked and refuses a forbidden peer. It
+relies on private parts of ``scrapy.core.downloader.handlers.http11`` (checked on Scrapy
+2.19 / Twisted 26). What is copied, TLS, keep-alive, enabling it: "Byte-exact capture"
+in ``docs/architecture.md``.
 """
 
 from __future__ import annotations

@@ -1,30 +1,12 @@
 """Distributed crawls on scrapy-redis: one frontier and one dupefilter in Redis, many workers.
 
-``archiver crawl NAME --out DIR --redis redis://HOST:PORT/DB --worker-id W``
-runs one worker. Workers on any number of machines share, in Redis,
-
-* the request queue (a sorted set by priority; scrapy-redis' ``Scheduler``
-  with our :class:`RedisQueue`),
-* the dupefilter (a set of request fingerprints; :class:`RedisDupeFilter`),
-  so a URL is scheduled once across all workers (start requests too: every
-  worker yields them, the first one to reach Redis wins),
-* the crawl id (the first worker picks it) and each worker's heartbeat, so a
-  worker that runs out of requests waits while others may still add some,
-  and leaves when the queue is empty and nobody is busy;
-* what each worker has taken off the queue and not yet finished
-  (``archiver:<outlet>:taken:<W>``, :class:`archiver.crawl.ledger.Ledger`): a worker
-  killed and started again with the same id runs those requests again first,
-  answering from its WARCs those it had archived (their links are followed).
-
-Each worker writes its own WARCs (prefix ``<outlet>-<W>``) and database under
-``DIR/workers/<W>/``; ``archiver ingest`` merges them.
-
-Why glue and not scrapy-redis alone: scrapy-redis 0.7.x imports
-``scrapy.utils.reqser`` and ``request_fingerprint``, both gone from current
-Scrapy (2.19); its dupefilter would also ignore Scrapy's configured request
-fingerprinter. Our queue serialises with ``Request.to_dict`` and our
-dupefilter asks the crawler's fingerprinter, so any scrapy-redis from 0.7 on
-works, with redis-py 2.10 to 5.x+ (only plain commands are used).
+``archiver crawl NAME --out DIR --redis redis://HOST:PORT/DB --worker-id W`` runs one
+worker. Workers on any number of machines share in Redis the request queue
+(:class:`RedisQueue`), the dupefilter (:class:`RedisDupeFilter`), the crawl id, heartbeats
+and each worker's ledger of taken requests; each writes its own WARCs and database under
+``DIR/workers/<W>/``, which ``archiver ingest`` merges. Glue rather than scrapy-redis
+alone because scrapy-redis 0.7.x no longer works with current Scrapy as is; the keys,
+the reasons and the versions: "Crawling at scale" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations

@@ -1,14 +1,11 @@
 """Crawl many outlets at once: one Scrapy process, one crawler per outlet.
 
-Why one crawler per outlet rather than one spider over all of them: each
-crawler has its own engine, scheduler, downloader and middlewares, so each
-outlet keeps its own politeness (download slots per host, AutoThrottle,
-robots.txt), its own stats, its own crawl row, WARC prefix and resume state
-(all keyed by the outlet name), and one outlet that fails to start or stops
-early leaves the others running. They share the reactor, so the wall time
-approaches the slowest outlet's rather than the sum, and one archive
-database connection (``ARCHIVER_SHARED_STORE``, see
-:mod:`archiver.crawl.shared_store`).
+One crawler per outlet rather than one spider over all of them, so each outlet keeps its
+own politeness, stats, crawl row, WARC prefix and resume state, and one that fails to
+start or stops early leaves the others running. They share the reactor, so the wall time
+approaches the slowest outlet's rather than the sum, and one archive database connection
+(``ARCHIVER_SHARED_STORE``, see :mod:`archiver.crawl.shared_store`). See "Many outlets"
+in ``docs/architecture.md``.
 """
 
 from __future__ import annotations

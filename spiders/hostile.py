@@ -1,25 +1,11 @@
 """The ``news`` spider's defences against a hostile web: failures, traps, odd pages.
 
-:class:`HostileWeb` is one crawl's helper; the spider calls it at four points:
-
-* ``failed`` (every request's errback, through ``NewsSpider.fetch_failed``):
-  names why a fetch failed, logs it once and counts it (below);
-* ``allow_link``: a followed link must pass :class:`archiver.crawl.hostile.TrapGuard`
-  (URL shape budget, repeated path segments, URL length), logged once per
-  shape and kind, counted as ``archiver/traps/<kind>``;
-* ``cap_links``: at most ``ARCHIVER_MAX_LINKS_PER_PAGE`` links of one page
-  are followed (``archiver/links/capped``);
-* ``page_ok``: a page served as HTML whose body is binary is archived but not
-  cleaned; charset problems are logged and counted (``archiver/pages/<kind>``);
-* ``closed``: a crawl that robots.txt stopped says so.
-
-Scrapy reports failed fetches in many voices (a DEBUG line for a redirect loop
-or robots.txt, an ERROR after the last retry, nothing at all for some
-``IgnoreRequest``). The spider routes every failure here, which writes one
-WARNING line per URL, ``fetch failed (KIND): URL: reason``, and increments
-``archiver/fetch/failed`` and ``archiver/fetch/failed/KIND``. The exchange
-itself (partial bytes included) is already in the WARC: the capture
-middleware archived it before this runs.
+:class:`HostileWeb` is one crawl's helper; the spider calls it for every failed fetch
+(one WARNING line ``fetch failed (KIND): URL: reason`` and counters, where Scrapy speaks
+in many voices), for each followed link (trap guard, link cap), for each page (binary
+bodies, charset problems) and at close (a crawl robots.txt stopped says so). The
+exchange itself is already in the WARC when it runs. Each check and its counters:
+"Hostile web, faults and security" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations
@@ -95,7 +81,7 @@ def classify(exc: BaseException) -> tuple[str, str]:
 
 
 class HostileWeb:
-    """One crawl's failure log, trap guard, link cap and page checks (see the module docstring)."""
+    """One crawl's failure log, trap guard, link cap and page checks (docs/architecture.md, "Hostile web")."""
 
     def __init__(self, crawler: Any) -> None:
         settings = crawler.settings

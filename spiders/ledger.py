@@ -1,19 +1,11 @@
 """Spider middleware: tell a distributed worker's ledger when a request it took is finished.
 
-A request taken off the shared queue (``spiders/distributed.py``) carries its
-ledger token in ``request.meta``. It is finished, and may leave the ledger
-once the session has committed its rows, when
-
-* its callback's output has been handed on in full: every request scheduled
-  (queued in Redis) and every item through the item pipelines
-  (:class:`LedgerSpiderMiddleware`, order 5: it sees what the engine gets);
-* a redirect or retry replaces it (the scheduler sees the token on the new request);
-* it failed for good and the failure is archived
-  (:class:`archiver.downloadermiddlewares.ledger.LedgerDownloaderMiddleware`).
-
-A request whose end goes unnoticed only stays on the ledger longer: run again
-after a kill, it is answered from the archive (nothing is archived twice).
-Not installed outside a distributed crawl.
+A request taken off the shared queue (``scheduler/distributed.py``) carries its ledger
+token in ``request.meta``; :class:`LedgerSpiderMiddleware` (order 5: it sees what the
+engine gets) marks it finished once its callback's output has been handed on in full.
+A request whose end goes unnoticed only stays on the ledger longer: run again after a
+kill, it is answered from the archive. Not installed outside a distributed crawl. When
+a request is finished, in full: "Crawling at scale" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations

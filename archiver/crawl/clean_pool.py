@@ -1,22 +1,11 @@
 """Cleaning off the crawl's thread: a process pool sized to the cores, with a bounded queue.
 
-The crawl's reactor thread downloads, writes WARCs and schedules requests.
-Cleaning a page (:func:`archiver.clean.extract`) is pure CPU work: done in
-that thread, nothing else moves meanwhile, and a machine's other cores idle.
-:class:`CleanPool` runs it in worker processes instead; the crawl awaits the
-result (``pipelines/clean.py``), so downloads go on while pages are cleaned.
-
-Back-pressure: at most ``queue`` pages are waiting or being cleaned; the next
-one waits for a free place (:meth:`CleanPool.extract` awaits), so the item
-pipeline holds its response, and Scrapy stops taking new responses once the
-scraper's slot is full (``SCRAPER_SLOT_MAX_ACTIVE_SIZE``). Memory stays bounded
-however fast pages arrive.
-
-One pool serves every crawl of the process (``crawl --all`` runs many):
-:func:`acquire` and :func:`release` count its users; the last one shuts it
-down. Workers leave by themselves when the crawl process dies (a SIGKILL
-leaves no orphans). The result is the same :class:`~archiver.article.Article`
-as a call in the crawl's thread: the same function runs on the same bytes.
+Cleaning a page (:func:`archiver.clean.extract`) is pure CPU work: in the reactor thread
+nothing else would move meanwhile, and the other cores would idle. :class:`CleanPool`
+runs it in worker processes while the crawl awaits the result (``pipelines/clean.py``),
+at most ``queue`` pages at a time (back-pressure). One pool serves every crawl of the
+process (:func:`acquire`, :func:`release`). Back-pressure, shutdown and orphans:
+"Many outlets" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations

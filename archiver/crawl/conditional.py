@@ -1,24 +1,12 @@
 """Re-crawls: what the archive already holds of a URL, and whether a new response changed it.
 
-A second crawl of an outlet should not store the same bytes twice. Three
-pieces, all framework-free:
-
-* :func:`held_response` finds the response record that holds the payload of
-  a URL's latest capture (following a ``revisit`` to the response it stands
-  for) and reads it back from the WARC by offset. Its ``ETag`` and
-  ``Last-Modified`` become the conditional request headers
-  (:attr:`Held.validators`). They are read from the record rather than kept
-  in columns: the WARC is the source of truth, and one gzip member read per
-  request is cheap next to the request itself.
-* :func:`revisit_for` decides, given the bytes of a new response, whether it
-  is archived as a ``revisit``: a ``304 Not Modified`` answer to our
-  conditional request (profile ``server-not-modified``), or a response whose
-  payload is byte-identical to the held one (profile
-  ``identical-payload-digest``). Either way the revisit refers to the
-  original response record (``WARC-Refers-To``, ``-Target-URI``, ``-Date``).
-* :func:`replay_parts` gives the held response's status, headers and
-  decoded body, so the crawler can follow the links of a page the server
-  said was not modified.
+So that a second crawl of an outlet stores no bytes twice. Framework-free:
+:func:`held_response` reads a URL's latest held response back from the WARC (its
+validators become the conditional request headers); :func:`revisit_for` decides whether
+a new response is archived as a ``revisit`` (a 304, or an identical payload);
+:func:`replay_parts` gives the held response, so the links of an unmodified page are
+followed. Glue: :mod:`archiver.downloadermiddlewares.conditional`; the rules:
+"Re-crawls, revisits and versions" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations

@@ -1,16 +1,10 @@
-"""Recognise hostile URLs and pages before they cost a crawl its budget.
+"""Recognise hostile URLs and pages before they cost a crawl its budget (framework-free).
 
-Framework-free checks the ``news`` spider applies:
-
-* :class:`TrapGuard` bounds crawler traps (a calendar whose "next month" link
-  never ends, session ids, ``/a/b/a/b/...`` relative-link loops): URLs are
-  grouped by *shape* (the host and path with digit runs replaced by ``N``, so
-  ``/calendar/2024/06/`` and ``/calendar/2031/11/`` are one shape) and each shape
-  gets a budget; a path that repeats a segment too often or a URL that is too
-  long is refused outright.
-* :func:`page_problems` names what is wrong with a page served as HTML: a
-  binary body, a declared charset the bytes do not decode with, no charset at
-  all. The page is still archived; the spider logs and counts each problem.
+:class:`TrapGuard` bounds crawler traps (endless calendars, session ids, relative-link
+loops) with a budget per URL *shape* and refuses over-repeated path segments and overlong
+URLs; :func:`page_problems` names what is wrong with a page served as HTML (a binary body,
+a charset the bytes do not decode with, no charset). The ``news`` spider applies both
+(``spiders/hostile.py``); see "Hostile web, faults and security" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations

@@ -1,21 +1,11 @@
 """Incremental re-crawls: which archived articles a daily crawl can leave alone.
 
-A daily crawl of an outlet of 5,000 archived articles should not ask for all
-5,000 again to find the 10 that were edited. Two sources say a page cannot
-have changed, the way Heritrix's and Browsertrix's revisit policies do:
-
-* **a date the site gives**: a sitemap's ``<lastmod>`` no later than our last
-  capture of the URL means the page was not modified since (a date without a
-  time counts as the end of that day, so a same-day edit is not missed);
-* **the article's age**: an article without such a date is re-checked on a
-  schedule that thins with age (:class:`RevisitSchedule`: by default daily
-  while it is up to 7 days old, weekly up to 30 days, then every 30 days),
-  counted from its publication date (else its first capture).
-
-Only URLs the archive holds an *article* of are ever skipped: listing pages,
-feeds, sitemaps, and anything new are always fetched, so new articles are
-found. Framework-free; ``spiders/news.py`` asks :meth:`Revisits.decide` before
-it schedules a page.
+A daily crawl of an outlet of 5,000 archived articles should not ask for all of them
+again to find the 10 that were edited. :meth:`Revisits.decide` skips a URL the archive
+holds an article of when a sitemap ``<lastmod>`` says it has not changed since our last
+capture, or when its :class:`RevisitSchedule` (thinning with age) says it is not due;
+anything else is fetched, so new articles are found. Framework-free; ``spiders/news.py``
+asks before it schedules a page. The rules: "Many outlets" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations
@@ -131,7 +121,7 @@ class Revisits:
         return cls(held, schedule or RevisitSchedule())
 
     def decide(self, url: str, *, lastmod: str | None = None) -> Decision:
-        """Whether to fetch ``url`` now (see the module docstring)."""
+        """Whether to fetch ``url`` now (rules: docs/architecture.md, "Many outlets")."""
         held = self.held.get(url)
         if held is None:
             return Decision(True, "new")

@@ -1,17 +1,9 @@
 """Test-only kill points: a crawl SIGKILLs itself at a named moment, so tests need no timing.
 
-``ARCHIVER_TEST_KILL_AT=<point>[:<n>]`` makes the process kill itself (SIGKILL,
-as a power cut or the OOM killer would) the ``n``-th time (default 1) it
-reaches ``point``. The points, in the order a page goes through them:
-
-``taken``         a request has left the queue (Redis: moved onto the worker's ledger)
-``downloaded``    its response came back from the server, before anything is written
-``warc_written``  its records are in the WARC, their row not yet in the database
-``row_written``   a batch of rows was committed (the ledger not yet told)
-``mid_parse``     a callback has handed on part of its output (a request), not all of it
-
-Unset (production), :func:`reached` is one comparison; the Scrapy glue that
-needs signals (``spiders/killpoints.py``) is not even installed.
+``ARCHIVER_TEST_KILL_AT=<point>[:<n>]`` makes the process kill itself (SIGKILL, as a
+power cut or the OOM killer would) the ``n``-th time (default 1) it reaches ``point``
+(one of :data:`POINTS`). Unset (production), :func:`reached` is one comparison; the
+Scrapy glue that needs signals (``spiders/killpoints.py``) is not even installed.
 """
 
 from __future__ import annotations
@@ -22,6 +14,12 @@ import signal
 __all__ = ["ENV", "POINTS", "armed", "parse", "reached"]
 
 ENV = "ARCHIVER_TEST_KILL_AT"
+#: The points, in the order a page goes through them:
+#: ``taken``         a request has left the queue (Redis: moved onto the worker's ledger);
+#: ``downloaded``    its response came back from the server, before anything is written;
+#: ``warc_written``  its records are in the WARC, their row not yet in the database;
+#: ``row_written``   a batch of rows was committed (the ledger not yet told);
+#: ``mid_parse``     a callback has handed on part of its output (a request), not all of it.
 POINTS = ("taken", "downloaded", "warc_written", "row_written", "mid_parse")
 
 

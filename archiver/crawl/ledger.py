@@ -1,22 +1,12 @@
 """What a distributed worker has taken off the shared queue, and who is still working (Redis, no Scrapy).
 
-:class:`Ledger` keeps, per worker, every request it took from the shared
-queue (a Redis sorted set) until the request is *finished*: its response, or
-its failure, is in the WARC, its row is committed, and its callback's links
-and article are handed on. Taking is atomic (one Lua script moves the
-request from the queue onto the ledger), so no kill can lose a request between
-the two. A worker started again with the same id finds its predecessor's
-entries with :meth:`Ledger.entries` and runs them again itself, first; a
-page whose response is archived already is then answered from the WARC and
-parsed again, not fetched (see ``downloadermiddlewares/replay.py``), so nothing is lost and
-nothing is archived twice. (Pushing them back onto the shared queue would let
-another worker fetch a page this one has archived.)
-
-:class:`WorkerRegistry` holds each worker's heartbeat, so a worker whose
-queue runs dry waits while another may still add requests.
-
-Both take a redis-py client and use plain commands (and ``EVAL``), so any
-redis-py from 2.10 on and any Redis from 2.6 on work.
+:class:`Ledger` keeps, per worker, every request it took from the shared queue until the
+request is finished, so a worker killed and started again with the same id runs them
+again itself, first (nothing lost, nothing archived twice). :class:`WorkerRegistry` holds
+each worker's heartbeat, so a worker whose queue runs dry waits while another may still
+add requests. Both take a redis-py client and use plain commands (and ``EVAL``), so any
+redis-py from 2.10 on and any Redis from 2.6 on work. The story: "Crawling at scale" in
+``docs/architecture.md``.
 """
 
 from __future__ import annotations

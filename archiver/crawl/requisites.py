@@ -1,16 +1,12 @@
 """Page requisites: what a browser needs to render an archived page, found without a browser.
 
-A page's face is its stylesheets, fonts, images, icons and scripts. This
-module finds their URLs in HTML (parsed with lxml, the cleaner's parser) and
-in CSS (tokenized with tinycss2, never with regexes), and keeps for each URL
-the place it came from (``img@srcset``, ``stylesheet @font-face url()``...),
-so a test, or an archivist, can say why it was fetched.
-
-The same walk serves replay: :func:`html_references` and
-:func:`css_references` yield every reference with a setter, so
-:mod:`archiver.serve.rewrite` rewrites exactly what discovery found (plus the links
-a reader follows), with no second list of attributes to keep in step.
-Framework-free: the Scrapy glue is ``downloadermiddlewares/requisites.py``.
+Finds the URLs of a page's stylesheets, fonts, images, icons and scripts in HTML (lxml)
+and CSS (tinycss2 tokens, never regexes), each with the place it came from
+(``img@srcset``...), so anyone can say why it was fetched. The same walk serves replay
+(:func:`html_references`, :func:`css_references`), so :mod:`archiver.serve.rewrite`
+rewrites exactly what discovery found. Framework-free: the Scrapy glue is
+``downloadermiddlewares/requisites.py``; see "Page requisites and replay" in
+``docs/architecture.md``.
 """
 
 from __future__ import annotations

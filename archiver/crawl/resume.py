@@ -1,27 +1,12 @@
 """Resume an interrupted crawl: remember its id, repair the WARC it was writing.
 
-A crawl killed at any moment (SIGKILL, power cut, OOM killer) leaves behind
-
-* whole WARC records followed, at worst, by one cut-off record at the end of
-  the file it was writing;
-* a few records at the end of that file whose database rows were not written
-  yet (the WARC is written first, the row second).
-
-:func:`prepare` is what a crawl calls before its first request. It reads the
-outlet's state file (``DIR/state/<prefix>/crawl.json``); if the last crawl did
-not finish, it cuts the damaged tail off the last WARC file (the tail goes to
-``DIR/warcs/quarantine/`` with a note, never silently dropped), forgets rows
-that pointed into the tail, indexes the whole records that had no row yet, and
-hands back the interrupted crawl's id so the crawl continues under it. The
-crawl then finds what is already archived with :class:`ArchivedPages`, so it is
-never fetched again, while the URL of a cut-off record, which has no row, is.
-
-Why not Scrapy's JOBDIR: its disk queues and ``spider.state`` are saved on a
-clean shutdown only, and the dupefilter's file is buffered, so a SIGKILL loses
-them. The WARC files and the database, written record by record, are the only
-state that survives any kill, so resuming rebuilds everything from them.
-
-Framework-free: :mod:`archiver.extensions.resume` is the Scrapy glue.
+:func:`prepare` runs before a crawl's first request: if the outlet's last crawl did not
+finish, it repairs the last WARC (cut-off tail quarantined, rows brought in line) and
+hands back the crawl id to continue under; :class:`ArchivedPages` then says what is
+archived already, so it is never fetched again. Only the WARCs and the database survive
+any kill, so resuming rebuilds everything from them (why not Scrapy's JOBDIR: "Crawling
+at scale" in ``docs/architecture.md``). Framework-free: the Scrapy glue is
+:mod:`archiver.extensions.resume`.
 """
 
 from __future__ import annotations

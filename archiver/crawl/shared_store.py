@@ -1,14 +1,12 @@
 """One archive database connection per file for all the crawls of one process.
 
-``archiver crawl --all`` runs one crawl per outlet in one process, all in the
-reactor thread, all writing the same ``DIR/archive.db``. Each crawl session
-groups about a second of rows into one open transaction
-(:meth:`archiver.crawl.session.ArchiveSession._batch`). With one connection per
-session, the second session's write would wait for the first one's lock, and
-the first can only commit once the thread is free again: the process would
-stall for SQLite's busy timeout. So sessions of one process share one
-:class:`~archiver.store.Archive` per database file, and with it one batch;
-the last session to close closes it.
+``archiver crawl --all`` runs one crawl per outlet in one process, all in the reactor
+thread, all writing ``DIR/archive.db``, each batching about a second of rows into one
+open transaction. With a connection per session, one session's write would wait for
+another's lock, which only commits once the thread is free: the process would stall for
+SQLite's busy timeout. So sessions of one process share one
+:class:`~archiver.store.Archive` per database file, and its batch; the last to close
+closes it.
 """
 
 from __future__ import annotations

@@ -1,19 +1,13 @@
 """A generated news site of any size, and a fast static server for it.
 
-The demo outlet (150 pages) is too small to measure a crawler or to spread
-over several workers. This site has ``pages`` pages: a home page, section
-pages, and articles with the signals a real one has (``og:type=article``,
-JSON-LD ``NewsArticle``, byline, date) inside the furniture the cleaner must
-drop (nav, share bar, related links, newsletter box, footer). Every page is
-reachable from the home page, and articles link to each other, so a crawler
-meets most URLs many times (what the dupefilter is for).
-
-Deterministic: the same ``pages`` and base URL give the same bytes.
-
-``python -m archiver.demo.bigsite --pages 5000 --port 0`` serves it on
-127.0.0.1 with asyncio (:func:`serve_fast`) and prints ``URL <base>`` once
-listening: the benchmark's server process. :class:`BigSiteServer` serves it
-from a thread of the calling process and counts requests per path (tests).
+The demo outlet (150 pages) is too small to measure a crawler or to spread over several
+workers; this one has ``pages`` pages, articles with a real one's signals inside the
+furniture the cleaner must drop, all reachable from the home page and linking to each
+other. Deterministic: the same ``pages`` and base URL give the same bytes.
+``python -m archiver.demo.bigsite --pages 5000 --port 0`` serves it with asyncio
+(:func:`serve_fast`, the benchmark's server); :class:`BigSiteServer` serves it from a
+thread and counts requests per path (tests). See "The demo outlet and generated sites"
+in ``docs/architecture.md``.
 """
 
 from __future__ import annotations

@@ -1,15 +1,11 @@
 """The demo outlet's face: stylesheets, a web font, images and the CDN that serves them.
 
-A news page is more than its words; an archive that keeps only the HTML shows
-unstyled text with broken image boxes. The demo outlet therefore looks like a
-real one and names its requisites the ways real outlets do: a stylesheet on
-a second origin (its "CDN") that ``@import``s a font stylesheet whose
-``@font-face`` loads a TTF, background images from CSS and from ``style``
-attributes, a featured image with ``srcset`` candidates, a lazy-loaded image
-(``data-src``/``data-srcset`` with a ``<noscript>`` copy), icons, a preload,
-and one CDN file disallowed by the CDN's robots.txt. Everything is generated
-here (images as PNG by zlib, the font bundled from :mod:`archiver.demo.fontgen`),
-deterministic, and cached: it does not depend on the base URLs.
+An archive that keeps only the HTML shows unstyled text with broken image boxes, so the
+demo outlet looks like a real one and names its requisites the ways real outlets do, from
+a second origin, its "CDN" (the list: "The demo outlet and generated sites" in
+``docs/architecture.md``). Everything is generated here (PNG images by zlib, the font
+from :mod:`archiver.demo.fontgen`), deterministic, and cached: it does not depend on the
+base URLs.
 """
 
 from __future__ import annotations

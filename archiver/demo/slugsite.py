@@ -1,14 +1,11 @@
 """A second generated outlet with another URL scheme: articles at ``/news/<slug>-<id>``, no dates in paths.
 
-What onboarding (``archiver outlets new``) must cope with besides the demo
-outlet: robots.txt names no sitemap (``/sitemap.xml`` is found at the usual
-path) and the sitemap lists listings too (topics, tags, the about page); the
-RSS feed is only advertised by ``<link rel="alternate">`` on the home page;
-tag pages live under ``/news/tag/<tag>`` beside the articles. Articles carry
-``og:type=article`` and JSON-LD ``NewsArticle``; listings do not.
-
-Served by :class:`archiver.demo.bigsite.BigSiteServer` (``server.pages``
-replaced by :func:`build_pages`).
+What onboarding (``archiver outlets new``) must cope with besides the demo outlet: no
+sitemap named in robots.txt, listings in the sitemap, a feed advertised only by
+``<link rel="alternate">``, tag pages beside the articles (details: "The demo outlet and
+generated sites" in ``docs/architecture.md``). Served by
+:class:`archiver.demo.bigsite.BigSiteServer` (``server.pages`` replaced by
+:func:`build_pages`).
 """
 
 from __future__ import annotations

@@ -1,15 +1,10 @@
 """What the Datasette plugins in ``datasette/`` show, computed without Datasette.
 
-The plugins are thin: they read request parameters, run these functions and
-render templates. Everything here takes plain values (rows, bytes, lists), so
-it is tested without a server:
-
-- :mod:`archiver.serve.capture`: an archived response read back from its WARC
-  record, and the headers that make serving it safe;
-- :mod:`archiver.serve.diff`: word-level differences between two texts;
-- :mod:`archiver.serve.charts`: small bar charts as plain SVG;
-- :mod:`archiver.serve.search`: the search page's SQL (FTS, filters, facets).
-
+The plugins are thin: they read request parameters, run these functions and render
+templates. Everything here takes plain values (rows, bytes, lists), so it is tested
+without a server: an archived response read back from its WARC record and the headers
+that make serving it safe (``capture``), word diffs (``diff``), SVG bar charts
+(``charts``), the search page's SQL (``search``), replay rewriting (``rewrite``).
 Citations come from :mod:`archiver.tools.cite`, the same as ``archiver cite``.
 """
 

@@ -1,18 +1,12 @@
 """Replay rewriting: archived HTML and CSS whose every URL points back into the archive.
 
-A captured page names its stylesheets, fonts and images by their live URLs.
-To show the page as its readers saw it without touching the live web, every
-URL in the HTML (attributes, ``srcset`` candidates, ``style`` attributes and
-elements) and in the CSS (``url()``, ``@import``) is replaced by
-``to_archive(absolute_url)``: the archive's route that serves the capture of
-that URL nearest in time (``/-/replay/<14 digits>/<url>``, as pywb and the
-Wayback Machine do). A URL that is not http(s) (``javascript:``, ``vbscript:``)
-is emptied. The places rewritten are the ones :mod:`archiver.crawl.requisites`
-discovers, plus the links a reader follows, so the two never drift apart.
-
-Rewriting is for fidelity, not for safety: the replay routes still send a
-sandboxing Content-Security-Policy that allows only the archive's origin, so
-anything missed here is blocked, never fetched live.
+To show a captured page as its readers saw it without touching the live web, every URL
+in its HTML and CSS becomes ``to_archive(absolute_url)``, the archive's route serving the
+capture of that URL nearest in time (``/-/replay/<14 digits>/<url>``, as pywb and the
+Wayback Machine do); a URL that is not http(s) is emptied. The places rewritten are the
+ones :mod:`archiver.crawl.requisites` discovers, plus the links a reader follows, so the
+two never drift apart. Rewriting is for fidelity, not safety: the replay routes' sandbox
+CSP blocks anything missed (see "Page requisites and replay" in ``docs/architecture.md``).
 """
 
 from __future__ import annotations

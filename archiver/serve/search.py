@@ -1,19 +1,11 @@
 """The search page's SQL: FTS5 over title and text, filters, facets and sorting, bounded at any size.
 
-Built as (sql, params) pairs for Datasette's read-only connections. No
-statement reads a number of rows that grows with the archive (issue 18):
-
-- the results are one *candidates* query: the first :data:`SAMPLE` results in page
-  order (rowid and the facet columns, from indexes), then one page of full rows;
-- words are matched by FTS5; at most :data:`MATCH_LIMIT` matches are counted, ranked
-  (``rank``) or sorted by date. A word with more matches shows the newest among its
-  :data:`MATCH_LIMIT` most recently stored matches (FTS5 walks its rowids backwards), and says so;
-- counts come from the counters of :mod:`archiver.store.summaries` where a filter allows,
-  otherwise the candidates are the count ("more than 1,000" when there are more);
-- facets of the whole archive come from ``article_facets``; facets of a search are counted
-  over its first :data:`FACET_SAMPLE` results and labelled so when there are more;
-- dates and outlets walk the ``published`` and ``outlet, published`` indexes, an author
-  walks ``article_authors`` (author, published).
+Built as (sql, params) pairs for Datasette's read-only connections. No statement reads a
+number of rows that grows with the archive (issue 18): one *candidates* query gives the
+first :data:`SAMPLE` results in page order from indexes, FTS5 counts, ranks or sorts at
+most :data:`MATCH_LIMIT` matches, counts come from :mod:`archiver.store.summaries` where a
+filter allows, and facets of a search are counted over :data:`FACET_SAMPLE` results.
+How each bound shows on the page: "The archive in Datasette" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations

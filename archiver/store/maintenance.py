@@ -1,17 +1,10 @@
 """Maintenance of a big archive database: ``archiver db optimize`` and ``archiver db stats``.
 
-``optimize`` merges the FTS5 index into one segment (searches read one b-tree
-instead of dozens), refreshes the planner's statistics (``ANALYZE``, sampled so
-it takes seconds on millions of rows) and runs ``VACUUM`` only when free pages
-are a tenth of the file or more. Each step is one SQLite transaction: an
-interrupted step leaves the database as it was. A database that a crawl is
-writing is refused (or waited for, with ``wait``): a long FTS merge would hold
-the write lock longer than the crawl's busy timeout.
-
-``stats`` only reads (a read-only connection, safe beside a writing crawl):
-row counts (the maintained counters for ``articles`` and ``captures``, which are
-too big to count), and the size of every table and index from SQLite's
-``dbstat`` table where SQLite has it.
+``optimize`` merges the FTS5 index, refreshes the planner's statistics (sampled
+``ANALYZE``) and vacuums when a tenth of the file is free, each step one transaction; it
+refuses (or, with ``wait``, waits for) a database a crawl is writing. ``stats`` only
+reads (safe beside a writing crawl): row counts and the size of every table and index.
+Why each step and its limits: "The archive in Datasette" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations

@@ -1,21 +1,11 @@
 """Counters and summary tables kept up to date at write time, so no page counts a whole table.
 
-A page of a million-article archive cannot ``count(*)`` its tables or group
-them by outlet, day or author on every request. Triggers on ``articles`` and
-``captures`` keep these small tables in step with every insert, update and
-delete, whoever writes (a crawl, ``reindex``, ``reclean``):
-
-- ``archive_counts``: rows of ``articles`` and ``captures``;
-- ``outlet_counts``: articles and captures per outlet;
-- ``article_facets``: articles per outlet, section, language, publication month and author;
-- ``article_days``: articles per outlet and day (publication day, capture day when none);
-- ``capture_days``: captures per outlet, day and HTTP status;
-- ``article_authors``: each article's authors with its publication date, the index the
-  search page's author filter walks (newest first) instead of scanning every ``authors``.
-
-A trigger only adds or subtracts one, so its cost does not grow with the archive.
-:func:`rebuild` recomputes everything from the tables (the migration that adds them,
-the benchmark's bulk load) and :func:`differences` checks the counters against a recount.
+A page of a million-article archive cannot ``count(*)`` its tables or group them by
+outlet, day or author on every request. Triggers on ``articles`` and ``captures`` keep
+small tables in step with every write, whoever writes, each adding or subtracting one, so
+a write costs the same at any size. :func:`rebuild` recomputes them and
+:func:`differences` checks them against a recount. The tables and what reads them:
+"The archive in Datasette" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations

@@ -1,16 +1,11 @@
 """Article versions: every distinct clean text of an article, each with the capture it came from.
 
-An article (one URL) gets a new version when its clean text changes: the
-page was edited between two crawls, or ``archiver reclean`` re-derived the
-text with a newer cleaner. The same text again is not a version (a re-crawl
-of an unchanged page adds a capture, never a version). The ``articles`` row
-always holds the latest version, with ``current_version`` and ``versions``
-(how many there are).
-
-Version numbers are written into each version's conversion record, so a
-rebuild from the WARCs gives the same numbers whatever order the files are
-read in; a record from before versions existed (no number) is numbered on
-arrival, the way the crawl that wrote it would have numbered it.
+An article gets a new version when its clean text changes (an edit between crawls, or
+``archiver reclean``); the same text again is only a new capture. The ``articles`` row
+holds the latest version. Version numbers are written into each version's conversion
+record, so a rebuild from the WARCs numbers them the same in any file order; a record
+from before versions existed is numbered on arrival, as its crawl would have numbered it.
+See "Re-crawls, revisits and versions" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations

@@ -1,19 +1,12 @@
 """Citations of archived articles: what a reader needs to find, and check, the text that was cited.
 
-:func:`load_citation` gathers one :class:`Citation` from the archive database:
-the original URL, title, authors, outlet, publication date, capture date, a
-Memento-style archived URL ``<base>/<14-digit UTC>/<original URL>`` (served by
-the Datasette memento plugin), the sha256 of the captured payload (as stored
-in the WARC) and of the clean text, and the id of the newest snapshot (WACZ)
-that holds the capture, if one was made (``DIR/snapshots.jsonl``).
-
-With ``at`` the citation is of the version of the article that was current at
-that moment (the newest version captured at or before it; needs the
-``article_versions`` table); without, of the latest version.
-
-Each output format is one plain function of a :class:`Citation`:
-:func:`as_text`, :func:`as_bibtex`, :func:`as_csl_json`, :func:`as_ris`,
-:func:`as_html` (a Robust Links anchor); :data:`FORMATS` maps their names.
+:func:`load_citation` gathers one :class:`Citation` from the archive database (original
+and archived URL, title, authors, dates, payload and text digests, the newest snapshot
+holding the capture), of the latest version or, with ``at``, of the version current
+then. Each output format is one plain function of a :class:`Citation` (:func:`as_text`,
+:func:`as_bibtex`, :func:`as_csl_json`, :func:`as_ris`, :func:`as_html`), side by side so
+they stay consistent; :data:`FORMATS` maps their names. See "Indexes, snapshots,
+verification, citation" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations

@@ -1,18 +1,11 @@
 """Crawl health: every crawl's figures in the archive, and what looks wrong the morning after.
 
-An archivist who crawls many outlets from cron wants to know which one broke
-without reading logs. At the end of each crawl :func:`record_crawl_stats`
-writes one row of ``crawl_stats`` (pages, articles new and changed, errors by
-kind, walls, drift alarms, duration, and the problems found); the row of a
-resumed crawl is replaced when it finishes. :func:`outlet_health` reads an
-outlet's history back and adds the problem only history shows: an outlet that
-usually brings new articles and found none. ``archiver status`` prints it,
-``archiver crawl --all --check`` exits non-zero on it (:data:`EXIT_CODES`),
-and the Datasette outlet page charts the rows.
-
-The table has its own migration set (``archiver_health``), so it lives beside
-the core schema without touching it. It is operational data about crawls, not
-an index of the WARCs: ``reindex`` does not rebuild it.
+An archivist who crawls many outlets from cron wants to know which one broke without
+reading logs. :func:`record_crawl_stats` writes one ``crawl_stats`` row per crawl;
+:func:`outlet_health` reads an outlet's history back and adds what only history shows.
+``archiver status`` prints it, ``archiver crawl --all --check`` exits non-zero on it
+(:data:`EXIT_CODES`) and the outlet page charts it. The row, its migration set and the
+problems: "Many outlets" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations

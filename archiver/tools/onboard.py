@@ -1,21 +1,11 @@
 """Onboarding an outlet: probe a site, infer its article URL rule, write ``outlets/<name>.toml``.
 
-``archiver outlets new URL`` calls :func:`probe` then :func:`outlet_file`:
-
-1. robots.txt's ``Sitemap:`` lines, then the usual sitemap paths
-   (:data:`SITEMAP_PATHS`); sitemap indexes are followed (bounded), and news
-   sitemaps noted;
-2. the home page: its ``<link rel="alternate">`` RSS/Atom feeds, and its links;
-3. the URLs sitemaps and feeds list are grouped by shape
-   (:mod:`archiver.tools.url_shapes`); a few pages of each group are fetched and
-   judged by their own signals (``og:type=article``, JSON-LD ``NewsArticle``,
-   the cleaner's verdict): the groups whose samples are articles become the
-   rule, the others are what the crawl will skip;
-4. the file states what was found, in comments, with a strict rule: a page
-   whose URL the rule does not call an article is never stored as one.
-
-Every fetch is bounded (:data:`MAX_BYTES`, :data:`TIMEOUT`) and polite
-(sequential, our User-Agent, robots.txt read first). Framework-free.
+``archiver outlets new URL`` calls :func:`probe` (sitemaps, feeds and links found, their
+URLs grouped by shape, a few pages of each group judged by their own signals) then
+:func:`outlet_file`, which states what was found in comments, with a strict rule: a page
+whose URL the rule does not call an article is never stored as one. Every fetch is
+bounded (:data:`MAX_BYTES`, :data:`TIMEOUT`) and polite. Framework-free. The steps in
+order: "Many outlets" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations
@@ -175,7 +165,7 @@ def _same_site(url: str, home: str) -> bool:
 
 
 def probe(home: str, *, get: Fetch = fetch, samples: int = SAMPLES) -> Probe:
-    """Probe the site at ``home`` (see the module docstring)."""
+    """Probe the site at ``home`` (steps: docs/architecture.md, "Many outlets")."""
     if urlsplit(home).scheme not in ("http", "https"):
         raise ProbeError(
             f"{home!r} is not an http(s) URL; give the outlet's home page, e.g. https://www.example.com/"

@@ -1,16 +1,10 @@
 """``archiver reclean``: re-derive every article's text with the current cleaner, as new versions.
 
-The cleaner improves; the archived bytes do not change. Recleaning reads
-each article's latest capture back from the WARC (the response itself, or
-the response a revisit stands for), runs today's :func:`archiver.clean.extract`
-with the outlet's selectors, and where the clean text differs from the
-article's latest version writes a new version: a ``conversion`` record
-(``WARC-Refers-To`` that capture) in a new WARC file of the archive
-(``warcs/reclean-*.warc.gz``), then the ``article_versions`` row and the
-updated ``articles`` row. Where the text is the same nothing is written, so
-running it twice changes nothing the second time. The new version keeps the
-crawl id of the capture it was derived from; its ``extractor_version`` says
-which cleaner made it.
+The cleaner improves; the archived bytes do not change. Recleaning runs today's
+:func:`archiver.clean.extract` on each article's latest capture, read back from the WARC,
+and writes a new version where the text differs; running it twice changes nothing the
+second time. What is written and where: "Re-crawls, revisits and versions" in
+``docs/architecture.md``.
 """
 
 from __future__ import annotations

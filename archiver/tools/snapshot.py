@@ -1,32 +1,12 @@
 """WACZ 1.1.1 snapshots: one file that is a whole, citable, replayable selection of an archive.
 
-``create_snapshot(DIR, out, outlet=..., since=..., until=...)`` writes::
-
-    archive/<warc name>.warc.gz   filtered WARCs: the selected records, byte for byte
-    indexes/index.cdx             CDXJ (pywb's format, sorted) of those WARCs
-    pages/pages.jsonl             one line per article: id, url, ts, title, text_digest
-    data/archive.db               the article database of the selection
-    datapackage.json              every file with its sha256 and size (WACZ 1.1.1)
-    datapackage-digest.json       sha256 of datapackage.json
-
-**Filtered WARCs.** Each gzip member (one record) is copied verbatim from the
-archive, so every digest in it still holds and the bytes are the ones that
-were captured; only the selection is kept. A selected record is a capture
-(``response``/``revisit``) or ``request``/``metadata`` record of the chosen
-outlet whose ``WARC-Date`` is inside ``[since, until]``, plus what it needs:
-the response a selected revisit repeats (so replay works), the request of
-every selected capture, the ``conversion``/wall records that refer to a
-selected capture, and the ``warcinfo`` record of each file.
-
-**The database** is rebuilt from the filtered WARCs by ``reindex`` (so its rows
-point at the records inside the package), with the source's ``crawls`` rows.
-
-**Reproducible.** ``created`` is the time of the newest record in the
-selection and every zip entry carries that time, so building the same
-selection of the same archive again gives the same bytes. The snapshot id is
-``sha256:`` of ``datapackage.json`` (the hash ``datapackage-digest.json``
-states); it is printed and appended to ``DIR/snapshots.jsonl`` with the
-record ids it holds, which ``archiver cite`` reads.
+``create_snapshot(DIR, out, outlet=..., since=..., until=...)`` copies the selected WARC
+records byte for byte (with what they need to replay), rebuilds the selection's article
+database from them by ``reindex``, writes the CDXJ index, the pages list and
+``datapackage.json``, and zips it reproducibly: the same selection gives the same bytes
+and the same id (``sha256:`` of ``datapackage.json``), logged in ``DIR/snapshots.jsonl``
+for ``archiver cite``. The package layout and the selection rule: "Indexes, snapshots,
+verification, citation" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations

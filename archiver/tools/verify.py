@@ -1,29 +1,11 @@
 """Check an archive folder or a WACZ snapshot end to end, naming every place that does not hold.
 
-``verify(PATH)`` recomputes, for an archive folder ``DIR``:
-
-- every WARC record's ``WARC-Block-Digest`` and ``WARC-Payload-Digest``, and
-  reads every gzip member (a flipped byte or a cut file shows up here);
-- for every ``captures`` row, that the record at its (file, offset, length)
-  is that record (same id, length) and that its payload's sha256 is the row's
-  ``payload_sha256``;
-- for every ``articles`` row (and ``article_versions`` row, where that table
-  exists), that its capture is there and that its ``conversion`` record
-  exists, refers to that capture and holds a text whose sha256 is the row's
-  ``text_sha256``;
-- every line of the CDXJ indexes under ``DIR/indexes/``: the record it points
-  at has its URL and digest.
-
-For ``NAME.wacz`` (hostile until checked: member names pass
-:mod:`archiver.tools.zipsafe`'s folder check, only listed resources are written,
-streamed, with a cap on the total) it first checks ``datapackage-digest.json`` against
-``datapackage.json`` and every listed resource's sha256 and size (and the zip's
-own CRCs), then runs the checks above on the package's WARCs, its
-``data/archive.db`` and ``indexes/index.cdx``, and checks that every line of
-``pages/pages.jsonl`` names an article of that database with its text digest.
-
-Each failure is a :class:`Problem` naming the file, the offset and the record
-id as far as they can be known, and what differs.
+``verify(PATH)`` recomputes every WARC record's digests and checks the ``captures``,
+``articles`` and ``article_versions`` rows and the CDXJ lines against the records they
+point at; a ``.wacz`` (hostile until checked: :mod:`archiver.tools.zipsafe`) is checked as
+a package first, then the same way inside. Each failure is a :class:`Problem` naming the
+file, the offset and the record id as far as they can be known, and what differs. Every
+check in full: "Indexes, snapshots, verification, citation" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations

@@ -1,21 +1,11 @@
 """CDXJ indexes of WARC files, in pywb's format.
 
-One line per ``response``/``revisit`` record::
-
-    <surt> <14-digit timestamp> {"url": ..., "mime": ..., "status": ..., "digest": ...,
-                                 "length": ..., "offset": ..., "filename": ...}
-
-sorted as plain strings, so pywb (and anything reading a sorted CDXJ by binary
-search) can look a URL up. Values are strings, as pywb's own indexer writes
-them; ``digest`` is the record's ``WARC-Payload-Digest`` (``sha1:BASE32``),
-``offset``/``length`` locate the record's gzip member in ``filename``. SURTs
-come from the ``surt`` package, the canonicalizer pywb itself uses, so a key we
-write is the key pywb computes when it is asked for the URL.
-
-A crawl writes ``DIR/indexes/<crawl-id>.cdxj`` when it closes
-(:func:`write_crawl_index`); ``archiver index DIR`` rebuilds one file per crawl
-from the WARCs alone (:func:`rebuild_indexes`), grouping files by the
-``crawl-id`` of their ``warcinfo`` record.
+One line per ``response``/``revisit`` record, sorted as plain strings, so pywb (and
+anything reading a sorted CDXJ by binary search) can look a URL up; SURT keys come from
+the ``surt`` package, pywb's own canonicalizer. A crawl writes
+``DIR/indexes/<crawl-id>.cdxj`` when it closes (:func:`write_crawl_index`); ``archiver
+index DIR`` rebuilds them from the WARCs alone (:func:`rebuild_indexes`). The line format:
+"Indexes, snapshots, verification, citation" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations

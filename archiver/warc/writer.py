@@ -1,17 +1,11 @@
 """Write WARC/1.1 files: one gzip member per record, rotating at a size limit.
 
-Record headers are written here rather than through warcio's builder so that
-the HTTP block is stored exactly as given (warcio would re-serialize the HTTP
-headers through ``StatusAndHeaders``, losing their case and order). Digests
-are computed the way warcio computes and ``warcio check`` verifies them:
-``sha1:`` + base32, block digest over the whole block, payload digest over the
-bytes after the HTTP head (still chunked / content-encoded, as sent).
-
-Each record is compressed into one complete gzip member and handed to the
-file in one ``write`` followed by a flush, so a crawl killed at any moment
-leaves whole records followed at most by one torn tail, which the reader
-reports and stops at. A failed write (disk full) truncates the file back to
-the start of the record before raising :class:`WarcWriteError`.
+Headers are written here rather than through warcio's builder, so the HTTP block is
+stored exactly as given (warcio would re-serialize its headers, losing case and order);
+digests are the ones ``warcio check`` verifies. Each record is one gzip member handed to
+the file in one ``write``, so a killed crawl leaves at most one torn tail, and a failed
+write is cut back to the record's start before :class:`WarcWriteError` is raised. The
+digests and the failure story: "WARC files" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations

@@ -1,21 +1,12 @@
 """Datasette's own table pages, bounded for big tables: the settings come from metadata.yml.
 
-A table page counts every row (``select count(*)``) and suggests facets by
-counting values over the whole table: seconds on a million articles. A table
-whose metadata carries::
-
-    plugins:
-      archiver-ui:
-        table_page: {count: false, suggest_facets: false}
-
-gets ``?_nocount=1`` and ``?_nosuggest=1`` added to its page requests (HTML and
-JSON) unless the visitor asked for them explicitly; the search page and the
-outlet pages give the counts, from the counters the store keeps.
-
-Datasette also names an immutable database by the sha256 of its whole file
-(index page, ETags), computed on the first request that needs it: over 20 s for
-a 16 GB archive. :func:`startup` names it by path, size and modification time
-instead, which changes whenever the file does.
+A table page counts every row and suggests facets by counting values over the whole
+table: seconds on a million articles. A table whose metadata says ``plugins:
+archiver-ui: table_page: {count: false, suggest_facets: false}`` gets ``?_nocount=1`` and
+``?_nosuggest=1`` added to its page requests (HTML and JSON) unless the visitor asked for
+them. :func:`startup` names an immutable database by path, size and modification time
+instead of the sha256 of its whole file (over 20 s for 16 GB). See "The archive in
+Datasette" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations

@@ -1,23 +1,12 @@
 """Memento (RFC 7089) routes: archived pages by original URL and time, and the list of captures.
 
-``/<14 digits>/<url>``  the memento closest to that time. When the closest
-                        capture has another timestamp, a 302 to its own URI-M;
-                        otherwise the archived body (content-coding undone),
-                        with the captured status and content type,
-                        ``Memento-Datetime`` and a ``Link`` header naming the
-                        original, the TimeGate and the TimeMap.
-``/timegate/<url>``     302 to the memento closest to ``Accept-Datetime``
-                        (the latest without it), ``Vary: accept-datetime``.
-``/timemap/<url>``      ``application/link-format``: every capture of the URL.
-
-Archived HTML must never run in Datasette's origin: mementos are sent with
-``Content-Security-Policy: sandbox; ...`` (no scripts, no same-origin) and
-``X-Content-Type-Options: nosniff``, and no archived header other than the
-content type (and, rewritten to a memento, a redirect's Location) is passed on.
-
-Templates get ``cite(article, format="text", at=None)``: the citation of an
-article id or URL (see :mod:`archiver.tools.cite`), its archived URL rooted at this
-Datasette's own origin.
+``/<14 digits>/<url>`` serves the memento closest to that time (a 302 to its own URI-M
+when its timestamp differs), ``/timegate/<url>`` redirects by ``Accept-Datetime``,
+``/timemap/<url>`` lists every capture. Archived HTML must never run in Datasette's
+origin: mementos are sandboxed and pass on no archived header but the content type.
+Templates get ``cite(article, format="text", at=None)`` (see :mod:`archiver.tools.cite`),
+rooted at this Datasette's own origin. Each route's answer in full: "Indexes, snapshots,
+verification, citation" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations

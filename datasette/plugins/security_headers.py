@@ -1,24 +1,11 @@
 """Security headers on every response of the app: nosniff, CSP, framing.
 
-* ``X-Content-Type-Options: nosniff``: archived bytes are served with the
-  content type they were captured with; a browser must never guess a
-  different one (a "text/plain" capture sniffed as HTML would run in the
-  archive's origin).
-* ``Content-Security-Policy`` (:data:`PAGE_CSP`) on the archive's own pages
-  (Datasette's and our plugins'): everything from this origin only, no
-  plugins (``object-src 'none'``), no ``<base>``, forms only to this origin,
-  and ``frame-ancestors 'none'`` with ``X-Frame-Options: DENY`` (no
-  clickjacking). Datasette 0.65 puts inline ``<script>`` in every page
-  (the menu closer, the SQL editor, table column actions), so ``script-src``
-  keeps ``'unsafe-inline'``: that is the strictest Datasette allows; scripts
-  from anywhere else, and connections, images and frames elsewhere, are not.
-* Responses that bring their own CSP (an archived capture, a Memento: a
-  sandbox with no scripts) keep it, with ``frame-ancestors 'self'`` added
-  and ``X-Frame-Options: SAMEORIGIN``: only the archive's capture view may
-  frame them.
-
-One ASGI wrapper covers every route, Datasette's own and the plugins', error
-pages included.
+One ASGI wrapper covers every route, Datasette's own and the plugins', error pages
+included: ``X-Content-Type-Options: nosniff`` (archived bytes keep their captured type; a
+browser must never guess another), :data:`PAGE_CSP` with ``X-Frame-Options: DENY`` on the
+archive's own pages, and ``frame-ancestors 'self'`` with ``SAMEORIGIN`` on responses
+that bring their own sandbox CSP (captures, Mementos). Why each header and why
+``script-src`` keeps ``'unsafe-inline'``: "The archive in Datasette" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations

@@ -1,26 +1,12 @@
 """Bound what one SQL call can cost, and keep archived pages away from the SQL API.
 
-``SQLITE_LIMIT_LENGTH``: every connection Datasette opens gets a cap on the
-length of one string or blob (``Connection.setlimit``, Python 3.11), so
-``select length(printf('%.*c', 900000000, 'x'))`` fails at once with "string
-or blob too big" instead of building 900 MB (Datasette's time limit only
-interrupts between SQLite steps, and this is one step).
-
-Subresource gate: an archived page framed by the capture view or served by
-the Memento routes is sandboxed (no scripts, no same-origin), but its
-``<img src="/archive.json?sql=...">`` would still make each viewer's browser
-run that query. Browsers say what a request is for (``Sec-Fetch-Dest``, or
-an ``Accept`` of ``image/...`` or ``text/css`` where they do not send it); a
-request for an image, style, script, font, media, frame or similar is
-answered only on the archive's resource routes (:data:`RESOURCE_PREFIXES`:
-static files, the raw capture route, Mementos) and refused with 403 on every
-other path, the SQL API (``?sql=``, ``.json``, ``.csv``, table views) among
-them. A navigation (``document``) or a script's ``fetch`` (``empty``) is not
-affected. Chosen over a separate origin for snapshots because it needs no
-second host name or port from the operator, and over CSP path sources
-because CSP cannot list the Memento routes (``/<14 digits>/<url>``) and
-ignores paths after a redirect. A route that must be loadable as a
-subresource is added to :data:`RESOURCE_PREFIXES`.
+Every connection gets a ``SQLITE_LIMIT_LENGTH`` cap (:data:`MAX_SQL_VALUE_BYTES`), so a
+query building a huge string fails at once. The subresource gate refuses (403) a request
+for an image, style, script, font, media, frame or the like on every path but the
+archive's resource routes (:data:`RESOURCE_PREFIXES`), so an archived
+``<img src="/archive.json?sql=...">`` cannot make a viewer's browser run SQL; a route
+that must be loadable as a subresource is added there. Why this design and not a second
+origin or CSP paths: "The archive in Datasette" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations

@@ -1,28 +1,12 @@
 """Load a page in one headless Chromium, archive everything it fetches, keep its DOM and face.
 
-:class:`BrowserRenderer` drives Debian's ``chromium`` through Playwright's
-async API, in the crawl's own asyncio event loop (Scrapy's asyncio reactor).
-Why not scrapy-playwright: it replaces Scrapy's download handler with the
-browser's, so the page document would no longer pass through the tee handler
-that archives its bytes exactly as received, and it hands the browser's
-subrequests to no one. Here Scrapy downloads (and archives, byte-exact) the
-document as for any page; the browser gets that same document from the
-route handler, and only what the page then asks for goes through the browser's
-side, where :class:`BrowserRenderer` sees every request:
-
-* the caller's ``guard`` decides first (the crawl's address guard and scheme
-  rule), a refused request is aborted and never leaves the machine;
-* allowed requests are fetched by Playwright (``route.fetch``) and handed to
-  the caller's ``record`` as an :class:`Exchange` to archive. Playwright gives
-  decoded bodies and rebuilt headers, so the caller marks those records
-  reconstructed;
-* Chromium itself is started behind a dead proxy, so anything the route
-  handler does not see (a WebSocket, a prefetch) fails instead of going out.
-
-Every load, scroll and screenshot has a time limit; a page that hangs is a
-:class:`RenderError` naming the URL and the step, and the renderer goes on
-with a fresh page (or a fresh browser if the old one stopped answering).
-One browser per crawl, its contexts recycled so memory stays flat.
+:class:`BrowserRenderer` drives Debian's ``chromium`` through Playwright's async API in
+the crawl's own asyncio loop. Scrapy downloads (and archives) the document; the browser
+gets those same bytes from the route handler, where every later request is checked by
+the caller's ``guard``, fetched with ``route.fetch`` and handed to ``record``. Every step
+has a time limit: a page that hangs is a :class:`RenderError` naming the URL and the step.
+Why not scrapy-playwright, the dead proxy, recycling: "Script-built outlets" in
+``docs/architecture.md``.
 """
 
 from __future__ import annotations
