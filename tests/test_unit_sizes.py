@@ -43,7 +43,6 @@ LONG_FUNCTIONS = {
     "archiver/tools/onboard.py:outlet_file": "writes the commented outlet file top to bottom, as the user reads it",
     "archiver/crawl/requisites.py:html_references": "one walk over the page names every reference with "
     "its source, in document order; discovery and the replay rewriter share it, so it stays one walk",
-    "archiver/store/schema.py:initial": "a frozen migration writes out every column it creates and is never edited",
     "archiver/demo/content.py:catalogue": "the demo site's article list: data",
     "archiver/demo/render.py:article_page": "one HTML template",
     "archiver/demo/site.py:build_site": "writes the demo site's files in one readable pass",
