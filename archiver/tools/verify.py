@@ -115,6 +115,10 @@ class _Checker:
     def problem(self, file: str, offset: int | None, record_id: str | None, message: str) -> None:
         self.report.problems.append(Problem(file, offset, record_id, message))
 
+    def package_problem(self, where: str, message: str) -> None:
+        """A problem of a package or one of its members (``file.wacz!member``): no record, no offset."""
+        self.problem(where, None, None, message)
+
     # -- WARCs --------------------------------------------------------------
 
     def scan(self, paths: Iterable[Path]) -> None:
@@ -391,9 +395,7 @@ def _check_names(zf: zipfile.ZipFile, path: Path, checker: _Checker) -> dict[str
             continue
         reason = unsafe_reason(info.filename) or ("symbolic link" if is_link(info) else None)
         if reason:
-            checker.problem(
-                f"{path}!{info.filename!r}", None, None, f"hostile member name ({reason}); not read"
-            )
+            checker.package_problem(f"{path}!{info.filename!r}", f"hostile member name ({reason}); not read")
         else:
             safe[info.filename] = info
     return safe
@@ -417,27 +419,23 @@ def _package_checks(
         package = json.loads(package_bytes)
         resources = [r for r in package.get("resources", []) if isinstance(r, dict)]
     except (KeyError, ValueError, AttributeError, zipfile.BadZipFile, UnsafeMember) as exc:
-        checker.problem(f"{path}!datapackage.json", None, None, f"missing or unreadable ({exc})")
+        checker.package_problem(f"{path}!datapackage.json", f"missing or unreadable ({exc})")
         return None
     package_hash = "sha256:" + hashlib.sha256(package_bytes).hexdigest()
     checker.report.snapshot_id = package_hash
     if expected_id is not None and expected_id != package_hash:
-        checker.problem(
+        checker.package_problem(
             f"{path}!datapackage.json",
-            None,
-            None,
             f"this is snapshot {package_hash}, not the cited {expected_id}",
         )
     try:
         stated = json.loads(read_member(zf, "datapackage-digest.json", _PACKAGE_JSON_LIMIT)).get("hash")
     except (KeyError, ValueError, AttributeError, zipfile.BadZipFile, UnsafeMember):
         stated = None
-        checker.problem(f"{path}!datapackage-digest.json", None, None, "missing or unreadable")
+        checker.package_problem(f"{path}!datapackage-digest.json", "missing or unreadable")
     if stated is not None and stated != package_hash:
-        checker.problem(
+        checker.package_problem(
             f"{path}!datapackage.json",
-            None,
-            None,
             f"sha256 is {package_hash}, datapackage-digest.json says {stated}",
         )
     _check_listed(zf, path, checker, members, resources)
@@ -462,26 +460,22 @@ def _check_listed(
         where = f"{path}!{name!r}" if unsafe_reason(name) else f"{path}!{name}"
         if name not in members:
             why = unsafe_reason(name)
-            checker.problem(
+            checker.package_problem(
                 where,
-                None,
-                None,
                 f"hostile resource path ({why})" if why else "listed in datapackage.json but not in the zip",
             )
             continue
         digest, size, complaint = _hash_member(zf, name)
         if complaint:
-            checker.problem(where, None, None, f"zip member damaged ({complaint})")
+            checker.package_problem(where, f"zip member damaged ({complaint})")
         if digest != resource.get("hash"):
-            checker.problem(
-                where, None, None, f"sha256 is {digest}, datapackage.json says {resource.get('hash')}"
+            checker.package_problem(
+                where, f"sha256 is {digest}, datapackage.json says {resource.get('hash')}"
             )
         if size != resource.get("bytes"):
-            checker.problem(where, None, None, f"{size} bytes, datapackage.json says {resource.get('bytes')}")
+            checker.package_problem(where, f"{size} bytes, datapackage.json says {resource.get('bytes')}")
     for name in sorted(set(members) - listed - {"datapackage.json", "datapackage-digest.json"}):
-        checker.problem(
-            f"{path}!{name}", None, None, "in the zip but not listed in datapackage.json; not read"
-        )
+        checker.package_problem(f"{path}!{name}", "in the zip but not listed in datapackage.json; not read")
 
 
 def _extract_listed(
@@ -509,8 +503,8 @@ def _extract_listed(
         try:
             left -= copy_member(zf, info, tmp, left)
         except UnsafeMember as exc:
-            checker.problem(
-                f"{path}!{name}", None, None, f"{exc} (verify writes at most {max_bytes} bytes of a package)"
+            checker.package_problem(
+                f"{path}!{name}", f"{exc} (verify writes at most {max_bytes} bytes of a package)"
             )
             break
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
