@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import threading
+import time
 from typing import TypeVar
 
 T = TypeVar("T", bound="BackgroundServer")
@@ -53,13 +54,22 @@ class PagesServer(BackgroundServer):
 
     ``hits`` lists every path asked for, in arrival order (what a test asserts
     a crawler fetched or never reached). ``pages`` may be replaced before
-    :meth:`start` (a page that names the server's own ``url``).
+    :meth:`start` (a page that names the server's own ``url``). ``delays``
+    holds seconds to wait before answering a path (a slow robots.txt).
     """
 
     thread_name = "pages-server"
 
-    def __init__(self, pages: dict[str, tuple[str, bytes]], host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        pages: dict[str, tuple[str, bytes]],
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        delays: dict[str, float] | None = None,
+    ) -> None:
         self.pages = pages
+        self.delays = delays or {}
         self.hits: list[str] = []
         self._httpd = http.server.ThreadingHTTPServer((host, port), _PagesHandler)
         self._httpd.pages_server = self  # type: ignore[attr-defined]
@@ -70,6 +80,7 @@ class _PagesHandler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         server: PagesServer = self.server.pages_server  # type: ignore[attr-defined]
         server.hits.append(self.path)
+        time.sleep(server.delays.get(self.path, 0))
         content_type, body = server.pages.get(self.path, ("text/plain", b"not found"))
         self.send_response(200 if self.path in server.pages else 404)
         self.send_header("Content-Type", content_type)
