@@ -22,7 +22,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from archiver.demo.threaded import BackgroundServer
+from archiver.demo.threaded import BackgroundServer, QuietHTTPServer
 
 __all__ = ["BigSiteServer", "build_pages", "outlet_toml", "SECTION_SIZE"]
 
@@ -157,8 +157,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
+class _Server(QuietHTTPServer):
     request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], pages: dict[str, bytes]) -> None:

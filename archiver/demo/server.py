@@ -27,7 +27,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from archiver.demo.content import catalogue
 from archiver.demo.model import DemoSite, Page
 from archiver.demo.site import STATIC_DATE, build_site, render_article
-from archiver.demo.threaded import BackgroundServer
+from archiver.demo.threaded import BackgroundServer, QuietHTTPServer
 
 __all__ = ["DemoServer", "RequestLog"]
 
@@ -66,7 +66,7 @@ class DemoServer(BackgroundServer):
     def _listen(self, host: str, port: int, delay: float) -> None:
         """Bind the server (``port=0``: a free one) and learn its URL."""
         self.delay = delay
-        self._httpd = http.server.ThreadingHTTPServer((host, port), _Handler)
+        self._httpd = QuietHTTPServer((host, port), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.demo = self  # type: ignore[attr-defined]
         self.url = self._bind()

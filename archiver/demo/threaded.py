@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 import http.server
+import sys
 import threading
 import time
 from typing import TypeVar
 
 T = TypeVar("T", bound="BackgroundServer")
+
+
+class QuietHTTPServer(http.server.ThreadingHTTPServer):
+    """A threading HTTP server that takes a client hanging up (a killed crawler) as normal.
+
+    ``socketserver`` prints a traceback for every connection reset; the
+    kill-point tests and ``bench/kill_workers.py`` SIGKILL crawlers on purpose.
+    Any other error is still printed.
+    """
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class BackgroundServer:
@@ -71,7 +88,7 @@ class PagesServer(BackgroundServer):
         self.pages = pages
         self.delays = delays or {}
         self.hits: list[str] = []
-        self._httpd = http.server.ThreadingHTTPServer((host, port), _PagesHandler)
+        self._httpd = QuietHTTPServer((host, port), _PagesHandler)
         self._httpd.pages_server = self  # type: ignore[attr-defined]
         self.url = self._bind()
 
