@@ -356,3 +356,26 @@ def test_a_short_post_wins_over_a_longer_sidebar_text_widget():
     page = f"<html><body><div class='wrapper'><div class='main'>{post}</div>{widget}</div></body></html>"
     art = extract(page, "https://example.test/x")
     assert art.text.startswith("Die Stadt steht schwarz") and "no influence" not in art.text
+
+
+# --------------------------------------------------------------------- metadata
+
+
+def _with_head(head: str, body: str = "") -> str:
+    """A page whose <head> carries ``head`` (JSON-LD, meta tags) and whose body is ``body``."""
+    return _page(body + _paragraphs(3)).replace("<title>Harbour</title>", "<title>Harbour</title>" + head)
+
+
+def test_a_jsonld_author_given_as_a_reference_to_a_graph_node_is_named():
+    # Yoast and AIOSEO write the article's author as {"@id": ...}, the Person elsewhere in the @graph
+    ld = (
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@graph": ['
+        '{"@type": "Article", "headline": "Harbour", "author": {"@id": "https://example.test/#/p/1"},'
+        ' "publisher": {"@id": "https://example.test/#org"}},'
+        '{"@type": "Organization", "@id": "https://example.test/#org", "name": "Example News"},'
+        '{"@type": "Person", "@id": "https://example.test/#/p/1", "name": "Maria Lindqvist",'
+        ' "url": "https://example.test/author/maria"}]}</script>'
+    )
+    art = extract(_with_head(ld), "https://example.test/n")
+    assert art.authors == ["Maria Lindqvist"]
+    assert art.site_name == "Example News"
