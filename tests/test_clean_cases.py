@@ -379,3 +379,11 @@ def test_a_jsonld_author_given_as_a_reference_to_a_graph_node_is_named():
     art = extract(_with_head(ld), "https://example.test/n")
     assert art.authors == ["Maria Lindqvist"]
     assert art.site_name == "Example News"
+
+
+def test_the_written_by_label_of_the_twitter_card_names_the_author():
+    head = (
+        "<meta name='twitter:label1' content='Written by'><meta name='twitter:data1' content='Ken Oduya'>"
+        "<meta name='twitter:label2' content='Est. reading time'><meta name='twitter:data2' content='4 minutes'>"
+    )
+    assert extract(_with_head(head), "https://example.test/o").authors == ["Ken Oduya"]

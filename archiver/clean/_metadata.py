@@ -124,8 +124,16 @@ def _meta_authors(src: Sources) -> list[str]:
                 continue
             authors.extend(_names(v))
         if authors:
-            break
+            return authors
+    for i in range(1, 5):  # Yoast's reading card: twitter:label1 "Written by", twitter:data1 the name
+        label = src.first_meta(f"twitter:label{i}")
+        if label and _AUTHOR_LABEL.search(label):
+            return _names(src.first_meta(f"twitter:data{i}"))
     return authors
+
+
+#: A label saying "written by" / "author" in the languages of _BYLINE_PREFIX.
+_AUTHOR_LABEL = re.compile(r"\b(?:by|authors?|autor|auteur|autore|von|par|por|di|door|av|af)\b", re.I)
 
 
 def _authors(src: Sources) -> list[str]:
