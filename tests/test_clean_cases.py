@@ -387,3 +387,20 @@ def test_the_written_by_label_of_the_twitter_card_names_the_author():
         "<meta name='twitter:label2' content='Est. reading time'><meta name='twitter:data2' content='4 minutes'>"
     )
     assert extract(_with_head(head), "https://example.test/o").authors == ["Ken Oduya"]
+
+
+def _ld_published(when: str) -> str:
+    return (
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "BlogPosting",'
+        f' "headline": "Harbour", "datePublished": "{when}"}}</script>'
+    )
+
+
+def test_the_date_under_the_headline_wins_over_a_later_restamped_date_published():
+    # the site builder re-stamps datePublished on every re-publish; the printed date is the first one
+    head = _ld_published("2025-11-20T16:02:46Z")
+    art = extract(_with_head(head, "<div class='post-date'>May 14, 2025</div>"), "https://example.test/p")
+    assert art.published == "2025-05-14"
+    # one day earlier is the local day of a UTC timestamp, not a re-stamp: the timestamp stays
+    art = extract(_with_head(head, "<div class='post-date'>Nov 19, 2025</div>"), "https://example.test/p")
+    assert art.published == "2025-11-20T16:02:46Z"

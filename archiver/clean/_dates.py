@@ -148,8 +148,9 @@ def _script_date(root: etree._Element, rx: re.Pattern[str] = _SCRIPT_DATE) -> st
     return None
 
 
-def _date_near_headline(root: etree._Element) -> str | None:
-    """A date written just before or after the page's <h1> (the dateline)."""
+def _date_near_headline(root: etree._Element, longest: int = 80) -> str | None:
+    """A date written just before or after the page's <h1> (the dateline), in a piece
+    of text at most ``longest`` characters long."""
     body = root.find("body")
     if body is None:
         return None
@@ -166,7 +167,7 @@ def _date_near_headline(root: etree._Element) -> str | None:
         if el.tag in ("script", "style", "a"):
             continue
         for piece in (el.text, el.tail):
-            if piece and 6 <= len(piece.strip()) <= 80 and re.search(r"\d{2}", piece):
+            if piece and 6 <= len(piece.strip()) <= longest and re.search(r"\d{2}", piece):
                 d = normalise_date(piece)
                 if d:
                     return d
@@ -370,6 +371,24 @@ PUBLISHED: tuple[Finder, ...] = (
 )
 #: Modification-date finders, most trusted first.
 MODIFIED: tuple[Finder, ...] = (ld_modified, meta_modified, ld_any_modified)
+
+
+def find_published(src: Sources) -> str | None:
+    """The first date the ``PUBLISHED`` finders give, unless the headline's dateline shows
+    a date at least two days earlier: a content system re-stamps datePublished when a page
+    is re-saved, while the date printed by the headline stays the first publication's (and
+    a date before the publication cannot be an update). Two days, so that a UTC timestamp
+    against the local day it falls on is not taken for a re-stamp; a dateline piece of at
+    most 40 characters, so that a date quoted in a sentence is not taken for it."""
+    found = find_date(src, PUBLISHED)
+    shown = _date_near_headline(src.root, longest=40) if found else None
+    if found and shown and _days(shown) <= _days(found) - 2:
+        return shown
+    return found
+
+
+def _days(iso: str) -> int:
+    return datetime.fromisoformat(iso[:10]).toordinal()
 
 
 def find_date(src: Sources, finders: tuple[Finder, ...]) -> str | None:

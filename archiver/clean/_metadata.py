@@ -13,7 +13,7 @@ from typing import Any
 
 import lxml.etree as etree
 
-from ._dates import _MONTHS, MODIFIED, PUBLISHED, find_date
+from ._dates import _MONTHS, MODIFIED, find_date, find_published
 from ._dom import text_of
 from ._sources import Sources, canonical_url, join_url, read_sources
 from ._values import clean
@@ -45,7 +45,7 @@ def read_metadata(root: etree._Element, url: str) -> Metadata:
     return Metadata(
         title=find_title(src, site_name),
         authors=find_authors(src, site_name),
-        published=find_date(src, PUBLISHED),
+        published=find_published(src),
         modified=find_date(src, MODIFIED),
         language=find_language(src),
         canonical_url=canonical_url(src),
