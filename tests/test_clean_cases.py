@@ -404,3 +404,15 @@ def test_the_date_under_the_headline_wins_over_a_later_restamped_date_published(
     # one day earlier is the local day of a UTC timestamp, not a re-stamp: the timestamp stays
     art = extract(_with_head(head, "<div class='post-date'>Nov 19, 2025</div>"), "https://example.test/p")
     assert art.published == "2025-11-20T16:02:46Z"
+
+
+def test_the_headline_is_the_h1_that_agrees_best_with_the_metadata_title():
+    # the blog's name is an <h1> too, sharing a word or two with the post's title
+    page = (
+        "<html><head><title>Defer, Panic, and Recover - The Go Blog</title>"
+        "<meta property='og:title' content='Defer, Panic, and Recover - The Go Blog'></head>"
+        "<body><header><h1>The Go Blog</h1></header><article><h1>Defer, Panic, and Recover</h1>"
+        + _paragraphs(3)
+        + "</article></body></html>"
+    )
+    assert extract(page, "https://example.test/q").title == "Defer, Panic, and Recover"

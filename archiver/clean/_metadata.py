@@ -353,11 +353,14 @@ def _headline_h1(root: etree._Element, meta_title: str | None) -> str | None:
     if not meta_title:
         return h1s[0] if len(h1s) == 1 else None
     mt = _tokens(meta_title)
-    for text in h1s:
+    best, best_key = None, (0.0, 0)
+    for text in h1s:  # the <h1> that agrees best: the site's name in an <h1> shares a word or two
         ht = _tokens(text)
-        if ht and len(ht & mt) >= 0.5 * min(len(ht), len(mt)):
-            return text
-    return None
+        common = len(ht & mt)
+        key = (common / min(len(ht), len(mt)) if ht and mt else 0.0, common)
+        if key[0] >= 0.5 and key > best_key:
+            best, best_key = text, key
+    return best
 
 
 def _byline(root: etree._Element) -> list[str]:
