@@ -416,3 +416,31 @@ def test_the_headline_is_the_h1_that_agrees_best_with_the_metadata_title():
         + "</article></body></html>"
     )
     assert extract(page, "https://example.test/q").title == "Defer, Panic, and Recover"
+
+
+def test_a_metadata_title_that_is_only_the_site_name_is_passed_over():
+    head = (
+        "<meta property='og:site_name' content='Robomow'><meta property='og:title' content='Robomow'>"
+        "<meta name='twitter:title' content='Which mower suits which lawn? | Robomow'>"
+    )
+    assert extract(_with_head(head), "https://example.test/r").title == "Which mower suits which lawn?"
+
+
+def test_an_h1_linking_to_the_home_page_is_the_site_name_not_the_headline():
+    page = (
+        "<html><head><title>Progress Report #39</title></head><body><header>"
+        "<a href='/'><h1>Antoyo's Blog</h1></a></header><article><h2>Progress Report #39</h2>"
+        + _paragraphs(3)
+        + "</article></body></html>"
+    )
+    assert extract(page, "https://example.test/s").title == "Progress Report #39"
+    logo = page.replace(
+        "<a href='/'><h1>Antoyo's Blog</h1></a>", "<h1><a href='https://example.test/'>Antoyo's Blog</a></h1>"
+    )
+    assert extract(logo, "https://example.test/s").title == "Progress Report #39"
+
+
+def test_a_metadata_title_naming_the_host_among_other_words_is_kept():
+    head = "<meta property='og:title' content='Example Electricians Pricing Guide near Atlanta'>"
+    art = extract(_with_head(head), "https://www.exampleelectricians.test/pricing")
+    assert art.title == "Example Electricians Pricing Guide near Atlanta"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import lxml.etree as etree
 
@@ -68,22 +69,28 @@ def find_site_name(src: Sources) -> str | None:
 
 def find_title(src: Sources, site_name: str | None) -> str | None:
     """The headline: the metadata title without the site's name, or the visible <h1>
-    that agrees with it, else the document's <title>."""
-    title = (
-        clean(src.article.get("headline"))
-        or clean(src.article.get("name"))
-        or src.first_meta(
-            "og:title", "twitter:title", "dc.title", "citation_title", "parsely-title", "headline"
-        )
-    )
-    meta_title = _split_title(title, site_name, src.url) if title else None
-    title = _headline_h1(src.root, meta_title) or meta_title
+    that agrees with it, else the document's <title>. A metadata title that is only the
+    site's name (og:title "Robomow" on every page) is passed over for the next source."""
+    meta_title = None
+    for raw in (
+        clean(src.article.get("headline")),
+        clean(src.article.get("name")),
+        *(src.first_meta(k) for k in _TITLE_META),
+    ):
+        title = _split_title(raw, site_name, src.url) if raw else None
+        if title and not _is_site(title, site_name, src.url, whole=True):
+            meta_title = title
+            break
+    title = _headline_h1(src.root, meta_title, src.url) or meta_title
     if not title:
         t = src.root.find(".//title")
-        doc_title = clean(text_of(t)) if t is not None else None
-        if doc_title:
-            title = _split_title(doc_title, site_name, src.url)
+        raw = clean(text_of(t)) if t is not None else None
+        if raw:
+            title = _split_title(raw, site_name, src.url)
     return title
+
+
+_TITLE_META = ("og:title", "twitter:title", "dc.title", "citation_title", "parsely-title", "headline")
 
 
 def find_authors(src: Sources, site_name: str | None = None) -> list[str]:
@@ -306,20 +313,33 @@ _AUTHOR_META = (
 _TITLE_SEP = re.compile(r"\s+(?:\||-|–|—|::|·|•|»)\s+")
 
 
+def _is_site(part: str, site: str | None, url: str, whole: bool = False) -> bool:
+    """Whether a piece of a title is the site's name (or its host's first label).
+
+    ``whole``: the piece is a whole title, which may name the host among other words
+    ("Pricing Guide of Example Electricians" on example-electricians.com): only the
+    host's name alone (give or take a short ending, "Robomow.com") is the site's."""
+    key = re.sub(r"\W+", "", part).lower()
+    if not key:
+        return True
+    if site and key == re.sub(r"\W+", "", site).lower():
+        return True
+    host = re.sub(r"^www\.", "", re.sub(r"^[a-z]+://", "", url or "").split("/")[0]).split(".")[0]
+    if not host or len(host) <= 2:
+        return False
+    if whole:
+        return key in host or (key.startswith(host) and len(key) <= len(host) + 4)
+    return host in key or key in host
+
+
 def _split_title(title: str, site: str | None, url: str = "") -> str:
     """Remove a " | Site" / " - Site" suffix (or prefix) from a page title."""
     parts = _TITLE_SEP.split(title)
     if len(parts) < 2:
         return title
-    host = re.sub(r"^www\.", "", re.sub(r"^[a-z]+://", "", url or "").split("/")[0]).split(".")[0]
 
     def is_site(part: str) -> bool:
-        key = re.sub(r"\W+", "", part).lower()
-        if not key:
-            return True
-        if site and key == re.sub(r"\W+", "", site).lower():
-            return True
-        return bool(host) and len(host) > 2 and (host in key or key in host)
+        return _is_site(part, site, url)
 
     if is_site(parts[-1]):
         return " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
@@ -336,13 +356,16 @@ def _tokens(s: str) -> set[str]:
     return set(re.findall(r"\w+", s.lower()))
 
 
-def _headline_h1(root: etree._Element, meta_title: str | None) -> str | None:
-    """The visible headline: the page's <h1> that agrees with the metadata title."""
+def _headline_h1(root: etree._Element, meta_title: str | None, url: str = "") -> str | None:
+    """The visible headline: the page's <h1> that agrees with the metadata title
+    (an <h1> linking to the home page is the site's name, not a headline)."""
     body = root.find("body")
     if body is None:
         return None
     h1s = []
     for h in body.iter("h1"):
+        if _links_home(h, url):
+            continue
         text = clean(text_of(h))
         if text and 5 <= len(text) <= 300:
             h1s.append(text)
@@ -361,6 +384,20 @@ def _headline_h1(root: etree._Element, meta_title: str | None) -> str | None:
         if key[0] >= 0.5 and key > best_key:
             best, best_key = text, key
     return best
+
+
+def _links_home(h: etree._Element, url: str) -> bool:
+    """Whether an element is (inside, or wraps) a link to the site's home page."""
+    for a in [*h.iterancestors("a"), *h.iter("a")]:
+        href = a.get("href")
+        if href is None:
+            continue
+        if href.strip() in ("/", "./"):
+            return True
+        parts = urlsplit(join_url(url, href.strip()) or "") if url else None
+        if parts and parts.path in ("", "/") and not parts.query and parts.netloc == urlsplit(url).netloc:
+            return True
+    return False
 
 
 def _byline(root: etree._Element) -> list[str]:
