@@ -444,3 +444,22 @@ def test_a_metadata_title_naming_the_host_among_other_words_is_kept():
     head = "<meta property='og:title' content='Example Electricians Pricing Guide near Atlanta'>"
     art = extract(_with_head(head), "https://www.exampleelectricians.test/pricing")
     assert art.title == "Example Electricians Pricing Guide near Atlanta"
+
+
+def test_the_byline_elements_pieces_are_separate_words():
+    # WordPress themes: "<span>Posted by</span><a>Name</a>"; a role in its own <div> after the name
+    byline = (
+        "<span class='byline'><span class='screen-reader-text'>Posted by</span><span class='author vcard'>"
+        "<a class='url fn n' href='/author/dw/'>Damien Walter</a></span></span>"
+    )
+    assert extract(_with_head("", byline), "https://example.test/t").authors == ["Damien Walter"]
+    role = "<div class='post-author'><div>Matt Check</div><div>Head Winemaker</div></div>"
+    assert extract(_with_head("", role), "https://example.test/t").authors == ["Matt Check"]
+
+
+def test_a_labelled_date_after_the_byline_name_is_cut_off_at_its_colon():
+    byline = (
+        "<div class='author-intro'><strong>Written By:</strong><a href='/authors/cm'>Cazzy Magennis</a>"
+        "<strong>Last Updated:</strong><div>August 1, 2025</div></div>"
+    )
+    assert extract(_with_head("", byline), "https://example.test/u").authors == ["Cazzy Magennis"]

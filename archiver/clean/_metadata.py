@@ -261,7 +261,7 @@ _BYLINE_PREFIX = re.compile(
 _BYLINE_PREFIX_GLUED = re.compile(r"^\s*(?:[Bb]y|Author)(?=[A-Z][a-z])")
 _BYLINE_TAIL = re.compile(
     r"\s+(?:[-–—|•·]|on|am|le|el|published|updated|posted|last updated|veröffentlicht|"
-    r"aktualisiert)\s+|\s*[•·|]\s*|(?:published|updated|posted) on\b|"
+    r"aktualisiert)(?:\s+|\s*:)|\s*[•·|]\s*|(?:published|updated|posted) on\b|"
     r"[\s-]+(?=(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)|\s*\d",
     re.I,
 )
@@ -408,7 +408,8 @@ def _byline(root: etree._Element) -> list[str]:
     )
     for el in nodes:
         name_el = el.xpath('.//*[@itemprop="name"]')
-        text = clean(text_of(name_el[0] if name_el else el))
+        # pieces joined by a space: "<span>Posted by</span><a>Damien Walter</a>" is two words
+        text = clean(" ".join((name_el[0] if name_el else el).itertext()))
         if text and len(text) < 80:
             names = _names(text)
             if names:
