@@ -463,3 +463,21 @@ def test_a_labelled_date_after_the_byline_name_is_cut_off_at_its_colon():
         "<strong>Last Updated:</strong><div>August 1, 2025</div></div>"
     )
     assert extract(_with_head("", byline), "https://example.test/u").authors == ["Cazzy Magennis"]
+
+
+def test_names_after_a_visible_written_by_label_are_the_authors():
+    # no author class, no markup: a label, then the name in the next element or the same text
+    label = "<div class='meta'><p class='small'>Written by</p><p class='grey'>Edzel Tabing</p></div>"
+    assert extract(_with_head("", label), "https://example.test/v").authors == ["Edzel Tabing"]
+    inline = "<p class='meta'>By Moses Kim and Kate Shokurova</p>"
+    assert extract(_with_head("", inline), "https://example.test/v").authors == [
+        "Moses Kim",
+        "Kate Shokurova",
+    ]
+    particle = "<p class='meta'>Article by</p><div>Marna van der Merwe</div>"
+    assert extract(_with_head("", particle), "https://example.test/v").authors == ["Marna van der Merwe"]
+
+
+def test_by_before_words_that_are_not_a_name_is_no_byline():
+    body = "<p class='meta'>by the harbour master's office</p><p>Photos by Night</p>"
+    assert extract(_with_head("", body), "https://example.test/w").authors == []

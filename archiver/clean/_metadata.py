@@ -146,7 +146,7 @@ _AUTHOR_LABEL = re.compile(r"\b(?:by|authors?|autor|auteur|autore|von|par|por|di
 def _authors(src: Sources) -> list[str]:
     """Names as the first source gives them (an organisation included)."""
     authors = _names(src.article.get("author")) or _names(src.article.get("creator"))
-    authors = authors or _meta_authors(src) or _byline(src.root)
+    authors = authors or _meta_authors(src) or _byline(src.root) or _labelled_byline(src.root)
     return list(dict.fromkeys(authors))
 
 
@@ -414,4 +414,36 @@ def _byline(root: etree._Element) -> list[str]:
             names = _names(text)
             if names:
                 return names[:4]
+    return []
+
+
+_BY_LABEL = re.compile(
+    r"^(?:(?:written|posted|published|article|words|story|text|reported)\s+by|by|authors?|autor(?:in)?|"
+    r"auteur|autore|von|par|por|di|door|av|af)\s*:?(?:\s+(?P<name>.+))?$",
+    re.I,
+)
+#: Capitalised words (particles such as "van der" between them), as a name is written.
+_NAME_LIKE = re.compile(
+    r"^[A-ZÀ-Ý][\w'’.-]*(?:\s+(?:(?:van|von|der|den|de|da|di|du|la|le|del|della|dos|das|ten|ter|bin|ibn|al)"
+    r"\s+){0,2}[A-ZÀ-Ý][\w'’.-]*){0,4}$"
+)
+
+
+def _labelled_byline(root: etree._Element) -> list[str]:
+    """Names after a visible "By" / "Written by" label, in the same text or the next:
+    a byline without an author class or author markup."""
+    body = root.find("body")
+    if body is None:
+        return []
+    pieces = [t.strip() for t in body.itertext() if t.strip()]
+    for i, piece in enumerate(pieces):
+        if len(piece) > 80:
+            continue
+        m = _BY_LABEL.match(piece)
+        if not m:
+            continue
+        name = m.group("name") or (pieces[i + 1] if i + 1 < len(pieces) else "")
+        names = [n for n in _names(name) if _NAME_LIKE.match(n) and (" " in n or m.group("name") is None)]
+        if names:
+            return names[:4]
     return []
