@@ -481,3 +481,10 @@ def test_names_after_a_visible_written_by_label_are_the_authors():
 def test_by_before_words_that_are_not_a_name_is_no_byline():
     body = "<p class='meta'>by the harbour master's office</p><p>Photos by Night</p>"
     assert extract(_with_head("", body), "https://example.test/w").authors == []
+
+
+def test_a_job_title_after_a_comma_in_the_author_name_is_dropped_with_what_follows():
+    head = "<meta name='author' content='Brett Cruz, Privacy &amp; Digital Security Expert, Example Reviews'>"
+    assert extract(_with_head(head), "https://example.test/y").authors == ["Brett Cruz"]
+    two = "<meta name='author' content='Ana Ruiz, Tom Berg'>"  # a second name is no role
+    assert extract(_with_head(two), "https://example.test/y").authors == ["Ana Ruiz", "Tom Berg"]

@@ -225,7 +225,11 @@ def _names(value: Any) -> list[str]:
         return []
     s = _BYLINE_PREFIX.sub("", _BYLINE_PREFIX_GLUED.sub("", s))
     s = _BYLINE_TAIL.split(_GLUED_MONTH.sub(" ", s))[0]
-    parts = re.split(r"\s*(?:;|\band\b|\bund\b|\bet\b|\by\b|&|\|)\s*|,\s*(?=\S+\s+\S)", s)
+    parts = []
+    for i, seg in enumerate(re.split(r"\s*;\s*|,\s*(?=\S+\s+\S)", s)):
+        if i and _is_role(seg):  # "Name, Privacy & Security Expert, Outlet": a role, then more about it
+            break
+        parts.extend(re.split(r"\s*(?:\band\b|\bund\b|\bet\b|\by\b|&|\|)\s*", seg))
     out = []
     for p in (_without_role(x.strip(" ,-–—•·:*")) for x in parts):
         if p and _is_name(p):
@@ -242,6 +246,11 @@ _ROLE_WORDS = frozenset(
     "lead chief former deputy expert consultant director manager specialist dvm phd "
     "journalist producer photographer analyst".split()
 )
+
+
+def _is_role(segment: str) -> bool:
+    """Whether a comma-separated piece of a byline is a job title (a role word in it)."""
+    return any(w.lower().strip(".,()").removesuffix("s") in _ROLE_WORDS for w in segment.split())
 
 
 def _without_role(p: str) -> str:
