@@ -488,3 +488,8 @@ def test_a_job_title_after_a_comma_in_the_author_name_is_dropped_with_what_follo
     assert extract(_with_head(head), "https://example.test/y").authors == ["Brett Cruz"]
     two = "<meta name='author' content='Ana Ruiz, Tom Berg'>"  # a second name is no role
     assert extract(_with_head(two), "https://example.test/y").authors == ["Ana Ruiz", "Tom Berg"]
+
+
+def test_a_three_word_phrase_before_by_is_a_byline_prefix():
+    byline = "<span class='author-name'><a href='/author/ra/'>View all posts by Ray Ansari</a></span>"
+    assert extract(_with_head("", byline), "https://example.test/z").authors == ["Ray Ansari"]

@@ -264,7 +264,7 @@ def _without_role(p: str) -> str:
 
 _BYLINE_PREFIX = re.compile(
     r"^\s*(?:(?:written|posted|published|reviewed|edited|compiled|reported)\s+by|by|von|par|por|"
-    r"di|door|av|af|authors?|autor|auteur|posted|written|(?:\w+\s+){1,2}by)\b\s*:?\s*(?=\S)",
+    r"di|door|av|af|authors?|autor|auteur|posted|written|(?:\w+\s+){1,3}by)\b\s*:?\s*(?=\S)",
     re.I,
 )
 _BYLINE_PREFIX_GLUED = re.compile(r"^\s*(?:[Bb]y|Author)(?=[A-Z][a-z])")
