@@ -493,3 +493,21 @@ def test_a_job_title_after_a_comma_in_the_author_name_is_dropped_with_what_follo
 def test_a_three_word_phrase_before_by_is_a_byline_prefix():
     byline = "<span class='author-name'><a href='/author/ra/'>View all posts by Ray Ansari</a></span>"
     assert extract(_with_head("", byline), "https://example.test/z").authors == ["Ray Ansari"]
+
+
+def test_the_site_name_or_a_short_tag_after_a_pipe_is_cut_from_the_h1_headline_too():
+    head = "<meta property='og:title' content='Critics Choice: Best Art Shows of the Year'>"
+    page = _with_head(head).replace(
+        "<h1>Harbour</h1>", "<h1>Critics Choice: Best Art Shows of the Year – Artlyst</h1>"
+    )
+    assert (
+        extract(page, "https://artlyst.test/reviews/best").title
+        == "Critics Choice: Best Art Shows of the Year"
+    )
+    page = _with_head(head).replace(
+        "<h1>Harbour</h1>", "<h1>Critics Choice: Best Art Shows of the Year | Opinion</h1>"
+    )
+    assert (
+        extract(page, "https://example.test/reviews/best").title
+        == "Critics Choice: Best Art Shows of the Year"
+    )

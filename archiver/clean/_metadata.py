@@ -81,7 +81,8 @@ def find_title(src: Sources, site_name: str | None) -> str | None:
         if title and not _is_site(title, site_name, src.url, whole=True):
             meta_title = title
             break
-    title = _headline_h1(src.root, meta_title, src.url) or meta_title
+    h1 = _headline_h1(src.root, meta_title, src.url)
+    title = (_split_title(h1, site_name, src.url) if h1 else None) or meta_title
     if not title:
         t = src.root.find(".//title")
         raw = clean(text_of(t)) if t is not None else None
