@@ -511,3 +511,8 @@ def test_the_site_name_or_a_short_tag_after_a_pipe_is_cut_from_the_h1_headline_t
         extract(page, "https://example.test/reviews/best").title
         == "Critics Choice: Best Art Shows of the Year"
     )
+
+
+def test_a_title_piece_naming_any_label_of_the_host_is_the_site_name():
+    head = "<meta property='og:title' content='Game Changer | Newegg.com'>"
+    assert extract(_with_head(head), "https://promotions.newegg.test/zotac/").title == "Game Changer"

@@ -324,7 +324,7 @@ _TITLE_SEP = re.compile(r"\s+(?:\||-|–|—|::|·|•|»)\s+")
 
 
 def _is_site(part: str, site: str | None, url: str, whole: bool = False) -> bool:
-    """Whether a piece of a title is the site's name (or its host's first label).
+    """Whether a piece of a title is the site's name (or the name of one of its host's labels).
 
     ``whole``: the piece is a whole title, which may name the host among other words
     ("Pricing Guide of Example Electricians" on example-electricians.com): only the
@@ -334,12 +334,16 @@ def _is_site(part: str, site: str | None, url: str, whole: bool = False) -> bool
         return True
     if site and key == re.sub(r"\W+", "", site).lower():
         return True
-    host = re.sub(r"^www\.", "", re.sub(r"^[a-z]+://", "", url or "").split("/")[0]).split(".")[0]
-    if not host or len(host) <= 2:
-        return False
-    if whole:
-        return key in host or (key.startswith(host) and len(key) <= len(host) + 4)
-    return host in key or key in host
+    labels = re.sub(r"^www\.", "", re.sub(r"^[a-z]+://", "", url or "").split("/")[0]).split(".")
+    for host in (re.sub(r"\W+", "", h).lower() for h in labels[:-1]):  # promotions.newegg.com: both
+        if not host or len(host) <= 2:
+            continue
+        if whole:
+            if key in host or (key.startswith(host) and len(key) <= len(host) + 4):
+                return True
+        elif host in key or key in host:
+            return True
+    return False
 
 
 def _split_title(title: str, site: str | None, url: str = "") -> str:
