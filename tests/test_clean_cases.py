@@ -516,3 +516,8 @@ def test_the_site_name_or_a_short_tag_after_a_pipe_is_cut_from_the_h1_headline_t
 def test_a_title_piece_naming_any_label_of_the_host_is_the_site_name():
     head = "<meta property='og:title' content='Game Changer | Newegg.com'>"
     assert extract(_with_head(head), "https://promotions.newegg.test/zotac/").title == "Game Changer"
+
+
+def test_a_year_first_date_with_dots_is_a_date():
+    dateline = "<p class='pt-3'><span>Essay - Published: 2025.12.17 | </span><a href='/tags'>tags</a></p>"
+    assert extract(_with_head("", dateline), "https://example.test/aa").published == "2025-12-17"

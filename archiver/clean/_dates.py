@@ -25,6 +25,7 @@ _DATE_RES = [
     re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
     re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b"),
     re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b"),
+    re.compile(r"(?<![\d.])((?:19|20)\d{2})\.(\d{1,2})\.(\d{1,2})(?![\d.])"),  # 2025.12.17
 ]
 _MONTHS = {
     m: i + 1
@@ -72,7 +73,7 @@ def normalise_date(value: Any) -> str | None:
                 tz = tz[:3] + ":" + tz[3:]
             out += tz  # "Z" kept as the page wrote it
         return out
-    for rx, order in ((_DATE_RES[1], (0, 1, 2)), (_DATE_RES[2], (2, 1, 0))):
+    for rx, order in ((_DATE_RES[1], (0, 1, 2)), (_DATE_RES[4], (0, 1, 2)), (_DATE_RES[2], (2, 1, 0))):
         m = rx.search(s)
         if m:
             g = m.groups()
