@@ -370,8 +370,12 @@ def run_folds(name: str, args: argparse.Namespace, extractors: list[str]) -> dic
         keep = keep[: args.limit]
     pages = [pages[i] for i in keep]
     fold_of = [fold_of[i] for i in keep]
-    res = run_set(name, pages, extractors, per_page=args.json is not None, keep_texts=True)
-    print_set(name, res)
+    if args.metadata_only:  # no text extraction: the metadata table alone
+        extractors = []
+        res: dict = {"pages": len(pages), "extractors": {}}
+    else:
+        res = run_set(name, pages, extractors, per_page=args.json is not None, keep_texts=True)
+        print_set(name, res)
     checks = (
         [metadata_checks(p) for p in pages]
         if name == "extraction-dev-wcxb" and not args.no_metadata
@@ -439,6 +443,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--no-metadata", action="store_true", help="skip the metadata comparison")
     ap.add_argument(
+        "--metadata-only",
+        action="store_true",
+        help="only the metadata comparison (extraction-dev-wcxb): no text extraction, no F1",
+    )
+    ap.add_argument(
         "--half", choices=("odd", "even"), help="only the pages at odd (or even) positions of the sorted ids"
     )
     ap.add_argument("--json", type=Path, help="also write the figures (and per-page P/R) to this JSON file")
@@ -460,18 +469,26 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.only_folds and not args.folds:
         ap.error("--fold needs --folds K")
+    if args.metadata_only and args.no_metadata:
+        ap.error("--metadata-only and --no-metadata exclude each other")
     warnings.filterwarnings("ignore")
     import logging
 
     logging.disable(logging.CRITICAL)
     extractors = args.extractors or (["ours", "trafilatura"] if args.folds else list(EXTRACTORS))
     out = {}
-    for name in args.sets or SETS:
+    sets = args.sets or (["extraction-dev-wcxb"] if args.metadata_only else SETS)
+    for name in sets:
+        if args.metadata_only and name != "extraction-dev-wcxb":
+            continue  # only this set has gold metadata
         if args.folds:
             res = run_folds(name, args, extractors)
         else:
             pages = load(args.data, name, args.limit, args.half)
-            res = run_set(name, pages, extractors, per_page=args.json is not None)
+            if args.metadata_only:
+                res = {"pages": len(pages), "extractors": {}}
+            else:
+                res = run_set(name, pages, extractors, per_page=args.json is not None)
             if name == "extraction-dev-wcxb" and not args.no_metadata:
                 res["metadata"] = metadata_scores(pages)
             print_set(name, res)

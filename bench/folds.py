@@ -97,22 +97,23 @@ def summary(values: list[float]) -> tuple[float, float]:
 def print_folds(name: str, table: dict, extractors: list[str]) -> None:
     """Per-fold F1 of every extractor side by side, then the mean and the spread."""
     folds = sorted(table["folds"])
-    print(f"\n== {name}: by-site folds (F1; no site in two folds)")
-    head = f"{'fold':<6} {'pages':>5} {'sites':>5} " + " ".join(f"{ex:>12}" for ex in extractors)
-    if "trafilatura" in extractors and "ours" in extractors:
-        head += f" {'ours-traf':>10}"
-    print(head)
-    for f in folds:
-        row = table["folds"][f]
-        line = f"{f:<6} {row['pages']:>5} {row['sites']:>5} " + " ".join(
-            f"{row['f1'][ex]:>12.3f}" for ex in extractors
-        )
+    print(f"\n== {name}: by-site folds (no site in two folds)")
+    if extractors:  # none with --metadata-only
+        head = f"{'fold':<6} {'pages':>5} {'sites':>5} " + " ".join(f"{ex:>12}" for ex in extractors)
         if "trafilatura" in extractors and "ours" in extractors:
-            line += f" {row['f1']['ours'] - row['f1']['trafilatura']:>+10.3f}"
-        print(line)
-    for label, idx in (("mean", 0), ("spread", 1)):
-        cells = " ".join(f"{table['summary'][ex][idx]:>12.3f}" for ex in extractors)
-        print(f"{label:<6} {'':>5} {'':>5} {cells}")
+            head += f" {'ours-traf':>10}"
+        print(head)
+        for f in folds:
+            row = table["folds"][f]
+            line = f"{f:<6} {row['pages']:>5} {row['sites']:>5} " + " ".join(
+                f"{row['f1'][ex]:>12.3f}" for ex in extractors
+            )
+            if "trafilatura" in extractors and "ours" in extractors:
+                line += f" {row['f1']['ours'] - row['f1']['trafilatura']:>+10.3f}"
+            print(line)
+        for label, idx in (("mean", 0), ("spread", 1)):
+            cells = " ".join(f"{table['summary'][ex][idx]:>12.3f}" for ex in extractors)
+            print(f"{label:<6} {'':>5} {'':>5} {cells}")
     if "metadata" in table:
         md = table["metadata"]
         print("metadata accuracy by fold (ours; trafilatura in brackets)")

@@ -356,3 +356,168 @@ def test_a_short_post_wins_over_a_longer_sidebar_text_widget():
     page = f"<html><body><div class='wrapper'><div class='main'>{post}</div>{widget}</div></body></html>"
     art = extract(page, "https://example.test/x")
     assert art.text.startswith("Die Stadt steht schwarz") and "no influence" not in art.text
+
+
+# --------------------------------------------------------------------- metadata
+
+
+def _with_head(head: str, body: str = "") -> str:
+    """A page whose <head> carries ``head`` (JSON-LD, meta tags) and whose body is ``body``."""
+    return _page(body + _paragraphs(3)).replace("<title>Harbour</title>", "<title>Harbour</title>" + head)
+
+
+def test_a_jsonld_author_given_as_a_reference_to_a_graph_node_is_named():
+    # Yoast and AIOSEO write the article's author as {"@id": ...}, the Person elsewhere in the @graph
+    ld = (
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@graph": ['
+        '{"@type": "Article", "headline": "Harbour", "author": {"@id": "https://example.test/#/p/1"},'
+        ' "publisher": {"@id": "https://example.test/#org"}},'
+        '{"@type": "Organization", "@id": "https://example.test/#org", "name": "Example News"},'
+        '{"@type": "Person", "@id": "https://example.test/#/p/1", "name": "Maria Lindqvist",'
+        ' "url": "https://example.test/author/maria"}]}</script>'
+    )
+    art = extract(_with_head(ld), "https://example.test/n")
+    assert art.authors == ["Maria Lindqvist"]
+    assert art.site_name == "Example News"
+
+
+def test_the_written_by_label_of_the_twitter_card_names_the_author():
+    head = (
+        "<meta name='twitter:label1' content='Written by'><meta name='twitter:data1' content='Ken Oduya'>"
+        "<meta name='twitter:label2' content='Est. reading time'><meta name='twitter:data2' content='4 minutes'>"
+    )
+    assert extract(_with_head(head), "https://example.test/o").authors == ["Ken Oduya"]
+
+
+def _ld_published(when: str) -> str:
+    return (
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "BlogPosting",'
+        f' "headline": "Harbour", "datePublished": "{when}"}}</script>'
+    )
+
+
+def test_the_date_under_the_headline_wins_over_a_later_restamped_date_published():
+    # the site builder re-stamps datePublished on every re-publish; the printed date is the first one
+    head = _ld_published("2025-11-20T16:02:46Z")
+    art = extract(_with_head(head, "<div class='post-date'>May 14, 2025</div>"), "https://example.test/p")
+    assert art.published == "2025-05-14"
+    # one day earlier is the local day of a UTC timestamp, not a re-stamp: the timestamp stays
+    art = extract(_with_head(head, "<div class='post-date'>Nov 19, 2025</div>"), "https://example.test/p")
+    assert art.published == "2025-11-20T16:02:46Z"
+
+
+def test_the_headline_is_the_h1_that_agrees_best_with_the_metadata_title():
+    # the blog's name is an <h1> too, sharing a word or two with the post's title
+    page = (
+        "<html><head><title>Defer, Panic, and Recover - The Go Blog</title>"
+        "<meta property='og:title' content='Defer, Panic, and Recover - The Go Blog'></head>"
+        "<body><header><h1>The Go Blog</h1></header><article><h1>Defer, Panic, and Recover</h1>"
+        + _paragraphs(3)
+        + "</article></body></html>"
+    )
+    assert extract(page, "https://example.test/q").title == "Defer, Panic, and Recover"
+
+
+def test_a_metadata_title_that_is_only_the_site_name_is_passed_over():
+    head = (
+        "<meta property='og:site_name' content='Robomow'><meta property='og:title' content='Robomow'>"
+        "<meta name='twitter:title' content='Which mower suits which lawn? | Robomow'>"
+    )
+    assert extract(_with_head(head), "https://example.test/r").title == "Which mower suits which lawn?"
+
+
+def test_an_h1_linking_to_the_home_page_is_the_site_name_not_the_headline():
+    page = (
+        "<html><head><title>Progress Report #39</title></head><body><header>"
+        "<a href='/'><h1>Antoyo's Blog</h1></a></header><article><h2>Progress Report #39</h2>"
+        + _paragraphs(3)
+        + "</article></body></html>"
+    )
+    assert extract(page, "https://example.test/s").title == "Progress Report #39"
+    logo = page.replace(
+        "<a href='/'><h1>Antoyo's Blog</h1></a>", "<h1><a href='https://example.test/'>Antoyo's Blog</a></h1>"
+    )
+    assert extract(logo, "https://example.test/s").title == "Progress Report #39"
+
+
+def test_a_metadata_title_naming_the_host_among_other_words_is_kept():
+    head = "<meta property='og:title' content='Example Electricians Pricing Guide near Atlanta'>"
+    art = extract(_with_head(head), "https://www.exampleelectricians.test/pricing")
+    assert art.title == "Example Electricians Pricing Guide near Atlanta"
+
+
+def test_the_byline_elements_pieces_are_separate_words():
+    # WordPress themes: "<span>Posted by</span><a>Name</a>"; a role in its own <div> after the name
+    byline = (
+        "<span class='byline'><span class='screen-reader-text'>Posted by</span><span class='author vcard'>"
+        "<a class='url fn n' href='/author/dw/'>Damien Walter</a></span></span>"
+    )
+    assert extract(_with_head("", byline), "https://example.test/t").authors == ["Damien Walter"]
+    role = "<div class='post-author'><div>Matt Check</div><div>Head Winemaker</div></div>"
+    assert extract(_with_head("", role), "https://example.test/t").authors == ["Matt Check"]
+
+
+def test_a_labelled_date_after_the_byline_name_is_cut_off_at_its_colon():
+    byline = (
+        "<div class='author-intro'><strong>Written By:</strong><a href='/authors/cm'>Cazzy Magennis</a>"
+        "<strong>Last Updated:</strong><div>August 1, 2025</div></div>"
+    )
+    assert extract(_with_head("", byline), "https://example.test/u").authors == ["Cazzy Magennis"]
+
+
+def test_names_after_a_visible_written_by_label_are_the_authors():
+    # no author class, no markup: a label, then the name in the next element or the same text
+    label = "<div class='meta'><p class='small'>Written by</p><p class='grey'>Edzel Tabing</p></div>"
+    assert extract(_with_head("", label), "https://example.test/v").authors == ["Edzel Tabing"]
+    inline = "<p class='meta'>By Moses Kim and Kate Shokurova</p>"
+    assert extract(_with_head("", inline), "https://example.test/v").authors == [
+        "Moses Kim",
+        "Kate Shokurova",
+    ]
+    particle = "<p class='meta'>Article by</p><div>Marna van der Merwe</div>"
+    assert extract(_with_head("", particle), "https://example.test/v").authors == ["Marna van der Merwe"]
+
+
+def test_by_before_words_that_are_not_a_name_is_no_byline():
+    body = "<p class='meta'>by the harbour master's office</p><p>Photos by Night</p>"
+    assert extract(_with_head("", body), "https://example.test/w").authors == []
+
+
+def test_a_job_title_after_a_comma_in_the_author_name_is_dropped_with_what_follows():
+    head = "<meta name='author' content='Brett Cruz, Privacy &amp; Digital Security Expert, Example Reviews'>"
+    assert extract(_with_head(head), "https://example.test/y").authors == ["Brett Cruz"]
+    two = "<meta name='author' content='Ana Ruiz, Tom Berg'>"  # a second name is no role
+    assert extract(_with_head(two), "https://example.test/y").authors == ["Ana Ruiz", "Tom Berg"]
+
+
+def test_a_three_word_phrase_before_by_is_a_byline_prefix():
+    byline = "<span class='author-name'><a href='/author/ra/'>View all posts by Ray Ansari</a></span>"
+    assert extract(_with_head("", byline), "https://example.test/z").authors == ["Ray Ansari"]
+
+
+def test_the_site_name_or_a_short_tag_after_a_pipe_is_cut_from_the_h1_headline_too():
+    head = "<meta property='og:title' content='Critics Choice: Best Art Shows of the Year'>"
+    page = _with_head(head).replace(
+        "<h1>Harbour</h1>", "<h1>Critics Choice: Best Art Shows of the Year – Artlyst</h1>"
+    )
+    assert (
+        extract(page, "https://artlyst.test/reviews/best").title
+        == "Critics Choice: Best Art Shows of the Year"
+    )
+    page = _with_head(head).replace(
+        "<h1>Harbour</h1>", "<h1>Critics Choice: Best Art Shows of the Year | Opinion</h1>"
+    )
+    assert (
+        extract(page, "https://example.test/reviews/best").title
+        == "Critics Choice: Best Art Shows of the Year"
+    )
+
+
+def test_a_title_piece_naming_any_label_of_the_host_is_the_site_name():
+    head = "<meta property='og:title' content='Game Changer | Newegg.com'>"
+    assert extract(_with_head(head), "https://promotions.newegg.test/zotac/").title == "Game Changer"
+
+
+def test_a_year_first_date_with_dots_is_a_date():
+    dateline = "<p class='pt-3'><span>Essay - Published: 2025.12.17 | </span><a href='/tags'>tags</a></p>"
+    assert extract(_with_head("", dateline), "https://example.test/aa").published == "2025-12-17"

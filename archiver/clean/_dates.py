@@ -25,6 +25,7 @@ _DATE_RES = [
     re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
     re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b"),
     re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b"),
+    re.compile(r"(?<![\d.])((?:19|20)\d{2})\.(\d{1,2})\.(\d{1,2})(?![\d.])"),  # 2025.12.17
 ]
 _MONTHS = {
     m: i + 1
@@ -72,7 +73,7 @@ def normalise_date(value: Any) -> str | None:
                 tz = tz[:3] + ":" + tz[3:]
             out += tz  # "Z" kept as the page wrote it
         return out
-    for rx, order in ((_DATE_RES[1], (0, 1, 2)), (_DATE_RES[2], (2, 1, 0))):
+    for rx, order in ((_DATE_RES[1], (0, 1, 2)), (_DATE_RES[4], (0, 1, 2)), (_DATE_RES[2], (2, 1, 0))):
         m = rx.search(s)
         if m:
             g = m.groups()
@@ -141,8 +142,9 @@ def _script_date(root: etree._Element, rx: re.Pattern[str] = _SCRIPT_DATE) -> st
     return _first_date(m.group(1) for m in found if m)
 
 
-def _date_near_headline(root: etree._Element) -> str | None:
-    """A date written just before or after the page's <h1> (the dateline)."""
+def _date_near_headline(root: etree._Element, longest: int = 80) -> str | None:
+    """A date written just before or after the page's <h1> (the dateline), in a piece
+    of text at most ``longest`` characters long."""
     body = root.find("body")
     if body is None:
         return None
@@ -160,7 +162,7 @@ def _date_near_headline(root: etree._Element) -> str | None:
         for el in window
         if el.tag not in ("script", "style", "a")
         for piece in (el.text, el.tail)
-        if piece and 6 <= len(piece.strip()) <= 80 and re.search(r"\d{2}", piece)
+        if piece and 6 <= len(piece.strip()) <= longest and re.search(r"\d{2}", piece)
     )
 
 
@@ -359,6 +361,24 @@ PUBLISHED: tuple[Finder, ...] = (
 )
 #: Modification-date finders, most trusted first.
 MODIFIED: tuple[Finder, ...] = (ld_modified, meta_modified, ld_any_modified)
+
+
+def find_published(src: Sources) -> str | None:
+    """The first date the ``PUBLISHED`` finders give, unless the headline's dateline shows
+    a date at least two days earlier: a content system re-stamps datePublished when a page
+    is re-saved, while the date printed by the headline stays the first publication's (and
+    a date before the publication cannot be an update). Two days, so that a UTC timestamp
+    against the local day it falls on is not taken for a re-stamp; a dateline piece of at
+    most 40 characters, so that a date quoted in a sentence is not taken for it."""
+    found = find_date(src, PUBLISHED)
+    shown = _date_near_headline(src.root, longest=40) if found else None
+    if found and shown and _days(shown) <= _days(found) - 2:
+        return shown
+    return found
+
+
+def _days(iso: str) -> int:
+    return datetime.fromisoformat(iso[:10]).toordinal()
 
 
 def find_date(src: Sources, finders: tuple[Finder, ...]) -> str | None:

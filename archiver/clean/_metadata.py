@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from urllib.parse import urlsplit
 
 import lxml.etree as etree
 
-from ._dates import _MONTHS, MODIFIED, PUBLISHED, find_date
+from ._bylines import _byline, _labelled_byline, _names
+from ._dates import MODIFIED, find_date, find_published
 from ._dom import text_of
 from ._sources import Sources, canonical_url, join_url, read_sources
 from ._values import clean
@@ -45,7 +46,7 @@ def read_metadata(root: etree._Element, url: str) -> Metadata:
     return Metadata(
         title=find_title(src, site_name),
         authors=find_authors(src, site_name),
-        published=find_date(src, PUBLISHED),
+        published=find_published(src),
         modified=find_date(src, MODIFIED),
         language=find_language(src),
         canonical_url=canonical_url(src),
@@ -68,22 +69,29 @@ def find_site_name(src: Sources) -> str | None:
 
 def find_title(src: Sources, site_name: str | None) -> str | None:
     """The headline: the metadata title without the site's name, or the visible <h1>
-    that agrees with it, else the document's <title>."""
-    title = (
-        clean(src.article.get("headline"))
-        or clean(src.article.get("name"))
-        or src.first_meta(
-            "og:title", "twitter:title", "dc.title", "citation_title", "parsely-title", "headline"
-        )
-    )
-    meta_title = _split_title(title, site_name, src.url) if title else None
-    title = _headline_h1(src.root, meta_title) or meta_title
+    that agrees with it, else the document's <title>. A metadata title that is only the
+    site's name (og:title "Robomow" on every page) is passed over for the next source."""
+    meta_title = None
+    for raw in (
+        clean(src.article.get("headline")),
+        clean(src.article.get("name")),
+        *(src.first_meta(k) for k in _TITLE_META),
+    ):
+        title = _split_title(raw, site_name, src.url) if raw else None
+        if title and not _is_site(title, site_name, src.url, whole=True):
+            meta_title = title
+            break
+    h1 = _headline_h1(src.root, meta_title, src.url)
+    title = (_split_title(h1, site_name, src.url) if h1 else None) or meta_title
     if not title:
         t = src.root.find(".//title")
-        doc_title = clean(text_of(t)) if t is not None else None
-        if doc_title:
-            title = _split_title(doc_title, site_name, src.url)
+        raw = clean(text_of(t)) if t is not None else None
+        if raw:
+            title = _split_title(raw, site_name, src.url)
     return title
+
+
+_TITLE_META = ("og:title", "twitter:title", "dc.title", "citation_title", "parsely-title", "headline")
 
 
 def find_authors(src: Sources, site_name: str | None = None) -> list[str]:
@@ -124,14 +132,22 @@ def _meta_authors(src: Sources) -> list[str]:
                 continue
             authors.extend(_names(v))
         if authors:
-            break
+            return authors
+    for i in range(1, 5):  # Yoast's reading card: twitter:label1 "Written by", twitter:data1 the name
+        label = src.first_meta(f"twitter:label{i}")
+        if label and _AUTHOR_LABEL.search(label):
+            return _names(src.first_meta(f"twitter:data{i}"))
     return authors
+
+
+#: A label saying "written by" / "author" in the languages of _bylines._BYLINE_PREFIX.
+_AUTHOR_LABEL = re.compile(r"\b(?:by|authors?|autor|auteur|autore|von|par|por|di|door|av|af)\b", re.I)
 
 
 def _authors(src: Sources) -> list[str]:
     """Names as the first source gives them (an organisation included)."""
     authors = _names(src.article.get("author")) or _names(src.article.get("creator"))
-    authors = authors or _meta_authors(src) or _byline(src.root)
+    authors = authors or _meta_authors(src) or _byline(src.root) or _labelled_byline(src.root)
     return list(dict.fromkeys(authors))
 
 
@@ -192,96 +208,6 @@ def find_language(src: Sources) -> str | None:
     return lang.replace("_", "-").split(",")[0].strip() if lang else None
 
 
-def _names(value: Any) -> list[str]:
-    """Author names from a JSON-LD/meta author value (str, dict or list)."""
-    if value is None:
-        return []
-    if isinstance(value, list):
-        out: list[str] = []
-        for v in value:
-            out.extend(_names(v))
-        return out
-    if isinstance(value, dict):
-        value = value.get("name")
-        if isinstance(value, (list, dict)):
-            return _names(value)
-    s = clean(value)
-    if not s or s.startswith("http") or len(s) > 150:
-        return []
-    s = _BYLINE_PREFIX.sub("", _BYLINE_PREFIX_GLUED.sub("", s))
-    s = _BYLINE_TAIL.split(_GLUED_MONTH.sub(" ", s))[0]
-    parts = re.split(r"\s*(?:;|\band\b|\bund\b|\bet\b|\by\b|&|\|)\s*|,\s*(?=\S+\s+\S)", s)
-    out = []
-    for p in (_without_role(x.strip(" ,-–—•·:*")) for x in parts):
-        if p and _is_name(p):
-            out.append(p)
-    return out
-
-
-_GLUED_MONTH = re.compile(
-    r"(?<=[a-z])(?=(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?(?:\s+\d|\b))"
-)
-#: Words that start a job title after a name ("Keith Barry Senior Autos Reporter").
-_ROLE_WORDS = frozenset(
-    "senior staff writer reporter editor contributor correspondent columnist founder co-founder head "
-    "lead chief former deputy expert consultant director manager specialist dvm phd "
-    "journalist producer photographer analyst".split()
-)
-
-
-def _without_role(p: str) -> str:
-    """A name without the job title written after it; "" when the part is only a role."""
-    words = p.split()
-    for i, w in enumerate(words):
-        if w.lower().strip(".,") in _ROLE_WORDS:
-            return " ".join(words[:i]).rstrip(" ,-–—") if i >= 2 else ("" if i == 0 else p)
-    return p
-
-
-_BYLINE_PREFIX = re.compile(
-    r"^\s*(?:(?:written|posted|published|reviewed|edited|compiled|reported)\s+by|by|von|par|por|"
-    r"di|door|av|af|authors?|autor|auteur|posted|written|(?:\w+\s+){1,2}by)\b\s*:?\s*(?=\S)",
-    re.I,
-)
-_BYLINE_PREFIX_GLUED = re.compile(r"^\s*(?:[Bb]y|Author)(?=[A-Z][a-z])")
-_BYLINE_TAIL = re.compile(
-    r"\s+(?:[-–—|•·]|on|am|le|el|published|updated|posted|last updated|veröffentlicht|"
-    r"aktualisiert)\s+|\s*[•·|]\s*|(?:published|updated|posted) on\b|"
-    r"[\s-]+(?=(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)|\s*\d",
-    re.I,
-)
-_NOT_NAMES = {
-    "by",
-    "author",
-    "the author",
-    "staff",
-    "editor",
-    "editorial team",
-    "guest",
-    "guest author",
-    "anonymous",
-    "unknown",
-    "team",
-    "redaktion",
-    "written by",
-    "sign in",
-    "name",
-    "updated",
-    "admin",
-}
-
-
-def _is_name(p: str) -> bool:
-    low = p.lower()
-    if low in _NOT_NAMES or len(p) < 2 or len(p) > 80 or p.isdigit():
-        return False
-    if "@" in p or "/" in p or ":" in p or "*" in p or "." in p and " " not in p:
-        return False
-    if low.split()[0].rstrip(".") in _MONTHS or low.endswith(" says"):
-        return False  # a date, or a comment's "Name says"
-    return len(p.split()) <= 8
-
-
 _AUTHOR_META = (
     "author",
     "article:author",
@@ -298,20 +224,37 @@ _AUTHOR_META = (
 _TITLE_SEP = re.compile(r"\s+(?:\||-|–|—|::|·|•|»)\s+")
 
 
+def _is_site(part: str, site: str | None, url: str, whole: bool = False) -> bool:
+    """Whether a piece of a title is the site's name (or the name of one of its host's labels).
+
+    ``whole``: the piece is a whole title, which may name the host among other words
+    ("Pricing Guide of Example Electricians" on example-electricians.com): only the
+    host's name alone (give or take a short ending, "Robomow.com") is the site's."""
+    key = re.sub(r"\W+", "", part).lower()
+    if not key:
+        return True
+    if site and key == re.sub(r"\W+", "", site).lower():
+        return True
+    labels = re.sub(r"^www\.", "", re.sub(r"^[a-z]+://", "", url or "").split("/")[0]).split(".")
+    for host in (re.sub(r"\W+", "", h).lower() for h in labels[:-1]):  # promotions.newegg.com: both
+        if not host or len(host) <= 2:
+            continue
+        if whole:
+            if key in host or (key.startswith(host) and len(key) <= len(host) + 4):
+                return True
+        elif host in key or key in host:
+            return True
+    return False
+
+
 def _split_title(title: str, site: str | None, url: str = "") -> str:
     """Remove a " | Site" / " - Site" suffix (or prefix) from a page title."""
     parts = _TITLE_SEP.split(title)
     if len(parts) < 2:
         return title
-    host = re.sub(r"^www\.", "", re.sub(r"^[a-z]+://", "", url or "").split("/")[0]).split(".")[0]
 
     def is_site(part: str) -> bool:
-        key = re.sub(r"\W+", "", part).lower()
-        if not key:
-            return True
-        if site and key == re.sub(r"\W+", "", site).lower():
-            return True
-        return bool(host) and len(host) > 2 and (host in key or key in host)
+        return _is_site(part, site, url)
 
     if is_site(parts[-1]):
         return " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
@@ -328,13 +271,16 @@ def _tokens(s: str) -> set[str]:
     return set(re.findall(r"\w+", s.lower()))
 
 
-def _headline_h1(root: etree._Element, meta_title: str | None) -> str | None:
-    """The visible headline: the page's <h1> that agrees with the metadata title."""
+def _headline_h1(root: etree._Element, meta_title: str | None, url: str = "") -> str | None:
+    """The visible headline: the page's <h1> that agrees with the metadata title
+    (an <h1> linking to the home page is the site's name, not a headline)."""
     body = root.find("body")
     if body is None:
         return None
     h1s = []
     for h in body.iter("h1"):
+        if _links_home(h, url):
+            continue
         text = clean(text_of(h))
         if text and 5 <= len(text) <= 300:
             h1s.append(text)
@@ -345,24 +291,25 @@ def _headline_h1(root: etree._Element, meta_title: str | None) -> str | None:
     if not meta_title:
         return h1s[0] if len(h1s) == 1 else None
     mt = _tokens(meta_title)
-    for text in h1s:
+    best, best_key = None, (0.0, 0)
+    for text in h1s:  # the <h1> that agrees best: the site's name in an <h1> shares a word or two
         ht = _tokens(text)
-        if ht and len(ht & mt) >= 0.5 * min(len(ht), len(mt)):
-            return text
-    return None
+        common = len(ht & mt)
+        key = (common / min(len(ht), len(mt)) if ht and mt else 0.0, common)
+        if key[0] >= 0.5 and key > best_key:
+            best, best_key = text, key
+    return best
 
 
-def _byline(root: etree._Element) -> list[str]:
-    nodes = root.xpath(
-        '//*[@rel="author" or @itemprop="author" or contains(@class,"byline") or '
-        'contains(@class,"author-name") or contains(@class,"author") and not('
-        'contains(@class,"bio") or contains(@class,"box"))][position()<6]'
-    )
-    for el in nodes:
-        name_el = el.xpath('.//*[@itemprop="name"]')
-        text = clean(text_of(name_el[0] if name_el else el))
-        if text and len(text) < 80:
-            names = _names(text)
-            if names:
-                return names[:4]
-    return []
+def _links_home(h: etree._Element, url: str) -> bool:
+    """Whether an element is (inside, or wraps) a link to the site's home page."""
+    for a in [*h.iterancestors("a"), *h.iter("a")]:
+        href = a.get("href")
+        if href is None:
+            continue
+        if href.strip() in ("/", "./"):
+            return True
+        parts = urlsplit(join_url(url, href.strip()) or "") if url else None
+        if parts and parts.path in ("", "/") and not parts.query and parts.netloc == urlsplit(url).netloc:
+            return True
+    return False

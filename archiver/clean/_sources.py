@@ -66,7 +66,10 @@ def read_sources(root: etree._Element, url: str) -> Sources:
     """Collect JSON-LD and meta tags from the unmodified tree."""
     src = Sources(root=root, url=url, meta=_meta(root))
     article = None
+    by_id: dict[str, dict[str, Any]] = {}
     for item in _iter_jsonld(root):
+        if isinstance(item.get("@id"), str) and len(item) > 2:  # a described node, not a reference
+            by_id.setdefault(item["@id"], item)
         types = _types(item)
         if types & ARTICLE_TYPES:
             src.is_article = True
@@ -79,7 +82,7 @@ def read_sources(root: etree._Element, url: str) -> Sources:
         if "isAccessibleForFree" in item:
             if str(item["isAccessibleForFree"]).strip().lower() in ("false", "0", "no"):
                 src.free = False
-    src.article = article or {}
+    src.article = _resolved(article or {}, by_id)
     og_type = (src.first_meta("og:type") or "").lower()
     if og_type.startswith("article"):
         src.is_article = True
@@ -112,6 +115,21 @@ def _iter_jsonld(root: etree._Element) -> Iterator[dict[str, Any]]:
                 main = item.get("mainEntity")
                 if isinstance(main, dict):
                     stack.append(main)
+
+
+def _resolved(article: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The article with its author, creator and publisher references (``{"@id": ...}``,
+    as a ``@graph`` writes them) replaced by the nodes they name."""
+
+    def node(v: Any) -> Any:
+        if isinstance(v, list):
+            return [node(x) for x in v]
+        if isinstance(v, dict) and "name" not in v and isinstance(v.get("@id"), str):
+            return by_id.get(v["@id"], v)
+        return v
+
+    keys = [k for k in ("author", "creator", "publisher") if k in article]
+    return {**article, **{k: node(article[k]) for k in keys}} if keys else article
 
 
 def _types(item: dict[str, Any]) -> set[str]:

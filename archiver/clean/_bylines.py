@@ -1,0 +1,164 @@
+"""Author names from bylines and author values: prefixes, roles and dates cut, one name each.
+
+A byline is written many ways ("By A and B", "Posted byName", "Name, Senior
+Reporter", "View all posts by Name"); these helpers turn one into the list of
+names an archivist would cite, with no "By", no roles and no dates.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import lxml.etree as etree
+
+from ._dates import _MONTHS
+from ._values import clean
+
+
+def _names(value: Any) -> list[str]:
+    """Author names from a JSON-LD/meta author value (str, dict or list)."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        out: list[str] = []
+        for v in value:
+            out.extend(_names(v))
+        return out
+    if isinstance(value, dict):
+        value = value.get("name")
+        if isinstance(value, (list, dict)):
+            return _names(value)
+    s = clean(value)
+    if not s or s.startswith("http") or len(s) > 150:
+        return []
+    s = _BYLINE_PREFIX.sub("", _BYLINE_PREFIX_GLUED.sub("", s))
+    s = _BYLINE_TAIL.split(_GLUED_MONTH.sub(" ", s))[0]
+    parts = []
+    for i, seg in enumerate(re.split(r"\s*;\s*|,\s*(?=\S+\s+\S)", s)):
+        if i and _is_role(seg):  # "Name, Privacy & Security Expert, Outlet": a role, then more about it
+            break
+        parts.extend(re.split(r"\s*(?:\band\b|\bund\b|\bet\b|\by\b|&|\|)\s*", seg))
+    out = []
+    for p in (_without_role(x.strip(" ,-–—•·:*")) for x in parts):
+        if p and _is_name(p):
+            out.append(p)
+    return out
+
+
+_GLUED_MONTH = re.compile(
+    r"(?<=[a-z])(?=(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?(?:\s+\d|\b))"
+)
+#: Words that start a job title after a name ("Keith Barry Senior Autos Reporter").
+_ROLE_WORDS = frozenset(
+    "senior staff writer reporter editor contributor correspondent columnist founder co-founder head "
+    "lead chief former deputy expert consultant director manager specialist dvm phd "
+    "journalist producer photographer analyst".split()
+)
+
+
+def _is_role(segment: str) -> bool:
+    """Whether a comma-separated piece of a byline is a job title (a role word in it)."""
+    return any(w.lower().strip(".,()").removesuffix("s") in _ROLE_WORDS for w in segment.split())
+
+
+def _without_role(p: str) -> str:
+    """A name without the job title written after it; "" when the part is only a role."""
+    words = p.split()
+    for i, w in enumerate(words):
+        if w.lower().strip(".,") in _ROLE_WORDS:
+            return " ".join(words[:i]).rstrip(" ,-–—") if i >= 2 else ("" if i == 0 else p)
+    return p
+
+
+_BYLINE_PREFIX = re.compile(
+    r"^\s*(?:(?:written|posted|published|reviewed|edited|compiled|reported)\s+by|by|von|par|por|"
+    r"di|door|av|af|authors?|autor|auteur|posted|written|(?:\w+\s+){1,3}by)\b\s*:?\s*(?=\S)",
+    re.I,
+)
+_BYLINE_PREFIX_GLUED = re.compile(r"^\s*(?:[Bb]y|Author)(?=[A-Z][a-z])")
+_BYLINE_TAIL = re.compile(
+    r"\s+(?:[-–—|•·]|on|am|le|el|published|updated|posted|last updated|veröffentlicht|"
+    r"aktualisiert)(?:\s+|\s*:)|\s*[•·|]\s*|(?:published|updated|posted) on\b|"
+    r"[\s-]+(?=(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)|\s*\d",
+    re.I,
+)
+_NOT_NAMES = {
+    "by",
+    "author",
+    "the author",
+    "staff",
+    "editor",
+    "editorial team",
+    "guest",
+    "guest author",
+    "anonymous",
+    "unknown",
+    "team",
+    "redaktion",
+    "written by",
+    "sign in",
+    "name",
+    "updated",
+    "admin",
+}
+
+
+def _is_name(p: str) -> bool:
+    low = p.lower()
+    if low in _NOT_NAMES or len(p) < 2 or len(p) > 80 or p.isdigit():
+        return False
+    if "@" in p or "/" in p or ":" in p or "*" in p or "." in p and " " not in p:
+        return False
+    if low.split()[0].rstrip(".") in _MONTHS or low.endswith(" says"):
+        return False  # a date, or a comment's "Name says"
+    return len(p.split()) <= 8
+
+
+def _byline(root: etree._Element) -> list[str]:
+    nodes = root.xpath(
+        '//*[@rel="author" or @itemprop="author" or contains(@class,"byline") or '
+        'contains(@class,"author-name") or contains(@class,"author") and not('
+        'contains(@class,"bio") or contains(@class,"box"))][position()<6]'
+    )
+    for el in nodes:
+        name_el = el.xpath('.//*[@itemprop="name"]')
+        # pieces joined by a space: "<span>Posted by</span><a>Damien Walter</a>" is two words
+        text = clean(" ".join((name_el[0] if name_el else el).itertext()))
+        if text and len(text) < 80:
+            names = _names(text)
+            if names:
+                return names[:4]
+    return []
+
+
+_BY_LABEL = re.compile(
+    r"^(?:(?:written|posted|published|article|words|story|text|reported)\s+by|by|authors?|autor(?:in)?|"
+    r"auteur|autore|von|par|por|di|door|av|af)\s*:?(?:\s+(?P<name>.+))?$",
+    re.I,
+)
+#: Capitalised words (particles such as "van der" between them), as a name is written.
+_NAME_LIKE = re.compile(
+    r"^[A-ZÀ-Ý][\w'’.-]*(?:\s+(?:(?:van|von|der|den|de|da|di|du|la|le|del|della|dos|das|ten|ter|bin|ibn|al)"
+    r"\s+){0,2}[A-ZÀ-Ý][\w'’.-]*){0,4}$"
+)
+
+
+def _labelled_byline(root: etree._Element) -> list[str]:
+    """Names after a visible "By" / "Written by" label, in the same text or the next:
+    a byline without an author class or author markup."""
+    body = root.find("body")
+    if body is None:
+        return []
+    pieces = [t.strip() for t in body.itertext() if t.strip()]
+    for i, piece in enumerate(pieces):
+        if len(piece) > 80:
+            continue
+        m = _BY_LABEL.match(piece)
+        if not m:
+            continue
+        name = m.group("name") or (pieces[i + 1] if i + 1 < len(pieces) else "")
+        names = [n for n in _names(name) if _NAME_LIKE.match(n) and (" " in n or m.group("name") is None)]
+        if names:
+            return names[:4]
+    return []
