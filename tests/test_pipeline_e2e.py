@@ -7,6 +7,8 @@ a rebuild from the WARCs alone, and a search through Datasette.
 
 from __future__ import annotations
 
+import collections
+
 import asyncio
 import json
 import sqlite3
@@ -166,21 +168,39 @@ def test_user_agent_names_the_project(demo_crawl):
 
 
 def test_captures_point_at_their_records(demo_crawl):
+    """Each row's offset and length are its gzip member; a response's payload hashes to the row's sha256.
+
+    A revisit (the demo's touch icon repeats the favicon's bytes) carries no payload:
+    its row names the payload of the response it refers to. Which of the two is the
+    revisit depends on which was fetched first, so every row is checked.
+    """
     out, _, _ = demo_crawl
     import gzip
     import hashlib
 
-    for warc_file, offset, length, payload_sha256 in rows(
-        out / "archive.db", "select warc_file, offset, length, payload_sha256 from captures limit 20"
-    ):
+    captures = rows(
+        out / "archive.db",
+        "select record_id, warc_file, offset, length, payload_sha256, record_type, refers_to from captures "
+        "where record_type in ('response', 'revisit')",
+    )
+    sha_of = {record_id: sha for record_id, _, _, _, sha, _, _ in captures}
+    kinds = collections.Counter()
+    for _record_id, warc_file, offset, length, payload_sha256, record_type, refers_to in captures:
         with (out / "warcs" / warc_file).open("rb") as f:
             f.seek(offset)
             member = f.read(length)
         record = gzip.decompress(member)
         assert record.startswith(b"WARC/1.1\r\n")
+        assert f"WARC-Type: {record_type}\r\n".encode() in record
         head, _, block = record.partition(b"\r\n\r\n")
         _, _, payload = block.partition(b"\r\n\r\n")
-        assert hashlib.sha256(payload.removesuffix(b"\r\n\r\n")).hexdigest() == payload_sha256
+        payload = payload.removesuffix(b"\r\n\r\n")
+        if record_type == "response":
+            assert hashlib.sha256(payload).hexdigest() == payload_sha256
+        else:
+            assert payload == b"" and sha_of[refers_to] == payload_sha256
+        kinds[record_type] += 1
+    assert kinds["response"] > 100 and kinds["revisit"] >= 1
 
 
 def test_reindex_rebuilds_the_same_rows(demo_crawl, tmp_path):
