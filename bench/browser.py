@@ -30,10 +30,10 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the checkout: bench._common
+from archiver.crawl.browser.render import CHROMIUM, CHROMIUM_QUIET_ARGS  # noqa: E402
 from archiver.demo.threaded import PagesServer  # noqa: E402
 from bench._common import REPO, save_json  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
 SCRIPT = b"""(function(){var r=document.getElementById("app");
 fetch("/api/"+r.dataset.story+".json").then(function(x){return x.json()}).then(function(s){
 var h="<article><h1>"+s.title+"</h1>";s.paragraphs.forEach(function(p){h+="<p>"+p+"</p>"});
@@ -164,12 +164,9 @@ def bare_playwright(base: str, pages: int) -> dict[str, Any]:
     """The floor: one Chromium loading each story and taking a full-page screenshot, nothing archived."""
     from playwright.sync_api import sync_playwright
 
-    from archiver.crawl.browser.render import CHROMIUM_ARGS
-
-    args = [a for a in CHROMIUM_ARGS if not a.startswith("--proxy")]
     started = time.monotonic()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_QUIET_ARGS))
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         for n in range(pages):
             page.goto(f"{base}/story/{n}/", wait_until="load")

@@ -18,6 +18,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from archiver.crawl.browser.render import CHROMIUM as RENDER_CHROMIUM
+from archiver.crawl.browser.render import CHROMIUM_QUIET_ARGS
+
 REPO = Path(__file__).resolve().parent.parent
 
 #: Settings for crawling 127.0.0.1 quickly (no politeness delay).
@@ -116,17 +119,10 @@ def warc_tally(paths: Iterable[Path]) -> tuple[collections.Counter, collections.
     return responses, conversions, ids
 
 
-#: Debian's Chromium, driven by Playwright (no browser download); ARCHIVER_CHROMIUM names another.
-CHROMIUM = os.environ.get("ARCHIVER_CHROMIUM", "/usr/bin/chromium")
-#: Headless, no sandbox (root in CI), and nothing that reaches the network on its own.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+#: The Chromium the crawl drives (Debian's, no browser download); ARCHIVER_CHROMIUM names another.
+CHROMIUM = os.environ.get("ARCHIVER_CHROMIUM", RENDER_CHROMIUM)
+#: The crawl's quiet flags, without its dead proxy: the tests browse servers on loopback.
+CHROMIUM_ARGS = list(CHROMIUM_QUIET_ARGS)
 
 
 def require_chromium() -> str:

@@ -21,9 +21,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archiver.crawl.browser.shell import needs_browser, shell_evidence
 from archiver.demo.threaded import PagesServer
-from support import LOCAL, run_archiver
+from support import LOCAL, require_chromium, run_archiver
 
-CHROMIUM = "/usr/bin/chromium"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -128,7 +127,7 @@ def test_http_crawl_flags_script_built_articles_and_stores_none(demo_crawl, demo
 @pytest.fixture(scope="module")
 def browser_crawl(demo_server, tmp_path_factory):
     """The demo's Live desk crawled in browser mode: (archive folder, site)."""
-    assert Path(CHROMIUM).exists(), "browser mode needs Debian's chromium: apt-get install chromium"
+    require_chromium()
     work = tmp_path_factory.mktemp("browser-crawl")
     outlet = work / "live.toml"
     outlet.write_text(
@@ -275,7 +274,7 @@ PROSE = " ".join(
 @pytest.fixture(scope="module")
 def hostile_browser_crawl(tmp_path_factory):
     """A browser-mode crawl of a site with a hanging page and scripts calling forbidden addresses."""
-    assert Path(CHROMIUM).exists(), "browser mode needs Debian's chromium: apt-get install chromium"
+    require_chromium()
     beacon = PagesServer({}, "127.0.0.2").start()
     html = "text/html; charset=utf-8"
     forbidden = (
@@ -332,7 +331,7 @@ def test_the_address_guard_refuses_what_scripts_ask_of_forbidden_addresses(hosti
 
 
 def test_http_mode_screenshots_come_from_the_archive_never_the_live_web(tmp_path):
-    assert Path(CHROMIUM).exists(), "screenshots need Debian's chromium: apt-get install chromium"
+    require_chromium()
     html = "text/html; charset=utf-8"
     from archiver.demo.live import PHOTO_PREFIX  # noqa: F401  (the demo's photo is a real PNG)
     from archiver.demo.site import _png

@@ -67,7 +67,6 @@ class DemoServer(BackgroundServer):
         """Bind the server (``port=0``: a free one) and learn its URL."""
         self.delay = delay
         self._httpd = QuietHTTPServer((host, port), _Handler)
-        self._httpd.daemon_threads = True
         self._httpd.demo = self  # type: ignore[attr-defined]
         self.url = self._bind()
 

@@ -19,15 +19,23 @@ from typing import Any, Awaitable, Callable
 
 from archiver.crawl.browser.exchange import Document, Exchange, Rendered, RenderError
 
-__all__ = ["BrowserRenderer", "Document", "Exchange", "Rendered", "RenderError", "CHROMIUM_ARGS"]
+__all__ = [
+    "BrowserRenderer",
+    "Document",
+    "Exchange",
+    "Rendered",
+    "RenderError",
+    "CHROMIUM_ARGS",
+    "CHROMIUM_QUIET_ARGS",
+]
 
 logger = logging.getLogger(__name__)
 
 #: Debian's chromium, which Playwright drives (no browser download).
 CHROMIUM = "/usr/bin/chromium"
-#: Chromium flags: no sandbox (containers, root), no background traffic of its own,
-#: and a proxy nobody listens on as the last line behind the route handler.
-CHROMIUM_ARGS = (
+#: Chromium flags for any headless use here: no sandbox (containers, root), no background
+#: traffic of its own. Tests and benchmarks that browse a loopback server use these alone.
+CHROMIUM_QUIET_ARGS = (
     "--no-sandbox",
     "--disable-gpu",
     "--disable-dev-shm-usage",
@@ -39,9 +47,10 @@ CHROMIUM_ARGS = (
     "--no-first-run",
     "--disable-quic",
     "--dns-prefetch-disable",
-    "--proxy-server=http://127.0.0.1:9",
-    "--proxy-bypass-list=<-loopback>",
 )
+#: The crawl's Chromium: quiet, and behind a proxy nobody listens on (loopback included) as
+#: the last line behind the route handler, which answers every request itself.
+CHROMIUM_ARGS = (*CHROMIUM_QUIET_ARGS, "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>")
 #: Response headers that describe the wire form, not the decoded body Playwright gives.
 _WIRE_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
 _SCROLL_SCRIPT = """
