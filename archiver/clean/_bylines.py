@@ -132,9 +132,11 @@ def _byline(root: etree._Element) -> list[str]:
     return []
 
 
+#: The word a byline's label is, in the languages seen: "By", "Author", "Autorin", "Par", ...
+LABEL_WORDS = r"by|authors?|autor(?:in)?|auteur|autore|von|par|por|di|door|av|af"
 _BY_LABEL = re.compile(
-    r"^(?:(?:written|posted|published|article|words|story|text|reported)\s+by|by|authors?|autor(?:in)?|"
-    r"auteur|autore|von|par|por|di|door|av|af)\s*:?(?:\s+(?P<name>.+))?$",
+    rf"^(?:(?:written|posted|published|article|words|story|text|reported)\s+by|{LABEL_WORDS})"
+    r"\s*:?(?:\s+(?P<name>.+))?$",
     re.I,
 )
 #: Capitalised words (particles such as "van der" between them), as a name is written.

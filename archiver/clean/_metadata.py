@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import lxml.etree as etree
 
-from ._bylines import _byline, _labelled_byline, _names
+from ._bylines import LABEL_WORDS, _byline, _labelled_byline, _names
 from ._dates import MODIFIED, find_date, find_published
 from ._dom import text_of
 from ._sources import Sources, canonical_url, join_url, read_sources
@@ -140,8 +140,8 @@ def _meta_authors(src: Sources) -> list[str]:
     return authors
 
 
-#: A label saying "written by" / "author" in the languages of _bylines._BYLINE_PREFIX.
-_AUTHOR_LABEL = re.compile(r"\b(?:by|authors?|autor|auteur|autore|von|par|por|di|door|av|af)\b", re.I)
+#: A label saying "written by" / "author" (twitter:labelN), in the byline's languages.
+_AUTHOR_LABEL = re.compile(rf"\b(?:{LABEL_WORDS})\b", re.I)
 
 
 def _authors(src: Sources) -> list[str]:
