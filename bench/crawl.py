@@ -123,7 +123,7 @@ def bare_main(url: str, probe_out: str, requisites: bool = False) -> None:
     import scrapy
     from scrapy.crawler import CrawlerProcess
 
-    css_url = re.compile(rb"""url\(\s*["']?([^"')\s]+)""")
+    css_refs = re.compile(rb"""(?:url\(\s*["']?|@import\s+["'])([^"')\s]+)""")  # url(...), @import "..."
 
     class Bare(scrapy.Spider):
         name = "bare"
@@ -143,17 +143,16 @@ def bare_main(url: str, probe_out: str, requisites: bool = False) -> None:
                     yield response.follow(name, self.requisite)
 
         def requisite(self, response: Any) -> Any:
-            for name in (
-                css_url.findall(response.body)
-                if b"text/css" in response.headers.get(b"Content-Type", b"")
-                else ()
-            ):
-                yield response.follow(name.decode(), self.requisite)
-            for name in re.findall(rb'@import\s+url\(\s*["\']?([^"\')\s]+)', response.body):
-                yield response.follow(name.decode(), self.requisite)
+            if b"text/css" in response.headers.get(b"Content-Type", b""):
+                for name in css_refs.findall(response.body):
+                    yield response.follow(name.decode(), self.requisite)
 
-    settings = dict(COMMON, EXTENSIONS={"bench.crawl.RssProbe": 0}, BENCH_PROBE_OUT=probe_out)
-    settings["BENCH_PROBE_HTML_ONLY"] = requisites
+    settings = dict(
+        COMMON,
+        EXTENSIONS={"bench.crawl.RssProbe": 0},
+        BENCH_PROBE_OUT=probe_out,
+        BENCH_PROBE_HTML_ONLY=requisites,
+    )
     process = CrawlerProcess(settings)
     process.crawl(Bare)
     process.start()
