@@ -22,6 +22,7 @@ from archiver.warc import (
     WarcWriter,
     capture_from_record,
     iter_records,
+    read_record_at,
     sha1_digest,
     verify_record,
 )
@@ -224,9 +225,19 @@ def test_disk_full_cuts_back_to_last_whole_record(tmp_path, monkeypatch):
             url="http://example.test/2", request_bytes=REQUEST, response_bytes=RESPONSE, fetched_at=WHEN
         )
     monkeypatch.undo()
-    w.close()
     assert w.files[0].stat().st_size == good_size
-    assert [r.rec_type for r in iter_records(w.files[0])] == ["warcinfo", "request", "response"]
+    # the disk has room again: the next exchange continues the file where the cut left it
+    # (no hole of zeros where the torn write was), at the offset its capture names
+    capture = w.write_exchange(
+        url="http://example.test/3", request_bytes=REQUEST, response_bytes=RESPONSE, fetched_at=WHEN
+    )
+    w.close()
+    assert capture is not None and capture.offset > good_size
+    errors: list = []
+    records = list(iter_records(w.files[0], on_error=errors.append))
+    assert errors == []
+    assert [r.rec_type for r in records] == ["warcinfo", "request", "response", "request", "response"]
+    assert read_record_at(w.files[0], capture.offset).record_id == capture.record_id
 
 
 def test_bad_prefix_and_unwritable_folder(tmp_path):

@@ -200,10 +200,20 @@ class WarcWriter:
             self._open()
 
     def _append(self, record: _Record) -> RecordLocation:
+        return self._append_all(record)[0]
+
+    def _append_all(self, *records: _Record) -> list[RecordLocation]:
+        """Write ``records`` (an exchange's pair) as one unit: all of them or none.
+
+        On a failed write (a full disk) the file is cut back to where the unit
+        began *and* the descriptor is moved back there, so a later write (the
+        disk had room again) continues the file instead of leaving a hole that
+        no reader can cross.
+        """
         assert self._fd is not None and self._path is not None
-        member = gzip.compress(record.serialize(), mtime=0)
+        members = [gzip.compress(record.serialize(), mtime=0) for record in records]
         offset = self._size
-        view = memoryview(member)
+        view = memoryview(b"".join(members))
         try:
             while view:
                 written = os.write(self._fd, view)
@@ -211,17 +221,21 @@ class WarcWriter:
         except OSError as exc:
             try:
                 os.ftruncate(self._fd, offset)
+                os.lseek(self._fd, offset, os.SEEK_SET)
             except OSError:
                 pass
             raise WarcWriteError(
                 exc.errno,
-                f"writing a {record.rec_type} record to {self._path} failed "
+                f"writing a {records[-1].rec_type} record to {self._path} failed "
                 f"({exc.strerror}); the file was cut back to its last whole record at "
                 f"offset {offset}. Free space or choose another output folder.",
             ) from exc
-        self._size += len(member)
-        self.bytes_written += len(member)
-        return RecordLocation(record.record_id, self._path.name, offset, len(member))
+        locations = []
+        for record, member in zip(records, members):
+            locations.append(RecordLocation(record.record_id, self._path.name, self._size, len(member)))
+            self._size += len(member)
+            self.bytes_written += len(member)
+        return locations
 
     def _close_file(self) -> None:
         if self._fd is not None:
@@ -359,8 +373,7 @@ class WarcWriter:
             response_bytes,
         )
         request.headers.insert(3, ("WARC-Concurrent-To", response.record_id))
-        self._append(request)
-        loc = self._append(response)
+        loc = self._append_all(request, response)[1]
         return self._capture(loc, url, fetched_at, "response", response_bytes, request.record_id)
 
     def _write_fetch_error(
@@ -373,7 +386,6 @@ class WarcWriter:
         error: str | None,
     ) -> None:
         """The request, then a ``metadata`` record naming why no response came."""
-        self._append(request)
         fields = f"fetch-error: {_clean_value(error or 'no response')}\r\n".encode("utf-8")
         meta = _Record(
             "metadata",
@@ -386,7 +398,7 @@ class WarcWriter:
             + extra,
             fields,
         )
-        self._append(meta)
+        self._append_all(request, meta)
 
     def write_revisit(
         self,
@@ -431,8 +443,7 @@ class WarcWriter:
             headers.append((PAYLOAD_SHA256_HEADER, payload_sha256))
         revisit = _Record("revisit", headers + extra, response_head_bytes)
         request.headers.insert(3, ("WARC-Concurrent-To", revisit.record_id))
-        self._append(request)
-        loc = self._append(revisit)
+        loc = self._append_all(request, revisit)[1]
         return self._capture(
             loc,
             url,
