@@ -14,8 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+import uuid
 
-__all__ = ["new_crawl_id", "normalise_time", "parse_time", "timestamp14", "utc_now", "warc_time"]
+__all__ = ["new_crawl_id", "new_record_id", "normalise_time", "parse_time", "timestamp14", "utc_now", "warc_time"]
 
 _DIGITS = re.compile(r"\d{4}(?:\d{2}){0,5}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -73,3 +74,17 @@ def normalise_time(value: str | None) -> str:
 def new_crawl_id(outlet: str, started: dt.datetime | None = None) -> str:
     """``<outlet>-<14 digits>-<6 hex>``: a crawl's id, unique and sortable by start."""
     return f"{outlet}-{timestamp14(started or utc_now())}-{secrets.token_hex(3)}"
+
+
+def new_record_id() -> str:
+    """A ``WARC-Record-ID``: ``<urn:uuid:…>`` of a time-ordered UUID (version 7, RFC 9562).
+
+    The first 48 bits are the Unix time in milliseconds, the other 74 free bits
+    random: as unique as a version 4 UUID, but the ids of one crawl sort by time,
+    so the database indexes of record ids grow at their end instead of touching
+    a random page of a million-row index on every write (bench/datasette_pages.py).
+    """
+    millis = int(utc_now().timestamp() * 1000) & (1 << 48) - 1
+    rand = secrets.randbits(74)
+    value = millis << 80 | 0x7 << 76 | (rand >> 62) << 64 | 0b10 << 62 | rand & (1 << 62) - 1
+    return f"<urn:uuid:{uuid.UUID(int=value)}>"

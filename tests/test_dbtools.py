@@ -39,7 +39,7 @@ def test_stats_prints_counts_sizes_and_fts_size(archive: Path) -> None:
     lines = {line.split()[0]: line.split() for line in proc.stdout.splitlines() if line.strip()}
     assert lines["articles"][1:3] == ["table", "300"] and lines["captures"][1:3] == ["table", "300"]
     assert float(lines["articles"][3]) > 0  # MB, from dbstat
-    assert "idx_articles_published" in lines and lines["idx_articles_published"][1] == "index"
+    assert lines["idx_articles_published_outlet_section_language_authors"][1] == "index"
     assert "full-text index (articles_fts and its tables):" in proc.stdout
     found = stats(archive)
     assert found.dbstat and (found.fts_bytes or 0) > 0

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+import uuid
+
 import pytest
 
-from archiver.timestamps import parse_time, warc_time
+from archiver.timestamps import new_record_id, parse_time, warc_time
 
 
 @pytest.mark.parametrize(
@@ -30,3 +33,16 @@ def test_end_of_day_covers_the_whole_date():
 def test_unreadable_times_raise_value_error(value):
     with pytest.raises(ValueError):
         parse_time(value)
+
+
+def test_record_ids_are_unique_version_7_uuids_that_sort_by_time() -> None:
+    first = [new_record_id() for _ in range(5000)]
+    time.sleep(0.002)
+    later = [new_record_id() for _ in range(5000)]
+    assert len(set(first + later)) == 10_000
+    assert max(first) < min(later), "ids of a later millisecond sort after (indexes grow at their end)"
+    for record_id in (first[0], later[-1]):
+        assert record_id.startswith("<urn:uuid:") and record_id.endswith(">")
+        value = uuid.UUID(record_id[len("<urn:uuid:") : -1])
+        assert value.version == 7 and value.variant == uuid.RFC_4122
+        assert abs(int(value.hex[:12], 16) / 1000 - time.time()) < 60  # its first 48 bits: Unix ms

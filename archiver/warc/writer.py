@@ -15,13 +15,12 @@ import dataclasses
 import gzip
 import hashlib
 import os
-import uuid
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
 from archiver.capture import Capture
-from archiver.timestamps import timestamp14, utc_now, warc_time
+from archiver.timestamps import new_record_id, timestamp14, utc_now, warc_time
 
 from ._http import parse_message, split_head
 from .formats import REVISIT_PROFILE as REVISIT_PROFILE
@@ -71,10 +70,6 @@ def sha1_digest(data: bytes) -> str:
 
 #: The old name of :func:`archiver.timestamps.warc_time` (one function).
 warc_date = warc_time
-
-
-def new_record_id() -> str:
-    return f"<urn:uuid:{uuid.uuid4()}>"
 
 
 def _clean_value(value: str) -> str:
