@@ -23,6 +23,7 @@ import pytest
 from archiver.article import Article
 from archiver.outlets import Outlet
 from archiver.warc.reader import iter_records
+from archiver.warc.exchange import HttpExchange
 from support import run_archiver
 
 PAGES_PER_FILE = 4
@@ -53,10 +54,12 @@ def pristine(tmp_path_factory) -> Path:
             n += 1
             url = f"http://127.0.0.1/story/{n}/"
             capture = session.record_exchange(
-                url=url,
-                fetched_at=WHEN,
-                request_bytes=b"GET /story/%d/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" % n,
-                response_bytes=_page(n),
+                HttpExchange(
+                    url=url,
+                    fetched_at=WHEN,
+                    request_bytes=b"GET /story/%d/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" % n,
+                    response_bytes=_page(n),
+                )
             )
             session.record_article(
                 Article(url=url, title=f"Story {n}", text=f"Words of story {n}. " * 30), capture

@@ -18,12 +18,13 @@ import os
 import uuid
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from archiver.capture import Capture
 from archiver.timestamps import timestamp14, utc_now, warc_time
 
 from ._http import parse_message, split_head
+from .exchange import HttpExchange
 from .formats import REVISIT_PROFILE as REVISIT_PROFILE
 
 WARC_VERSION = "WARC/1.1"
@@ -327,39 +328,28 @@ class WarcWriter:
             extra.append((RECONSTRUCTED_HEADER, "true"))
         return extra
 
-    def write_exchange(
-        self,
-        *,
-        url: str,
-        request_bytes: bytes,
-        response_bytes: bytes | None,
-        fetched_at: datetime,
-        ip: str | None = None,
-        extra_headers: dict[str, str] | None = None,
-        error: str | None = None,
-        reconstructed: bool = False,
-    ) -> Capture | None:
+    def write(self, exchange: HttpExchange, *, extra_headers: dict[str, str] | None = None) -> Capture | None:
         """Write a ``request`` and a ``response`` record; return the response's Capture.
 
-        ``request_bytes`` / ``response_bytes`` become the record blocks byte for
-        byte. When ``response_bytes`` is None (connection refused, timeout,
-        reset before a response), a ``request`` record and a ``metadata``
-        record (``WARC-Concurrent-To`` the request, field ``fetch-error``)
-        are written and None is returned: there is no capture. When both
-        ``response_bytes`` and ``error`` are given (a response cut off by a
-        timeout, a reset or the size limit), the partial response is written
-        with ``WARC-Truncated`` (``time``, ``length`` or ``disconnect``).
-        ``extra_headers`` are added to both records (``reconstructed=True``
-        adds ``WARC-Archiver-Reconstructed: true``).
+        The messages become the record blocks byte for byte. With no response
+        (connection refused, timeout, reset before a response), a ``request``
+        record and a ``metadata`` record (``WARC-Concurrent-To`` the request,
+        field ``fetch-error``) are written and None is returned: there is no
+        capture. A response with an ``error`` (cut off by a timeout, a reset or
+        the size limit) is written with ``WARC-Truncated`` (``time``, ``length``
+        or ``disconnect``). ``extra_headers`` go on both records, and
+        ``WARC-Archiver-Reconstructed: true`` when the exchange was rebuilt.
         """
         self._ensure_open()
-        extra = self._extra(extra_headers, reconstructed)
-        request = self._request_record(url, request_bytes, fetched_at, ip, extra)
+        url, fetched_at, ip = exchange.url, exchange.fetched_at, exchange.ip
+        extra = self._extra(extra_headers, exchange.reconstructed)
+        request = self._request_record(url, exchange.request_bytes, fetched_at, ip, extra)
+        response_bytes = exchange.response_bytes
         if response_bytes is None:
-            self._write_fetch_error(request, url, fetched_at, ip, extra, error)
+            self._write_fetch_error(request, url, fetched_at, ip, extra, exchange.error)
             return None
-        if error:
-            extra = extra + [("WARC-Truncated", truncation_reason(error))]
+        if exchange.error:
+            extra = extra + [("WARC-Truncated", truncation_reason(exchange.error))]
         response = _Record(
             "response",
             self._common(url, fetched_at, ip)
@@ -375,6 +365,10 @@ class WarcWriter:
         request.headers.insert(3, ("WARC-Concurrent-To", response.record_id))
         loc = self._append_all(request, response)[1]
         return self._capture(loc, url, fetched_at, "response", response_bytes, request.record_id)
+
+    def write_exchange(self, *, extra_headers: dict[str, str] | None = None, **fields: Any) -> Capture | None:
+        """:meth:`write` for callers holding the values apart: ``fields`` are :class:`HttpExchange`'s."""
+        return self.write(HttpExchange(**fields), extra_headers=extra_headers)
 
     def _write_fetch_error(
         self,
