@@ -97,6 +97,15 @@ def truncation_reason(error: str) -> str:
     return "disconnect"
 
 
+def _http_headers(msgtype: str, message: bytes) -> list[tuple[str, str]]:
+    """Content type and digests of a record whose block is an HTTP message (its payload: the body)."""
+    return [
+        ("Content-Type", f"application/http;msgtype={msgtype}"),
+        ("WARC-Payload-Digest", sha1_digest(split_head(message)[1])),
+        ("WARC-Block-Digest", sha1_digest(message)),
+    ]
+
+
 @dataclasses.dataclass
 class _Record:
     rec_type: str
@@ -311,13 +320,7 @@ class WarcWriter:
     ) -> _Record:
         return _Record(
             "request",
-            self._common(url, fetched_at, ip)
-            + [
-                ("Content-Type", "application/http;msgtype=request"),
-                ("WARC-Payload-Digest", sha1_digest(split_head(request_bytes)[1])),
-                ("WARC-Block-Digest", sha1_digest(request_bytes)),
-            ]
-            + extra,
+            self._common(url, fetched_at, ip) + _http_headers("request", request_bytes) + extra,
             request_bytes,
         )
 
@@ -350,18 +353,8 @@ class WarcWriter:
             return None
         if exchange.error:
             extra = extra + [("WARC-Truncated", truncation_reason(exchange.error))]
-        response = _Record(
-            "response",
-            self._common(url, fetched_at, ip)
-            + [
-                ("WARC-Concurrent-To", request.record_id),
-                ("Content-Type", "application/http;msgtype=response"),
-                ("WARC-Payload-Digest", sha1_digest(split_head(response_bytes)[1])),
-                ("WARC-Block-Digest", sha1_digest(response_bytes)),
-            ]
-            + extra,
-            response_bytes,
-        )
+        headers = [("WARC-Concurrent-To", request.record_id)] + _http_headers("response", response_bytes)
+        response = _Record("response", self._common(url, fetched_at, ip) + headers + extra, response_bytes)
         request.headers.insert(3, ("WARC-Concurrent-To", response.record_id))
         loc = self._append_all(request, response)[1]
         return self._capture(loc, url, fetched_at, "response", response_bytes, request.record_id)
@@ -460,7 +453,7 @@ class WarcWriter:
     ) -> RecordLocation:
         """Write a ``conversion`` record (e.g. an article's clean text as JSON) for ``refers_to``."""
         return self._write_payload(
-            "conversion", url, fetched_at, ("WARC-Refers-To", refers_to), payload, content_type
+            "conversion", ("WARC-Refers-To", refers_to), url, fetched_at, payload, content_type
         )
 
     def write_resource(
@@ -478,15 +471,15 @@ class WarcWriter:
         section 5.7 allows for records made in the same capture event.
         """
         return self._write_payload(
-            "resource", url, fetched_at, ("WARC-Concurrent-To", concurrent_to), payload, content_type
+            "resource", ("WARC-Concurrent-To", concurrent_to), url, fetched_at, payload, content_type
         )
 
     def _write_payload(
         self,
         rec_type: str,
+        link: tuple[str, str],
         url: str,
         fetched_at: datetime,
-        link: tuple[str, str],
         payload: bytes,
         content_type: str,
     ) -> RecordLocation:
