@@ -141,11 +141,9 @@ class WarcCaptureMiddleware:
         if has_failed(self.crawler):
             raise NotArchived("not archived: the archive cannot be written (the crawl is stopping)")
         try:
-            capture = get_session(self.crawler).record_exchange(
-                exchange,
-                # page requisites: a payload held under another URL is a revisit by digest
-                **({"any_url": True} if "archiver_requisite" in request.meta else {}),
-            )
+            # page requisites: a payload held under another URL is a revisit by digest
+            any_url = "archiver_requisite" in request.meta
+            capture = get_session(self.crawler).record_exchange(exchange, any_url=any_url)
         except WRITE_ERRORS as exc:
             stop_crawl(self.crawler, exc)
             raise NotArchived(f"not archived: {exc}") from exc
