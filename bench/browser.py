@@ -185,6 +185,22 @@ def rss_at(samples: list[tuple[int, float]], pages: int) -> float | None:
     return None
 
 
+def report(figures: dict[str, Any]) -> None:
+    """The figures as the bench prints them."""
+    print(f"script-built site, {figures['pages']} pages on 127.0.0.1")
+    print(f"  http mode (flags needs_browser): {figures['http_pages_per_s']:8.2f} pages/s")
+    print(f"  browser mode (archived, DOM, PNG): {figures['browser_pages_per_s']:6.2f} pages/s")
+    print(f"  bare Playwright (load + PNG only): {figures['bare_playwright_pages_per_s']:6.2f} pages/s")
+    print(
+        f"  browser / bare Playwright: {figures['browser_vs_bare_playwright']:.3f}x; "
+        f"browser / http: {figures['browser_vs_http']:.3f}x"
+    )
+    print(
+        f"  RSS (crawler + Chromium) at page 200: {figures['rss_mb_at_200']} MB, at the end: "
+        f"{figures['rss_mb_at_end']} MB, growth {figures['rss_growth']} (target < 0.10)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=1000)
@@ -211,18 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         "rss_mb_at_end": round(late, 1) if late else None,
         "rss_growth": round(late / early - 1, 3) if early and late else None,
     }
-    print(f"script-built site, {args.pages} pages on 127.0.0.1")
-    print(f"  http mode (flags needs_browser): {figures['http_pages_per_s']:8.2f} pages/s")
-    print(f"  browser mode (archived, DOM, PNG): {figures['browser_pages_per_s']:6.2f} pages/s")
-    print(f"  bare Playwright (load + PNG only): {figures['bare_playwright_pages_per_s']:6.2f} pages/s")
-    print(
-        f"  browser / bare Playwright: {figures['browser_vs_bare_playwright']:.3f}x; "
-        f"browser / http: {figures['browser_vs_http']:.3f}x"
-    )
-    print(
-        f"  RSS (crawler + Chromium) at page 200: {figures['rss_mb_at_200']} MB, at the end: "
-        f"{figures['rss_mb_at_end']} MB, growth {figures['rss_growth']} (target < 0.10)"
-    )
+    report(figures)
     save_json(args.json, figures)
     return 0
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import http
 import ipaddress
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,6 +21,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
 from archiver.capture import Capture
+from archiver.warc.exchange import HttpExchange
 from archiver.timestamps import utc_now
 
 from archiver.defaults import DEFAULTS
@@ -89,6 +89,32 @@ def reconstruct_response(response: Response) -> bytes:
     return head + b"\r\n" + response.body
 
 
+def _teed(request: Request, raw: RawExchange, error: str | None) -> HttpExchange:
+    """The exchange as :mod:`archiver.handlers.http11` teed it off the connection."""
+    return HttpExchange(
+        url=request.url,
+        request_bytes=raw.request_bytes,
+        response_bytes=raw.response_bytes or None,
+        fetched_at=raw.started_at or utc_now(),
+        ip=raw.ip,
+        error=error,
+    )
+
+
+def _rebuilt(request: Request, response: Response | None, error: str | None) -> HttpExchange:
+    """The exchange rebuilt from Scrapy's objects (another download handler, or nothing came)."""
+    ip = response.ip_address if response is not None else None
+    return HttpExchange(
+        url=request.url,
+        request_bytes=reconstruct_request(request),
+        response_bytes=reconstruct_response(response) if response is not None else None,
+        fetched_at=utc_now(),
+        ip=str(ip) if ip else None,
+        error=error,
+        reconstructed=True,
+    )
+
+
 class WarcCaptureMiddleware:
     """Hand each exchange's bytes to the session; link the Capture to the request."""
 
@@ -111,40 +137,23 @@ class WarcCaptureMiddleware:
             return raw
         return None
 
-    def _record(
-        self,
-        request: Request,
-        *,
-        request_bytes: bytes,
-        response_bytes: bytes | None,
-        fetched_at: datetime,
-        ip: str | None,
-        error: str | None,
-        reconstructed: bool,
-    ) -> Capture | None:
+    def _record(self, request: Request, exchange: HttpExchange) -> Capture | None:
         if has_failed(self.crawler):
             raise NotArchived("not archived: the archive cannot be written (the crawl is stopping)")
         try:
-            capture = get_session(self.crawler).record_exchange(
-                url=request.url,
-                request_bytes=request_bytes,
-                response_bytes=response_bytes,
-                fetched_at=fetched_at,
-                ip=ip,
-                error=error,
-                reconstructed=reconstructed,
-                # page requisites: a payload held under another URL is a revisit by digest
-                **({"any_url": True} if "archiver_requisite" in request.meta else {}),
-            )
+            # page requisites: a payload held under another URL is a revisit by digest
+            any_url = "archiver_requisite" in request.meta
+            capture = get_session(self.crawler).record_exchange(exchange, any_url=any_url)
         except WRITE_ERRORS as exc:
             stop_crawl(self.crawler, exc)
             raise NotArchived(f"not archived: {exc}") from exc
         self.stats.inc_value("archiver/warc/exchanges")
         self.stats.inc_value("archiver/warc/records", 2)
-        self.stats.inc_value("archiver/warc/bytes", len(request_bytes) + len(response_bytes or b""))
-        if reconstructed:
+        sent, came = exchange.request_bytes, exchange.response_bytes or b""
+        self.stats.inc_value("archiver/warc/bytes", len(sent) + len(came))
+        if exchange.reconstructed:
             self.stats.inc_value("archiver/warc/reconstructed")
-        if error:
+        if exchange.error:
             self.stats.inc_value("archiver/warc/errors")
         return capture
 
@@ -181,28 +190,11 @@ class WarcCaptureMiddleware:
                 else f"incomplete response (flags: {', '.join(response.flags) or 'none'})"
             )
             raw.recorded = True
-            capture = self._record(
-                request,
-                request_bytes=raw.request_bytes,
-                response_bytes=raw.response_bytes,
-                fetched_at=raw.started_at or utc_now(),
-                ip=raw.ip,
-                error=error,
-                reconstructed=False,
-            )
+            capture = self._record(request, _teed(request, raw, error))
         else:
-            ip = str(response.ip_address) if response.ip_address else None
             if raw is not None:
                 raw.recorded = True
-            capture = self._record(
-                request,
-                request_bytes=reconstruct_request(request),
-                response_bytes=reconstruct_response(response),
-                fetched_at=utc_now(),
-                ip=ip,
-                error=None,
-                reconstructed=True,
-            )
+            capture = self._record(request, _rebuilt(request, response, None))
         request.meta[CAPTURE_META_KEY] = capture
         # Drop the raw bytes: a redirect or retry copies meta into its new request,
         # which must not drag (or pickle into a disk queue) this exchange along.
@@ -216,27 +208,11 @@ class WarcCaptureMiddleware:
         raw = self._raw_for(request)
         if raw is not None and raw.request_bytes:
             raw.recorded = True
-            self._record(
-                request,
-                request_bytes=raw.request_bytes,
-                response_bytes=raw.response_bytes or None,
-                fetched_at=raw.started_at or utc_now(),
-                ip=raw.ip,
-                error=error,
-                reconstructed=False,
-            )
+            self._record(request, _teed(request, raw, error))
         else:
             if raw is not None:
                 raw.recorded = True
-            self._record(
-                request,
-                request_bytes=reconstruct_request(request),
-                response_bytes=None,
-                fetched_at=utc_now(),
-                ip=None,
-                error=error,
-                reconstructed=True,
-            )
+            self._record(request, _rebuilt(request, None, error))
         request.meta.pop(CAPTURE_META_KEY, None)
         request.meta.pop(RAW_META_KEY, None)
         return None

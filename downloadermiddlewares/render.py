@@ -29,6 +29,7 @@ from archiver.downloadermiddlewares.address_guard import allowed_networks, refus
 from archiver.downloadermiddlewares.capture import CAPTURE_META_KEY
 from archiver.defaults import DEFAULTS
 from archiver.extensions.archive import get_session
+from archiver.warc.exchange import HttpExchange
 
 logger = logging.getLogger(__name__)
 
@@ -256,11 +257,13 @@ class BrowserRenderMiddleware:
     def _record(self, exchange: Exchange) -> None:
         request_bytes, response_bytes = exchange_bytes(exchange)
         get_session(self.crawler).record_exchange(
-            url=exchange.url,
-            request_bytes=request_bytes,
-            response_bytes=response_bytes,
-            fetched_at=exchange.fetched_at,
-            reconstructed=True,
+            HttpExchange(
+                url=exchange.url,
+                request_bytes=request_bytes,
+                response_bytes=response_bytes,
+                fetched_at=exchange.fetched_at,
+                reconstructed=True,
+            )
         )
 
     async def _closed(self, spider: Any = None, reason: str | None = None) -> None:

@@ -128,21 +128,17 @@ class NewsSpider(scrapy.Spider):
     # -- callbacks ---------------------------------------------------------
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        links = parse_sitemap(response.body)
-        if not links:
-            self.logger.warning("not a sitemap (or empty): %s", response.url)
-            self.crawler.stats.inc_value("archiver/discovery/bad_sitemap")
-        yield from self._follow_listed(links, response)
+        yield from self._follow_listed(parse_sitemap(response.body), response, "sitemap")
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
-        links = parse_feed(response.body)
-        if not links:
-            self.logger.warning("not a feed (or empty): %s", response.url)
-            self.crawler.stats.inc_value("archiver/discovery/bad_feed")
-        yield from self._follow_listed(links, response)
+        yield from self._follow_listed(parse_feed(response.body), response, "feed")
 
-    def _follow_listed(self, links: list[Link], response: Response) -> Iterator[scrapy.Request]:
+    def _follow_listed(self, links: list[Link], response: Response, kind: str) -> Iterator[scrapy.Request]:
+        """Requests for what a ``kind`` document (``sitemap`` or ``feed``) lists; one listing nothing is counted."""
         stats = self.crawler.stats
+        if not links:
+            self.logger.warning("not a %s (or empty): %s", kind, response.url)
+            stats.inc_value(f"archiver/discovery/bad_{kind}")
         for link in links:
             url = response.urljoin(link.url)
             if link.kind == "sitemap":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from support import crawl_demo
+from support import crawl_demo, serve_demo
 
 #: Fixtures that crawl in a subprocess: a test using one is ``slow``.
 CRAWL_FIXTURES = {"demo_crawl", "demo_recrawl"}
@@ -42,10 +42,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def demo_server():
     """The demo outlet served on a free port of 127.0.0.1 for the whole session."""
-    from archiver.demo.server import DemoServer
-
-    with DemoServer() as server:
-        yield server
+    yield from serve_demo()
 
 
 @pytest.fixture(scope="session")

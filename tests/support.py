@@ -57,6 +57,14 @@ def crawl_demo(site_url: str, out: Path, *extra: str) -> subprocess.CompletedPro
     return proc
 
 
+def serve_demo() -> Iterator[Any]:
+    """The demo outlet served on a free port of 127.0.0.1 while the fixture that yields from it lives."""
+    from archiver.demo.server import DemoServer
+
+    with DemoServer() as server:
+        yield server
+
+
 def free_port() -> int:
     """A port of 127.0.0.1 free now (for servers that cannot take a bound socket)."""
     with socket.socket() as s:

@@ -16,25 +16,24 @@ from support import run_archiver
 
 
 def _citation(**changes) -> Citation:
-    base = dict(
-        article_id="0123456789abcdef",
-        url="https://news.example/2024/06/03/a?x=1&y=2",
-        title='Rates & "Risks": 50% of _all_ {loans}',
-        authors=["Ana Núñez", "Bo Li"],
-        outlet="example",
-        site_name="The Example Times",
-        published="2024-06-03T08:47:00+01:00",
-        captured="2024-06-04T10:11:12.345678Z",
-        archived_url="http://127.0.0.1:8001/20240604101112/https://news.example/2024/06/03/a?x=1&y=2",
-        payload_sha256="a" * 64,
-        text_sha256="b" * 64,
-        capture_record_id="<urn:uuid:1>",
-        version=2,
-        versions=3,
-        snapshot_id="sha256:" + "c" * 64,
-    )
-    base.update(changes)
-    return Citation(**base)
+    base = {
+        "article_id": "0123456789abcdef",
+        "url": "https://news.example/2024/06/03/a?x=1&y=2",
+        "title": 'Rates & "Risks": 50% of _all_ {loans}',
+        "authors": ["Ana Núñez", "Bo Li"],
+        "outlet": "example",
+        "site_name": "The Example Times",
+        "published": "2024-06-03T08:47:00+01:00",
+        "captured": "2024-06-04T10:11:12.345678Z",
+        "archived_url": "http://127.0.0.1:8001/20240604101112/https://news.example/2024/06/03/a?x=1&y=2",
+        "payload_sha256": "a" * 64,
+        "text_sha256": "b" * 64,
+        "capture_record_id": "<urn:uuid:1>",
+        "version": 2,
+        "versions": 3,
+        "snapshot_id": "sha256:" + "c" * 64,
+    }
+    return Citation(**{**base, **changes})
 
 
 def test_text_names_everything_a_reader_checks():

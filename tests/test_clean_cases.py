@@ -6,6 +6,8 @@ rule is about; a broken rule keeps furniture or loses text here.
 
 from __future__ import annotations
 
+import pytest
+
 from archiver.clean import extract
 
 PROSE = (
@@ -141,15 +143,29 @@ def test_a_sourced_section_full_of_links_keeps_its_prose():
     assert "Patches status" in art.text and "nice progress" in art.text
 
 
-def test_the_writers_box_inside_the_body_is_furniture():
-    bio = (
-        "<div class='post__author'><div class='author__content'><strong>Camille Cunningham"
-        "</strong><p>Camille is a content specialist who has written about harbours, sea "
-        "walls and coastal engineering for a decade, and edits our weekly guides.</p></div></div>"
-    )
-    more = _paragraphs(4)
-    art = extract(_page(f"{more}{bio}"), "https://example.test/i")
-    assert "Camille" not in art.text
+WRITERS_BOX = (
+    "<div class='post__author'><div class='author__content'><strong>Camille Cunningham"
+    "</strong><p>Camille is a content specialist who has written about harbours, sea "
+    "walls and coastal engineering for a decade, and edits our weekly guides.</p></div></div>"
+)
+REVIEWER_BOX = (
+    "<div class='mt-8'><p>Reviewed by</p><p>Toni Golen, MD</p><h3>About the Reviewer</h3>"
+    "<p>Dr. Toni Golen is a physician specializing in obstetrics and gynecology, practicing "
+    "in Boston, and the editor in chief of the newsletter.</p></div>"
+)
+
+
+@pytest.mark.parametrize(
+    ("box", "url", "gone"),
+    [
+        (WRITERS_BOX, "https://example.test/i", ["Camille"]),
+        (REVIEWER_BOX, "https://example.test/k", ["Reviewed by", "About the Reviewer", "physician"]),
+    ],
+    ids=["the_writers_box_inside_the_body", "reviewer_box_and_byline_labels"],
+)
+def test_a_box_about_the_writer_after_the_text_is_furniture(box, url, gone):
+    art = extract(_page(f"{_paragraphs(4)}{box}"), url)
+    assert [words for words in gone if words in art.text] == []
     assert art.text.count("The council voted") == 4
 
 
@@ -192,18 +208,6 @@ def test_lists_in_the_named_body_come_with_a_prose_group_inside_it():
     assert "Mineral spirits" in art.text and PROSE.upper().strip() in art.text
 
 
-def test_reviewer_box_and_byline_labels_are_furniture():
-    box = (
-        "<div class='mt-8'><p>Reviewed by</p><p>Toni Golen, MD</p><h3>About the Reviewer</h3>"
-        "<p>Dr. Toni Golen is a physician specializing in obstetrics and gynecology, practicing "
-        "in Boston, and the editor in chief of the newsletter.</p></div>"
-    )
-    more = _paragraphs(4)
-    art = extract(_page(f"{more}{box}"), "https://example.test/k")
-    assert "Reviewed by" not in art.text and "About the Reviewer" not in art.text
-    assert "physician" not in art.text
-
-
 def _bylined(body: str, author: str) -> str:
     return _page(body).replace(
         "<title>Harbour</title>", f"<title>Harbour</title><meta name='author' content='{author}'>"
@@ -211,13 +215,12 @@ def _bylined(body: str, author: str) -> str:
 
 
 def test_the_writers_bio_at_the_foot_of_the_text_is_cut():
-    more = _paragraphs(4)
     bio = (
         "<p>Contributing Writer</p><p>Karina Cohen is the owner of a local cleaning company "
         "and writes about homes.</p><p>When she is not writing, Karina homeschools her "
         "daughter.</p>"
     )
-    art = extract(_bylined(more + bio, "Karina Cohen"), "https://example.test/l")
+    art = extract(_bylined(_paragraphs(4) + bio, "Karina Cohen"), "https://example.test/l")
     assert art.authors == ["Karina Cohen"]
     assert art.text.endswith(PROSE.strip())
     assert "Contributing Writer" not in art.text and "homeschools" not in art.text

@@ -23,6 +23,7 @@ import pytest
 from archiver.article import Article
 from archiver.outlets import Outlet
 from archiver.warc.reader import iter_records
+from archiver.warc.exchange import HttpExchange
 from support import run_archiver
 
 PAGES_PER_FILE = 4
@@ -53,10 +54,12 @@ def pristine(tmp_path_factory) -> Path:
             n += 1
             url = f"http://127.0.0.1/story/{n}/"
             capture = session.record_exchange(
-                url=url,
-                fetched_at=WHEN,
-                request_bytes=b"GET /story/%d/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" % n,
-                response_bytes=_page(n),
+                HttpExchange(
+                    url=url,
+                    fetched_at=WHEN,
+                    request_bytes=b"GET /story/%d/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" % n,
+                    response_bytes=_page(n),
+                )
             )
             session.record_article(
                 Article(url=url, title=f"Story {n}", text=f"Words of story {n}. " * 30), capture
@@ -142,6 +145,13 @@ def assert_named(output: str, path: Path, offset: int | None, record_id: str | N
         assert any(record_id in line for line in lines), lines
 
 
+def failed_output(command: str, archive: Path, tmp_path: Path, damage: str = "the damage") -> str:
+    """Run ``command`` on the damaged archive, which must fail; what it printed."""
+    proc = run(command, archive, tmp_path)
+    assert proc.returncode != 0, f"{damage} went unnoticed:\n{proc.stdout}{proc.stderr}"
+    return proc.stdout + proc.stderr
+
+
 def assert_rest_indexed(command: str, tmp_path: Path, *, at_least: int) -> None:
     """The undamaged files (and the undamaged records of the damaged one) are all indexed."""
     if command == "verify":
@@ -159,9 +169,7 @@ def assert_rest_indexed(command: str, tmp_path: Path, *, at_least: int) -> None:
 def test_truncated_gzip(command, archive, tmp_path):
     damaged = warcs(archive)[1]
     offset, record_id = truncate(damaged)
-    proc = run(command, archive, tmp_path)
-    assert proc.returncode != 0
-    output = proc.stdout + proc.stderr
+    output = failed_output(command, archive, tmp_path)
     assert_named(output, damaged, offset, None)
     assert "truncated" in output
     assert_rest_indexed(command, tmp_path, at_least=FILES * PAGES_PER_FILE - 1)
@@ -171,9 +179,7 @@ def test_truncated_gzip(command, archive, tmp_path):
 def test_flipped_byte(command, archive, tmp_path):
     damaged = warcs(archive)[0]
     offset, _ = flip_byte(damaged)
-    proc = run(command, archive, tmp_path)
-    assert proc.returncode != 0
-    assert_named(proc.stdout + proc.stderr, damaged, offset, None)
+    assert_named(failed_output(command, archive, tmp_path), damaged, offset, None)
     # the records after the damaged one in the same file are still read
     assert_rest_indexed(command, tmp_path, at_least=FILES * PAGES_PER_FILE - 1)
 
@@ -182,35 +188,27 @@ def test_flipped_byte(command, archive, tmp_path):
 def test_wrong_digest(command, archive, tmp_path):
     damaged = warcs(archive)[2]
     offset, record_id = wrong_digest(damaged)
-    proc = run(command, archive, tmp_path)
-    assert proc.returncode != 0, f"a wrong digest went unnoticed:\n{proc.stdout}{proc.stderr}"
-    output = proc.stdout + proc.stderr
+    output = failed_output(command, archive, tmp_path, "a wrong digest")
     assert_named(output, damaged, offset, record_id)
     assert "Digest" in output or "digest" in output
     assert_rest_indexed(command, tmp_path, at_least=FILES * PAGES_PER_FILE - 1)
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-def test_non_warc_file(command, archive, tmp_path):
-    stray = archive / "warcs" / "notes-20240601000000-00001.warc.gz"
-    stray.write_text("these are my notes, not a WARC file\n")
-    proc = run(command, archive, tmp_path)
-    assert proc.returncode != 0
-    output = proc.stdout + proc.stderr
+@pytest.mark.parametrize(
+    ("name", "content", "said"),
+    [
+        ("notes-20240601000000-00001.warc.gz", b"these are my notes, not a WARC file\n", "not a WARC"),
+        ("empty-20240601000000-00001.warc.gz", b"", "empty"),
+    ],
+    ids=["non_warc_file", "empty_file"],
+)
+def test_a_file_that_is_no_warc(command, name, content, said, archive, tmp_path):
+    stray = archive / "warcs" / name
+    stray.write_bytes(content)
+    output = failed_output(command, archive, tmp_path)
     assert_named(output, stray, 0, None)
-    assert "not a WARC" in output
-    assert_rest_indexed(command, tmp_path, at_least=FILES * PAGES_PER_FILE)
-
-
-@pytest.mark.parametrize("command", COMMANDS)
-def test_empty_file(command, archive, tmp_path):
-    empty = archive / "warcs" / "empty-20240601000000-00001.warc.gz"
-    empty.write_bytes(b"")
-    proc = run(command, archive, tmp_path)
-    assert proc.returncode != 0
-    output = proc.stdout + proc.stderr
-    assert_named(output, empty, 0, None)
-    assert "empty" in output
+    assert said in output
     assert_rest_indexed(command, tmp_path, at_least=FILES * PAGES_PER_FILE)
 
 

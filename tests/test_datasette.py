@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from support import start_test_crawl
+from test_store import make_capture
 
 from archiver.article import Article
 from archiver.capture import Capture
@@ -61,7 +62,7 @@ def seed(path: Path) -> Path:
                 outlet="demo",
             )
             article = Article(
-                url=url,
+                url,
                 text=text,
                 title=title,
                 section=section,
@@ -182,16 +183,7 @@ def test_immutable_unless_being_written(tmp_path: Path) -> None:
     assert not make_datasette(path).get_database("archive").is_mutable
     with Archive(tmp_path) as archive:  # a running crawl holds the database open
         assert make_datasette(path).get_database("archive").is_mutable
-        archive.add_capture(
-            Capture(
-                record_id="<urn:uuid:9>",
-                url="https://demo.example/new",
-                fetched_at="2026-11-25T11:00:00Z",
-                warc_file="w.warc.gz",
-                offset=0,
-                length=1,
-            )
-        )
+        archive.add_capture(make_capture(9, url="https://demo.example/new"))
         rows = fetch(path, "get", "/archive/captures.json?_shape=array&url=https://demo.example/new").json()
         assert len(rows) == 1  # the server sees what the crawl writes
 

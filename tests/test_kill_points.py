@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 from redis_support import redis_server, requires_redis, start_worker
-from support import LOCAL, REPO, crawl_demo, run_archiver, warc_tally
+from support import LOCAL, REPO, crawl_demo, run_archiver, serve_demo, warc_tally
 
 #: (point, n): the n-th time the point is reached, far enough into the crawl that some work is done.
 SINGLE_POINTS = [
@@ -79,10 +79,8 @@ def _killed(proc: subprocess.Popen, log: Path, timeout: float = 300) -> None:
 
 @pytest.fixture(scope="module")
 def demo_site():
-    from archiver.demo.server import DemoServer
-
-    with DemoServer() as server:
-        yield server
+    """A demo server of this module's own: its request log is the kill-point tests' alone."""
+    yield from serve_demo()
 
 
 @pytest.fixture(scope="module")

@@ -45,6 +45,17 @@ def recrawl(demo_recrawl):
     return out, make_datasette(out / "archive.db"), url
 
 
+def _memento_of(ds, archive, row: dict):
+    """The Memento of a captures row, checked: the body of the record ``row`` names, and its time."""
+    resp = _get(ds, f"/{_ts(row['fetched_at'])}/{row['url']}")
+    assert resp.status_code == 200
+    record = read_record_at(archive / "warcs" / row["warc_file"], row["offset"])
+    assert resp.content == record.decoded_body()
+    moment = email.utils.parsedate_to_datetime(resp.headers["memento-datetime"])
+    assert moment.strftime("%Y%m%d%H%M%S") == _ts(row["fetched_at"])
+    return resp
+
+
 def test_memento_serves_the_captured_body_sandboxed(demo_crawl):
     archive = demo_crawl[0]
     ds = make_datasette(archive / "archive.db")
@@ -53,15 +64,10 @@ def test_memento_serves_the_captured_body_sandboxed(demo_crawl):
         "select c.* from articles a join captures c on c.record_id = a.capture_record_id "
         "order by a.id limit 1",
     )[0]
-    resp = _get(ds, f"/{_ts(capture['fetched_at'])}/{capture['url']}")
-    assert resp.status_code == 200
-    record = read_record_at(archive / "warcs" / capture["warc_file"], capture["offset"])
-    assert resp.content == record.decoded_body()
+    resp = _memento_of(ds, archive, capture)
     assert resp.headers["content-type"] == capture["content_type"]
     assert resp.headers["content-security-policy"] == CSP
     assert resp.headers["x-content-type-options"] == "nosniff"
-    moment = email.utils.parsedate_to_datetime(resp.headers["memento-datetime"])
-    assert moment.strftime("%Y%m%d%H%M%S") == _ts(capture["fetched_at"])
     link = resp.headers["link"]
     assert f'<{capture["url"]}>; rel="original"' in link
     assert re.search(r"/timegate/" + re.escape(capture["url"]) + r'>; rel="timegate"', link)
@@ -132,12 +138,7 @@ def test_a_revisit_replays_the_payload_it_repeats(recrawl):
         "                  and fetched_at > o.fetched_at) "
         "order by r.url limit 1",
     )[0]
-    resp = _get(ds, f"/{_ts(revisit['fetched_at'])}/{revisit['url']}")
-    assert resp.status_code == 200
-    original = read_record_at(out / "warcs" / revisit["warc_file"], revisit["offset"])
-    assert resp.content == original.decoded_body()
-    moment = email.utils.parsedate_to_datetime(resp.headers["memento-datetime"])
-    assert moment.strftime("%Y%m%d%H%M%S") == _ts(revisit["fetched_at"])
+    _memento_of(ds, out, revisit)  # the body of the response the revisit repeats
 
 
 def test_timegate_negotiates_accept_datetime(recrawl):

@@ -24,6 +24,7 @@ from archiver.outlets import load_outlet
 from archiver.crawl.conditional import NOT_MODIFIED_PROFILE
 from archiver.crawl.session import ArchiveSession
 from archiver.warc.writer import REVISIT_PROFILE
+from archiver.warc.exchange import HttpExchange
 from support import run_archiver
 
 
@@ -207,10 +208,12 @@ def test_identical_payload_is_a_revisit_and_a_changed_one_is_not(tmp_path):
     session = ArchiveSession(tmp_path, load_outlet("demo"))
     clock = iter(dt.datetime(2026, 1, 2, 3, 4, n, tzinfo=dt.timezone.utc) for n in range(60))
     record = lambda raw: session.record_exchange(
-        url="http://example.test/a/",
-        request_bytes=REQUEST,  # noqa: E731
-        response_bytes=raw,
-        fetched_at=next(clock),
+        HttpExchange(
+            url="http://example.test/a/",
+            request_bytes=REQUEST,  # noqa: E731
+            response_bytes=raw,
+            fetched_at=next(clock),
+        )
     )
     try:
         original = record(response(b"<p>same</p>"))
@@ -238,10 +241,12 @@ def test_a_304_for_a_page_not_held_is_archived_in_full(tmp_path):
     session = ArchiveSession(tmp_path, load_outlet("demo"))
     try:
         capture = session.record_exchange(
-            url="http://example.test/never/",
-            request_bytes=REQUEST,
-            response_bytes=b"HTTP/1.1 304 Not Modified\r\n\r\n",
-            fetched_at=dt.datetime.now(dt.timezone.utc),
+            HttpExchange(
+                url="http://example.test/never/",
+                request_bytes=REQUEST,
+                response_bytes=b"HTTP/1.1 304 Not Modified\r\n\r\n",
+                fetched_at=dt.datetime.now(dt.timezone.utc),
+            )
         )
     finally:
         session.close()
@@ -258,15 +263,17 @@ def held_session(tmp_path: Path) -> ArchiveSession:
     session = ArchiveSession(tmp_path, load_outlet("demo"))
     body = gzip.compress(b'<html><body><a href="/next/">next</a></body></html>', mtime=0)
     session.record_exchange(
-        url="http://example.test/a/",
-        request_bytes=REQUEST,
-        fetched_at=dt.datetime.now(dt.timezone.utc),
-        response_bytes=(
-            b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Encoding: gzip\r\n"
-            b'ETag: "v1"\r\nLast-Modified: Tue, 01 Jul 2025 10:00:00 GMT\r\n'
-            b"Content-Length: %d\r\n\r\n" % len(body)
+        HttpExchange(
+            url="http://example.test/a/",
+            request_bytes=REQUEST,
+            fetched_at=dt.datetime.now(dt.timezone.utc),
+            response_bytes=(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Encoding: gzip\r\n"
+                b'ETag: "v1"\r\nLast-Modified: Tue, 01 Jul 2025 10:00:00 GMT\r\n'
+                b"Content-Length: %d\r\n\r\n" % len(body)
+            )
+            + body,
         )
-        + body,
     )
     return session
 

@@ -31,6 +31,7 @@ from archiver.outlets import Outlet, OutletError, load_outlet, parse_outlet
 from archiver.warc.writer import WarcWriter
 from archiver.downloadermiddlewares import address_guard
 from archiver.downloadermiddlewares.address_guard import AddressRefused, parse_allowed
+from archiver.warc.exchange import HttpExchange
 from guard_support import guard, run
 from support import LOCAL, run_archiver
 
@@ -276,11 +277,13 @@ def hostile_archive(tmp_path_factory) -> Path:
         "</article></body></html>"
     ).encode()
     capture = session.record_exchange(
-        url=url,
-        fetched_at=dt.datetime(2024, 6, 1, 9, tzinfo=dt.timezone.utc),
-        request_bytes=b"GET /2024/06/01/xss/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
-        response_bytes=b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: %d\r\n\r\n%s"
-        % (len(page), page),
+        HttpExchange(
+            url=url,
+            fetched_at=dt.datetime(2024, 6, 1, 9, tzinfo=dt.timezone.utc),
+            request_bytes=b"GET /2024/06/01/xss/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+            response_bytes=b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: %d\r\n\r\n%s"
+            % (len(page), page),
+        )
     )
     session.record_article(
         Article(

@@ -153,9 +153,8 @@ def test_the_one_folder_check_refuses_every_hostile_name(name, reason, tmp_path)
     )
 
 
-# -- item 6: WARC lengths, headers and member sizes -------------------------------------------------------
-
-PEAK_RUNNER = textwrap.dedent("""
+#: The start of the child scripts below: their imports and ``peak_rss_kib()``.
+PEAK_RSS = textwrap.dedent("""
     import json, resource, sys
     def peak_rss_kib():
         '''This process's own peak RSS: VmHWM (fresh after exec), not ru_maxrss (inherited across fork).'''
@@ -163,6 +162,11 @@ PEAK_RUNNER = textwrap.dedent("""
             if line.startswith("VmHWM:"):
                 return int(line.split()[1])
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+""")
+
+# -- item 6: WARC lengths, headers and member sizes -------------------------------------------------------
+
+PEAK_RUNNER = PEAK_RSS + textwrap.dedent("""
     from archiver.warc import iter_records
     from archiver.warc.reader import WarcError
     errors = []
@@ -287,14 +291,7 @@ def test_iter_records_refuses_each_hostile_length(tmp_path):
 
 # -- item 4: every decoder streams with an output limit -----------------------------------------------------
 
-DECODE_RUNNER = textwrap.dedent("""
-    import json, resource, sys
-    def peak_rss_kib():
-        '''This process's own peak RSS: VmHWM (fresh after exec), not ru_maxrss (inherited across fork).'''
-        for line in open("/proc/self/status"):
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+DECODE_RUNNER = PEAK_RSS + textwrap.dedent("""
     from archiver.warc import HttpParseError, decode_body, parse_message
     coding, path = sys.argv[1], sys.argv[2]
     body = open(path, "rb").read()

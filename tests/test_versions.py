@@ -23,7 +23,6 @@ from sqlite_utils import Database
 from warcio.archiveiterator import ArchiveIterator
 
 from archiver.article import Article
-from archiver.capture import Capture
 from archiver.clean import extract
 from archiver.tools.reclean import RecleanError, reclean
 from archiver.tools.reindex import reindex
@@ -32,6 +31,7 @@ from archiver.store import Archive, article_id
 from archiver.store.schema import migrations
 from conftest import EDITED_TEXT
 from support import run_archiver
+from test_store import make_capture
 
 TABLES = ("captures", "articles", "article_versions")
 
@@ -212,15 +212,7 @@ def test_archive_from_before_versions_upgrades_to_version_1(tmp_path):
     path = tmp_path / "old.db"
     db = Database(path)
     migrations.apply(db, stop_before="0002_article_versions")
-    capture = Capture(
-        record_id="<urn:uuid:1>",
-        url="http://example.test/a/",
-        fetched_at="2025-01-01T00:00:00Z",
-        warc_file="x.warc.gz",
-        offset=0,
-        length=10,
-        status=200,
-    )
+    capture = make_capture(1, url="http://example.test/a/")
     db.table("captures").insert(capture.to_dict())
     db.table("articles").insert(
         {

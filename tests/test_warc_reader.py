@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from archiver.warc import WarcError, WarcWriter, iter_records, verify_file
+from archiver.warc import HttpExchange, WarcError, WarcWriter, iter_records, verify_file
 
 WHEN = datetime(2026, 11, 25, 14, 0, 1, tzinfo=timezone.utc)
 REQUEST = b"GET / HTTP/1.1\r\nHost: example.test\r\n\r\n"
@@ -19,15 +19,7 @@ RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\
 @pytest.fixture
 def warc(tmp_path: Path):
     with WarcWriter(tmp_path, "r", warcinfo={"software": "t"}) as w:
-        caps = [
-            w.write_exchange(
-                url=f"http://example.test/{i}",
-                request_bytes=REQUEST,
-                response_bytes=RESPONSE,
-                fetched_at=WHEN,
-            )
-            for i in range(3)
-        ]
+        caps = [w.write(HttpExchange(f"http://example.test/{i}", REQUEST, RESPONSE, WHEN)) for i in range(3)]
         path = w.current_path
     return path, caps
 

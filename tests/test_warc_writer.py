@@ -17,6 +17,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archiver.warc import (
     RECONSTRUCTED_HEADER,
     REVISIT_PROFILE,
+    HttpExchange,
     WarcError,
     WarcWriteError,
     WarcWriter,
@@ -50,18 +51,18 @@ def warcio_check(path: Path) -> subprocess.CompletedProcess:
     return subprocess.run(cmd + ["check", "-v", str(path)], capture_output=True, text=True, timeout=60)
 
 
+def write_one(folder: Path, prefix: str, **exchange):
+    """One exchange (``REQUEST`` at ``WHEN`` unless given) in a new WARC file: the file and the capture."""
+    with WarcWriter(folder, prefix, warcinfo=INFO) as w:
+        capture = w.write_exchange(**{"request_bytes": REQUEST, "fetched_at": WHEN, **exchange})
+        return w.current_path, capture
+
+
 @pytest.fixture
 def written(tmp_path: Path):
-    with WarcWriter(tmp_path, "demo", warcinfo=INFO) as w:
-        capture = w.write_exchange(
-            url="http://example.test/news/a?x=1",
-            request_bytes=REQUEST,
-            response_bytes=RESPONSE,
-            fetched_at=WHEN,
-            ip="127.0.0.1",
-        )
-        path = w.current_path
-    return path, capture
+    return write_one(
+        tmp_path, "demo", url="http://example.test/news/a?x=1", response_bytes=RESPONSE, ip="127.0.0.1"
+    )
 
 
 def test_file_name_and_warcinfo_first(written):
@@ -121,16 +122,14 @@ def test_capture_fields_and_reindex_equality(written):
 
 
 def test_error_exchange_writes_request_and_metadata(tmp_path):
-    with WarcWriter(tmp_path, "err", warcinfo=INFO) as w:
-        result = w.write_exchange(
-            url="http://dead.test/",
-            request_bytes=REQUEST,
-            response_bytes=None,
-            fetched_at=WHEN,
-            error="ConnectionRefusedError: refused\r\nx",
-            reconstructed=True,
-        )
-        path = w.current_path
+    path, result = write_one(
+        tmp_path,
+        "err",
+        url="http://dead.test/",
+        response_bytes=None,
+        error="ConnectionRefusedError: refused\r\nx",
+        reconstructed=True,
+    )
     assert result is None
     records = list(iter_records(path))
     assert [r.rec_type for r in records] == ["warcinfo", "request", "metadata"]
@@ -184,13 +183,7 @@ def test_revisit_and_conversion(tmp_path):
 def test_rotation_keeps_exchanges_whole_and_each_file_has_warcinfo(tmp_path):
     with WarcWriter(tmp_path, "rot", max_size=2000, warcinfo=INFO) as w:
         captures = [
-            w.write_exchange(
-                url=f"http://example.test/{i}",
-                request_bytes=REQUEST,
-                response_bytes=RESPONSE,
-                fetched_at=WHEN,
-            )
-            for i in range(6)
+            w.write(HttpExchange(f"http://example.test/{i}", REQUEST, RESPONSE, WHEN)) for i in range(6)
         ]
         total = w.bytes_written
     files = sorted(tmp_path.glob("rot-*.warc.gz"))
@@ -251,15 +244,13 @@ def test_bad_prefix_and_unwritable_folder(tmp_path):
 
 def test_partial_response_with_error_is_marked_truncated(tmp_path):
     partial = RESPONSE[: len(RESPONSE) - 20]
-    with WarcWriter(tmp_path, "cut", warcinfo=INFO) as w:
-        capture = w.write_exchange(
-            url="http://example.test/slow",
-            request_bytes=REQUEST,
-            response_bytes=partial,
-            fetched_at=WHEN,
-            error="DownloadTimeoutError: Getting x took longer than 1 seconds.",
-        )
-        path = w.current_path
+    path, capture = write_one(
+        tmp_path,
+        "cut",
+        url="http://example.test/slow",
+        response_bytes=partial,
+        error="DownloadTimeoutError: Getting x took longer than 1 seconds.",
+    )
     response = [r for r in iter_records(path) if r.rec_type == "response"][0]
     assert response.block == partial and response.header("WARC-Truncated") == "time"
     assert capture.status == 200

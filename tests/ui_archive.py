@@ -106,7 +106,7 @@ def build(out: Path, *, beacon: str = "http://127.0.0.2:9") -> dict:
         )
         for text, source in ((ARTICLE_TEXT_V1, old), (ARTICLE_TEXT, cap)):  # an edited article: two versions
             article = Article(
-                url=ARTICLE_URL,
+                ARTICLE_URL,
                 text=text,
                 title=title,
                 authors=AUTHORS,
@@ -126,7 +126,7 @@ def build(out: Path, *, beacon: str = "http://127.0.0.2:9") -> dict:
         )
         archive.add_article(
             Article(
-                url=SECOND_URL,
+                SECOND_URL,
                 text="Runners crossed the finish line before noon.",
                 title="Thousands run the Minsk marathon",
                 authors=["Olga K"],
@@ -142,7 +142,7 @@ def build(out: Path, *, beacon: str = "http://127.0.0.2:9") -> dict:
         hostile = capture(HOSTILE_URL, hostile_html(beacon), "text/html; charset=utf-8", 15)
         archive.add_article(
             Article(
-                url=HOSTILE_URL,
+                HOSTILE_URL,
                 text="Hostile archived page. Static text.",
                 title="Hostile page",
                 section="Tests",

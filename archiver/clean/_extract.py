@@ -15,6 +15,7 @@ from ._dates import normalise_date
 from ._decode import decode_html, looks_binary, scrub
 from ._dom import drop, parse, strip_junk, text_of
 from ._metadata import read_metadata
+from ._sources import read_sources
 from ._patterns import FURNITURE_HEADING, FURNITURE_LINE, HEADINGS, PROMO_PREFIX
 from ._render import Block, Trace, blocks_of, to_markdown, to_text
 from ._walls import detect_wall
@@ -234,9 +235,9 @@ def _extract_into(
         art.reason = "empty document"
         return
     _flatten_deep(root)
-    md = read_metadata(root, url)
-    for name in _METADATA_FIELDS:
-        setattr(art, name, getattr(md, name))
+    src = read_sources(root, url)  # the unmodified tree, before any clean-up
+    for name, value in read_metadata(src).items():
+        setattr(art, name, value)
     cleaned_html = html
     unmatched: list[str] = []
     for el in _select(root, remove_selectors, unmatched) if remove_selectors else ():
@@ -253,7 +254,7 @@ def _extract_into(
     art.markdown = to_markdown(blocks)
     body = root.find("body")
     page_text = text_of(body) if body is not None else ""
-    art.wall, art.wall_evidence = detect_wall(page_text, art.text, md.free, art.title)
+    art.wall, art.wall_evidence = detect_wall(page_text, art.text, src.free, art.title)
     if not art.text and not art.wall:
         blocks = _prose_fallback(cleaned_html, art.title, trace)
         if blocks:
@@ -263,20 +264,6 @@ def _extract_into(
         art.reason = ("wall: " + art.wall) if art.wall else "no main content found"
 
 
-_METADATA_FIELDS = (
-    "title",
-    "authors",
-    "published",
-    "modified",
-    "language",
-    "canonical_url",
-    "description",
-    "section",
-    "tags",
-    "image",
-    "site_name",
-    "is_article_page",
-)
 _PROSE_MIN = 80  # a fallback block: this long,
 _PROSE_LD = 0.3  # this little linked,
 _PROSE_TOTAL = 150  # and the page's prose at least this long

@@ -8,7 +8,7 @@ by the ordered finders of ``_dates``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 import lxml.etree as etree
@@ -16,48 +16,31 @@ import lxml.etree as etree
 from ._bylines import LABEL_WORDS, _byline, _labelled_byline, _names
 from ._dates import MODIFIED, find_date, find_published
 from ._dom import text_of
-from ._sources import Sources, canonical_url, join_url, read_sources
+from ._sources import Sources, canonical_url, join_url
 from ._values import clean
 
 
-@dataclass
-class Metadata:
-    """What the page says about itself; ``free`` is False when JSON-LD marks it paid."""
+def read_metadata(src: Sources) -> dict[str, Any]:
+    """What the page says about itself, by :class:`~archiver.article.Article` field name.
 
-    title: str | None = None
-    authors: list[str] = field(default_factory=list)
-    published: str | None = None
-    modified: str | None = None
-    language: str | None = None
-    canonical_url: str | None = None
-    description: str | None = None
-    section: str | None = None
-    tags: list[str] = field(default_factory=list)
-    image: str | None = None
-    site_name: str | None = None
-    is_article_page: bool = False
-    free: bool | None = None
-
-
-def read_metadata(root: etree._Element, url: str) -> Metadata:
-    """Collect metadata from the unmodified tree (before any clean-up)."""
-    src = read_sources(root, url)
+    Every value is found before the caller sets any, so a finder that fails
+    leaves the article as it was.
+    """
     site_name = find_site_name(src)
-    return Metadata(
-        title=find_title(src, site_name),
-        authors=find_authors(src, site_name),
-        published=find_published(src),
-        modified=find_date(src, MODIFIED),
-        language=find_language(src),
-        canonical_url=canonical_url(src),
-        description=find_description(src),
-        section=find_section(src),
-        tags=find_tags(src),
-        image=find_image(src),
-        site_name=site_name,
-        is_article_page=src.is_article,
-        free=src.free,
-    )
+    return {
+        "title": find_title(src, site_name),
+        "authors": find_authors(src, site_name),
+        "published": find_published(src),
+        "modified": find_date(src, MODIFIED),
+        "language": find_language(src),
+        "canonical_url": canonical_url(src),
+        "description": find_description(src),
+        "section": find_section(src),
+        "tags": find_tags(src),
+        "image": find_image(src),
+        "site_name": site_name,
+        "is_article_page": src.is_article,
+    }
 
 
 def find_site_name(src: Sources) -> str | None:

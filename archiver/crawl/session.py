@@ -8,7 +8,6 @@ are not on disk. Framework-free: Scrapy glue builds it from its settings.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import logging
@@ -24,6 +23,7 @@ from archiver.capture import Capture
 from archiver.outlets import Outlet
 from archiver.timestamps import new_crawl_id, utc_now, warc_time
 from archiver.warc.formats import ARTICLE_JSON_TYPE, REQUISITES_JSON_TYPE, WALL_JSON_TYPE
+from archiver.warc.exchange import HttpExchange
 from archiver.warc.writer import RECONSTRUCTED_HEADER
 
 __all__ = [
@@ -127,58 +127,33 @@ class ArchiveSession:
             },
         )
 
-    def record_exchange(
-        self,
-        *,
-        url: str,
-        request_bytes: bytes,
-        response_bytes: bytes | None,
-        fetched_at: dt.datetime,
-        ip: str | None = None,
-        error: str | None = None,
-        reconstructed: bool = False,
-        any_url: bool = False,
-    ) -> Capture | None:
+    def record_exchange(self, exchange: HttpExchange, *, any_url: bool = False) -> Capture | None:
         """Archive one HTTP exchange and index its response; ``None`` if none came.
 
-        A response that leaves what the archive holds of ``url`` unchanged (a
+        A response that leaves what the archive holds of its URL unchanged (a
         304, or the same payload again) is written as a ``revisit`` record
         (see :mod:`archiver.crawl.conditional`); with ``any_url`` (page requisites), so
         is a payload the archive holds under another URL.
         """
-        revisit = None if error or response_bytes is None else self._revisit_for(url, response_bytes)
-        if revisit is None and any_url and not error and response_bytes is not None:
-            from archiver.crawl.conditional import held_by_digest, revisit_for
-
-            revisit = revisit_for(
-                held_by_digest(self.store, self.out_dir / "warcs", response_bytes), response_bytes
-            )
+        revisit = self._revisit_of(exchange, any_url)
         capture: Capture | None
         if revisit is not None:
             capture = self.writer.write_revisit(
-                url=url,
-                request_bytes=request_bytes,
+                url=exchange.url,
+                request_bytes=exchange.request_bytes,
                 response_head_bytes=revisit.response_head_bytes,
-                fetched_at=fetched_at,
+                fetched_at=exchange.fetched_at,
                 refers_to_record_id=revisit.refers_to_record_id,
                 refers_to_uri=revisit.refers_to_uri,
                 refers_to_date=revisit.refers_to_date,
                 payload_digest=revisit.payload_digest,
                 payload_sha256=revisit.payload_sha256,
-                ip=ip,
+                ip=exchange.ip,
                 profile=revisit.profile,
-                extra_headers={RECONSTRUCTED_HEADER: "true"} if reconstructed else None,
+                extra_headers={RECONSTRUCTED_HEADER: "true"} if exchange.reconstructed else None,
             )
         else:
-            capture = self.writer.write_exchange(
-                url=url,
-                request_bytes=request_bytes,
-                response_bytes=response_bytes,
-                fetched_at=fetched_at,
-                ip=ip,
-                error=error,
-                reconstructed=reconstructed,
-            )
+            capture = self.writer.write(exchange)
         killpoint.reached("warc_written")
         if capture is None or capture.status is None:
             return capture
@@ -194,10 +169,18 @@ class ArchiveSession:
 
         return held_response(self.store, self.out_dir / "warcs", url)
 
-    def _revisit_for(self, url: str, response_bytes: bytes) -> Any:
-        from archiver.crawl.conditional import revisit_for
+    def _revisit_of(self, exchange: HttpExchange, any_url: bool) -> Any:
+        """The :class:`archiver.crawl.conditional.Revisit` to write instead of the response, or ``None``."""
+        from archiver.crawl.conditional import held_by_digest, revisit_for
 
-        return revisit_for(self.held(url), response_bytes)
+        response_bytes = exchange.response_bytes
+        if exchange.error or response_bytes is None:
+            return None
+        revisit = revisit_for(self.held(exchange.url), response_bytes)
+        if revisit is None and any_url:
+            held = held_by_digest(self.store, self.out_dir / "warcs", response_bytes)
+            revisit = revisit_for(held, response_bytes)
+        return revisit
 
     def record_requisites(self, rows: list[dict[str, Any]]) -> None:
         """Note which page needed which resource and what became of it, WARC first, then ``requisites``.

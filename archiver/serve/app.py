@@ -113,31 +113,32 @@ def split_config(metadata: dict[str, Any]) -> tuple[dict[str, Any], dict[str, An
     metadata. One file serves both: Datasette 0.x takes it whole.
     """
     metadata = dict(metadata)
-    config: dict[str, Any] = {}
-    if "plugins" in metadata:
-        config["plugins"] = metadata.pop("plugins")
+    config: dict[str, Any] = {"plugins": metadata.pop("plugins")} if "plugins" in metadata else {}
     databases: dict[str, Any] = {}
     for db_name, db_meta in (metadata.get("databases") or {}).items():
-        db_meta = dict(db_meta)
-        db_config: dict[str, Any] = {}
-        if "queries" in db_meta:
-            db_config["queries"] = db_meta.pop("queries")
-        tables: dict[str, Any] = {}
-        for table, table_meta in (db_meta.get("tables") or {}).items():
-            options = {k: v for k, v in table_meta.items() if k in CONFIG_TABLE_KEYS}
-            if options:
-                tables[table] = options
-            db_meta.setdefault("tables", {})[table] = {
-                k: v for k, v in table_meta.items() if k not in CONFIG_TABLE_KEYS
-            }
-        if tables:
-            db_config["tables"] = tables
+        db_config, databases[db_name] = _split_database(db_meta)
         if db_config:
             config.setdefault("databases", {})[db_name] = db_config
-        databases[db_name] = db_meta
     if databases:
         metadata["databases"] = databases
     return config, metadata
+
+
+def _split_database(db_meta: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One database's part of :func:`split_config`: its canned queries and table options are configuration."""
+    db_meta = dict(db_meta)
+    db_config: dict[str, Any] = {"queries": db_meta.pop("queries")} if "queries" in db_meta else {}
+    tables: dict[str, Any] = {}
+    for table, table_meta in (db_meta.get("tables") or {}).items():
+        options = {k: v for k, v in table_meta.items() if k in CONFIG_TABLE_KEYS}
+        if options:
+            tables[table] = options
+        db_meta.setdefault("tables", {})[table] = {
+            k: v for k, v in table_meta.items() if k not in CONFIG_TABLE_KEYS
+        }
+    if tables:
+        db_config["tables"] = tables
+    return db_config, db_meta
 
 
 def is_being_written(db_path: Path) -> bool:

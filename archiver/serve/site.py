@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 from archiver.timestamps import timestamp14  # noqa: F401 (its old home; plugins import it from archiver.timestamps)
 
@@ -104,6 +104,28 @@ async def cached_rows(db: Any, sql: str, params: dict[str, Any], *, time_limit_m
         while len(_CACHE) > CACHE_SIZE:
             _CACHE.popitem(last=False)
     return rows
+
+
+#: What an ASGI gate does with a request it takes: ``handle(app, scope, receive, send)``.
+GateHandler = Callable[[Any, dict[str, Any], Any, Any], Awaitable[None]]
+
+
+def asgi_gate(applies: Callable[[dict[str, Any]], bool], handle: GateHandler) -> Callable[[Any], Any]:
+    """The wrapper an ``asgi_wrapper`` hook returns: ``handle`` takes the HTTP requests ``applies`` to.
+
+    Every other request, and every event that is not HTTP (lifespan), reaches the app untouched.
+    """
+
+    def wrap(app: Any) -> Any:
+        async def gate(scope: dict[str, Any], receive: Any, send: Any) -> None:
+            if scope["type"] != "http" or not applies(scope):
+                await app(scope, receive, send)
+                return
+            await handle(app, scope, receive, send)
+
+        return gate
+
+    return wrap
 
 
 async def send_text(

@@ -18,6 +18,10 @@ migrations = Migrations("archiver")
 
 #: The columns migration 0001 created (frozen: a migration never changes, so neither do these;
 #: a later column is a new migration, and today's dicts below add it).
+#: Every column of ``crawls`` is text; ``settings`` and ``stats`` hold JSON objects.
+_CRAWLS_0001: dict[str, type] = dict.fromkeys(
+    ("id", "outlet", "started_at", "finished_at", "software", "settings_digest", "settings", "stats"), str
+)
 _CAPTURES_0001: dict[str, type] = {
     "record_id": str,
     "url": str,
@@ -79,16 +83,7 @@ ARTICLE_COLUMNS: dict[str, type] = {**_ARTICLES_0001, "wall": str, "wall_evidenc
 def initial(db: Database) -> None:
     """crawls, captures, articles, their indexes and the FTS5 index of articles."""
     db.table("crawls").create(
-        {
-            "id": str,
-            "outlet": str,
-            "started_at": str,
-            "finished_at": str,
-            "software": str,
-            "settings_digest": str,
-            "settings": str,  # JSON object
-            "stats": str,  # JSON object
-        },
+        _CRAWLS_0001,
         pk="id",
         not_null={"outlet", "started_at"},
     )
@@ -110,10 +105,7 @@ def initial(db: Database) -> None:
         _ARTICLES_0001,
         pk="id",
         not_null={"url", "text", "text_sha256", "capture_record_id", "fetched_at"},
-        foreign_keys=[
-            ("capture_record_id", "captures", "record_id"),
-            ("crawl_id", "crawls", "id"),
-        ],
+        foreign_keys=[("capture_record_id", "captures", "record_id"), ("crawl_id", "crawls", "id")],
     )
     articles.create_index(["url"], unique=True)
     articles.create_index(["outlet", "published"])

@@ -5,8 +5,8 @@ and archived URL, title, authors, dates, payload and text digests, the newest sn
 holding the capture), of the latest version or, with ``at``, of the version current
 then. Each output format is one plain function of a :class:`Citation` (:func:`as_text`,
 :func:`as_bibtex`, :func:`as_csl_json`, :func:`as_ris`, :func:`as_html`), side by side so
-they stay consistent; :data:`FORMATS` maps their names. See "Indexes, snapshots,
-verification, citation" in ``docs/architecture.md``.
+they stay consistent; :data:`FORMATS` maps their names. The citation's parts and why:
+``docs/architecture.md``, "Indexes, snapshots, verification, citation".
 """
 
 from __future__ import annotations

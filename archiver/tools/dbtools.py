@@ -52,5 +52,4 @@ def stats(archive: Path) -> None:
         found = read(archive)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
-    for line in found.lines():
-        click.echo(line)
+    click.echo("\n".join(found.lines()))

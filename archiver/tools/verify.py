@@ -401,19 +401,24 @@ def _check_names(zf: zipfile.ZipFile, path: Path, checker: _Checker) -> dict[str
     return safe
 
 
-def _package_checks(
-    zf: zipfile.ZipFile,
-    path: Path,
-    checker: _Checker,
-    members: dict[str, zipfile.ZipInfo],
-    expected_id: str | None,
-) -> list[dict[str, Any]] | None:
+@dataclasses.dataclass
+class _Wacz:
+    """The WACZ being checked: its zip, its path (for messages), where problems go, its safe members."""
+
+    zf: zipfile.ZipFile
+    path: Path
+    checker: _Checker
+    members: dict[str, zipfile.ZipInfo]
+
+
+def _package_checks(wacz: _Wacz, expected_id: str | None) -> list[dict[str, Any]] | None:
     """datapackage.json, its digest file and every listed resource's sha256 and size.
 
     Returns the listed resources (None when there is no readable package: nothing more to check).
     """
     from archiver.tools.zipsafe import UnsafeMember, read_member
 
+    zf, path, checker = wacz.zf, wacz.path, wacz.checker
     try:
         package_bytes = read_member(zf, "datapackage.json", _PACKAGE_JSON_LIMIT)
         package = json.loads(package_bytes)
@@ -438,20 +443,15 @@ def _package_checks(
             f"{path}!datapackage.json",
             f"sha256 is {package_hash}, datapackage-digest.json says {stated}",
         )
-    _check_listed(zf, path, checker, members, resources)
+    _check_listed(wacz, resources)
     return resources
 
 
-def _check_listed(
-    zf: zipfile.ZipFile,
-    path: Path,
-    checker: _Checker,
-    members: dict[str, zipfile.ZipInfo],
-    resources: list[dict[str, Any]],
-) -> None:
+def _check_listed(wacz: _Wacz, resources: list[dict[str, Any]]) -> None:
     """Each listed resource's sha256 and size; members the package does not list are named, not read."""
     from archiver.tools.zipsafe import unsafe_reason
 
+    zf, path, checker, members = wacz.zf, wacz.path, wacz.checker, wacz.members
     listed = set()
     for resource in resources:
         name = str(resource.get("path", ""))
@@ -478,15 +478,7 @@ def _check_listed(
         checker.package_problem(f"{path}!{name}", "in the zip but not listed in datapackage.json; not read")
 
 
-def _extract_listed(
-    zf: zipfile.ZipFile,
-    path: Path,
-    checker: _Checker,
-    members: dict[str, zipfile.ZipInfo],
-    resources: list[dict[str, Any]],
-    tmp: Path,
-    max_bytes: int,
-) -> list[Path]:
+def _extract_listed(wacz: _Wacz, resources: list[dict[str, Any]], tmp: Path, max_bytes: int) -> list[Path]:
     """Stream the listed resources of the checked folders into ``tmp``, at most ``max_bytes`` in all.
 
     Only names that passed the folder check and that ``datapackage.json``
@@ -494,6 +486,7 @@ def _extract_listed(
     """
     from archiver.tools.zipsafe import UnsafeMember, copy_member
 
+    zf, path, checker, members = wacz.zf, wacz.path, wacz.checker, wacz.members
     warcs: list[Path] = []
     left = max_bytes
     for name in sorted({str(r.get("path", "")) for r in resources}):
@@ -549,11 +542,11 @@ def verify_wacz(
         raise VerifyError(f"{path} is not a readable zip/WACZ file ({exc}); is it cut off?") from exc
     with zf, tempfile.TemporaryDirectory(prefix="verify-") as tmp_name:
         checker = _Checker(lambda name: f"{path}!archive/{name}")
-        members = _check_names(zf, path, checker)
-        resources = _package_checks(zf, path, checker, members, expected_id)
+        wacz = _Wacz(zf, path, checker, _check_names(zf, path, checker))
+        resources = _package_checks(wacz, expected_id)
         if resources is None:
             return checker.report
-        warcs = _extract_listed(zf, path, checker, members, resources, Path(tmp_name), max_bytes)
+        warcs = _extract_listed(wacz, resources, Path(tmp_name), max_bytes)
         _content_checks(path, checker, warcs, Path(tmp_name))
         return checker.report
 

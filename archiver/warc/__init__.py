@@ -7,6 +7,7 @@ reads them back, locating damage; ``capture_from_record`` rebuilds the
 """
 
 from ._http import HttpMessage, HttpParseError, decode_body, parse_message
+from .exchange import HttpExchange
 from .reader import (
     Record,
     WarcError,
@@ -28,6 +29,7 @@ from .writer import (
 )
 
 __all__ = [
+    "HttpExchange",
     "HttpMessage",
     "HttpParseError",
     "PAYLOAD_SHA256_HEADER",

@@ -17,12 +17,13 @@ import hashlib
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from archiver.capture import Capture
 from archiver.timestamps import new_record_id, timestamp14, utc_now, warc_time
 
 from ._http import parse_message, split_head
+from .exchange import HttpExchange
 from .formats import REVISIT_PROFILE as REVISIT_PROFILE
 
 WARC_VERSION = "WARC/1.1"
@@ -89,6 +90,15 @@ def truncation_reason(error: str) -> str:
     if "maxsize" in text or "size" in text or "cancel" in text:
         return "length"
     return "disconnect"
+
+
+def _http_headers(msgtype: str, message: bytes) -> list[tuple[str, str]]:
+    """Content type and digests of a record whose block is an HTTP message (its payload: the body)."""
+    return [
+        ("Content-Type", f"application/http;msgtype={msgtype}"),
+        ("WARC-Payload-Digest", sha1_digest(split_head(message)[1])),
+        ("WARC-Block-Digest", sha1_digest(message)),
+    ]
 
 
 @dataclasses.dataclass
@@ -305,13 +315,7 @@ class WarcWriter:
     ) -> _Record:
         return _Record(
             "request",
-            self._common(url, fetched_at, ip)
-            + [
-                ("Content-Type", "application/http;msgtype=request"),
-                ("WARC-Payload-Digest", sha1_digest(split_head(request_bytes)[1])),
-                ("WARC-Block-Digest", sha1_digest(request_bytes)),
-            ]
-            + extra,
+            self._common(url, fetched_at, ip) + _http_headers("request", request_bytes) + extra,
             request_bytes,
         )
 
@@ -322,54 +326,37 @@ class WarcWriter:
             extra.append((RECONSTRUCTED_HEADER, "true"))
         return extra
 
-    def write_exchange(
-        self,
-        *,
-        url: str,
-        request_bytes: bytes,
-        response_bytes: bytes | None,
-        fetched_at: datetime,
-        ip: str | None = None,
-        extra_headers: dict[str, str] | None = None,
-        error: str | None = None,
-        reconstructed: bool = False,
-    ) -> Capture | None:
+    def write(self, exchange: HttpExchange, *, extra_headers: dict[str, str] | None = None) -> Capture | None:
         """Write a ``request`` and a ``response`` record; return the response's Capture.
 
-        ``request_bytes`` / ``response_bytes`` become the record blocks byte for
-        byte. When ``response_bytes`` is None (connection refused, timeout,
-        reset before a response), a ``request`` record and a ``metadata``
-        record (``WARC-Concurrent-To`` the request, field ``fetch-error``)
-        are written and None is returned: there is no capture. When both
-        ``response_bytes`` and ``error`` are given (a response cut off by a
-        timeout, a reset or the size limit), the partial response is written
-        with ``WARC-Truncated`` (``time``, ``length`` or ``disconnect``).
-        ``extra_headers`` are added to both records (``reconstructed=True``
-        adds ``WARC-Archiver-Reconstructed: true``).
+        The messages become the record blocks byte for byte. With no response
+        (connection refused, timeout, reset before a response), a ``request``
+        record and a ``metadata`` record (``WARC-Concurrent-To`` the request,
+        field ``fetch-error``) are written and None is returned: there is no
+        capture. A response with an ``error`` (cut off by a timeout, a reset or
+        the size limit) is written with ``WARC-Truncated`` (``time``, ``length``
+        or ``disconnect``). ``extra_headers`` go on both records, and
+        ``WARC-Archiver-Reconstructed: true`` when the exchange was rebuilt.
         """
         self._ensure_open()
-        extra = self._extra(extra_headers, reconstructed)
-        request = self._request_record(url, request_bytes, fetched_at, ip, extra)
+        url, fetched_at, ip = exchange.url, exchange.fetched_at, exchange.ip
+        extra = self._extra(extra_headers, exchange.reconstructed)
+        request = self._request_record(url, exchange.request_bytes, fetched_at, ip, extra)
+        response_bytes = exchange.response_bytes
         if response_bytes is None:
-            self._write_fetch_error(request, url, fetched_at, ip, extra, error)
+            self._write_fetch_error(request, url, fetched_at, ip, extra, exchange.error)
             return None
-        if error:
-            extra = extra + [("WARC-Truncated", truncation_reason(error))]
-        response = _Record(
-            "response",
-            self._common(url, fetched_at, ip)
-            + [
-                ("WARC-Concurrent-To", request.record_id),
-                ("Content-Type", "application/http;msgtype=response"),
-                ("WARC-Payload-Digest", sha1_digest(split_head(response_bytes)[1])),
-                ("WARC-Block-Digest", sha1_digest(response_bytes)),
-            ]
-            + extra,
-            response_bytes,
-        )
+        if exchange.error:
+            extra = extra + [("WARC-Truncated", truncation_reason(exchange.error))]
+        headers = [("WARC-Concurrent-To", request.record_id)] + _http_headers("response", response_bytes)
+        response = _Record("response", self._common(url, fetched_at, ip) + headers + extra, response_bytes)
         request.headers.insert(3, ("WARC-Concurrent-To", response.record_id))
         loc = self._append_all(request, response)[1]
         return self._capture(loc, url, fetched_at, "response", response_bytes, request.record_id)
+
+    def write_exchange(self, *, extra_headers: dict[str, str] | None = None, **fields: Any) -> Capture | None:
+        """:meth:`write` for callers holding the values apart: ``fields`` are :class:`HttpExchange`'s."""
+        return self.write(HttpExchange(**fields), extra_headers=extra_headers)
 
     def _write_fetch_error(
         self,
@@ -461,7 +448,7 @@ class WarcWriter:
     ) -> RecordLocation:
         """Write a ``conversion`` record (e.g. an article's clean text as JSON) for ``refers_to``."""
         return self._write_payload(
-            "conversion", url, fetched_at, ("WARC-Refers-To", refers_to), payload, content_type
+            "conversion", ("WARC-Refers-To", refers_to), url, fetched_at, payload, content_type
         )
 
     def write_resource(
@@ -479,15 +466,15 @@ class WarcWriter:
         section 5.7 allows for records made in the same capture event.
         """
         return self._write_payload(
-            "resource", url, fetched_at, ("WARC-Concurrent-To", concurrent_to), payload, content_type
+            "resource", ("WARC-Concurrent-To", concurrent_to), url, fetched_at, payload, content_type
         )
 
     def _write_payload(
         self,
         rec_type: str,
+        link: tuple[str, str],
         url: str,
         fetched_at: datetime,
-        link: tuple[str, str],
         payload: bytes,
         content_type: str,
     ) -> RecordLocation:

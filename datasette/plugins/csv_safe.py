@@ -17,6 +17,8 @@ import re
 
 from datasette import hookimpl
 
+from archiver.serve.site import asgi_gate
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
@@ -74,37 +76,30 @@ def _is_csv(scope: dict) -> bool:
     return scope.get("path", "").endswith(".csv") or b"_format=csv" in scope.get("query_string", b"")
 
 
+async def _csv_safe(app, scope, receive, send):
+    rewriter = CsvRewriter()
+    state = {"csv": False}
+
+    async def send_safe(message):
+        if message["type"] == "http.response.start":
+            ctype = next((v for k, v in message.get("headers", []) if k.lower() == b"content-type"), b"")
+            state["csv"] = message.get("status") == 200 and ctype.split(b";")[0].strip() in (
+                b"text/csv",
+                b"text/plain",
+            )
+            if state["csv"]:
+                headers = [h for h in message.get("headers", []) if h[0].lower() != b"content-length"]
+                message = {**message, "headers": headers}
+        elif message["type"] == "http.response.body" and state["csv"]:
+            text = rewriter.feed(message.get("body", b"").decode("utf-8", "surrogateescape"))
+            if not message.get("more_body", False):
+                text += rewriter.close()
+            message = {**message, "body": text.encode("utf-8", "surrogateescape")}
+        await send(message)
+
+    await app(scope, receive, send_safe)
+
+
 @hookimpl
 def asgi_wrapper(datasette):
-    def wrap(app):
-        async def csv_safe(scope, receive, send):
-            if scope["type"] != "http" or not _is_csv(scope):
-                await app(scope, receive, send)
-                return
-            rewriter = CsvRewriter()
-            state = {"csv": False}
-
-            async def send_safe(message):
-                if message["type"] == "http.response.start":
-                    ctype = next(
-                        (v for k, v in message.get("headers", []) if k.lower() == b"content-type"), b""
-                    )
-                    state["csv"] = message.get("status") == 200 and ctype.split(b";")[0].strip() in (
-                        b"text/csv",
-                        b"text/plain",
-                    )
-                    if state["csv"]:
-                        headers = [h for h in message.get("headers", []) if h[0].lower() != b"content-length"]
-                        message = {**message, "headers": headers}
-                elif message["type"] == "http.response.body" and state["csv"]:
-                    text = rewriter.feed(message.get("body", b"").decode("utf-8", "surrogateescape"))
-                    if not message.get("more_body", False):
-                        text += rewriter.close()
-                    message = {**message, "body": text.encode("utf-8", "surrogateescape")}
-                await send(message)
-
-            await app(scope, receive, send_safe)
-
-        return csv_safe
-
-    return wrap
+    return asgi_gate(_is_csv, _csv_safe)

@@ -11,21 +11,20 @@ from __future__ import annotations
 
 from datasette import hookimpl
 
-from archiver.serve.site import send_text
+from archiver.serve.site import asgi_gate, send_text
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 BODY = b"This archive is read-only: only GET, HEAD and OPTIONS requests are served.\n"
 
 
+def _writes(scope: dict) -> bool:
+    return scope.get("method", "GET") not in SAFE_METHODS
+
+
+async def _refuse(app, scope, receive, send):
+    await send_text(send, 405, BODY, ((b"allow", b"GET, HEAD, OPTIONS"),))
+
+
 @hookimpl
 def asgi_wrapper(datasette):
-    def wrap(app):
-        async def read_only(scope, receive, send):
-            if scope["type"] != "http" or scope.get("method", "GET") in SAFE_METHODS:
-                await app(scope, receive, send)
-                return
-            await send_text(send, 405, BODY, ((b"allow", b"GET, HEAD, OPTIONS"),))
-
-        return read_only
-
-    return wrap
+    return asgi_gate(_writes, _refuse)

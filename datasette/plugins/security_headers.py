@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from datasette import hookimpl
 
+from archiver.serve.site import asgi_gate
+
 NOSNIFF = (b"x-content-type-options", b"nosniff")
 PAGE_CSP = (
     b"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
@@ -43,21 +45,15 @@ def secured(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     return out + [NOSNIFF]
 
 
+async def _with_security_headers(app, scope, receive, send):
+    async def send_with_headers(message):
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": secured(list(message.get("headers", [])))}
+        await send(message)
+
+    await app(scope, receive, send_with_headers)
+
+
 @hookimpl
 def asgi_wrapper(datasette):
-    def wrap(app):
-        async def with_security_headers(scope, receive, send):
-            if scope["type"] != "http":
-                await app(scope, receive, send)
-                return
-
-            async def send_with_headers(message):
-                if message["type"] == "http.response.start":
-                    message = {**message, "headers": secured(list(message.get("headers", [])))}
-                await send(message)
-
-            await app(scope, receive, send_with_headers)
-
-        return with_security_headers
-
-    return wrap
+    return asgi_gate(lambda scope: True, _with_security_headers)

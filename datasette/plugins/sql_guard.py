@@ -16,7 +16,7 @@ import sqlite3
 
 from datasette import hookimpl
 
-from archiver.serve.site import send_text
+from archiver.serve.site import asgi_gate, send_text
 
 #: Longest string or blob one SQL value may be on the server's connections (bytes).
 MAX_SQL_VALUE_BYTES = 32 * 1024 * 1024
@@ -81,15 +81,10 @@ def is_refused(scope: dict) -> bool:
     return not RESOURCE_PREFIXES.match(path)
 
 
+async def _refuse(app, scope, receive, send):
+    await send_text(send, 403, BODY, ((b"cross-origin-resource-policy", b"same-origin"),))
+
+
 @hookimpl
 def asgi_wrapper(datasette):
-    def wrap(app):
-        async def subresource_gate(scope, receive, send):
-            if scope["type"] != "http" or not is_refused(scope):
-                await app(scope, receive, send)
-                return
-            await send_text(send, 403, BODY, ((b"cross-origin-resource-policy", b"same-origin"),))
-
-        return subresource_gate
-
-    return wrap
+    return asgi_gate(is_refused, _refuse)

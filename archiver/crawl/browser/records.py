@@ -17,6 +17,7 @@ from typing import Any
 
 from archiver.capture import Capture
 from archiver.warc.reader import capture_fields
+from archiver.warc.writer import RecordLocation
 
 __all__ = [
     "DOM_PREFIX",
@@ -39,17 +40,13 @@ def resource_url(prefix: str, page_url: str) -> str:
 
 
 def resource_capture(
-    location: Any, *, url: str, fetched_at: str, content_type: str, payload: bytes, page: Capture
+    location: RecordLocation, *, url: str, fetched_at: str, content_type: str, payload: bytes, page: Capture
 ) -> Capture:
     """The ``captures`` row of a resource record just written for ``page``."""
-    record_id, warc_file, offset, length = location
     return Capture(
-        record_id=record_id,
+        **location._asdict(),
         url=url,
         fetched_at=fetched_at,
-        warc_file=warc_file,
-        offset=offset,
-        length=length,
         record_type="resource",
         content_type=content_type,
         payload_sha256=hashlib.sha256(payload).hexdigest(),
