@@ -16,7 +16,15 @@ import re
 import secrets
 import uuid
 
-__all__ = ["new_crawl_id", "new_record_id", "normalise_time", "parse_time", "timestamp14", "utc_now", "warc_time"]
+__all__ = [
+    "new_crawl_id",
+    "new_record_id",
+    "normalise_time",
+    "parse_time",
+    "timestamp14",
+    "utc_now",
+    "warc_time",
+]
 
 _DIGITS = re.compile(r"\d{4}(?:\d{2}){0,5}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
