@@ -126,8 +126,8 @@ def test_schema_tables_keys_indexes_and_wal(archive: Archive) -> None:
     assert indexes("articles") == {
         ("url",): True,  # (outlet, published) and (published): dropped by 0010, prefixes of wider ones
         ("outlet", "published", "fetched_at"): False,
-        ("section",): False,
-        ("language",): False,
+        ("section", "published", "outlet", "language", "authors"): False,  # 0011: a section by date
+        ("language", "published", "outlet", "section", "authors"): False,  # 0011: a language by date
         ("published", "outlet", "section", "language", "authors"): False,
         ("capture_record_id",): False,
     }  # + 0003, 0005 (the capture view's article), - 0006 (authors: article_authors of 0004 serves them)

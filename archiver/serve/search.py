@@ -158,21 +158,30 @@ class Total:
         return cls(n, "at least" if how == "at least" else "")
 
 
+#: Filters whose index walks a date range in order, the preferred first: the section's and the
+#: language's indexes hold every facet column (no table row read), the outlet's holds rowids.
+LEAD_ORDER = ("section", "language", "outlet")
+
+
+def lead_filter(form: SearchForm) -> str:
+    """The filter whose index the date walk follows ('' when none of LEAD_ORDER is chosen)."""
+    return next((key for key in LEAD_ORDER if getattr(form, key)), "")
+
+
 def filters(form: SearchForm, *, author: bool = True) -> tuple[list[str], dict[str, str]]:
     """WHERE terms and parameters of ``form``'s filters (not its words).
 
-    Section and language filters are written ``+a.col = :col`` so SQLite does
-    not pick their one-column index and then read thousands of full rows: it
-    walks a date index instead and tests them on each row, stopping after the sample.
+    The first of section, language and outlet chosen (:func:`lead_filter`)
+    leads: its ``(column, published, ...)`` index holds its rows in date order,
+    so the walk reads only matching rows. The others are written ``+a.col =
+    :col`` (no index: tested on each row of that walk, which stops after the sample).
     """
     where: list[str] = []
     params: dict[str, str] = {}
-    if form.outlet:  # the (outlet, published, fetched_at) index holds an outlet's rows in date order
-        where.append("a.outlet = :outlet")
-        params["outlet"] = form.outlet
-    for key in ("section", "language"):
+    lead = lead_filter(form)
+    for key in LEAD_ORDER:
         if getattr(form, key):
-            where.append(f"+a.{key} = :{key}")
+            where.append(f"{'' if key == lead else '+'}a.{key} = :{key}")
             params[key] = getattr(form, key)
     if form.author and author:
         where.append("a.rowid in (select article from article_authors where author = :author)")
@@ -275,10 +284,11 @@ def candidates_sql(form: SearchForm, plan: Plan) -> tuple[str, dict[str, str]]:
             f"where aa.author = :author{''.join(' and ' + w for w in where)} "
             f"order by aa.published{desc}, aa.article{desc}{limit}"
         ), params
-    # published alone: the (published, outlet, section, language, authors) index gives this order
-    # and holds every column read, so the walk reads no table rows; an outlet (without section or
-    # language) walks the (outlet, published) index for rowids only, the facets' sample is read after
-    columns = "a.rowid as rowid" if form.outlet and not (form.section or form.language) else _FACET_COLUMNS
+    # the (published, outlet, section, language, authors) index, or a section's or a language's
+    # (column, published, ...) index, gives this order and holds every column read: the walk reads
+    # no table row; an outlet's (outlet, published, fetched_at) index gives rowids only, and the
+    # facets' sample is read after
+    columns = "a.rowid as rowid" if lead_filter(form) == "outlet" else _FACET_COLUMNS
     return f"select {columns} from articles a{_where(where)} order by a.published{desc}{limit}", params
 
 
