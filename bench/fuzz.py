@@ -423,11 +423,11 @@ class Figures:
     executions: int = 0
     crashes: int = 0
     hangs: int = 0
+    crash_samples: list[str] = field(default_factory=list)
     slowest: float = 0.0
     slowest_size: int = 0
     largest: int = 0
     seconds: float = 0.0
-    crash_samples: list[str] = field(default_factory=list)
 
 
 def _alarm(signum: int, frame: object) -> None:
