@@ -102,10 +102,6 @@ def database_path(path: str | Path) -> Path:
     return path
 
 
-#: The write connection's page cache (KiB): measured with bench/datasette_pages.py's store rate.
-CACHE_KIB = 65_536
-
-
 class ArchiveDatabase:
     """The archive database at ``DIR/archive.db`` (or at a ``*.db`` path given directly).
 
@@ -121,9 +117,6 @@ class ArchiveDatabase:
             self.db = Database(conn)
             self.db.enable_wal()
             self.db.execute("PRAGMA synchronous = NORMAL")
-            # B-tree pages of the random-keyed indexes (ids, record ids, digests) stay in memory
-            # between a crawl's commits: writes into a big archive read fewer pages again
-            self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             migrations.apply(self.db)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(
