@@ -95,3 +95,14 @@ def test_decisions_from_lastmod_and_age():
     assert revisits.decide("http://x/old/", lastmod="2026-02-25T00:00:00Z").reason == "modified"
     assert revisits.decide("http://x/old/", lastmod="2026-02-20").reason == "modified"
     assert revisits.decide("http://x/young/", lastmod="2026-02-26T10:00:00+02:00").fetch is False
+
+
+def test_a_lastmod_in_the_second_of_the_last_capture_is_a_change():
+    """An edit stamped to the second of our fetch may have come after it (the re-crawl test's flake)."""
+    t = parse_time
+    held = {"http://x/a/": Revisits.held_entry(last=t("2026-02-28T06:00:05.600Z"), published=t("2026-02-26"))}
+    revisits = Revisits(held, RevisitSchedule(), now=dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
+    assert revisits.decide("http://x/a/", lastmod="2026-02-28T06:00:05Z").reason == "modified"
+    assert revisits.decide("http://x/a/", lastmod="2026-02-28T06:00Z").reason == "modified"  # to the minute
+    assert revisits.decide("http://x/a/", lastmod="2026-02-28T06:00:04Z").reason == "unchanged"
+    assert revisits.decide("http://x/a/", lastmod="2026-02-28T06:00:05.500Z").reason == "unchanged"

@@ -20,11 +20,13 @@ __all__ = ["Decision", "RevisitSchedule", "Revisits", "parse_time"]
 SLACK = dt.timedelta(hours=2)
 
 
-def parse_time(value: str | None, *, end_of_day: bool = False) -> dt.datetime | None:
+def parse_time(value: str | None, *, latest: bool = False) -> dt.datetime | None:
     """An aware UTC datetime of an ISO 8601 date or time (``Z`` allowed); ``None`` if unreadable.
 
-    A bare date is its first moment, or its last with ``end_of_day`` (for a
-    ``lastmod``: the page may have changed any time that day).
+    With ``latest`` (for a ``lastmod``), the last moment the value allows: the
+    page may have changed any time in the day of a bare date, or in the second
+    (minute) of a time written to the second (minute). A crawl that fetched the
+    page in that same second cannot tell whether it saw the change, so it fetches again.
     """
     if not value:
         return None
@@ -32,11 +34,15 @@ def parse_time(value: str | None, *, end_of_day: bool = False) -> dt.datetime | 
     try:
         if len(text) == 10:
             day = dt.date.fromisoformat(text)
-            moment = dt.datetime.combine(day, dt.time.max if end_of_day else dt.time.min)
+            moment = dt.datetime.combine(day, dt.time.max if latest else dt.time.min)
             return moment.replace(tzinfo=dt.UTC)
         parsed = dt.datetime.fromisoformat(text)
     except ValueError:
         return None
+    if latest and "." not in text:
+        to_the_minute = text[16:17] != ":"  # "2026-02-25T10:00Z": no seconds
+        parsed += dt.timedelta(minutes=1 if to_the_minute else 0, seconds=0 if to_the_minute else 1)
+        parsed -= dt.timedelta(microseconds=1)
     return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
 
 
@@ -125,7 +131,7 @@ class Revisits:
         held = self.held.get(url)
         if held is None:
             return Decision(True, "new")
-        modified = parse_time(lastmod, end_of_day=True)
+        modified = parse_time(lastmod, latest=True)
         if modified is not None:
             if modified > held.last_fetched:
                 return Decision(True, "modified")
