@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+import time
 import uuid
 
 __all__ = [
@@ -92,7 +93,7 @@ def new_record_id() -> str:
     so the database indexes of record ids grow at their end instead of touching
     a random page of a million-row index on every write (bench/datasette_pages.py).
     """
-    millis = int(utc_now().timestamp() * 1000) & (1 << 48) - 1
+    millis = time.time_ns() // 1_000_000 & (1 << 48) - 1
     rand = secrets.randbits(74)
     value = millis << 80 | 0x7 << 76 | (rand >> 62) << 64 | 0b10 << 62 | rand & (1 << 62) - 1
     return f"<urn:uuid:{uuid.UUID(int=value)}>"

@@ -236,8 +236,7 @@ def _extract_into(
         return
     _flatten_deep(root)
     src = read_sources(root, url)  # the unmodified tree, before any clean-up
-    for name, value in read_metadata(src).items():
-        setattr(art, name, value)
+    read_metadata(src, art)
     cleaned_html = html
     unmatched: list[str] = []
     for el in _select(root, remove_selectors, unmatched) if remove_selectors else ():

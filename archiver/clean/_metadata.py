@@ -8,11 +8,11 @@ by the ordered finders of ``_dates``.
 from __future__ import annotations
 
 import re
-from typing import Any
 from urllib.parse import urlsplit
 
 import lxml.etree as etree
 
+from ..article import Article
 from ._bylines import LABEL_WORDS, _byline, _labelled_byline, _names
 from ._dates import MODIFIED, find_date, find_published
 from ._dom import text_of
@@ -20,27 +20,21 @@ from ._sources import Sources, canonical_url, join_url
 from ._values import clean
 
 
-def read_metadata(src: Sources) -> dict[str, Any]:
-    """What the page says about itself, by :class:`~archiver.article.Article` field name.
-
-    Every value is found before the caller sets any, so a finder that fails
-    leaves the article as it was.
-    """
+def read_metadata(src: Sources, art: Article) -> None:
+    """Set ``art``'s metadata fields to what the page says about itself (typed, field by field)."""
     site_name = find_site_name(src)
-    return {
-        "title": find_title(src, site_name),
-        "authors": find_authors(src, site_name),
-        "published": find_published(src),
-        "modified": find_date(src, MODIFIED),
-        "language": find_language(src),
-        "canonical_url": canonical_url(src),
-        "description": find_description(src),
-        "section": find_section(src),
-        "tags": find_tags(src),
-        "image": find_image(src),
-        "site_name": site_name,
-        "is_article_page": src.is_article,
-    }
+    art.title = find_title(src, site_name)
+    art.authors = find_authors(src, site_name)
+    art.published = find_published(src)
+    art.modified = find_date(src, MODIFIED)
+    art.language = find_language(src)
+    art.canonical_url = canonical_url(src)
+    art.description = find_description(src)
+    art.section = find_section(src)
+    art.tags = find_tags(src)
+    art.image = find_image(src)
+    art.site_name = site_name
+    art.is_article_page = src.is_article
 
 
 def find_site_name(src: Sources) -> str | None:
