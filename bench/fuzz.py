@@ -134,19 +134,21 @@ def _demo_pages() -> list[bytes]:
 
 def seed_warc() -> bytes:
     """A small, valid .warc.gz written by the project's own writer (warcinfo, exchange, conversion)."""
-    from archiver.warc.writer import WarcWriter
+    from archiver.warc import HttpExchange, WarcWriter
 
     with tempfile.TemporaryDirectory() as tmp:
         when = datetime(2024, 6, 1, tzinfo=timezone.utc)
         with WarcWriter(tmp, "seed", warcinfo={"outlet": "seed"}) as writer:
             for i in range(3):
                 body = b"<html><body><p>page %d</p></body></html>" % i
-                capture = writer.write_exchange(
-                    url=f"http://127.0.0.1/{i}",
-                    fetched_at=when,
-                    request_bytes=b"GET /%d HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" % i,
-                    response_bytes=b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n%s"
-                    % (len(body), body),
+                capture = writer.write(
+                    HttpExchange(
+                        url=f"http://127.0.0.1/{i}",
+                        fetched_at=when,
+                        request_bytes=b"GET /%d HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" % i,
+                        response_bytes=b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n%s"
+                        % (len(body), body),
+                    )
                 )
                 writer.write_conversion(
                     url=capture.url,
@@ -154,12 +156,14 @@ def seed_warc() -> bytes:
                     fetched_at=when,
                     payload=json.dumps({"article": {"url": capture.url}}).encode(),
                 )
-            writer.write_exchange(
-                url="http://127.0.0.1/dead",
-                fetched_at=when,
-                request_bytes=b"GET /dead HTTP/1.1\r\n\r\n",
-                response_bytes=None,
-                error="ConnectionRefusedError",
+            writer.write(
+                HttpExchange(
+                    url="http://127.0.0.1/dead",
+                    fetched_at=when,
+                    request_bytes=b"GET /dead HTTP/1.1\r\n\r\n",
+                    response_bytes=None,
+                    error="ConnectionRefusedError",
+                )
             )
             path = writer.files[0]
             return path.read_bytes()

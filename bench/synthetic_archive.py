@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from archiver.store import Archive, article_id, summaries
-from archiver.warc import WarcWriter
+from archiver.warc import HttpExchange, WarcWriter
 
 START = datetime(2024, 11, 1, tzinfo=UTC)
 DAYS = 730
@@ -300,11 +300,13 @@ def build(db_dir: Path, *, articles: int, real: int, seed: int = 5) -> Path:
                 b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Encoding: gzip\r\n"
                 b"Content-Length: %d\r\n\r\n" % len(body)
             ) + body
-            capture = writer.write_exchange(
-                url=url,
-                request_bytes=REQUEST,
-                response_bytes=response,
-                fetched_at=datetime.strptime(fetched, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC),
+            capture = writer.write(
+                HttpExchange(
+                    url=url,
+                    request_bytes=REQUEST,
+                    response_bytes=response,
+                    fetched_at=datetime.strptime(fetched, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC),
+                )
             ).to_dict()
         else:
             capture = {

@@ -110,17 +110,19 @@ def test_resumed_crawl_index_covers_every_run_and_reads_past_a_torn_tail(tmp_pat
     import datetime as dt
 
     from archiver.warc.cdxj import write_crawl_index
-    from archiver.warc.writer import WarcWriter
+    from archiver.warc import HttpExchange, WarcWriter
 
     def run(prefix: str, n: int) -> WarcWriter:
         writer = WarcWriter(tmp_path / "warcs", prefix, warcinfo={"crawl-id": "c-1", "outlet": "x"})
         for i in range(n):
             body = f"page {prefix} {i}".encode()
-            writer.write_exchange(
-                url=f"http://x.example/{prefix}/{i}",
-                request_bytes=b"GET / HTTP/1.1\r\n\r\n",
-                response_bytes=b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body,
-                fetched_at=dt.datetime(2024, 6, 3, 10, 0, i, tzinfo=dt.timezone.utc),
+            writer.write(
+                HttpExchange(
+                    url=f"http://x.example/{prefix}/{i}",
+                    request_bytes=b"GET / HTTP/1.1\r\n\r\n",
+                    response_bytes=b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body,
+                    fetched_at=dt.datetime(2024, 6, 3, 10, 0, i, tzinfo=dt.timezone.utc),
+                )
             )
         writer.close()
         return writer

@@ -22,7 +22,7 @@ from archiver.serve.app import make_datasette
 from archiver.store import Archive
 from archiver.store.requisites import add_requisites
 from archiver.serve import record_slug
-from archiver.warc import WarcWriter
+from archiver.warc import HttpExchange, WarcWriter
 
 PAGE = "http://news.example/2026/story/"
 CSS = "http://cdn.example/site.css"
@@ -66,11 +66,13 @@ def archive(tmp_path_factory) -> tuple[Path, dict]:
             ("page", PAGE, PAGE_HTML, "text/html; charset=utf-8", when),
             ("font", FONT, FONT_BYTES, "font/ttf", when.replace(minute=1)),
         ]:
-            cap = warcs.write_exchange(
-                url=url,
-                request_bytes=b"GET / HTTP/1.1\r\n\r\n",
-                response_bytes=response(body, ctype),
-                fetched_at=at,
+            cap = warcs.write(
+                HttpExchange(
+                    url=url,
+                    request_bytes=b"GET / HTTP/1.1\r\n\r\n",
+                    response_bytes=response(body, ctype),
+                    fetched_at=at,
+                )
             )
             cap.crawl_id, cap.outlet = "c1", "demo"
             store.add_capture(cap)

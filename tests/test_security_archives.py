@@ -26,7 +26,7 @@ from support import REPO
 
 from archiver.tools import zipsafe
 from archiver.tools.verify import verify
-from archiver.warc import WarcWriter, iter_records
+from archiver.warc import HttpExchange, WarcWriter, iter_records
 
 WHEN = datetime(2026, 11, 25, 14, 0, 1, tzinfo=UTC)
 REQUEST = b"GET / HTTP/1.1\r\nHost: example.test\r\n\r\n"
@@ -37,11 +37,13 @@ RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: %d\r\
 def good_warc(folder: Path) -> Path:
     with WarcWriter(folder, "t", warcinfo={"software": "t"}) as w:
         for i in range(2):
-            w.write_exchange(
-                url=f"http://example.test/{i}",
-                request_bytes=REQUEST,
-                response_bytes=RESPONSE,
-                fetched_at=WHEN,
+            w.write(
+                HttpExchange(
+                    url=f"http://example.test/{i}",
+                    request_bytes=REQUEST,
+                    response_bytes=RESPONSE,
+                    fetched_at=WHEN,
+                )
             )
         return w.current_path
 

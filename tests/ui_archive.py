@@ -18,7 +18,7 @@ from support import start_test_crawl
 
 from archiver.article import Article
 from archiver.store import Archive, article_id
-from archiver.warc import WarcWriter
+from archiver.warc import HttpExchange, WarcWriter
 
 ARTICLE_URL = "https://demo.example/politics/border-stays-open"
 SECOND_URL = "https://other.example/sport/marathon"
@@ -87,11 +87,13 @@ def build(out: Path, *, beacon: str = "http://127.0.0.2:9") -> dict:
         start_test_crawl(archive, started_at="2026-11-20T09:00:00Z")
 
         def capture(url: str, body: bytes, ctype: str, minutes: int, outlet: str = "demo", **kw):
-            cap = warcs.write_exchange(
-                url=url,
-                request_bytes=REQUEST,
-                response_bytes=_response(body, ctype, **kw),
-                fetched_at=when.replace(minute=minutes),
+            cap = warcs.write(
+                HttpExchange(
+                    url=url,
+                    request_bytes=REQUEST,
+                    response_bytes=_response(body, ctype, **kw),
+                    fetched_at=when.replace(minute=minutes),
+                )
             )
             cap.crawl_id, cap.outlet = "c1", outlet
             archive.add_capture(cap)

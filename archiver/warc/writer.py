@@ -17,7 +17,7 @@ import hashlib
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from archiver.capture import Capture
 from archiver.timestamps import new_record_id, timestamp14, utc_now, warc_time
@@ -353,10 +353,6 @@ class WarcWriter:
         request.headers.insert(3, ("WARC-Concurrent-To", response.record_id))
         loc = self._append_all(request, response)[1]
         return self._capture(loc, url, fetched_at, "response", response_bytes, request.record_id)
-
-    def write_exchange(self, *, extra_headers: dict[str, str] | None = None, **fields: Any) -> Capture | None:
-        """:meth:`write` for callers holding the values apart: ``fields`` are :class:`HttpExchange`'s."""
-        return self.write(HttpExchange(**fields), extra_headers=extra_headers)
 
     def _write_fetch_error(
         self,
