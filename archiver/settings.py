@@ -49,6 +49,9 @@ LOG_LEVEL = "INFO"
 # Only http(s) is ever requested: Scrapy's file, ftp, s3 and data handlers are switched
 # off, so a file:// or ftp:// entry in a hostile sitemap reaches neither the disk nor
 # the network (the address guard refuses those schemes too, with a counted reason).
+# Scrapy's downloader, with each slot's concurrency held for the page requisites that go straight
+# to it rather than through the scheduler (handlers/downloader.py).
+DOWNLOADER = "archiver.handlers.downloader.Downloader"
 DOWNLOAD_HANDLERS = {
     "http": "archiver.handlers.http11.TeeHTTP11DownloadHandler",
     "https": "archiver.handlers.http11.TeeHTTP11DownloadHandler",

@@ -16,6 +16,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 
 from archiver.demo import face
+from archiver.demo.threaded import PagesServer
 from support import LOCAL, run_archiver
 
 
@@ -186,3 +187,32 @@ def test_reindex_rebuilds_the_requisites_table_from_the_warcs(demo_crawl, tmp_pa
         query = "select * from requisites order by page_record_id, url"
         assert rows(rebuilt, query) == rows(out / "archive.db", query)
     assert rows(rebuilt, "select count(*) from requisites")[0][0] > 0
+
+
+def test_requisites_keep_the_hosts_concurrency_limit(tmp_path):
+    """A page naming a dozen slow images: no more of them at once than the host's slot allows.
+
+    Requisites go straight to the downloader (not through the scheduler), so
+    Scrapy's downloader started every queued one at once (handlers/downloader.py).
+    """
+    images = [f"/img/{n}.png" for n in range(12)]
+    page = "".join(f'<img src="{path}">' for path in images)
+    pages = {
+        "/story/": ("text/html; charset=utf-8", f"<title>Story</title><h1>Story</h1>{page}".encode()),
+        "/robots.txt": ("text/plain", b"User-agent: *\nAllow: /\n"),
+        **{path: ("image/png", face._image("world", 8, 8, stripes=False) + path.encode()) for path in images},
+    }
+    with PagesServer(pages, delays=dict.fromkeys(images, 0.2)) as site:
+        outlet = tmp_path / "slots.toml"
+        outlet.write_text(f'name = "slots"\nhome = "{site.url}/"\nstart_urls = ["/story/"]\nmax_pages = 1\n')
+        out = tmp_path / "out"
+        args = ["crawl", str(outlet), "--out", str(out)]
+        # no delay between requests (a delay of its own spaces them: AutoThrottle off)
+        for setting in [*LOCAL, "AUTOTHROTTLE_ENABLED=false", "CONCURRENT_REQUESTS_PER_DOMAIN=3"]:
+            args += ["--set", setting]
+        proc = run_archiver(*args, timeout=120)
+        most = site.most_at_once
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    archived = rows(out / "archive.db", "select url from requisites where status = 'archived'")
+    assert sorted(url for (url,) in archived) == sorted(site.url + path for path in images)
+    assert most <= 3, f"{most} requests at once on a host whose slot allows 3"

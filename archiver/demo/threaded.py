@@ -73,6 +73,8 @@ class PagesServer(BackgroundServer):
     a crawler fetched or never reached). ``pages`` may be replaced before
     :meth:`start` (a page that names the server's own ``url``). ``delays``
     holds seconds to wait before answering a path (a slow robots.txt).
+    ``most_at_once`` is the largest number of requests it was answering at
+    the same time (what a test of a crawler's per-host concurrency reads).
     """
 
     thread_name = "pages-server"
@@ -88,6 +90,9 @@ class PagesServer(BackgroundServer):
         self.pages = pages
         self.delays = delays or {}
         self.hits: list[str] = []
+        self.most_at_once = 0
+        self._at_once = 0
+        self._lock = threading.Lock()
         self._httpd = QuietHTTPServer((host, port), _PagesHandler)
         self._httpd.pages_server = self  # type: ignore[attr-defined]
         self.url = self._bind()
@@ -96,14 +101,21 @@ class PagesServer(BackgroundServer):
 class _PagesHandler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         server: PagesServer = self.server.pages_server  # type: ignore[attr-defined]
-        server.hits.append(self.path)
-        time.sleep(server.delays.get(self.path, 0))
-        content_type, body = server.pages.get(self.path, ("text/plain", b"not found"))
-        self.send_response(200 if self.path in server.pages else 404)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        with server._lock:
+            server.hits.append(self.path)
+            server._at_once += 1
+            server.most_at_once = max(server.most_at_once, server._at_once)
+        try:
+            time.sleep(server.delays.get(self.path, 0))
+            content_type, body = server.pages.get(self.path, ("text/plain", b"not found"))
+            self.send_response(200 if self.path in server.pages else 404)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        finally:
+            with server._lock:
+                server._at_once -= 1
 
     def log_message(self, *args: object) -> None:
         pass

@@ -1,0 +1,55 @@
+"""Scrapy's downloader, with each slot's concurrency held for requests that skip the scheduler.
+
+Scrapy 2.19's ``Downloader._process_queue`` starts a queued request as an asyncio task
+and counts it as transferring only once that task runs. So one call drains the whole
+slot queue at once, whatever ``CONCURRENT_REQUESTS_PER_DOMAIN`` says. Scheduled
+requests never queue deep enough to show it (the engine backs out first), but page
+requisites go straight to the downloader (``engine.download_async``, see
+``downloadermiddlewares/requisites.py``): a page naming ten images opened ten more
+connections to the host at once, and the connection pool, which keeps as many as the
+slot's concurrency, closed the extra ones after a single response. That was impolite
+to the host and cost the crawl a TCP connection per few requisites (bench/requisites.py).
+
+:class:`Downloader` counts a request as transferring from the moment it leaves the
+queue, so a slot never has more than its concurrency in flight. Enabled by the
+``DOWNLOADER`` setting (``archiver/settings.py``).
+"""
+
+from __future__ import annotations
+
+from time import monotonic
+
+from scrapy.core.downloader import Downloader as ScrapyDownloader
+from scrapy.core.downloader import Slot
+from scrapy.utils.asyncio import call_later
+from scrapy.utils.defer import _schedule_coro
+
+__all__ = ["Downloader"]
+
+
+class Downloader(ScrapyDownloader):
+    """Scrapy's ``Downloader``; a request holds its slot's place from the moment it is dequeued."""
+
+    def _process_queue(self, slot: Slot) -> None:
+        """Scrapy's own, but for the line that marks a dequeued request as transferring.
+
+        Scrapy marks it when its task starts: until then, this loop and any call
+        before the task runs count its place as free.
+        """
+        if slot.latercall:
+            return  # a delay is running; its call comes back here
+        now = monotonic()
+        delay = slot.download_delay()
+        if delay:
+            penalty = delay - now + slot.lastseen
+            if penalty > 0:
+                slot.latercall = call_later(penalty, self._latercall, slot)
+                return
+        while slot.queue and slot.free_transfer_slots() > 0:
+            slot.lastseen = now
+            request, queue_dfd = slot.queue.popleft()
+            slot.transferring.add(request)  # _download adds it again (a set) and removes it when done
+            _schedule_coro(self._wait_for_download(slot, request, queue_dfd))
+            if delay:  # one request per delay: the next one waits for its turn
+                self._process_queue(slot)
+                break
