@@ -561,3 +561,9 @@ def test_by_in_a_menu_is_no_byline():
     )
     page = _page(menu + _paragraphs(3)).replace("<article>", "<div>", 1)
     assert extract(page, "https://example.test/ad").authors == []
+
+
+def test_a_citation_date_written_year_month_day_is_read():
+    # citation_publication_date as PubMed and Highwire write it: "2023 Jan 7"
+    head = "<meta name='citation_publication_date' content='2023 Jan 7'>"
+    assert extract(_with_head(head), "https://example.test/ae").published == "2023-01-07"
