@@ -524,3 +524,46 @@ def test_a_title_piece_naming_any_label_of_the_host_is_the_site_name():
 def test_a_year_first_date_with_dots_is_a_date():
     dateline = "<p class='pt-3'><span>Essay - Published: 2025.12.17 | </span><a href='/tags'>tags</a></p>"
     assert extract(_with_head("", dateline), "https://example.test/aa").published == "2025-12-17"
+
+
+def test_a_login_handle_as_author_gives_way_to_the_visible_by_label():
+    # WordPress names the account that posted ("KatieS"); the page shows the writer
+    head = "<meta name='author' content='KatieS'>"
+    byline = "<p>by <a href='/authors/aoife/'><span>Aoife O'Riordan</span></a></p>"
+    assert extract(_with_head(head, byline), "https://example.test/aa").authors == ["Aoife O'Riordan"]
+    assert extract(_with_head(head), "https://example.test/aa").authors == ["KatieS"]
+
+
+def test_the_outlet_named_after_the_persons_is_no_author():
+    ld = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Harbour",'
+        ' "author": {"@type": "Person", "name": "Mia Jain and Jon Holt, The Daily Courier"},'
+        ' "publisher": {"@type": "Organization", "name": "The Daily Courier"}}</script>'
+    )
+    assert extract(_with_head(ld), "https://example.test/ab").authors == ["Mia Jain", "Jon Holt"]
+
+
+def test_a_person_named_like_the_site_stays_the_author():
+    # a personal site: og:site_name is its author's name, the JSON-LD types him a Person
+    ld = (
+        "<meta property='og:site_name' content='Anil Rao'>"
+        '<script type="application/ld+json">{"@type": "BlogPosting", "headline": "Harbour",'
+        ' "author": [{"@type": "Person", "name": "Anil Rao"}]}</script>'
+    )
+    body = "<p>Libraries written by</p><p>Dana Bell</p>"
+    assert extract(_with_head(ld, body), "https://example.test/ac").authors == ["Anil Rao"]
+
+
+def test_by_in_a_menu_is_no_byline():
+    menu = (
+        "<ul class='sub-menu'><li>By Company Size</li><li>By Industry</li></ul>"
+        "<div role='menu'><h4>By Event Type</h4></div>"
+    )
+    page = _page(menu + _paragraphs(3)).replace("<article>", "<div>", 1)
+    assert extract(page, "https://example.test/ad").authors == []
+
+
+def test_a_citation_date_written_year_month_day_is_read():
+    # citation_publication_date as PubMed and Highwire write it: "2023 Jan 7"
+    head = "<meta name='citation_publication_date' content='2023 Jan 7'>"
+    assert extract(_with_head(head), "https://example.test/ae").published == "2023-01-07"

@@ -152,7 +152,7 @@ def _labelled_byline(root: etree._Element) -> list[str]:
     body = root.find("body")
     if body is None:
         return []
-    pieces = [t.strip() for t in body.itertext() if t.strip()]
+    pieces = [t.strip() for t in _texts_outside_menus(body) if t.strip()]
     for i, piece in enumerate(pieces):
         if len(piece) > 80:
             continue
@@ -164,3 +164,30 @@ def _labelled_byline(root: etree._Element) -> list[str]:
         if names:
             return names[:4]
     return []
+
+
+_MENU_CLASSES = frozenset({"menu", "sub-menu", "submenu", "dropdown-menu"})
+
+
+def _texts_outside_menus(el: etree._Element) -> list[str]:
+    """The element's text pieces in order, without those of navigation menus:
+    "By Industry" / "By Company Size" in a site's menu label no byline."""
+    out: list[str] = []
+    if _is_menu(el):
+        return out
+    if el.text:
+        out.append(el.text)
+    for child in el:
+        if isinstance(child.tag, str):
+            out.extend(_texts_outside_menus(child))
+        if child.tail:
+            out.append(child.tail)
+    return out
+
+
+def _is_menu(el: etree._Element) -> bool:
+    """A menu: an ARIA menu, or a list classed as one ("sub-menu", "dropdown-menu").
+    Not any <nav>: a theme may put the post's header, byline and all, in one."""
+    if (el.get("role") or "").lower() in ("menu", "menubar"):
+        return True
+    return not _MENU_CLASSES.isdisjoint((el.get("class") or "").lower().split())

@@ -53,6 +53,21 @@ _TEXT_DATE = re.compile(
 )
 
 
+#: "2023 Jan 7": the order of citation_publication_date (PubMed, Highwire).
+_YEAR_FIRST_TEXT_DATE = re.compile(r"\b((?:19|20)\d{2})\s+([A-Za-z]{3,9})\.?\s+(\d{1,2})\b")
+
+
+def _ymd(year: str, month: str, day: str) -> str | None:
+    """``YYYY-MM-DD`` from a year, a month's name and a day, or ``None`` if no such day."""
+    mo = _MONTHS.get(month.lower())
+    if not mo:
+        return None
+    try:
+        return datetime(int(year), mo, int(day)).strftime("%Y-%m-%d")
+    except ValueError:
+        return None
+
+
 def normalise_date(value: Any) -> str | None:
     """Return an ISO 8601 date or datetime (with tz when given), or ``None``."""
     s = clean(value)
@@ -92,7 +107,9 @@ def normalise_date(value: Any) -> str | None:
             return f"{y:04d}-{mo:02d}-{d:02d}"
         except ValueError:
             pass
-    m = _TEXT_DATE.search(s)
+    m = _TEXT_DATE.search(s) or _YEAR_FIRST_TEXT_DATE.search(s)
+    if m and m.re is _YEAR_FIRST_TEXT_DATE:
+        return _ymd(m.group(1), m.group(2), m.group(3))
     if m:
         if m.group(1):
             d, mon, y = m.group(1), m.group(2), m.group(3)

@@ -75,16 +75,34 @@ def find_authors(src: Sources, site_name: str | None = None) -> list[str]:
     """Separate names from JSON-LD, then author meta tags, then the visible byline.
 
     A person beats an organisation or the outlet's own name: when the first source
-    names only those, a person named by a later source is taken instead."""
+    names only those, a person named by a later source is taken instead. A login
+    handle ("KatieS", "franshares": the account that posted) gives way to the name a
+    visible "By ..." label shows. The outlet's name written after the persons ("A and
+    B, The Daily Courier") is no author."""
     names = _authors(src)
     outlet = {_squash(n) for n in (site_name, _publisher(src)) if n} | _organisations(src)
+    outlet -= _typed_people(src)  # a personal site: its name is its author's
     if names and all(_squash(n) in outlet for n in names):
-        ld = src.article.get("author")
-        for alt in (_names(ld if isinstance(ld, list) else [ld]), _meta_authors(src), _byline(src.root)):
-            people = [n for n in alt if _squash(n) not in outlet and _PERSON.match(n)]
-            if people:
-                return list(dict.fromkeys(people))
-    return names
+        people = _people_instead(src, outlet)
+        if people:
+            return people
+    if names and all(" " not in n for n in names):
+        shown = [n for n in _labelled_byline(src.root) if _squash(n) not in outlet]
+        if shown:
+            return shown
+    people = [n for n in names if _squash(n) not in outlet]
+    return people if people else names
+
+
+def _people_instead(src: Sources, outlet: set[str]) -> list[str]:
+    """Persons named by the sources after the first, for a first source naming only the outlet."""
+    ld = src.article.get("author")
+    alts = (_names(ld if isinstance(ld, list) else [ld]), _meta_authors(src), _byline(src.root))
+    for alt in (*alts, _labelled_byline(src.root)):
+        people = [n for n in alt if _squash(n) not in outlet and _PERSON.match(n)]
+        if people:
+            return list(dict.fromkeys(people))
+    return []
 
 
 _PERSON = re.compile(r"^[A-ZÀ-Ý][\w'’.-]+(?: [A-ZÀ-Ý][\w'’.-]+){1,3}$")
@@ -92,12 +110,21 @@ _PERSON = re.compile(r"^[A-ZÀ-Ý][\w'’.-]+(?: [A-ZÀ-Ý][\w'’.-]+){1,3}$")
 
 def _organisations(src: Sources) -> set[str]:
     """Names of the JSON-LD authors typed Organization."""
+    return _ld_authors_typed(src, "organization")
+
+
+def _typed_people(src: Sources) -> set[str]:
+    """Names of the JSON-LD authors typed Person."""
+    return _ld_authors_typed(src, "person")
+
+
+def _ld_authors_typed(src: Sources, kind: str) -> set[str]:
     ld = src.article.get("author")
     items = ld if isinstance(ld, list) else [ld]
     return {
         _squash(clean(i.get("name")) or "")
         for i in items
-        if isinstance(i, dict) and "organization" in str(i.get("@type")).lower()
+        if isinstance(i, dict) and kind in str(i.get("@type")).lower()
     }
 
 
