@@ -13,9 +13,8 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from archiver.crawl.browser.shell import needs_browser
+from archiver.crawl.clean_pool import Cleaned, clean_page
 from archiver.defaults import DEFAULTS
-from archiver.clean import extract
 from archiver.extensions.archive import get_session
 from archiver.spiders.items import PageItem
 
@@ -60,24 +59,25 @@ class CleanPipeline:
     async def process_item(self, item: PageItem, spider: Any = None) -> PageItem:
         spider = spider or self.crawler.spider
         outlet = spider.outlet
+        # A rendered page's text is the browser's: only a fetched one may be a script-built shell.
+        check_shell = not item.render
         if self.pool is not None:
-            article = await self.pool.extract(
+            cleaned = await self.pool.clean(
                 item.body,
                 item.url,
                 keep_selectors=outlet.body_selectors,
                 remove_selectors=outlet.remove_selectors,
+                check_shell=check_shell,
             )
         else:
-            article = extract(
-                item.body,
-                item.url,
-                keep_selectors=outlet.body_selectors,
-                remove_selectors=outlet.remove_selectors,
+            cleaned = clean_page(
+                item.body, item.url, outlet.body_selectors, outlet.remove_selectors, check_shell
             )
-        return self._judge(item, article, outlet, spider)
+        return self._judge(item, cleaned, outlet, spider)
 
-    def _judge(self, item: PageItem, article: Any, outlet: Any, spider: Any) -> PageItem:
+    def _judge(self, item: PageItem, cleaned: Cleaned, outlet: Any, spider: Any) -> PageItem:
         """Article or not, wall, empty, date window: what is stored (raises DropItem otherwise)."""
+        article = cleaned.article
         is_article = item.url_verdict or (item.url_verdict is None and article.is_article_page)
         if not is_article:
             self.stats.inc_value("archiver/pages/not_article")
@@ -101,8 +101,8 @@ class CleanPipeline:
         if item.render:
             for key, value in item.render.items():
                 setattr(article, key, value)
-        elif not article.partial:  # a teaser is short because of its wall, not because scripts build it
-            self._check_shell(item, article, outlet, spider)
+        elif cleaned.shell_evidence:  # judged in the cleaning worker (never for a wall's teaser)
+            self._flag_shell(item, cleaned.shell_evidence, outlet, spider)
         if not article.text:
             self.stats.inc_value("archiver/articles/empty")
             raise DropItem(f"no article text at {item.url}: {article.reason}")
@@ -113,16 +113,13 @@ class CleanPipeline:
         item.article = article
         return item
 
-    def _check_shell(self, item: PageItem, article: Any, outlet: Any, spider: Any) -> None:
+    def _flag_shell(self, item: PageItem, evidence: list[str], outlet: Any, spider: Any) -> None:
         """Flag an article page that is a script-built shell, instead of storing what little it shows.
 
         The capture gets ``needs_browser`` with its evidence (and a record in
         the WARC), the page no article row; one warning per outlet says how to
         capture it whole.
         """
-        evidence = needs_browser(item.body, article.text)
-        if not evidence:
-            return
         self.stats.inc_value("archiver/pages/needs_browser")
         if item.capture is not None:
             get_session(self.crawler).flag_needs_browser(item.capture, evidence=evidence)

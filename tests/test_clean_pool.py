@@ -29,14 +29,14 @@ def test_pool_gives_the_same_articles_as_the_crawl_thread():
         pool = CleanPool(2, queue=3)
         try:
             return await asyncio.gather(
-                *(pool.extract(body, url, remove_selectors=(".related",)) for url, body in pages)
+                *(pool.clean(body, url, remove_selectors=(".related",)) for url, body in pages)
             ), pool.waited
         finally:
             pool.shutdown()
 
     cleaned, waited = asyncio.run(run())
     direct = [extract(body, url, remove_selectors=(".related",)).to_dict() for url, body in pages]
-    assert [a.to_dict() for a in cleaned] == direct
+    assert [c.article.to_dict() for c in cleaned] == direct
     assert waited >= len(pages) - 3  # the queue holds 3: every other page waited for a place
 
 

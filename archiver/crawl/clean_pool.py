@@ -1,8 +1,10 @@
 """Cleaning off the crawl's thread: a process pool sized to the cores, with a bounded queue.
 
-Cleaning a page (:func:`archiver.clean.extract`) is pure CPU work: in the reactor thread
-nothing else would move meanwhile, and the other cores would idle. :class:`CleanPool`
-runs it in worker processes while the crawl awaits the result (``pipelines/clean.py``),
+Cleaning a page (:func:`clean_page`: :func:`archiver.clean.extract`, then the
+script-built-shell check of :func:`archiver.crawl.browser.shell.needs_browser`, which parses
+the page again) is pure CPU work: in the reactor thread nothing else would move meanwhile,
+and the other cores would idle. :class:`CleanPool` runs it in worker processes while the
+crawl awaits the result (``pipelines/clean.py``),
 at most ``queue`` pages at a time (back-pressure). One pool serves every crawl of the
 process (:func:`acquire`, :func:`release`). Back-pressure, shutdown and orphans:
 "Many outlets" in ``docs/architecture.md``.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import dataclasses
 import multiprocessing
 import os
 import threading
@@ -20,7 +23,7 @@ from typing import Any
 
 from archiver.article import Article
 
-__all__ = ["CleanPool", "acquire", "release", "worker_count"]
+__all__ = ["CleanPool", "Cleaned", "acquire", "clean_page", "release", "worker_count"]
 
 
 def worker_count(setting: Any) -> int:
@@ -46,10 +49,32 @@ def _init_worker(parent: int) -> None:
     import archiver.clean  # noqa: F401 - import the cleaner once, before the first page
 
 
-def _extract(body: bytes, url: str, keep: tuple[str, ...], remove: tuple[str, ...]) -> Article:
-    from archiver.clean import extract
+@dataclasses.dataclass
+class Cleaned:
+    """One cleaned page: its article, and the signs that scripts built it (``[]``: none, or not asked)."""
 
-    return extract(body, url, keep_selectors=keep, remove_selectors=remove)
+    article: Article
+    shell_evidence: list[str]
+
+
+def clean_page(
+    body: bytes,
+    url: str,
+    keep: tuple[str, ...] = (),
+    remove: tuple[str, ...] = (),
+    check_shell: bool = False,
+) -> Cleaned:
+    """Clean one page; with ``check_shell``, also judge whether it is a script-built shell.
+
+    A paywall's teaser is short because of its wall, not because scripts build
+    it: its shell is never judged.
+    """
+    from archiver.clean import extract
+    from archiver.crawl.browser.shell import needs_browser
+
+    article = extract(body, url, keep_selectors=keep, remove_selectors=remove)
+    shell = needs_browser(body, article.text) if check_shell and not article.partial else []
+    return Cleaned(article, shell)
 
 
 class CleanPool:
@@ -67,21 +92,24 @@ class CleanPool:
         self._slots: asyncio.Semaphore | None = None
         self.waited = 0  # pages that waited for a free place (back-pressure happened)
 
-    async def extract(
+    async def clean(
         self,
         body: bytes,
         url: str,
         *,
         keep_selectors: tuple[str, ...] = (),
         remove_selectors: tuple[str, ...] = (),
-    ) -> Article:
-        """Clean one page in a worker; waits for a free place when ``queue`` pages are in flight."""
+        check_shell: bool = False,
+    ) -> Cleaned:
+        """:func:`clean_page` in a worker; waits for a free place when ``queue`` pages are in flight."""
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.queue)
         if self._slots.locked():
             self.waited += 1
         async with self._slots:
-            future = self.executor.submit(_extract, body, url, tuple(keep_selectors), tuple(remove_selectors))
+            future = self.executor.submit(
+                clean_page, body, url, tuple(keep_selectors), tuple(remove_selectors), check_shell
+            )
             return await asyncio.wrap_future(future)
 
     def shutdown(self) -> None:

@@ -36,6 +36,10 @@ RECONSTRUCTED_HEADER = "WARC-Archiver-Reconstructed"
 PAYLOAD_SHA256_HEADER = "WARC-Archiver-Payload-SHA256"
 
 
+#: zlib's default level: on news pages level 9 (gzip's default) took 40% longer for the same size.
+_GZIP_LEVEL = 6
+
+
 def check_prefix(prefix: str) -> str:
     """``prefix`` if it is a plain file-name part, else ValueError: it must not lead out of a folder."""
     if (
@@ -216,7 +220,9 @@ class WarcWriter:
         no reader can cross.
         """
         assert self._fd is not None and self._path is not None
-        members = [gzip.compress(record.serialize(), mtime=0) for record in records]
+        members = [
+            gzip.compress(record.serialize(), compresslevel=_GZIP_LEVEL, mtime=0) for record in records
+        ]
         offset = self._size
         view = memoryview(b"".join(members))
         try:
