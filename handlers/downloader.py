@@ -1,18 +1,12 @@
 """Scrapy's downloader, with each slot's concurrency held for requests that skip the scheduler.
 
-Scrapy 2.19's ``Downloader._process_queue`` starts a queued request as an asyncio task
-and counts it as transferring only once that task runs. So one call drains the whole
-slot queue at once, whatever ``CONCURRENT_REQUESTS_PER_DOMAIN`` says. Scheduled
-requests never queue deep enough to show it (the engine backs out first), but page
-requisites go straight to the downloader (``engine.download_async``, see
-``downloadermiddlewares/requisites.py``): a page naming ten images opened ten more
-connections to the host at once, and the connection pool, which keeps as many as the
-slot's concurrency, closed the extra ones after a single response. That was impolite
-to the host and cost the crawl a TCP connection per few requisites (bench/requisites.py).
-
-:class:`Downloader` counts a request as transferring from the moment it leaves the
-queue, so a slot never has more than its concurrency in flight. Enabled by the
-``DOWNLOADER`` setting (``archiver/settings.py``).
+Scrapy 2.19's ``Downloader._process_queue`` starts a dequeued request as an asyncio task
+and counts it as transferring only once that task runs, so one call (with no delay to
+space requests) drains the whole slot queue at once. Page requisites go straight to the
+downloader (``downloadermiddlewares/requisites.py``) and queue deep: a page naming ten
+images opened ten connections to the host at once. :class:`Downloader` counts a request
+as transferring from the moment it leaves the queue. Enabled by the ``DOWNLOADER``
+setting; why and what it cost: ``handlers/downloader.py`` in ``docs/architecture.md``.
 """
 
 from __future__ import annotations

@@ -107,22 +107,12 @@ def normalise_date(value: Any) -> str | None:
             return f"{y:04d}-{mo:02d}-{d:02d}"
         except ValueError:
             pass
-    m = _TEXT_DATE.search(s) or _YEAR_FIRST_TEXT_DATE.search(s)
-    if m and m.re is _YEAR_FIRST_TEXT_DATE:
-        return _ymd(m.group(1), m.group(2), m.group(3))
-    if m:
-        if m.group(1):
-            d, mon, y = m.group(1), m.group(2), m.group(3)
-        else:
-            mon, d, y = m.group(4), m.group(5), m.group(6)
-        mo = _MONTHS.get(mon.lower().rstrip("."))
-        if mo:
-            try:
-                datetime(int(y), mo, int(d))
-                return f"{int(y):04d}-{mo:02d}-{int(d):02d}"
-            except ValueError:
-                pass
-    return None
+    m = _TEXT_DATE.search(s)
+    if m:  # "7 January 2023" or "January 7, 2023"
+        d, mon, y = m.group(1, 2, 3) if m.group(1) else m.group(5, 4, 6)
+        return _ymd(y, mon.rstrip("."), d)
+    m = _YEAR_FIRST_TEXT_DATE.search(s)
+    return _ymd(*m.groups()) if m else None
 
 
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|\b)")
