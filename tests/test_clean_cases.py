@@ -567,3 +567,18 @@ def test_a_citation_date_written_year_month_day_is_read():
     # citation_publication_date as PubMed and Highwire write it: "2023 Jan 7"
     head = "<meta name='citation_publication_date' content='2023 Jan 7'>"
     assert extract(_with_head(head), "https://example.test/ae").published == "2023-01-07"
+
+
+@pytest.mark.parametrize(
+    "h1",
+    [
+        "<a href='/p/harbour'><time datetime='2025-12-18'>Dec 18 2025</time> Harbour reopens</a>",
+        "Harbour reopens<div class='meta'><span class='posted-on'>Posted on July 1, 2024</span>"
+        "<span class='byline'> by Ann Lee</span></div>",
+        "<strong>Blog:</strong> Harbour reopens",
+    ],
+)
+def test_the_date_byline_or_label_inside_an_h1_is_not_the_title(h1):
+    head = "<meta property='og:title' content='Harbour reopens'>"
+    page = _with_head(head).replace("<h1>Harbour</h1>", f"<h1>{h1}</h1>")
+    assert extract(page, "https://example.test/af").title == "Harbour reopens"

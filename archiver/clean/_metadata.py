@@ -285,7 +285,7 @@ def _headline_h1(root: etree._Element, meta_title: str | None, url: str = "") ->
     for h in body.iter("h1"):
         if _links_home(h, url):
             continue
-        text = clean(text_of(h))
+        text = clean(headline_text(h))
         if text and 5 <= len(text) <= 300:
             h1s.append(text)
         if len(h1s) >= 3:
@@ -303,6 +303,36 @@ def _headline_h1(root: etree._Element, meta_title: str | None, url: str = "") ->
         if key[0] >= 0.5 and key > best_key:
             best, best_key = text, key
     return best
+
+
+#: Parts of a heading that are not its words: the date, byline or comment count that a
+#: theme writes inside the <h1> (class names are the CMS's, in any language of the page).
+_HEADING_NOISE_CLASS = re.compile(r"date|time|byline|author|posted|comment|count", re.I)
+_HEADING_NOISE_TAGS = frozenset(
+    {"time", "script", "style", "noscript", "button", "svg", "h2", "h3", "h4", "h5", "h6"}
+)
+#: A one- or two-word label before the headline ("Blog:", "Review:") in an element of its own.
+_HEADING_LABEL = re.compile(r"^\s*\w+(?:\s\w+)?\s*:\s*$")
+
+
+def headline_text(h: etree._Element) -> str:
+    """The words of a heading without the date, byline or comment count nested in it,
+    and without a leading label in an element of its own: the title a reader sees
+    under the page's own decoration ("Dec 18 2025 Preparing ...", "Blog: Best ...")."""
+    parts = [h.text or ""]
+    for i, child in enumerate(h):
+        label = i == 0 and not (h.text or "").strip() and _HEADING_LABEL.match(text_of(child))
+        if not (label or _heading_noise(child)):
+            parts.append(headline_text(child) if len(child) else text_of(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _heading_noise(el: etree._Element) -> bool:
+    """Whether an element inside a heading is decoration, not words of the headline."""
+    if not isinstance(el.tag, str) or el.tag in _HEADING_NOISE_TAGS:
+        return True
+    return bool(_HEADING_NOISE_CLASS.search(f"{el.get('class') or ''} {el.get('id') or ''}"))
 
 
 def _links_home(h: etree._Element, url: str) -> bool:
