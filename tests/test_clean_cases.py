@@ -582,3 +582,13 @@ def test_the_date_byline_or_label_inside_an_h1_is_not_the_title(h1):
     head = "<meta property='og:title' content='Harbour reopens'>"
     page = _with_head(head).replace("<h1>Harbour</h1>", f"<h1>{h1}</h1>")
     assert extract(page, "https://example.test/af").title == "Harbour reopens"
+
+
+def test_a_dateline_beside_a_headline_that_is_not_an_h1_is_read():
+    # a site builder writes its headline as a styled <p>, the date under it
+    page = _with_head("<meta property='og:title' content='Harbour reopens after repairs'>").replace(
+        "<h1>Harbour</h1>",
+        "<div><p class='t1'>Harbour reopens after repairs</p><p class='t2'>Feb 16, 2026</p></div>",
+    )
+    assert "<h1" not in page
+    assert extract(page, "https://example.test/ag").published == "2026-02-16"

@@ -159,13 +159,17 @@ def _script_date(root: etree._Element, rx: re.Pattern[str] = _SCRIPT_DATE) -> st
     return _first_date(m.group(1) for m in found if m)
 
 
-def _date_near_headline(root: etree._Element, longest: int = 80) -> str | None:
+def _date_near_headline(root: etree._Element, longest: int = 80, title: str | None = None) -> str | None:
     """A date written just before or after the page's <h1> (the dateline), in a piece
-    of text at most ``longest`` characters long."""
+    of text at most ``longest`` characters long. A page without an <h1> (a site builder
+    writing its headline in a styled <p> or <h2>) is read beside the element that holds
+    the ``title``."""
     body = root.find("body")
     if body is None:
         return None
     h1 = body.find(".//h1")
+    if h1 is None and title:
+        h1 = _title_element(body, title)
     if h1 is None:
         return None
     elements = list(body.iter(etree.Element))
@@ -181,6 +185,28 @@ def _date_near_headline(root: etree._Element, longest: int = 80) -> str | None:
         for piece in (el.text, el.tail)
         if piece and 6 <= len(piece.strip()) <= longest and re.search(r"\d{2}", piece)
     )
+
+
+_WORD = re.compile(r"\w+")
+_TITLE_AGREES = 0.7  # share of the words of the title and the element's text they have in common
+
+
+def _title_element(body: etree._Element, title: str) -> etree._Element | None:
+    """The first element holding its own text whose words are mostly the title's
+    (shared words at least 70% of the larger word set: the headline, not a block around it)."""
+    want = set(_WORD.findall(title.lower()))
+    if not want:
+        return None
+    for el in body.iter(etree.Element):
+        if el.tag in ("script", "style", "title") or not (el.text or "").strip():
+            continue
+        text = text_of(el)
+        if len(text) > 300:
+            continue
+        have = set(_WORD.findall(text.lower()))
+        if len(want & have) >= _TITLE_AGREES * max(len(want), len(have)):
+            return el
+    return None
 
 
 def _visible_date(root: etree._Element) -> str | None:
@@ -333,8 +359,8 @@ def visible_published(src: Sources) -> str | None:
 
 
 def dateline_published(src: Sources) -> str | None:
-    """A date written just before or after the page's <h1>."""
-    return _date_near_headline(src.root)
+    """A date written just before or after the page's <h1> (or its headline)."""
+    return _date_near_headline(src.root, title=src.title)
 
 
 def labelled_published(src: Sources) -> str | None:
@@ -388,7 +414,7 @@ def find_published(src: Sources) -> str | None:
     against the local day it falls on is not taken for a re-stamp; a dateline piece of at
     most 40 characters, so that a date quoted in a sentence is not taken for it."""
     found = find_date(src, PUBLISHED)
-    shown = _date_near_headline(src.root, longest=40) if found else None
+    shown = _date_near_headline(src.root, longest=40, title=src.title) if found else None
     if found and shown and _days(shown) <= _days(found) - 2:
         return shown
     return found

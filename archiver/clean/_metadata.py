@@ -23,7 +23,7 @@ from ._values import clean
 def read_metadata(src: Sources, art: Article) -> None:
     """Set ``art``'s metadata fields to what the page says about itself (typed, field by field)."""
     site_name = find_site_name(src)
-    art.title = find_title(src, site_name)
+    art.title = src.title = find_title(src, site_name)
     art.authors = find_authors(src, site_name)
     art.published = find_published(src)
     art.modified = find_date(src, MODIFIED)
