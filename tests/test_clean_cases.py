@@ -592,3 +592,19 @@ def test_a_dateline_beside_a_headline_that_is_not_an_h1_is_read():
     )
     assert "<h1" not in page
     assert extract(page, "https://example.test/ag").published == "2026-02-16"
+
+
+def test_a_date_in_the_url_with_the_month_named_is_read():
+    assert (
+        extract(_page(_paragraphs(3)), "https://example.test/blog/2023/october/03/harbour").published
+        == "2023-10-03"
+    )
+    assert (
+        extract(_page(_paragraphs(3)), "https://example.test/2023/oct/03/harbour").published == "2023-10-03"
+    )
+
+
+def test_a_day_first_dateline_is_the_same_date_not_an_earlier_one():
+    # "03/10/2023" read month first is March 10th: the URL's 3rd of October, written day first
+    page = _page("<span class='post-time'>03/10/2023</span>" + _paragraphs(3))
+    assert extract(page, "https://example.test/blog/2023/october/03/harbour").published == "2023-10-03"

@@ -126,6 +126,8 @@ def normalise_date(value: Any) -> str | None:
 
 
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|\b)")
+#: ``/2023/october/03/``, ``/2023/oct/03/``: the month named in the path.
+_URL_TEXT_DATE = re.compile(r"/((?:19|20)\d{2})/([a-z]{3,9})/(0?[1-9]|[12]\d|3[01])(?:/|\b)", re.I)
 _SCRIPT_DATE = re.compile(
     r"[\\\"']*(?:datePublished|publishedDate|published_?[Aa]t|publish_?[Dd]ate|published_?[Oo]n|"
     r"pubDate|publication_?[Dd]ate|firstPublished|first_published_at|"
@@ -343,9 +345,15 @@ def any_meta_published(src: Sources) -> str | None:
 
 
 def url_published(src: Sources) -> str | None:
-    """The date in the URL's path (``/2024/05/17/``), or in the canonical URL's."""
-    m = _URL_DATE.search(src.url or "") or _URL_DATE.search(canonical_url(src) or "")
-    return normalise_date("-".join(m.groups())) if m else None
+    """The date in the URL's path (``/2024/05/17/``, ``/2024/may/17/``), or in the canonical URL's."""
+    for url in (src.url or "", canonical_url(src) or ""):
+        m = _URL_DATE.search(url)
+        if m:
+            return normalise_date("-".join(m.groups()))
+        m = _URL_TEXT_DATE.search(url)
+        if m and m.group(2).lower() in _MONTHS:
+            return _ymd(*m.groups())
+    return None
 
 
 def script_published(src: Sources) -> str | None:
@@ -415,9 +423,15 @@ def find_published(src: Sources) -> str | None:
     most 40 characters, so that a date quoted in a sentence is not taken for it."""
     found = find_date(src, PUBLISHED)
     shown = _date_near_headline(src.root, longest=40, title=src.title) if found else None
-    if found and shown and _days(shown) <= _days(found) - 2:
+    if found and shown and _days(shown) <= _days(found) - 2 and not _swapped(shown, found):
         return shown
     return found
+
+
+def _swapped(a: str, b: str) -> bool:
+    """Whether two dates are one day written in the other order ("03/10/2023" read month
+    first, for the 3rd of October a British page means): the same date, not a re-stamp."""
+    return a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]
 
 
 def _days(iso: str) -> int:
