@@ -608,3 +608,14 @@ def test_a_day_first_dateline_is_the_same_date_not_an_earlier_one():
     # "03/10/2023" read month first is March 10th: the URL's 3rd of October, written day first
     page = _page("<span class='post-time'>03/10/2023</span>" + _paragraphs(3))
     assert extract(page, "https://example.test/blog/2023/october/03/harbour").published == "2023-10-03"
+
+
+def test_a_published_stamp_equal_to_the_modified_one_gives_way_to_the_marked_publication():
+    # datePublished re-stamped on every save (equal to dateModified); <time pubdate> keeps the first
+    ld = (
+        '<script type="application/ld+json">{"@type": "Article", "headline": "Harbour",'
+        ' "datePublished": "2025-11-29T12:28:31-05:00", "dateModified": "2025-11-29T12:28:31-05:00"}</script>'
+    )
+    body = "<div>Published <time pubdate datetime='2025-08-13'>August 13, 2025</time></div>"
+    art = extract(_with_head(ld, body), "https://example.test/ah")
+    assert (art.published, art.modified) == ("2025-08-13", "2025-11-29T12:28:31-05:00")

@@ -422,10 +422,24 @@ def find_published(src: Sources) -> str | None:
     against the local day it falls on is not taken for a re-stamp; a dateline piece of at
     most 40 characters, so that a date quoted in a sentence is not taken for it."""
     found = find_date(src, PUBLISHED)
+    if found and found == find_date(src, MODIFIED):
+        found = _marked_before(src.root, found) or found
     shown = _date_near_headline(src.root, longest=40, title=src.title) if found else None
     if found and shown and _days(shown) <= _days(found) - 2 and not _swapped(shown, found):
         return shown
     return found
+
+
+def _marked_before(root: etree._Element, found: str) -> str | None:
+    """The date of a ``<time>`` marked as the publication (``pubdate``, a class or itemprop
+    naming it) when it falls on an earlier day than ``found``: a datePublished equal to
+    dateModified to the second is re-stamped on every save, the marked date is the first."""
+    for t in root.iter("time"):
+        words = f"{t.get('class') or ''} {t.get('itemprop') or ''}".lower()
+        if "publish" in words or t.get("pubdate") is not None:
+            d = normalise_date(t.get("datetime") or text_of(t))
+            return d if d and d[:10] < found[:10] else None
+    return None
 
 
 def _swapped(a: str, b: str) -> bool:
