@@ -619,3 +619,32 @@ def test_a_published_stamp_equal_to_the_modified_one_gives_way_to_the_marked_pub
     body = "<div>Published <time pubdate datetime='2025-08-13'>August 13, 2025</time></div>"
     art = extract(_with_head(ld, body), "https://example.test/ah")
     assert (art.published, art.modified) == ("2025-08-13", "2025-11-29T12:28:31-05:00")
+
+
+@pytest.mark.parametrize(
+    "byline, name",
+    [
+        (
+            "<div class='publish-date-author'>Dec. 19, 2025 &middot; Ada Brook on behalf of the team</div>",
+            "Ada Brook",
+        ),
+        (
+            "<div class='author-box'><h4 class='author-box__name'>Ada Brook (Content Manager)</h4></div>",
+            "Ada Brook",
+        ),
+        ("<p>Written for you. <a href='/author/ada-brook/'>Ada Brook</a></p>", "Ada Brook"),
+        (
+            "<div class='blog_author-box'><img class='blog_author-image' alt='Ada Brook' src='a.jpg'>"
+            "<div>Ada Brook</div></div>",
+            "Ada Brook",
+        ),
+    ],
+)
+def test_an_unlabelled_byline_names_the_writer(byline, name):
+    # a date before the name, a name class inside an author box, an author-archive link, a portrait
+    assert extract(_with_head("", byline), "https://example.test/ai").authors == [name]
+
+
+def test_an_author_archive_link_in_a_menu_is_no_byline():
+    menu = "<ul class='sub-menu'><li><a href='/author/xavier/'>Harbour Engineer</a></li></ul>"
+    assert extract(_with_head("", menu), "https://example.test/aj").authors == []

@@ -32,7 +32,7 @@ def _names(value: Any) -> list[str]:
     s = clean(value)
     if not s or s.startswith("http") or len(s) > 150:
         return []
-    s = _BYLINE_PREFIX.sub("", _BYLINE_PREFIX_GLUED.sub("", s))
+    s = _BYLINE_PREFIX.sub("", _BYLINE_PREFIX_GLUED.sub("", _LEADING_DATE.sub("", s)))
     s = _BYLINE_TAIL.split(_GLUED_MONTH.sub(" ", s))[0]
     parts = []
     for i, seg in enumerate(re.split(r"\s*;\s*|,\s*(?=\S+\s+\S)", s)):
@@ -46,6 +46,11 @@ def _names(value: Any) -> list[str]:
     return out
 
 
+#: A date written before the name, then a separator: "Dec. 19, 2025 · Name", "2025-12-19 | Name".
+_LEADING_DATE = re.compile(
+    r"^\s*(?:[A-Za-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\.?\s+[A-Za-z]{3,9}\.?\s+\d{4}|"
+    r"\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{4})\s*[·•|–—-]\s*"
+)
 _GLUED_MONTH = re.compile(
     r"(?<=[a-z])(?=(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?(?:\s+\d|\b))"
 )
@@ -62,8 +67,13 @@ def _is_role(segment: str) -> bool:
     return any(w.lower().strip(".,()").removesuffix("s") in _ROLE_WORDS for w in segment.split())
 
 
+_PARENTHESIS = re.compile(r"\s*\(([^()]*)\)")
+
+
 def _without_role(p: str) -> str:
-    """A name without the job title written after it; "" when the part is only a role."""
+    """A name without the job title written after it; "" when the part is only a role.
+    A role in brackets goes too ("Lance Ryan (Content Manager)"), a nickname stays."""
+    p = _PARENTHESIS.sub(lambda m: "" if _is_role(m.group(1)) else m.group(0), p).strip()
     words = p.split()
     for i, w in enumerate(words):
         if w.lower().strip(".,") in _ROLE_WORDS:
@@ -119,7 +129,8 @@ def _byline(root: etree._Element) -> list[str]:
     nodes = root.xpath(
         '//*[@rel="author" or @itemprop="author" or contains(@class,"byline") or '
         'contains(@class,"author-name") or contains(@class,"author") and not('
-        'contains(@class,"bio") or contains(@class,"box"))][position()<6]'
+        'contains(@class,"bio") or contains(@class,"box")) or '
+        'contains(@class,"author") and contains(@class,"__name")][position()<6]'
     )
     for el in nodes:
         name_el = el.xpath('.//*[@itemprop="name"]')
@@ -191,3 +202,44 @@ def _is_menu(el: etree._Element) -> bool:
     if (el.get("role") or "").lower() in ("menu", "menubar"):
         return True
     return not _MENU_CLASSES.isdisjoint((el.get("class") or "").lower().split())
+
+
+#: A link to the writer's archive page: WordPress ``/author/slug/``, ``/authors/slug``.
+_AUTHOR_PATH = re.compile(r"/(?:author|authors|autor|auteur)/[^/?#]+", re.I)
+#: The words around a name in a portrait's alt text: "Picture of Name", "Name photo".
+_PORTRAIT_WORDS = re.compile(
+    r"^(?:picture|photo|image|portrait|avatar)\s+of\s+|\s+(?:picture|photo|image|avatar)$", re.I
+)
+
+
+def _unlabelled_author(root: etree._Element) -> list[str]:
+    """A writer named by the page's markup without any "By": the text of a link to an
+    author archive page, or the alt text of an image classed as the author's portrait
+    (an author box whose name sits in an unclassed <div>). A person's name only, of two
+    words or more: a login handle or a team is no evidence here."""
+    body = root.find("body")
+    if body is None:
+        return []
+    for el in body.iter("a", "img"):
+        if any(_is_menu(up) or up.tag == "nav" for up in el.iterancestors()):
+            continue  # "Hong Kong Actuary" in a site menu: a column, not this page's writer
+        text = _author_link_text(el) if el.tag == "a" else _portrait_alt(el)
+        names = [n for n in _names(text) if _NAME_LIKE.match(n) and " " in n] if text else []
+        if names:
+            return names[:1]
+    return []
+
+
+def _author_link_text(a: etree._Element) -> str | None:
+    if not _AUTHOR_PATH.search(a.get("href") or ""):
+        return None
+    return clean(" ".join(a.itertext())) or clean(a.get("aria-label")) or clean(a.get("title"))
+
+
+def _portrait_alt(img: etree._Element) -> str | None:
+    parent = img.getparent()
+    classes = f"{img.get('class') or ''} {parent.get('class') or '' if parent is not None else ''}".lower()
+    if "author" not in classes:
+        return None
+    alt = clean(img.get("alt"))
+    return _PORTRAIT_WORDS.sub("", alt) if alt else None

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import lxml.etree as etree
 
 from ..article import Article
-from ._bylines import LABEL_WORDS, _byline, _labelled_byline, _names
+from ._bylines import LABEL_WORDS, _byline, _labelled_byline, _names, _unlabelled_author
 from ._dates import MODIFIED, find_date, find_published
 from ._dom import text_of
 from ._sources import Sources, canonical_url, join_url
@@ -152,6 +152,7 @@ def _authors(src: Sources) -> list[str]:
     """Names as the first source gives them (an organisation included)."""
     authors = _names(src.article.get("author")) or _names(src.article.get("creator"))
     authors = authors or _meta_authors(src) or _byline(src.root) or _labelled_byline(src.root)
+    authors = authors or _unlabelled_author(src.root)
     return list(dict.fromkeys(authors))
 
 
