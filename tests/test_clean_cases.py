@@ -648,3 +648,15 @@ def test_an_unlabelled_byline_names_the_writer(byline, name):
 def test_an_author_archive_link_in_a_menu_is_no_byline():
     menu = "<ul class='sub-menu'><li><a href='/author/xavier/'>Harbour Engineer</a></li></ul>"
     assert extract(_with_head("", menu), "https://example.test/aj").authors == []
+
+
+def test_the_byline_lists_the_cowriters_of_the_one_metadata_author():
+    head = "<meta name='author' content='Ada Brook'>"
+    byline = "<div class='byline'>By Ada Brook, Ben Cole and Cy Dunn</div>"
+    assert extract(_with_head(head, byline), "https://example.test/ak").authors == [
+        "Ada Brook",
+        "Ben Cole",
+        "Cy Dunn",
+    ]
+    roles = "<div class='byline'>By Ada Brook, Trends Reporter</div>"
+    assert extract(_with_head(head, roles), "https://example.test/ak").authors == ["Ada Brook"]

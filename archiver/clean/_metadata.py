@@ -13,7 +13,15 @@ from urllib.parse import urlsplit
 import lxml.etree as etree
 
 from ..article import Article
-from ._bylines import LABEL_WORDS, _byline, _labelled_byline, _names, _unlabelled_author
+from ._bylines import (
+    _NAME_LIKE,
+    LABEL_WORDS,
+    _byline,
+    _is_role,
+    _labelled_byline,
+    _names,
+    _unlabelled_author,
+)
 from ._dates import MODIFIED, find_date, find_published
 from ._dom import text_of
 from ._sources import Sources, canonical_url, join_url
@@ -90,8 +98,20 @@ def find_authors(src: Sources, site_name: str | None = None) -> list[str]:
         shown = [n for n in _labelled_byline(src.root) if _squash(n) not in outlet]
         if shown:
             return shown
+    if len(names) == 1:
+        names = _cowriters(src, names[0])
     people = [n for n in names if _squash(n) not in outlet]
     return people if people else names
+
+
+def _cowriters(src: Sources, name: str) -> list[str]:
+    """The visible byline's names when it lists the one metadata name among others: a
+    theme's author meta tag and JSON-LD name the post's first writer only."""
+    shown = [n for n in _byline(src.root) if _NAME_LIKE.match(n) and not _is_role(n)]
+    key = _squash(name)
+    if len(shown) > 1 and any(_squash(n).endswith(key) for n in shown):
+        return shown
+    return [name]
 
 
 def _people_instead(src: Sources, outlet: set[str]) -> list[str]:
