@@ -660,3 +660,10 @@ def test_the_byline_lists_the_cowriters_of_the_one_metadata_author():
     ]
     roles = "<div class='byline'>By Ada Brook, Trends Reporter</div>"
     assert extract(_with_head(head, roles), "https://example.test/ak").authors == ["Ada Brook"]
+
+
+def test_the_name_in_an_unlabelled_dateline_under_the_h1_is_the_author():
+    page = _page("<p>Ada Brook | Senior Writer | July 2, 2025</p>" + _paragraphs(3)).replace(
+        "<h1>Harbour</h1>", "<header><h1>Harbour</h1></header>"
+    )
+    assert extract(page, "https://example.test/al").authors == ["Ada Brook"]

@@ -12,7 +12,7 @@ from typing import Any
 
 import lxml.etree as etree
 
-from ._dates import _MONTHS
+from ._dates import _MONTHS, normalise_date
 from ._values import clean
 
 
@@ -243,3 +243,41 @@ def _portrait_alt(img: etree._Element) -> str | None:
         return None
     alt = clean(img.get("alt"))
     return _PORTRAIT_WORDS.sub("", alt) if alt else None
+
+
+_SEPARATORS = re.compile(r"\s*[|•·]\s*")
+
+
+def _dateline_author(root: etree._Element) -> list[str]:
+    """The name in an unlabelled dateline under the <h1>: "Name | Senior Writer | July 2,
+    2025", one short line holding a date and, beside it, a person's name (a role, if any,
+    is left out)."""
+    body = root.find("body")
+    h1 = body.find(".//h1") if body is not None else None
+    if h1 is None:
+        return []
+    for el in _following(h1, 30):
+        text = clean(" ".join(el.itertext()))
+        if not text or len(text) > 80:
+            continue
+        parts = _SEPARATORS.split(text)
+        if len(parts) < 2 or not any(normalise_date(p) for p in parts):
+            continue
+        names = [
+            p for p in parts if " " in p and _NAME_LIKE.match(p) and not _is_role(p) and not normalise_date(p)
+        ]
+        if names:
+            return names[:1]
+    return []
+
+
+def _following(el: etree._Element, n: int) -> list[etree._Element]:
+    """The ``n`` elements after ``el`` in document order (its descendants excluded)."""
+    out: list[etree._Element] = []
+    for nxt in el.itersiblings():
+        for x in nxt.iter(etree.Element):
+            out.append(x)
+            if len(out) >= n:
+                return out
+    parent = el.getparent()
+    return out + (_following(parent, n - len(out)) if parent is not None and parent.tag != "body" else [])
