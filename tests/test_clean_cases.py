@@ -667,3 +667,13 @@ def test_the_name_in_an_unlabelled_dateline_under_the_h1_is_the_author():
         "<h1>Harbour</h1>", "<header><h1>Harbour</h1></header>"
     )
     assert extract(page, "https://example.test/al").authors == ["Ada Brook"]
+
+
+def test_an_author_link_in_a_sentence_or_to_another_site_is_no_byline():
+    quote = (
+        '<p>"The fact that we found them equal is amazing," says study author '
+        "<a href='/author/ada-brook'>Ada Brook</a>, director of the harbour research programme.</p>"
+    )
+    other = "<div><a href='https://other.test/author/ben-cole'>Ben Cole</a></div>"
+    assert extract(_with_head("", quote), "https://example.test/am").authors == []
+    assert extract(_with_head("", other), "https://example.test/am").authors == []

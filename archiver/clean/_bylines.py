@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import lxml.etree as etree
 
 from ._dates import _MONTHS, normalise_date
+from ._sources import join_url
 from ._values import clean
 
 
@@ -212,7 +214,7 @@ _PORTRAIT_WORDS = re.compile(
 )
 
 
-def _unlabelled_author(root: etree._Element) -> list[str]:
+def _unlabelled_author(root: etree._Element, url: str = "") -> list[str]:
     """A writer named by the page's markup without any "By": the text of a link to an
     author archive page, or the alt text of an image classed as the author's portrait
     (an author box whose name sits in an unclassed <div>). A person's name only, of two
@@ -223,17 +225,31 @@ def _unlabelled_author(root: etree._Element) -> list[str]:
     for el in body.iter("a", "img"):
         if any(_is_menu(up) or up.tag == "nav" for up in el.iterancestors()):
             continue  # "Hong Kong Actuary" in a site menu: a column, not this page's writer
-        text = _author_link_text(el) if el.tag == "a" else _portrait_alt(el)
+        text = _author_link_text(el, url) if el.tag == "a" else _portrait_alt(el)
         names = [n for n in _names(text) if _NAME_LIKE.match(n) and " " in n] if text else []
         if names:
             return names[:1]
     return []
 
 
-def _author_link_text(a: etree._Element) -> str | None:
-    if not _AUTHOR_PATH.search(a.get("href") or ""):
+def _author_link_text(a: etree._Element, url: str) -> str | None:
+    """The name a link to this site's author page shows; not a link inside a sentence
+    ("says study author <a href=other.org/author/...>"): a person quoted, not the writer."""
+    href = (a.get("href") or "").strip()
+    if not _AUTHOR_PATH.search(href) or not _same_site(url, href):
+        return None
+    parent = a.getparent()
+    if parent is not None and len(clean(" ".join(parent.itertext())) or "") > 120:
         return None
     return clean(" ".join(a.itertext())) or clean(a.get("aria-label")) or clean(a.get("title"))
+
+
+def _same_site(url: str, href: str) -> bool:
+    """Whether a link stays on the page's host (a relative link does)."""
+    try:
+        return urlsplit(join_url(url, href) or "").netloc == urlsplit(url).netloc
+    except ValueError:  # a malformed host ("http://[broken/")
+        return False
 
 
 def _portrait_alt(img: etree._Element) -> str | None:

@@ -173,7 +173,7 @@ def _authors(src: Sources) -> list[str]:
     """Names as the first source gives them (an organisation included)."""
     authors = _names(src.article.get("author")) or _names(src.article.get("creator"))
     authors = authors or _meta_authors(src) or _byline(src.root) or _labelled_byline(src.root)
-    authors = authors or _unlabelled_author(src.root) or _dateline_author(src.root)
+    authors = authors or _unlabelled_author(src.root, src.url) or _dateline_author(src.root)
     return list(dict.fromkeys(authors))
 
 
