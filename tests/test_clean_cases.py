@@ -677,3 +677,11 @@ def test_an_author_link_in_a_sentence_or_to_another_site_is_no_byline():
     other = "<div><a href='https://other.test/author/ben-cole'>Ben Cole</a></div>"
     assert extract(_with_head("", quote), "https://example.test/am").authors == []
     assert extract(_with_head("", other), "https://example.test/am").authors == []
+
+
+def test_a_lone_h1_reading_as_a_headline_beats_a_search_title():
+    head = "<meta property='og:title' content='Harbour Costs 12 / 2025 - Best Prices'>"
+    page = _with_head(head).replace("<h1>Harbour</h1>", "<h1>How much does it cost to reopen a harbour?</h1>")
+    assert extract(page, "https://example.test/an").title == "How much does it cost to reopen a harbour?"
+    label = _with_head(head).replace("<h1>Harbour</h1>", "<h1>Our Blog</h1>")
+    assert extract(label, "https://example.test/an").title == "Harbour Costs 12 / 2025 - Best Prices"

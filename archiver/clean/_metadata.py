@@ -324,7 +324,18 @@ def _headline_h1(root: etree._Element, meta_title: str | None, url: str = "") ->
         key = (common / min(len(ht), len(mt)) if ht and mt else 0.0, common)
         if key[0] >= 0.5 and key > best_key:
             best, best_key = text, key
+    if best is None and len(h1s) == 1 and _headline_like(h1s[0]):
+        return h1s[0]  # the one visible headline; the metadata title is written for search
     return best
+
+
+_HEADLINE_WORDS = 5  # a section's label ("Our Blog", "M&A Updates") is shorter
+
+
+def _headline_like(text: str) -> bool:
+    """Whether a lone <h1> that shares few words with the metadata title reads as a headline:
+    a phrase of five words or more, not a lead-in ending in a colon."""
+    return len(text.split()) >= _HEADLINE_WORDS and not text.rstrip().endswith(":")
 
 
 #: Parts of a heading that are not its words: the date, byline or comment count that a
