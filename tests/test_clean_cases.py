@@ -685,3 +685,9 @@ def test_a_lone_h1_reading_as_a_headline_beats_a_search_title():
     assert extract(page, "https://example.test/an").title == "How much does it cost to reopen a harbour?"
     label = _with_head(head).replace("<h1>Harbour</h1>", "<h1>Our Blog</h1>")
     assert extract(label, "https://example.test/an").title == "Harbour Costs 12 / 2025 - Best Prices"
+
+
+def test_a_lone_h1_the_metadata_does_not_confirm_stays_in_the_text():
+    head = "<meta property='og:title' content='Harbour Costs 12 / 2025 - Best Prices'>"
+    page = _with_head(head).replace("<h1>Harbour</h1>", "<h1>How much does it cost to reopen a harbour?</h1>")
+    assert extract(page, "https://example.test/ao").text.startswith("How much does it cost")

@@ -32,7 +32,8 @@ from ._values import clean
 def read_metadata(src: Sources, art: Article) -> None:
     """Set ``art``'s metadata fields to what the page says about itself (typed, field by field)."""
     site_name = find_site_name(src)
-    art.title = src.title = find_title(src, site_name)
+    art.title, src.agreed_title = find_titles(src, site_name)
+    src.title = art.title
     art.authors = find_authors(src, site_name)
     art.published = find_published(src)
     art.modified = find_date(src, MODIFIED)
@@ -54,9 +55,20 @@ def find_site_name(src: Sources) -> str | None:
 
 
 def find_title(src: Sources, site_name: str | None) -> str | None:
-    """The headline: the metadata title without the site's name, or the visible <h1>
-    that agrees with it, else the document's <title>. A metadata title that is only the
-    site's name (og:title "Robomow" on every page) is passed over for the next source."""
+    """The headline (see ``find_titles``)."""
+    return find_titles(src, site_name)[0]
+
+
+def find_titles(src: Sources, site_name: str | None) -> tuple[str | None, str | None]:
+    """The headline, and the title the metadata agrees on.
+
+    The headline: the metadata title without the site's name, or the visible <h1> that
+    agrees with it, else the document's <title>; but a lone <h1> that reads as a headline
+    and disagrees with the metadata title is the headline (that title was written for
+    search). A metadata title that is only the site's name (og:title "Robomow" on every
+    page) is passed over for the next source. The agreed title leaves such a lone <h1>
+    out, and the body's clean-up removes only the agreed title where the text repeats it:
+    a lone <h1> the metadata does not confirm may be a heading that belongs to the text."""
     meta_title = None
     for raw in (
         clean(src.article.get("headline")),
@@ -74,7 +86,8 @@ def find_title(src: Sources, site_name: str | None) -> str | None:
         raw = clean(text_of(t)) if t is not None else None
         if raw:
             title = _split_title(raw, site_name, src.url)
-    return title
+    lone = _lone_h1(src.root, src.url) if meta_title and not h1 else None
+    return (_split_title(lone, site_name, src.url) if lone else title), title
 
 
 _TITLE_META = ("og:title", "twitter:title", "dc.title", "citation_title", "parsely-title", "headline")
@@ -300,18 +313,7 @@ def _tokens(s: str) -> set[str]:
 def _headline_h1(root: etree._Element, meta_title: str | None, url: str = "") -> str | None:
     """The visible headline: the page's <h1> that agrees with the metadata title
     (an <h1> linking to the home page is the site's name, not a headline)."""
-    body = root.find("body")
-    if body is None:
-        return None
-    h1s = []
-    for h in body.iter("h1"):
-        if _links_home(h, url):
-            continue
-        text = clean(headline_text(h))
-        if text and 5 <= len(text) <= 300:
-            h1s.append(text)
-        if len(h1s) >= 3:
-            break
+    h1s = _h1_texts(root, url)
     if not h1s:
         return None
     if not meta_title:
@@ -324,9 +326,30 @@ def _headline_h1(root: etree._Element, meta_title: str | None, url: str = "") ->
         key = (common / min(len(ht), len(mt)) if ht and mt else 0.0, common)
         if key[0] >= 0.5 and key > best_key:
             best, best_key = text, key
-    if best is None and len(h1s) == 1 and _headline_like(h1s[0]):
-        return h1s[0]  # the one visible headline; the metadata title is written for search
     return best
+
+
+def _h1_texts(root: etree._Element, url: str) -> list[str]:
+    """The texts of the page's first three <h1> of headline length, not linking home."""
+    body = root.find("body")
+    if body is None:
+        return []
+    h1s: list[str] = []
+    for h in body.iter("h1"):
+        if _links_home(h, url):
+            continue
+        text = clean(headline_text(h))
+        if text and 5 <= len(text) <= 300:
+            h1s.append(text)
+        if len(h1s) >= 3:
+            break
+    return h1s
+
+
+def _lone_h1(root: etree._Element, url: str) -> str | None:
+    """The page's one <h1>, when it reads as a headline (see ``_headline_like``)."""
+    h1s = _h1_texts(root, url)
+    return h1s[0] if len(h1s) == 1 and _headline_like(h1s[0]) else None
 
 
 _HEADLINE_WORDS = 5  # a section's label ("Our Blog", "M&A Updates") is shorter
