@@ -567,3 +567,127 @@ def test_a_citation_date_written_year_month_day_is_read():
     # citation_publication_date as PubMed and Highwire write it: "2023 Jan 7"
     head = "<meta name='citation_publication_date' content='2023 Jan 7'>"
     assert extract(_with_head(head), "https://example.test/ae").published == "2023-01-07"
+
+
+@pytest.mark.parametrize(
+    "h1",
+    [
+        "<a href='/p/harbour'><time datetime='2025-12-18'>Dec 18 2025</time> Harbour reopens</a>",
+        "Harbour reopens<div class='meta'><span class='posted-on'>Posted on July 1, 2024</span>"
+        "<span class='byline'> by Ann Lee</span></div>",
+        "<strong>Blog:</strong> Harbour reopens",
+    ],
+)
+def test_the_date_byline_or_label_inside_an_h1_is_not_the_title(h1):
+    head = "<meta property='og:title' content='Harbour reopens'>"
+    page = _with_head(head).replace("<h1>Harbour</h1>", f"<h1>{h1}</h1>")
+    assert extract(page, "https://example.test/af").title == "Harbour reopens"
+
+
+def test_a_dateline_beside_a_headline_that_is_not_an_h1_is_read():
+    # a site builder writes its headline as a styled <p>, the date under it
+    page = _with_head("<meta property='og:title' content='Harbour reopens after repairs'>").replace(
+        "<h1>Harbour</h1>",
+        "<div><p class='t1'>Harbour reopens after repairs</p><p class='t2'>Feb 16, 2026</p></div>",
+    )
+    assert "<h1" not in page
+    assert extract(page, "https://example.test/ag").published == "2026-02-16"
+
+
+def test_a_date_in_the_url_with_the_month_named_is_read():
+    assert (
+        extract(_page(_paragraphs(3)), "https://example.test/blog/2023/october/03/harbour").published
+        == "2023-10-03"
+    )
+    assert (
+        extract(_page(_paragraphs(3)), "https://example.test/2023/oct/03/harbour").published == "2023-10-03"
+    )
+
+
+def test_a_day_first_dateline_is_the_same_date_not_an_earlier_one():
+    # "03/10/2023" read month first is March 10th: the URL's 3rd of October, written day first
+    page = _page("<span class='post-time'>03/10/2023</span>" + _paragraphs(3))
+    assert extract(page, "https://example.test/blog/2023/october/03/harbour").published == "2023-10-03"
+
+
+def test_a_published_stamp_equal_to_the_modified_one_gives_way_to_the_marked_publication():
+    # datePublished re-stamped on every save (equal to dateModified); <time pubdate> keeps the first
+    ld = (
+        '<script type="application/ld+json">{"@type": "Article", "headline": "Harbour",'
+        ' "datePublished": "2025-11-29T12:28:31-05:00", "dateModified": "2025-11-29T12:28:31-05:00"}</script>'
+    )
+    body = "<div>Published <time pubdate datetime='2025-08-13'>August 13, 2025</time></div>"
+    art = extract(_with_head(ld, body), "https://example.test/ah")
+    assert (art.published, art.modified) == ("2025-08-13", "2025-11-29T12:28:31-05:00")
+
+
+@pytest.mark.parametrize(
+    "byline, name",
+    [
+        (
+            "<div class='publish-date-author'>Dec. 19, 2025 &middot; Ada Brook on behalf of the team</div>",
+            "Ada Brook",
+        ),
+        (
+            "<div class='author-box'><h4 class='author-box__name'>Ada Brook (Content Manager)</h4></div>",
+            "Ada Brook",
+        ),
+        ("<p>Written for you. <a href='/author/ada-brook/'>Ada Brook</a></p>", "Ada Brook"),
+        (
+            "<div class='blog_author-box'><img class='blog_author-image' alt='Ada Brook' src='a.jpg'>"
+            "<div>Ada Brook</div></div>",
+            "Ada Brook",
+        ),
+    ],
+)
+def test_an_unlabelled_byline_names_the_writer(byline, name):
+    # a date before the name, a name class inside an author box, an author-archive link, a portrait
+    assert extract(_with_head("", byline), "https://example.test/ai").authors == [name]
+
+
+def test_an_author_archive_link_in_a_menu_is_no_byline():
+    menu = "<ul class='sub-menu'><li><a href='/author/xavier/'>Harbour Engineer</a></li></ul>"
+    assert extract(_with_head("", menu), "https://example.test/aj").authors == []
+
+
+def test_the_byline_lists_the_cowriters_of_the_one_metadata_author():
+    head = "<meta name='author' content='Ada Brook'>"
+    byline = "<div class='byline'>By Ada Brook, Ben Cole and Cy Dunn</div>"
+    assert extract(_with_head(head, byline), "https://example.test/ak").authors == [
+        "Ada Brook",
+        "Ben Cole",
+        "Cy Dunn",
+    ]
+    roles = "<div class='byline'>By Ada Brook, Trends Reporter</div>"
+    assert extract(_with_head(head, roles), "https://example.test/ak").authors == ["Ada Brook"]
+
+
+def test_the_name_in_an_unlabelled_dateline_under_the_h1_is_the_author():
+    page = _page("<p>Ada Brook | Senior Writer | July 2, 2025</p>" + _paragraphs(3)).replace(
+        "<h1>Harbour</h1>", "<header><h1>Harbour</h1></header>"
+    )
+    assert extract(page, "https://example.test/al").authors == ["Ada Brook"]
+
+
+def test_an_author_link_in_a_sentence_or_to_another_site_is_no_byline():
+    quote = (
+        '<p>"The fact that we found them equal is amazing," says study author '
+        "<a href='/author/ada-brook'>Ada Brook</a>, director of the harbour research programme.</p>"
+    )
+    other = "<div><a href='https://other.test/author/ben-cole'>Ben Cole</a></div>"
+    assert extract(_with_head("", quote), "https://example.test/am").authors == []
+    assert extract(_with_head("", other), "https://example.test/am").authors == []
+
+
+def test_a_lone_h1_reading_as_a_headline_beats_a_search_title():
+    head = "<meta property='og:title' content='Harbour Costs 12 / 2025 - Best Prices'>"
+    page = _with_head(head).replace("<h1>Harbour</h1>", "<h1>How much does it cost to reopen a harbour?</h1>")
+    assert extract(page, "https://example.test/an").title == "How much does it cost to reopen a harbour?"
+    label = _with_head(head).replace("<h1>Harbour</h1>", "<h1>Our Blog</h1>")
+    assert extract(label, "https://example.test/an").title == "Harbour Costs 12 / 2025 - Best Prices"
+
+
+def test_a_lone_h1_the_metadata_does_not_confirm_stays_in_the_text():
+    head = "<meta property='og:title' content='Harbour Costs 12 / 2025 - Best Prices'>"
+    page = _with_head(head).replace("<h1>Harbour</h1>", "<h1>How much does it cost to reopen a harbour?</h1>")
+    assert extract(page, "https://example.test/ao").text.startswith("How much does it cost")

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import lxml.etree as etree
 
-from ._dates import _MONTHS
+from ._dates import _MONTHS, normalise_date
+from ._sources import join_url
 from ._values import clean
 
 
@@ -32,7 +34,7 @@ def _names(value: Any) -> list[str]:
     s = clean(value)
     if not s or s.startswith("http") or len(s) > 150:
         return []
-    s = _BYLINE_PREFIX.sub("", _BYLINE_PREFIX_GLUED.sub("", s))
+    s = _BYLINE_PREFIX.sub("", _BYLINE_PREFIX_GLUED.sub("", _LEADING_DATE.sub("", s)))
     s = _BYLINE_TAIL.split(_GLUED_MONTH.sub(" ", s))[0]
     parts = []
     for i, seg in enumerate(re.split(r"\s*;\s*|,\s*(?=\S+\s+\S)", s)):
@@ -46,6 +48,11 @@ def _names(value: Any) -> list[str]:
     return out
 
 
+#: A date written before the name, then a separator: "Dec. 19, 2025 · Name", "2025-12-19 | Name".
+_LEADING_DATE = re.compile(
+    r"^\s*(?:[A-Za-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}\.?\s+[A-Za-z]{3,9}\.?\s+\d{4}|"
+    r"\d{4}-\d{2}-\d{2}|\d{1,2}[/.]\d{1,2}[/.]\d{4})\s*[·•|–—-]\s*"
+)
 _GLUED_MONTH = re.compile(
     r"(?<=[a-z])(?=(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?(?:\s+\d|\b))"
 )
@@ -62,8 +69,13 @@ def _is_role(segment: str) -> bool:
     return any(w.lower().strip(".,()").removesuffix("s") in _ROLE_WORDS for w in segment.split())
 
 
+_PARENTHESIS = re.compile(r"\s*\(([^()]*)\)")
+
+
 def _without_role(p: str) -> str:
-    """A name without the job title written after it; "" when the part is only a role."""
+    """A name without the job title written after it; "" when the part is only a role.
+    A role in brackets goes too ("Lance Ryan (Content Manager)"), a nickname stays."""
+    p = _PARENTHESIS.sub(lambda m: "" if _is_role(m.group(1)) else m.group(0), p).strip()
     words = p.split()
     for i, w in enumerate(words):
         if w.lower().strip(".,") in _ROLE_WORDS:
@@ -119,7 +131,8 @@ def _byline(root: etree._Element) -> list[str]:
     nodes = root.xpath(
         '//*[@rel="author" or @itemprop="author" or contains(@class,"byline") or '
         'contains(@class,"author-name") or contains(@class,"author") and not('
-        'contains(@class,"bio") or contains(@class,"box"))][position()<6]'
+        'contains(@class,"bio") or contains(@class,"box")) or '
+        'contains(@class,"author") and contains(@class,"__name")][position()<6]'
     )
     for el in nodes:
         name_el = el.xpath('.//*[@itemprop="name"]')
@@ -191,3 +204,96 @@ def _is_menu(el: etree._Element) -> bool:
     if (el.get("role") or "").lower() in ("menu", "menubar"):
         return True
     return not _MENU_CLASSES.isdisjoint((el.get("class") or "").lower().split())
+
+
+#: A link to the writer's archive page: WordPress ``/author/slug/``, ``/authors/slug``.
+_AUTHOR_PATH = re.compile(r"/(?:author|authors|autor|auteur)/[^/?#]+", re.I)
+#: The words around a name in a portrait's alt text: "Picture of Name", "Name photo".
+_PORTRAIT_WORDS = re.compile(
+    r"^(?:picture|photo|image|portrait|avatar)\s+of\s+|\s+(?:picture|photo|image|avatar)$", re.I
+)
+
+
+def _unlabelled_author(root: etree._Element, url: str = "") -> list[str]:
+    """A writer named by the page's markup without any "By": the text of a link to an
+    author archive page, or the alt text of an image classed as the author's portrait
+    (an author box whose name sits in an unclassed <div>). A person's name only, of two
+    words or more: a login handle or a team is no evidence here."""
+    body = root.find("body")
+    if body is None:
+        return []
+    for el in body.iter("a", "img"):
+        if any(_is_menu(up) or up.tag == "nav" for up in el.iterancestors()):
+            continue  # "Hong Kong Actuary" in a site menu: a column, not this page's writer
+        text = _author_link_text(el, url) if el.tag == "a" else _portrait_alt(el)
+        names = [n for n in _names(text) if _NAME_LIKE.match(n) and " " in n] if text else []
+        if names:
+            return names[:1]
+    return []
+
+
+def _author_link_text(a: etree._Element, url: str) -> str | None:
+    """The name a link to this site's author page shows; not a link inside a sentence
+    ("says study author <a href=other.org/author/...>"): a person quoted, not the writer."""
+    href = (a.get("href") or "").strip()
+    if not _AUTHOR_PATH.search(href) or not _same_site(url, href):
+        return None
+    parent = a.getparent()
+    if parent is not None and len(clean(" ".join(parent.itertext())) or "") > 120:
+        return None
+    return clean(" ".join(a.itertext())) or clean(a.get("aria-label")) or clean(a.get("title"))
+
+
+def _same_site(url: str, href: str) -> bool:
+    """Whether a link stays on the page's host (a relative link does)."""
+    try:
+        return urlsplit(join_url(url, href) or "").netloc == urlsplit(url).netloc
+    except ValueError:  # a malformed host ("http://[broken/")
+        return False
+
+
+def _portrait_alt(img: etree._Element) -> str | None:
+    parent = img.getparent()
+    classes = f"{img.get('class') or ''} {parent.get('class') or '' if parent is not None else ''}".lower()
+    if "author" not in classes:
+        return None
+    alt = clean(img.get("alt"))
+    return _PORTRAIT_WORDS.sub("", alt) if alt else None
+
+
+_SEPARATORS = re.compile(r"\s*[|•·]\s*")
+
+
+def _dateline_author(root: etree._Element) -> list[str]:
+    """The name in an unlabelled dateline under the <h1>: "Name | Senior Writer | July 2,
+    2025", one short line holding a date and, beside it, a person's name (a role, if any,
+    is left out)."""
+    body = root.find("body")
+    h1 = body.find(".//h1") if body is not None else None
+    if h1 is None:
+        return []
+    for el in _following(h1, 30):
+        text = clean(" ".join(el.itertext()))
+        if not text or len(text) > 80:
+            continue
+        parts = _SEPARATORS.split(text)
+        if len(parts) < 2 or not any(normalise_date(p) for p in parts):
+            continue
+        names = [
+            p for p in parts if " " in p and _NAME_LIKE.match(p) and not _is_role(p) and not normalise_date(p)
+        ]
+        if names:
+            return names[:1]
+    return []
+
+
+def _following(el: etree._Element, n: int) -> list[etree._Element]:
+    """The ``n`` elements after ``el`` in document order (its descendants excluded)."""
+    out: list[etree._Element] = []
+    for nxt in el.itersiblings():
+        for x in nxt.iter(etree.Element):
+            out.append(x)
+            if len(out) >= n:
+                return out
+    parent = el.getparent()
+    return out + (_following(parent, n - len(out)) if parent is not None and parent.tag != "body" else [])

@@ -116,6 +116,8 @@ def normalise_date(value: Any) -> str | None:
 
 
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|\b)")
+#: ``/2023/october/03/``, ``/2023/oct/03/``: the month named in the path.
+_URL_TEXT_DATE = re.compile(r"/((?:19|20)\d{2})/([a-z]{3,9})/(0?[1-9]|[12]\d|3[01])(?:/|\b)", re.I)
 _SCRIPT_DATE = re.compile(
     r"[\\\"']*(?:datePublished|publishedDate|published_?[Aa]t|publish_?[Dd]ate|published_?[Oo]n|"
     r"pubDate|publication_?[Dd]ate|firstPublished|first_published_at|"
@@ -149,13 +151,17 @@ def _script_date(root: etree._Element, rx: re.Pattern[str] = _SCRIPT_DATE) -> st
     return _first_date(m.group(1) for m in found if m)
 
 
-def _date_near_headline(root: etree._Element, longest: int = 80) -> str | None:
+def _date_near_headline(root: etree._Element, longest: int = 80, title: str | None = None) -> str | None:
     """A date written just before or after the page's <h1> (the dateline), in a piece
-    of text at most ``longest`` characters long."""
+    of text at most ``longest`` characters long. A page without an <h1> (a site builder
+    writing its headline in a styled <p> or <h2>) is read beside the element that holds
+    the ``title``."""
     body = root.find("body")
     if body is None:
         return None
     h1 = body.find(".//h1")
+    if h1 is None and title:
+        h1 = _title_element(body, title)
     if h1 is None:
         return None
     elements = list(body.iter(etree.Element))
@@ -171,6 +177,28 @@ def _date_near_headline(root: etree._Element, longest: int = 80) -> str | None:
         for piece in (el.text, el.tail)
         if piece and 6 <= len(piece.strip()) <= longest and re.search(r"\d{2}", piece)
     )
+
+
+_WORD = re.compile(r"\w+")
+_TITLE_AGREES = 0.7  # share of the words of the title and the element's text they have in common
+
+
+def _title_element(body: etree._Element, title: str) -> etree._Element | None:
+    """The first element holding its own text whose words are mostly the title's
+    (shared words at least 70% of the larger word set: the headline, not a block around it)."""
+    want = set(_WORD.findall(title.lower()))
+    if not want:
+        return None
+    for el in body.iter(etree.Element):
+        if el.tag in ("script", "style", "title") or not (el.text or "").strip():
+            continue
+        text = text_of(el)
+        if len(text) > 300:
+            continue
+        have = set(_WORD.findall(text.lower()))
+        if len(want & have) >= _TITLE_AGREES * max(len(want), len(have)):
+            return el
+    return None
 
 
 def _visible_date(root: etree._Element) -> str | None:
@@ -307,9 +335,15 @@ def any_meta_published(src: Sources) -> str | None:
 
 
 def url_published(src: Sources) -> str | None:
-    """The date in the URL's path (``/2024/05/17/``), or in the canonical URL's."""
-    m = _URL_DATE.search(src.url or "") or _URL_DATE.search(canonical_url(src) or "")
-    return normalise_date("-".join(m.groups())) if m else None
+    """The date in the URL's path (``/2024/05/17/``, ``/2024/may/17/``), or in the canonical URL's."""
+    for url in (src.url or "", canonical_url(src) or ""):
+        m = _URL_DATE.search(url)
+        if m:
+            return normalise_date("-".join(m.groups()))
+        m = _URL_TEXT_DATE.search(url)
+        if m and m.group(2).lower() in _MONTHS:
+            return _ymd(*m.groups())
+    return None
 
 
 def script_published(src: Sources) -> str | None:
@@ -323,8 +357,8 @@ def visible_published(src: Sources) -> str | None:
 
 
 def dateline_published(src: Sources) -> str | None:
-    """A date written just before or after the page's <h1>."""
-    return _date_near_headline(src.root)
+    """A date written just before or after the page's <h1> (or its headline)."""
+    return _date_near_headline(src.root, title=src.title)
 
 
 def labelled_published(src: Sources) -> str | None:
@@ -378,10 +412,30 @@ def find_published(src: Sources) -> str | None:
     against the local day it falls on is not taken for a re-stamp; a dateline piece of at
     most 40 characters, so that a date quoted in a sentence is not taken for it."""
     found = find_date(src, PUBLISHED)
-    shown = _date_near_headline(src.root, longest=40) if found else None
-    if found and shown and _days(shown) <= _days(found) - 2:
+    if found and found == find_date(src, MODIFIED):
+        found = _marked_before(src.root, found) or found
+    shown = _date_near_headline(src.root, longest=40, title=src.title) if found else None
+    if found and shown and _days(shown) <= _days(found) - 2 and not _swapped(shown, found):
         return shown
     return found
+
+
+def _marked_before(root: etree._Element, found: str) -> str | None:
+    """The date of a ``<time>`` marked as the publication (``pubdate``, a class or itemprop
+    naming it) when it falls on an earlier day than ``found``: a datePublished equal to
+    dateModified to the second is re-stamped on every save, the marked date is the first."""
+    for t in root.iter("time"):
+        words = f"{t.get('class') or ''} {t.get('itemprop') or ''}".lower()
+        if "publish" in words or t.get("pubdate") is not None:
+            d = normalise_date(t.get("datetime") or text_of(t))
+            return d if d and d[:10] < found[:10] else None
+    return None
+
+
+def _swapped(a: str, b: str) -> bool:
+    """Whether two dates are one day written in the other order ("03/10/2023" read month
+    first, for the 3rd of October a British page means): the same date, not a re-stamp."""
+    return a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]
 
 
 def _days(iso: str) -> int:

@@ -245,7 +245,7 @@ def _extract_into(
     forced = _select(root, keep_selectors, unmatched) if keep_selectors else []
     art.unmatched_selectors = unmatched
     nodes = find_body(root, forced or None, art.description, trace)
-    kept = _filter(blocks_of(nodes), art.title, trace)
+    kept = _filter(blocks_of(nodes), src.agreed_title, trace)
     blocks = drop_trailing_bio(kept, art.authors)
     if trace is not None:
         trace.extend(("line:bio", bl) for bl in kept[len(blocks) :])
@@ -253,9 +253,9 @@ def _extract_into(
     art.markdown = to_markdown(blocks)
     body = root.find("body")
     page_text = text_of(body) if body is not None else ""
-    art.wall, art.wall_evidence = detect_wall(page_text, art.text, src.free, art.title)
+    art.wall, art.wall_evidence = detect_wall(page_text, art.text, src.free, src.agreed_title)
     if not art.text and not art.wall:
-        blocks = _prose_fallback(cleaned_html, art.title, trace)
+        blocks = _prose_fallback(cleaned_html, src.agreed_title, trace)
         if blocks:
             art.text, art.markdown = to_text(blocks), to_markdown(blocks)
             art.reason = "no article container: the page's prose paragraphs kept"

@@ -13,7 +13,16 @@ from urllib.parse import urlsplit
 import lxml.etree as etree
 
 from ..article import Article
-from ._bylines import LABEL_WORDS, _byline, _labelled_byline, _names
+from ._bylines import (
+    _NAME_LIKE,
+    LABEL_WORDS,
+    _byline,
+    _dateline_author,
+    _is_role,
+    _labelled_byline,
+    _names,
+    _unlabelled_author,
+)
 from ._dates import MODIFIED, find_date, find_published
 from ._dom import text_of
 from ._sources import Sources, canonical_url, join_url
@@ -23,7 +32,8 @@ from ._values import clean
 def read_metadata(src: Sources, art: Article) -> None:
     """Set ``art``'s metadata fields to what the page says about itself (typed, field by field)."""
     site_name = find_site_name(src)
-    art.title = find_title(src, site_name)
+    art.title, src.agreed_title = find_titles(src, site_name)
+    src.title = art.title
     art.authors = find_authors(src, site_name)
     art.published = find_published(src)
     art.modified = find_date(src, MODIFIED)
@@ -45,9 +55,20 @@ def find_site_name(src: Sources) -> str | None:
 
 
 def find_title(src: Sources, site_name: str | None) -> str | None:
-    """The headline: the metadata title without the site's name, or the visible <h1>
-    that agrees with it, else the document's <title>. A metadata title that is only the
-    site's name (og:title "Robomow" on every page) is passed over for the next source."""
+    """The headline (see ``find_titles``)."""
+    return find_titles(src, site_name)[0]
+
+
+def find_titles(src: Sources, site_name: str | None) -> tuple[str | None, str | None]:
+    """The headline, and the title the metadata agrees on.
+
+    The headline: the metadata title without the site's name, or the visible <h1> that
+    agrees with it, else the document's <title>; but a lone <h1> that reads as a headline
+    and disagrees with the metadata title is the headline (that title was written for
+    search). A metadata title that is only the site's name (og:title "Robomow" on every
+    page) is passed over for the next source. The agreed title leaves such a lone <h1>
+    out, and the body's clean-up removes only the agreed title where the text repeats it:
+    a lone <h1> the metadata does not confirm may be a heading that belongs to the text."""
     meta_title = None
     for raw in (
         clean(src.article.get("headline")),
@@ -65,7 +86,8 @@ def find_title(src: Sources, site_name: str | None) -> str | None:
         raw = clean(text_of(t)) if t is not None else None
         if raw:
             title = _split_title(raw, site_name, src.url)
-    return title
+    lone = _lone_h1(src.root, src.url) if meta_title and not h1 else None
+    return (_split_title(lone, site_name, src.url) if lone else title), title
 
 
 _TITLE_META = ("og:title", "twitter:title", "dc.title", "citation_title", "parsely-title", "headline")
@@ -90,8 +112,20 @@ def find_authors(src: Sources, site_name: str | None = None) -> list[str]:
         shown = [n for n in _labelled_byline(src.root) if _squash(n) not in outlet]
         if shown:
             return shown
+    if len(names) == 1:
+        names = _cowriters(src, names[0])
     people = [n for n in names if _squash(n) not in outlet]
     return people if people else names
+
+
+def _cowriters(src: Sources, name: str) -> list[str]:
+    """The visible byline's names when it lists the one metadata name among others: a
+    theme's author meta tag and JSON-LD name the post's first writer only."""
+    shown = [n for n in _byline(src.root) if _NAME_LIKE.match(n) and not _is_role(n)]
+    key = _squash(name)
+    if len(shown) > 1 and any(_squash(n).endswith(key) for n in shown):
+        return shown
+    return [name]
 
 
 def _people_instead(src: Sources, outlet: set[str]) -> list[str]:
@@ -152,6 +186,7 @@ def _authors(src: Sources) -> list[str]:
     """Names as the first source gives them (an organisation included)."""
     authors = _names(src.article.get("author")) or _names(src.article.get("creator"))
     authors = authors or _meta_authors(src) or _byline(src.root) or _labelled_byline(src.root)
+    authors = authors or _unlabelled_author(src.root, src.url) or _dateline_author(src.root)
     return list(dict.fromkeys(authors))
 
 
@@ -278,18 +313,7 @@ def _tokens(s: str) -> set[str]:
 def _headline_h1(root: etree._Element, meta_title: str | None, url: str = "") -> str | None:
     """The visible headline: the page's <h1> that agrees with the metadata title
     (an <h1> linking to the home page is the site's name, not a headline)."""
-    body = root.find("body")
-    if body is None:
-        return None
-    h1s = []
-    for h in body.iter("h1"):
-        if _links_home(h, url):
-            continue
-        text = clean(text_of(h))
-        if text and 5 <= len(text) <= 300:
-            h1s.append(text)
-        if len(h1s) >= 3:
-            break
+    h1s = _h1_texts(root, url)
     if not h1s:
         return None
     if not meta_title:
@@ -303,6 +327,68 @@ def _headline_h1(root: etree._Element, meta_title: str | None, url: str = "") ->
         if key[0] >= 0.5 and key > best_key:
             best, best_key = text, key
     return best
+
+
+def _h1_texts(root: etree._Element, url: str) -> list[str]:
+    """The texts of the page's first three <h1> of headline length, not linking home."""
+    body = root.find("body")
+    if body is None:
+        return []
+    h1s: list[str] = []
+    for h in body.iter("h1"):
+        if _links_home(h, url):
+            continue
+        text = clean(headline_text(h))
+        if text and 5 <= len(text) <= 300:
+            h1s.append(text)
+        if len(h1s) >= 3:
+            break
+    return h1s
+
+
+def _lone_h1(root: etree._Element, url: str) -> str | None:
+    """The page's one <h1>, when it reads as a headline (see ``_headline_like``)."""
+    h1s = _h1_texts(root, url)
+    return h1s[0] if len(h1s) == 1 and _headline_like(h1s[0]) else None
+
+
+_HEADLINE_WORDS = 5  # a section's label ("Our Blog", "M&A Updates") is shorter
+
+
+def _headline_like(text: str) -> bool:
+    """Whether a lone <h1> that shares few words with the metadata title reads as a headline:
+    a phrase of five words or more, not a lead-in ending in a colon."""
+    return len(text.split()) >= _HEADLINE_WORDS and not text.rstrip().endswith(":")
+
+
+#: Parts of a heading that are not its words: the date, byline or comment count that a
+#: theme writes inside the <h1> (class names are the CMS's, in any language of the page).
+_HEADING_NOISE_CLASS = re.compile(r"date|time|byline|author|posted|comment|count", re.I)
+_HEADING_NOISE_TAGS = frozenset(
+    {"time", "script", "style", "noscript", "button", "svg", "h2", "h3", "h4", "h5", "h6"}
+)
+#: A one- or two-word label before the headline ("Blog:", "Review:") in an element of its own.
+_HEADING_LABEL = re.compile(r"^\s*\w+(?:\s\w+)?\s*:\s*$")
+
+
+def headline_text(h: etree._Element) -> str:
+    """The words of a heading without the date, byline or comment count nested in it,
+    and without a leading label in an element of its own: the title a reader sees
+    under the page's own decoration ("Dec 18 2025 Preparing ...", "Blog: Best ...")."""
+    parts = [h.text or ""]
+    for i, child in enumerate(h):
+        label = i == 0 and not (h.text or "").strip() and _HEADING_LABEL.match(text_of(child))
+        if not (label or _heading_noise(child)):
+            parts.append(headline_text(child) if len(child) else text_of(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _heading_noise(el: etree._Element) -> bool:
+    """Whether an element inside a heading is decoration, not words of the headline."""
+    if not isinstance(el.tag, str) or el.tag in _HEADING_NOISE_TAGS:
+        return True
+    return bool(_HEADING_NOISE_CLASS.search(f"{el.get('class') or ''} {el.get('id') or ''}"))
 
 
 def _links_home(h: etree._Element, url: str) -> bool:

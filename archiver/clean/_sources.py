@@ -53,6 +53,8 @@ class Sources:
     others: list[dict[str, Any]] = field(default_factory=list)  # Recipe, HowTo, VideoObject...: dated too
     is_article: bool = False  # an article type in JSON-LD or og:type
     free: bool | None = None  # False when an item says isAccessibleForFree=false
+    title: str | None = None  # the headline found, for the finders that look beside it
+    agreed_title: str | None = None  # the title the metadata agrees on: the body drops its repeats
 
     def first_meta(self, *keys: str) -> str | None:
         """The first present meta tag's value, in the order of ``keys``."""
