@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import lxml.etree as etree
 
-from ._dates import _MONTHS, normalise_date
+from ._datetext import MONTHS, normalise_date
 from ._sources import join_url
 from ._values import clean
 
@@ -122,7 +122,7 @@ def _is_name(p: str) -> bool:
         return False
     if "@" in p or "/" in p or ":" in p or "*" in p or "." in p and " " not in p:
         return False
-    if low.split()[0].rstrip(".") in _MONTHS or low.endswith(" says"):
+    if low.split()[0].rstrip(".") in MONTHS or low.endswith(" says"):
         return False  # a date, or a comment's "Name says"
     return len(p.split()) <= 8
 

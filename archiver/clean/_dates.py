@@ -1,8 +1,8 @@
-"""Publication and modification dates: parsing written dates, and finding them on a page.
+"""Publication and modification dates: finding them on a page.
 
-``normalise_date`` turns what pages write into ISO 8601, keeping the time zone the
-page gives. ``PUBLISHED`` and ``MODIFIED`` are the finders tried in order, most
-trusted first; the first date found wins.
+``PUBLISHED`` and ``MODIFIED`` are the finders tried in order, most trusted first;
+the first date found wins. Each reads what the page writes through
+:func:`._datetext.normalise_date`, which keeps the time zone the page gives.
 """
 
 from __future__ import annotations
@@ -13,107 +13,9 @@ from typing import Any, Callable, Iterable
 
 import lxml.etree as etree
 
+from ._datetext import MONTHS, ymd, normalise_date
 from ._dom import text_of
 from ._sources import Sources, canonical_url
-from ._values import clean
-
-_DATE_RES = [
-    re.compile(
-        r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
-        r"\s*(Z|[+-]\d{2}:?\d{2})?)?"
-    ),
-    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
-    re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b"),
-    re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b"),
-    re.compile(r"(?<![\d.])((?:19|20)\d{2})\.(\d{1,2})\.(\d{1,2})(?![\d.])"),  # 2025.12.17
-]
-_MONTHS = {
-    m: i + 1
-    for i, names in enumerate(
-        [
-            "jan january januar janvier enero gennaio",
-            "feb february februar février febrero febbraio",
-            "mar march märz mars marzo",
-            "apr april avril abril aprile",
-            "may mai mayo maggio",
-            "jun june juni juin junio giugno",
-            "jul july juli juillet julio luglio",
-            "aug august août agosto",
-            "sep sept september septembre septiembre settembre",
-            "oct october oktober octobre octubre ottobre",
-            "nov november novembre noviembre",
-            "dec december dezember décembre diciembre dicembre",
-        ]
-    )
-    for m in names.split()
-}
-_TEXT_DATE = re.compile(
-    r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\.?\s+([A-Za-zäéû]{3,9})\.?,?\s+(\d{4})|"
-    r"([A-Za-zäéû]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4}))\b"
-)
-
-
-#: "2023 Jan 7": the order of citation_publication_date (PubMed, Highwire).
-_YEAR_FIRST_TEXT_DATE = re.compile(r"\b((?:19|20)\d{2})\s+([A-Za-z]{3,9})\.?\s+(\d{1,2})\b")
-
-
-def _ymd(year: str, month: str, day: str) -> str | None:
-    """``YYYY-MM-DD`` from a year, a month's name and a day, or ``None`` if no such day."""
-    mo = _MONTHS.get(month.lower())
-    if not mo:
-        return None
-    try:
-        return datetime(int(year), mo, int(day)).strftime("%Y-%m-%d")
-    except ValueError:
-        return None
-
-
-def normalise_date(value: Any) -> str | None:
-    """Return an ISO 8601 date or datetime (with tz when given), or ``None``."""
-    s = clean(value)
-    if not s:
-        return None
-    m = _DATE_RES[0].search(s)
-    if m:
-        y, mo, d, hh, mm, ss, tz = m.groups()
-        try:
-            datetime(int(y), int(mo), int(d))
-        except ValueError:
-            return None
-        if hh is None:
-            return f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
-        out = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}T{int(hh):02d}:{mm}:{ss or '00'}"
-        if tz:
-            if tz != "Z" and ":" not in tz:
-                tz = tz[:3] + ":" + tz[3:]
-            out += tz  # "Z" kept as the page wrote it
-        return out
-    for rx, order in ((_DATE_RES[1], (0, 1, 2)), (_DATE_RES[4], (0, 1, 2)), (_DATE_RES[2], (2, 1, 0))):
-        m = rx.search(s)
-        if m:
-            g = m.groups()
-            y, mo, d = (int(g[i]) for i in order)
-            try:
-                datetime(y, mo, d)
-            except ValueError:
-                continue
-            return f"{y:04d}-{mo:02d}-{d:02d}"
-    m = _DATE_RES[3].search(s)
-    if m:
-        a, b, y = (int(x) for x in m.groups())
-        mo, d = (b, a) if a > 12 else (a, b)  # US order unless the first cannot be a month
-        try:
-            datetime(y, mo, d)
-            return f"{y:04d}-{mo:02d}-{d:02d}"
-        except ValueError:
-            pass
-    m = _TEXT_DATE.search(s)
-    if m:  # "7 January 2023" or "January 7, 2023"
-        d, mon, y = m.group(1, 2, 3) if m.group(1) else m.group(5, 4, 6)
-        return _ymd(y, mon.rstrip("."), d)
-    m = _YEAR_FIRST_TEXT_DATE.search(s)
-    return _ymd(*m.groups()) if m else None
-
 
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|\b)")
 #: ``/2023/october/03/``, ``/2023/oct/03/``: the month named in the path.
@@ -341,8 +243,8 @@ def url_published(src: Sources) -> str | None:
         if m:
             return normalise_date("-".join(m.groups()))
         m = _URL_TEXT_DATE.search(url)
-        if m and m.group(2).lower() in _MONTHS:
-            return _ymd(*m.groups())
+        if m and m.group(2).lower() in MONTHS:
+            return ymd(*m.groups())
     return None
 
 

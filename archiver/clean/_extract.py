@@ -11,7 +11,7 @@ import lxml.etree as etree
 from ..article import Article
 from ._bio import drop_trailing_bio
 from ._body import find_body
-from ._dates import normalise_date
+from ._datetext import normalise_date
 from ._decode import decode_html, looks_binary, scrub
 from ._dom import drop, parse, strip_junk, text_of
 from ._metadata import read_metadata
