@@ -455,3 +455,19 @@ def test_a_closed_read_only_reader_does_not_make_the_archive_mutable(archive, tm
 def test_index_page_links_to_search_and_outlets(ds):
     links = [a["href"] for a in soup(get(ds, "/")).select("a")]
     assert "/-/search" in links and "/-/outlets" in links
+
+
+def test_outlet_page_of_an_outlet_without_recorded_crawls(archive, tmp_path):
+    """Crawl health recorded for one outlet only: the other's page has no such section, and no error."""
+    from archiver.store import Archive
+    from archiver.tools.health import record_crawl_stats
+
+    shutil.copytree(archive[0], tmp_path / "copy")
+    with Archive(tmp_path / "copy") as db:
+        record_crawl_stats(
+            db, "crawl-1", "demo", {"response_received_count": 3}, finished_at="2026-11-20T10:00:00Z"
+        )
+    copied = make_datasette(tmp_path / "copy")
+    demo, other = get(copied, "/-/outlet/demo"), get(copied, "/-/outlet/other")
+    assert demo.status_code == 200 and soup(demo).select_one("#crawl-health") is not None
+    assert other.status_code == 200 and soup(other).select_one("#crawl-health") is None

@@ -26,7 +26,13 @@ TROUBLE_COLORS = {"fetch errors": "#D55E00", "walls": "#CC79A7", "drift alarms":
 
 
 def crawl_health_charts(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """SVG charts and the last crawl's problems from ``crawl_stats`` rows (newest first)."""
+    """SVG charts and the last crawl's problems from ``crawl_stats`` rows (newest first).
+
+    ``{}`` (no crawl-health section) for an outlet with no such row: its articles came
+    by ``ingest``, or before crawls were recorded.
+    """
+    if not rows:
+        return {}
     rows = sorted(rows, key=lambda r: r["finished_at"] or "")
     labels = [(r["finished_at"] or "")[:16].replace("T", " ") for r in rows]
     articles = stacked_bars_svg(
@@ -48,8 +54,8 @@ def crawl_health_charts(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]
         title=f"Fetch errors, walls and drift alarms per crawl, {name}",
         colors=TROUBLE_COLORS,
     )
-    last = rows[-1] if rows else None
-    problems = [f"{p['kind']}: {p['message']}" for p in json.loads(last["problems"] or "[]")] if last else []
+    last = rows[-1]
+    problems = [f"{p['kind']}: {p['message']}" for p in json.loads(last["problems"] or "[]")]
     return {
         "crawls_chart": articles,
         "trouble_chart": trouble,

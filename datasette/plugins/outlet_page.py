@@ -100,8 +100,9 @@ async def outlet_view(datasette, request):
         health = crawl_health_charts(
             name, await cached_rows(db, HEALTH_SQL, {"name": name, "crawls": CRAWLS})
         )
-        health["crawls_chart"] = Markup(health["crawls_chart"])
-        health["trouble_chart"] = Markup(health["trouble_chart"])
+        for chart in ("crawls_chart", "trouble_chart"):
+            if chart in health:  # no crawl of this outlet recorded: no section
+                health[chart] = Markup(health[chart])
     context = {
         **health,
         "name": name,
