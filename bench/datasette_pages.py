@@ -292,8 +292,17 @@ def _remove_crawl(db: Path, crawl_id: str) -> None:
             "delete from articles where crawl_id = ?",
             "delete from captures where crawl_id = ?",
             "delete from crawls where id = ?",
+            "delete from crawl_stats where crawl_id = ?",
         ):
             archive.db.execute(sql, [crawl_id])
+        # the triggers count down to zero and leave the rows: the crawl's outlet, days and facets
+        for sql in (
+            "delete from outlet_counts where articles = 0 and captures = 0",
+            "delete from article_days where n = 0",
+            "delete from capture_days where n = 0",
+            "delete from article_facets where n = 0",
+        ):
+            archive.db.execute(sql)
 
 
 def _crawl_once(url: str, work: Path, out: Path, pages: int, name: str) -> tuple[float, str]:
@@ -340,16 +349,20 @@ def crawl_rate(big: Path, *, pages: int, rounds: int) -> tuple[float, float, int
     return statistics.median(empty_rates), statistics.median(big_rates), stored
 
 
-def start_server(db: Path) -> tuple[subprocess.Popen, str]:
-    """``archiver serve`` of ``db`` on a free loopback port, once it answers."""
+def start_server(db: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    """``archiver serve`` of ``db`` on a free loopback port, once it answers; its output goes to ``log``.
+
+    A file, not a pipe: nobody reads a pipe while requests run, and a server
+    that logged a traceback per request filled it and then stopped answering.
+    """
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "archiver.cli", "serve", str(db), "--port", str(port)],
-        env=child_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "archiver.cli", "serve", str(db), "--port", str(port)],
+            env=child_env(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 180
     while True:
@@ -359,7 +372,7 @@ def start_server(db: Path) -> tuple[subprocess.Popen, str]:
         except OSError:
             if time.time() > deadline or server.poll() is not None:
                 server.terminate()
-                print(server.stdout.read() if server.stdout else "", file=sys.stderr)
+                print(log.read_text(errors="replace")[-5000:], file=sys.stderr)
                 raise SystemExit("archiver serve did not start") from None
             time.sleep(0.3)
 
@@ -370,7 +383,7 @@ def measure(dbs: dict[int, Path], requests: int) -> dict[int, dict[str, tuple[fl
     The sizes are requested in turn, route by route and request by request, so
     they share the machine's load alike (a busy machine slows both, not one).
     """
-    servers = {size: start_server(db) for size, db in dbs.items()}
+    servers = {size: start_server(db, db.with_name("serve.log")) for size, db in dbs.items()}
     paths = {size: routes(db, requests, random.Random(7)) for size, db in dbs.items()}
     out: dict[int, dict] = {size: {} for size in dbs}
     try:
