@@ -240,6 +240,7 @@ def _remove(path: Path, items: list[tuple[Article, Capture, str]]) -> None:
             )
             archive.db.execute("delete from articles where url = ?", [article.url])
             archive.db.execute("delete from captures where record_id = ?", [capture.record_id])
+        _drop_zero_summaries(archive)
 
 
 def store_items(n: int, seed: int) -> list[tuple[Article, Capture, str]]:
@@ -283,6 +284,17 @@ def store_rate(big: Path, *, n: int, rounds: int) -> tuple[float, float]:
     return statistics.median(empty_rates), statistics.median(big_rates)
 
 
+def _drop_zero_summaries(archive: Archive) -> None:
+    """Summary rows counted down to zero by a removal (the triggers keep them): new outlets, days, authors."""
+    for sql in (
+        "delete from outlet_counts where articles = 0 and captures = 0",
+        "delete from article_days where n = 0",
+        "delete from capture_days where n = 0",
+        "delete from article_facets where n = 0",
+    ):
+        archive.db.execute(sql)
+
+
 def _remove_crawl(db: Path, crawl_id: str) -> None:
     """Delete what crawl ``crawl_id`` stored in ``db`` (triggers put the FTS index and counters back)."""
     with Archive(db) as archive, archive.transaction():
@@ -295,14 +307,7 @@ def _remove_crawl(db: Path, crawl_id: str) -> None:
             "delete from crawl_stats where crawl_id = ?",
         ):
             archive.db.execute(sql, [crawl_id])
-        # the triggers count down to zero and leave the rows: the crawl's outlet, days and facets
-        for sql in (
-            "delete from outlet_counts where articles = 0 and captures = 0",
-            "delete from article_days where n = 0",
-            "delete from capture_days where n = 0",
-            "delete from article_facets where n = 0",
-        ):
-            archive.db.execute(sql)
+        _drop_zero_summaries(archive)
 
 
 def _crawl_once(url: str, work: Path, out: Path, pages: int, name: str) -> tuple[float, str]:
