@@ -53,6 +53,7 @@ class CleanPipeline:
             from archiver.crawl.clean_pool import release
 
             self.stats.set_value("archiver/clean/pool_waits", self.pool.waited)
+            self.stats.set_value("archiver/clean/workers_replaced", self.pool.replaced)
             release(self.pool)
             self.pool = None
 
@@ -62,13 +63,19 @@ class CleanPipeline:
         # A rendered page's text is the browser's: only a fetched one may be a script-built shell.
         check_shell = not item.render
         if self.pool is not None:
-            cleaned = await self.pool.clean(
-                item.body,
-                item.url,
-                keep_selectors=outlet.body_selectors,
-                remove_selectors=outlet.remove_selectors,
-                check_shell=check_shell,
-            )
+            from archiver.crawl.clean_pool import WorkerDied
+
+            try:
+                cleaned = await self.pool.clean(
+                    item.body,
+                    item.url,
+                    keep_selectors=outlet.body_selectors,
+                    remove_selectors=outlet.remove_selectors,
+                    check_shell=check_shell,
+                )
+            except WorkerDied as exc:  # the page is in the WARC: `archiver reclean` can try it again
+                self.stats.inc_value("archiver/clean/worker_died")
+                raise DropItem(f"{exc} while cleaning {item.url}") from exc
         else:
             cleaned = clean_page(
                 item.body, item.url, outlet.body_selectors, outlet.remove_selectors, check_shell

@@ -104,3 +104,27 @@ def _state(pid: int) -> str:
     except OSError:
         return "(Z)"
     return "(Z)" if stat.rsplit(")", 1)[1].split()[0] == "Z" else "alive"
+
+
+def test_a_worker_that_dies_fails_its_page_and_is_replaced():
+    """A cleaning process killed while it holds a page: that page fails, the next ones are cleaned."""
+    from archiver.crawl.clean_pool import WorkerDied
+
+    (url, body), *rest = _demo_pages()
+
+    async def run() -> tuple:
+        pool = CleanPool(1, queue=2)
+        try:
+            first = asyncio.ensure_future(pool.clean(body, url))
+            await asyncio.sleep(0)  # handed to the worker
+            (worker,) = pool._all
+            os.kill(worker.process.pid, signal.SIGKILL)
+            outcome = await asyncio.gather(first, return_exceptions=True)
+            after = await asyncio.gather(*(pool.clean(b, u) for u, b in rest[:3]))
+            return outcome[0], after, pool.replaced
+        finally:
+            pool.shutdown()
+
+    died, after, replaced = asyncio.run(run())
+    assert isinstance(died, WorkerDied) and replaced == 1
+    assert [c.article.to_dict() for c in after] == [extract(b, u).to_dict() for u, b in rest[:3]]

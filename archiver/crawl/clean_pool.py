@@ -3,17 +3,17 @@
 Cleaning a page (:func:`clean_page`: :func:`archiver.clean.extract`, then the
 script-built-shell check of :func:`archiver.crawl.browser.shell.needs_browser`, which parses
 the page again) is pure CPU work: in the reactor thread nothing else would move meanwhile,
-and the other cores would idle. :class:`CleanPool` runs it in worker processes while the
-crawl awaits the result (``pipelines/clean.py``),
+and the other cores would idle. :class:`CleanPool` runs it in worker processes, one pipe
+each and no helper threads, while the crawl awaits the result (``pipelines/clean.py``),
 at most ``queue`` pages at a time (back-pressure). One pool serves every crawl of the
-process (:func:`acquire`, :func:`release`). Back-pressure, shutdown and orphans:
-"Many outlets" in ``docs/architecture.md``.
+process (:func:`acquire`, :func:`release`). Back-pressure, workers that die, shutdown and
+orphans: "Many outlets" in ``docs/architecture.md``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
+import collections
 import dataclasses
 import multiprocessing
 import os
@@ -23,7 +23,7 @@ from typing import Any
 
 from archiver.article import Article
 
-__all__ = ["CleanPool", "Cleaned", "acquire", "clean_page", "release", "worker_count"]
+__all__ = ["CleanPool", "Cleaned", "WorkerDied", "acquire", "clean_page", "release", "worker_count"]
 
 
 def worker_count(setting: Any) -> int:
@@ -77,20 +77,63 @@ def clean_page(
     return Cleaned(article, shell)
 
 
+class WorkerDied(RuntimeError):
+    """A cleaning process ended while it held a page (a crash on that page, or a kill); it is replaced."""
+
+
+def _serve(conn: Any, parent: int) -> None:
+    """A worker's loop: a page's arguments in, ``("ok", Cleaned)`` or ``("error", exception)`` out."""
+    _init_worker(parent)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):  # the crawl closed its end: done
+            return
+        try:
+            reply: tuple[str, Any] = ("ok", clean_page(*job))
+        except Exception as exc:  # the crawl reports it for this page; the worker goes on
+            reply = ("error", exc)
+        try:
+            conn.send(reply)
+        except (TypeError, AttributeError, ValueError) as exc:  # an exception that does not pickle
+            conn.send(("error", RuntimeError(f"{type(reply[1]).__name__}: {reply[1]} ({exc})")))
+
+
+class _Worker:
+    """One cleaning process and the crawl's end of its pipe; ``future`` is the page it holds."""
+
+    def __init__(self, context: Any, parent: int) -> None:
+        self.conn, child = context.Pipe(duplex=True)
+        self.process = context.Process(
+            target=_serve, args=(child, parent), daemon=True, name="archiver-clean"
+        )
+        self.process.start()
+        child.close()  # only the worker holds its end: the crawl's close is the worker's EOF
+        self.future: asyncio.Future[Cleaned] | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+
 class CleanPool:
-    """``workers`` cleaning processes; at most ``queue`` pages in flight."""
+    """``workers`` cleaning processes; at most ``queue`` pages in flight.
+
+    Each worker has a pipe of its own, written by the crawl's thread and read by its
+    event loop: no feeder or manager threads (``concurrent.futures``' process pool
+    has two) compete with the reactor for the GIL. A worker that dies fails the
+    page it held (:class:`WorkerDied`) and is replaced.
+    """
 
     def __init__(self, workers: int, queue: int | None = None) -> None:
         self.workers = workers
         self.queue = queue or 4 * workers
         # spawn, not fork (the reactor's threads and sockets must not be copied) nor forkserver
         # (it outlives a SIGKILLed parent): the workers are the crawl process's own children.
-        context = multiprocessing.get_context("spawn")
-        self.executor = concurrent.futures.ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(os.getpid(),)
-        )
+        self._context = multiprocessing.get_context("spawn")
+        self._all = [_Worker(self._context, os.getpid()) for _ in range(workers)]
+        self._idle = list(self._all)
+        self._jobs: collections.deque[tuple[tuple[Any, ...], asyncio.Future[Cleaned]]] = collections.deque()
         self._slots: asyncio.Semaphore | None = None
         self.waited = 0  # pages that waited for a free place (back-pressure happened)
+        self.replaced = 0  # workers that died and were started again
 
     async def clean(
         self,
@@ -107,13 +150,79 @@ class CleanPool:
         if self._slots.locked():
             self.waited += 1
         async with self._slots:
-            future = self.executor.submit(
-                clean_page, body, url, tuple(keep_selectors), tuple(remove_selectors), check_shell
+            loop = asyncio.get_running_loop()
+            for worker in self._all:
+                self._listen(worker, loop)
+            future: asyncio.Future[Cleaned] = loop.create_future()
+            self._jobs.append(
+                ((body, url, tuple(keep_selectors), tuple(remove_selectors), check_shell), future)
             )
-            return await asyncio.wrap_future(future)
+            self._dispatch()
+            return await future
+
+    def _listen(self, worker: _Worker, loop: asyncio.AbstractEventLoop) -> None:
+        if worker.loop is None:
+            worker.loop = loop
+            loop.add_reader(worker.conn.fileno(), self._receive, worker)
+
+    def _dispatch(self) -> None:
+        """Hand queued pages to idle workers."""
+        while self._jobs and self._idle:
+            job, future = self._jobs.popleft()
+            if future.done():  # cancelled while it waited
+                continue
+            worker = self._idle.pop()
+            worker.future = future
+            try:
+                worker.conn.send(job)
+            except OSError:  # the worker is gone: its reader replaces it and fails the page
+                continue
+
+    def _receive(self, worker: _Worker) -> None:
+        """The event loop's reader: a worker answered, or its pipe closed (it died)."""
+        future, worker.future = worker.future, None
+        try:
+            kind, value = worker.conn.recv()
+        except (EOFError, OSError):
+            self._replace(worker)
+            if future is not None and not future.done():
+                future.set_exception(
+                    WorkerDied(f"a cleaning process ended (exit code {worker.process.exitcode})")
+                )
+        else:
+            if future is not None and not future.done():
+                if kind == "ok":
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
+            self._idle.append(worker)
+        self._dispatch()
+
+    def _replace(self, worker: _Worker) -> None:
+        self._forget(worker)
+        fresh = _Worker(self._context, os.getpid())
+        self._all.append(fresh)
+        self._idle.append(fresh)
+        self.replaced += 1
+        if worker.loop is not None:
+            self._listen(fresh, worker.loop)
+
+    def _forget(self, worker: _Worker) -> None:
+        if worker.loop is not None and not worker.loop.is_closed():
+            worker.loop.remove_reader(worker.conn.fileno())
+        worker.conn.close()  # the worker's recv ends: it leaves
+        self._all.remove(worker)
+        if worker in self._idle:
+            self._idle.remove(worker)
 
     def shutdown(self) -> None:
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        """Close every worker's pipe (each then leaves) and cancel what still waits."""
+        for worker in list(self._all):
+            if worker.future is not None and not worker.future.done():
+                worker.future.cancel()
+            self._forget(worker)
+        while self._jobs:
+            self._jobs.popleft()[1].cancel()
 
 
 _POOL: list[Any] = [None, 0]  # [CleanPool, users]
