@@ -42,6 +42,9 @@ HTTPERROR_ALLOWED_CODES = [401, 403, 451]
 COOKIES_ENABLED = False  # archive the page every reader gets, not a session's
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
+# Scrapy's downloader, with each slot's concurrency held for the page requisites that go straight
+# to it rather than through the scheduler (handlers/downloader.py).
+DOWNLOADER = "archiver.handlers.downloader.Downloader"
 
 # Capture next to the downloader: a download handler tees the raw bytes of
 # each exchange and the capture middleware (order 950, closest to the
@@ -49,9 +52,6 @@ LOG_LEVEL = "INFO"
 # Only http(s) is ever requested: Scrapy's file, ftp, s3 and data handlers are switched
 # off, so a file:// or ftp:// entry in a hostile sitemap reaches neither the disk nor
 # the network (the address guard refuses those schemes too, with a counted reason).
-# Scrapy's downloader, with each slot's concurrency held for the page requisites that go straight
-# to it rather than through the scheduler (handlers/downloader.py).
-DOWNLOADER = "archiver.handlers.downloader.Downloader"
 DOWNLOAD_HANDLERS = {
     "http": "archiver.handlers.http11.TeeHTTP11DownloadHandler",
     "https": "archiver.handlers.http11.TeeHTTP11DownloadHandler",

@@ -13,7 +13,7 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from archiver.crawl.clean_pool import Cleaned, clean_page
+from archiver.crawl.clean_pool import Cleaned, WorkerDied, acquire, clean_page, release, worker_count
 from archiver.defaults import DEFAULTS
 from archiver.extensions.archive import get_session
 from archiver.spiders.items import PageItem
@@ -30,8 +30,6 @@ class CleanPipeline:
         self.drift_logged: set[str] = set()
         self.shell_logged: set[str] = set()
         # Clean in worker processes (archiver/crawl/clean_pool.py) unless ARCHIVER_CLEAN_WORKERS = 0.
-        from archiver.crawl.clean_pool import worker_count
-
         self.workers = worker_count(
             crawler.settings.get("ARCHIVER_CLEAN_WORKERS", DEFAULTS["ARCHIVER_CLEAN_WORKERS"])
         )
@@ -44,14 +42,10 @@ class CleanPipeline:
 
     def open_spider(self, spider: Any = None) -> None:
         if self.workers:
-            from archiver.crawl.clean_pool import acquire
-
             self.pool = acquire(self.workers, self.queue)
 
     def close_spider(self, spider: Any = None) -> None:
         if self.pool is not None:
-            from archiver.crawl.clean_pool import release
-
             self.stats.set_value("archiver/clean/pool_waits", self.pool.waited)
             self.stats.set_value("archiver/clean/workers_replaced", self.pool.replaced)
             release(self.pool)
@@ -63,8 +57,6 @@ class CleanPipeline:
         # A rendered page's text is the browser's: only a fetched one may be a script-built shell.
         check_shell = not item.render
         if self.pool is not None:
-            from archiver.crawl.clean_pool import WorkerDied
-
             try:
                 cleaned = await self.pool.clean(
                     item.body,

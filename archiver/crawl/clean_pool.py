@@ -110,7 +110,6 @@ class _Worker:
         self.process.start()
         child.close()  # only the worker holds its end: the crawl's close is the worker's EOF
         self.future: asyncio.Future[Cleaned] | None = None
-        self.loop: asyncio.AbstractEventLoop | None = None
 
 
 class CleanPool:
@@ -134,6 +133,9 @@ class CleanPool:
         self._slots: asyncio.Semaphore | None = None
         self.waited = 0  # pages that waited for a free place (back-pressure happened)
         self.replaced = 0  # workers that died and were started again
+        self._loop: asyncio.AbstractEventLoop | None = (
+            None  # whose readers watch the pipes (the first page's)
+        )
 
     async def clean(
         self,
@@ -150,20 +152,20 @@ class CleanPool:
         if self._slots.locked():
             self.waited += 1
         async with self._slots:
-            loop = asyncio.get_running_loop()
-            for worker in self._all:
-                self._listen(worker, loop)
-            future: asyncio.Future[Cleaned] = loop.create_future()
+            if self._loop is None:
+                self._loop = asyncio.get_running_loop()
+                for worker in self._all:
+                    self._listen(worker)
+            future: asyncio.Future[Cleaned] = self._loop.create_future()
             self._jobs.append(
                 ((body, url, tuple(keep_selectors), tuple(remove_selectors), check_shell), future)
             )
             self._dispatch()
             return await future
 
-    def _listen(self, worker: _Worker, loop: asyncio.AbstractEventLoop) -> None:
-        if worker.loop is None:
-            worker.loop = loop
-            loop.add_reader(worker.conn.fileno(), self._receive, worker)
+    def _listen(self, worker: _Worker) -> None:
+        assert self._loop is not None
+        self._loop.add_reader(worker.conn.fileno(), self._receive, worker)
 
     def _dispatch(self) -> None:
         """Hand queued pages to idle workers."""
@@ -204,12 +206,11 @@ class CleanPool:
         self._all.append(fresh)
         self._idle.append(fresh)
         self.replaced += 1
-        if worker.loop is not None:
-            self._listen(fresh, worker.loop)
+        self._listen(fresh)  # a worker dies only after the first page, so the loop is known
 
     def _forget(self, worker: _Worker) -> None:
-        if worker.loop is not None and not worker.loop.is_closed():
-            worker.loop.remove_reader(worker.conn.fileno())
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.remove_reader(worker.conn.fileno())
         worker.conn.close()  # the worker's recv ends: it leaves
         self._all.remove(worker)
         if worker in self._idle:
