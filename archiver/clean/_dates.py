@@ -16,6 +16,7 @@ import lxml.etree as etree
 from ._datetext import MONTHS, ymd, normalise_date
 from ._dom import text_of
 from ._sources import Sources, canonical_url
+from ._values import words
 
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|\b)")
 #: ``/2023/october/03/``, ``/2023/oct/03/``: the month named in the path.
@@ -31,6 +32,17 @@ _SCRIPT_PLAIN_DATE = re.compile(
 _DATE_CLASS = re.compile(r"date|time|publish|posted|byline|meta|datum|fecha|dateline|author", re.I)
 
 
+def _marks(t: etree._Element) -> str:
+    """What a ``<time>`` says of itself: its class, itemprop and ``pubdate`` value, lower-cased."""
+    return f"{t.get('class') or ''} {t.get('itemprop') or ''} {t.get('pubdate') or ''}".lower()
+
+
+def _marked_published(t: etree._Element) -> bool:
+    """A ``<time>`` marked as the publication date (``pubdate``, or a class or itemprop naming it)."""
+    marks = _marks(t)
+    return "publish" in marks or "pubdate" in marks or t.get("pubdate") is not None
+
+
 def _time_element(root: etree._Element) -> str | None:
     """A ``<time>``: first one marked as publication, else the first one."""
     first = None
@@ -38,10 +50,9 @@ def _time_element(root: etree._Element) -> str | None:
         d = normalise_date(t.get("datetime") or text_of(t))
         if not d:
             continue
-        words = f"{t.get('class') or ''} {t.get('itemprop') or ''} {t.get('pubdate') or ''}".lower()
-        if "publish" in words or "pubdate" in words or t.get("pubdate") is not None:
+        if _marked_published(t):
             return d
-        if first is None and not any(w in words for w in ("modif", "updat")):
+        if first is None and not any(w in _marks(t) for w in ("modif", "updat")):
             first = d
     return first
 
@@ -81,14 +92,13 @@ def _date_near_headline(root: etree._Element, longest: int = 80, title: str | No
     )
 
 
-_WORD = re.compile(r"\w+")
 _TITLE_AGREES = 0.7  # share of the words of the title and the element's text they have in common
 
 
 def _title_element(body: etree._Element, title: str) -> etree._Element | None:
     """The first element holding its own text whose words are mostly the title's
     (shared words at least 70% of the larger word set: the headline, not a block around it)."""
-    want = set(_WORD.findall(title.lower()))
+    want = words(title)
     if not want:
         return None
     for el in body.iter(etree.Element):
@@ -97,7 +107,7 @@ def _title_element(body: etree._Element, title: str) -> etree._Element | None:
         text = text_of(el)
         if len(text) > 300:
             continue
-        have = set(_WORD.findall(text.lower()))
+        have = words(text)
         if len(want & have) >= _TITLE_AGREES * max(len(want), len(have)):
             return el
     return None
@@ -327,8 +337,7 @@ def _marked_before(root: etree._Element, found: str) -> str | None:
     naming it) when it falls on an earlier day than ``found``: a datePublished equal to
     dateModified to the second is re-stamped on every save, the marked date is the first."""
     for t in root.iter("time"):
-        words = f"{t.get('class') or ''} {t.get('itemprop') or ''}".lower()
-        if "publish" in words or t.get("pubdate") is not None:
+        if _marked_published(t):
             d = normalise_date(t.get("datetime") or text_of(t))
             return d if d and d[:10] < found[:10] else None
     return None

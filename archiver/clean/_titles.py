@@ -15,7 +15,7 @@ import lxml.etree as etree
 
 from ._dom import text_of
 from ._sources import Sources, join_url
-from ._values import clean
+from ._values import clean, words
 
 
 def find_titles(src: Sources, site_name: str | None) -> tuple[str | None, str | None]:
@@ -98,10 +98,6 @@ def _split_title(title: str, site: str | None, url: str = "") -> str:
     return title
 
 
-def _tokens(s: str) -> set[str]:
-    return set(re.findall(r"\w+", s.lower()))
-
-
 def _headline_h1(root: etree._Element, meta_title: str | None, url: str = "") -> str | None:
     """The visible headline: the page's <h1> that agrees with the metadata title
     (an <h1> linking to the home page is the site's name, not a headline)."""
@@ -110,10 +106,10 @@ def _headline_h1(root: etree._Element, meta_title: str | None, url: str = "") ->
         return None
     if not meta_title:
         return h1s[0] if len(h1s) == 1 else None
-    mt = _tokens(meta_title)
+    mt = words(meta_title)
     best, best_key = None, (0.0, 0)
     for text in h1s:  # the <h1> that agrees best: the site's name in an <h1> shares a word or two
-        ht = _tokens(text)
+        ht = words(text)
         common = len(ht & mt)
         key = (common / min(len(ht), len(mt)) if ht and mt else 0.0, common)
         if key[0] >= 0.5 and key > best_key:

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 _WS = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
 
 
 def clean(s: Any) -> str | None:
@@ -23,3 +24,8 @@ def clean(s: Any) -> str | None:
         s = html_lib.unescape(html_lib.unescape(s))  # double-escaped in many CMS outputs
     s = _WS.sub(" ", s).strip()
     return s or None
+
+
+def words(s: str) -> set[str]:
+    """The lower-cased words of ``s``: what two titles, or a title and an element, have in common."""
+    return set(_WORD.findall(s.lower()))
