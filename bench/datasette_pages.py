@@ -310,8 +310,8 @@ def _remove_crawl(db: Path, crawl_id: str) -> None:
         _drop_zero_summaries(archive)
 
 
-def _crawl_once(url: str, work: Path, out: Path, pages: int, name: str) -> tuple[float, str]:
-    """Articles/s of one ``archiver crawl`` of the site at ``url`` into ``out``, and the crawl's id."""
+def _crawl_once(url: str, work: Path, out: Path, pages: int, name: str) -> tuple[float, str, int]:
+    """Articles/s of one ``archiver crawl`` of the site at ``url`` into ``out``, the crawl's id, its articles."""
     from bench.crawl import run_full
 
     result = run_full(url, work, pages, None, out=out, name=name)
@@ -320,7 +320,7 @@ def _crawl_once(url: str, work: Path, out: Path, pages: int, name: str) -> tuple
             "select id from crawls where outlet = 'bigsite' order by started_at desc limit 1"
         ).fetchone()[0]
         stored = conn.execute("select count(*) from articles where crawl_id = ?", [crawl_id]).fetchone()[0]
-    return stored / result["seconds"], crawl_id
+    return stored / result["seconds"], crawl_id, stored
 
 
 def crawl_rate(big: Path, *, pages: int, rounds: int) -> tuple[float, float, int]:
@@ -339,13 +339,11 @@ def crawl_rate(big: Path, *, pages: int, rounds: int) -> tuple[float, float, int
         for r in range(rounds):
             with tempfile.TemporaryDirectory(prefix="bench-crawl-rate-") as tmp:
                 work = Path(tmp)
-                rate, crawl_id = _crawl_once(url, work, work / "empty", pages, f"empty{r}")
+                rate, _crawl_id, stored = _crawl_once(url, work, work / "empty", pages, f"empty{r}")
                 empty_rates.append(rate)
-                with sqlite3.connect(work / "empty" / "archive.db") as conn:
-                    stored = conn.execute("select count(*) from articles").fetchone()[0]
                 (work / "big").mkdir()
                 (work / "big" / "archive.db").symlink_to(big)
-                rate, crawl_id = _crawl_once(url, work, work / "big", pages, f"big{r}")
+                rate, crawl_id, _stored = _crawl_once(url, work, work / "big", pages, f"big{r}")
                 big_rates.append(rate)
                 _remove_crawl(big, crawl_id)
     finally:
