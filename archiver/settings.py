@@ -45,6 +45,8 @@ LOG_LEVEL = "INFO"
 # Scrapy's downloader, with each slot's concurrency held for the page requisites that go straight
 # to it rather than through the scheduler (handlers/downloader.py).
 DOWNLOADER = "archiver.handlers.downloader.Downloader"
+# Scrapy's in-memory stats without the warning shim it runs on every stats call (handlers/stats.py).
+STATS_CLASS = "archiver.handlers.stats.StatsCollector"
 
 # Capture next to the downloader: a download handler tees the raw bytes of
 # each exchange and the capture middleware (order 950, closest to the
