@@ -18,7 +18,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 
 from archiver.crawl.fleet import OutletRun
-from archiver.spiders.runner import crawl_settings
+from archiver.spiders.runner import crawl_settings, start
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def run_fleet(
         deferred.addErrback(_start_failed, run)
         crawlers[index] = crawler
     if crawlers:
-        process.start()
+        start(process)
     for index, crawler in crawlers.items():
         run = runs[index]
         try:
