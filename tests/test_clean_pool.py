@@ -128,3 +128,29 @@ def test_a_worker_that_dies_fails_its_page_and_is_replaced():
     died, after, replaced = asyncio.run(run())
     assert isinstance(died, WorkerDied) and replaced == 1
     assert [c.article.to_dict() for c in after] == [extract(b, u).to_dict() for u, b in rest[:3]]
+
+
+def test_a_worker_gets_its_next_page_while_it_cleans_and_a_death_fails_only_the_page_it_cleaned():
+    """Two pages in one worker's pipe: killed, the page it cleaned fails; the one waiting is cleaned after all."""
+    from archiver.crawl.clean_pool import WorkerDied
+
+    (url, body), (url2, body2), *_ = _demo_pages()
+
+    async def run() -> tuple:
+        pool = CleanPool(1, queue=4)
+        try:
+            first = asyncio.ensure_future(pool.clean(body, url))
+            second = asyncio.ensure_future(pool.clean(body2, url2))
+            await asyncio.sleep(0)  # both handed to the one worker
+            (worker,) = pool._all
+            in_pipe = len(worker.sent)
+            os.kill(worker.process.pid, signal.SIGKILL)
+            outcome = await asyncio.gather(first, second, return_exceptions=True)
+            return in_pipe, outcome, pool.replaced
+        finally:
+            pool.shutdown()
+
+    in_pipe, (died, cleaned), replaced = asyncio.run(run())
+    assert in_pipe == CleanPool.DEPTH == 2
+    assert isinstance(died, WorkerDied) and replaced == 1
+    assert cleaned.article.to_dict() == extract(body2, url2).to_dict()

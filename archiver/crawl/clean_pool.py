@@ -99,8 +99,14 @@ def _serve(conn: Any, parent: int) -> None:
             conn.send(("error", RuntimeError(f"{type(reply[1]).__name__}: {reply[1]} ({exc})")))
 
 
+_Job = tuple[tuple[Any, ...], "asyncio.Future[Cleaned]"]
+
+
 class _Worker:
-    """One cleaning process and the crawl's end of its pipe; ``future`` is the page it holds."""
+    """One cleaning process and the crawl's end of its pipe; ``sent``: its pages, oldest first.
+
+    The oldest is the page it cleans; the others wait in its pipe.
+    """
 
     def __init__(self, context: Any, parent: int) -> None:
         self.conn, child = context.Pipe(duplex=True)
@@ -109,7 +115,7 @@ class _Worker:
         )
         self.process.start()
         child.close()  # only the worker holds its end: the crawl's close is the worker's EOF
-        self.future: asyncio.Future[Cleaned] | None = None
+        self.sent: collections.deque[_Job] = collections.deque()
 
 
 class CleanPool:
@@ -117,9 +123,17 @@ class CleanPool:
 
     Each worker has a pipe of its own, written by the crawl's thread and read by its
     event loop: no feeder or manager threads (``concurrent.futures``' process pool
-    has two) compete with the reactor for the GIL. A worker that dies fails the
-    page it held (:class:`WorkerDied`) and is replaced.
+    has two) compete with the reactor for the GIL. Each worker is sent its next page
+    while it still cleans one (:attr:`DEPTH`): it then never waits in ``recv``, and
+    the crawl's write never has to wake it. On this project's 2-core VM a write that
+    woke an idle worker blocked the reactor thread for about a millisecond, 8% of a
+    crawl's thread time (``bench/requisites.py``). A worker that dies fails the page
+    it was cleaning (:class:`WorkerDied`), its waiting pages go to the others, and it
+    is replaced.
     """
+
+    #: Pages handed to one worker at once: the one it cleans and the next.
+    DEPTH = 2
 
     def __init__(self, workers: int, queue: int | None = None) -> None:
         self.workers = workers
@@ -128,8 +142,7 @@ class CleanPool:
         # (it outlives a SIGKILLed parent): the workers are the crawl process's own children.
         self._context = multiprocessing.get_context("spawn")
         self._all = [_Worker(self._context, os.getpid()) for _ in range(workers)]
-        self._idle = list(self._all)
-        self._jobs: collections.deque[tuple[tuple[Any, ...], asyncio.Future[Cleaned]]] = collections.deque()
+        self._jobs: collections.deque[_Job] = collections.deque()
         self._slots: asyncio.Semaphore | None = None
         self.waited = 0  # pages that waited for a free place (back-pressure happened)
         self.replaced = 0  # workers that died and were started again
@@ -168,43 +181,47 @@ class CleanPool:
         self._loop.add_reader(worker.conn.fileno(), self._receive, worker)
 
     def _dispatch(self) -> None:
-        """Hand queued pages to idle workers."""
-        while self._jobs and self._idle:
+        """Hand queued pages to the least busy workers, up to :attr:`DEPTH` each."""
+        while self._jobs:
+            worker = min(self._all, key=lambda w: len(w.sent), default=None)
+            if worker is None or len(worker.sent) >= self.DEPTH:
+                return
             job, future = self._jobs.popleft()
             if future.done():  # cancelled while it waited
                 continue
-            worker = self._idle.pop()
-            worker.future = future
+            worker.sent.append((job, future))
             try:
                 worker.conn.send(job)
-            except OSError:  # the worker is gone: its reader replaces it and fails the page
-                continue
+            except OSError:  # the worker is gone: its reader replaces it and fails its page
+                return
 
     def _receive(self, worker: _Worker) -> None:
         """The event loop's reader: a worker answered, or its pipe closed (it died)."""
-        future, worker.future = worker.future, None
         try:
             kind, value = worker.conn.recv()
         except (EOFError, OSError):
             self._replace(worker)
-            if future is not None and not future.done():
-                future.set_exception(
-                    WorkerDied(f"a cleaning process ended (exit code {worker.process.exitcode})")
-                )
+            if worker.sent:
+                _job, future = worker.sent.popleft()  # the page it was cleaning
+                if not future.done():
+                    future.set_exception(
+                        WorkerDied(f"a cleaning process ended (exit code {worker.process.exitcode})")
+                    )
+            self._jobs.extendleft(reversed(worker.sent))  # the pages waiting in its pipe: to the others
+            worker.sent.clear()
         else:
-            if future is not None and not future.done():
+            _job, future = worker.sent.popleft()
+            if not future.done():
                 if kind == "ok":
                     future.set_result(value)
                 else:
                     future.set_exception(value)
-            self._idle.append(worker)
         self._dispatch()
 
     def _replace(self, worker: _Worker) -> None:
         self._forget(worker)
         fresh = _Worker(self._context, os.getpid())
         self._all.append(fresh)
-        self._idle.append(fresh)
         self.replaced += 1
         self._listen(fresh)  # a worker dies only after the first page, so the loop is known
 
@@ -213,14 +230,12 @@ class CleanPool:
             self._loop.remove_reader(worker.conn.fileno())
         worker.conn.close()  # the worker's recv ends: it leaves
         self._all.remove(worker)
-        if worker in self._idle:
-            self._idle.remove(worker)
 
     def shutdown(self) -> None:
         """Close every worker's pipe (each then leaves) and cancel what still waits."""
         for worker in list(self._all):
-            if worker.future is not None and not worker.future.done():
-                worker.future.cancel()
+            for _job, future in worker.sent:
+                future.cancel()
             self._forget(worker)
         while self._jobs:
             self._jobs.popleft()[1].cancel()
