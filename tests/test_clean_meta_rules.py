@@ -1,0 +1,55 @@
+"""Small cases of the metadata rules for titles and authors, one page per rule.
+
+Each page is a theme's markup reduced to the part the rule is about (written here,
+never copied from a data set).
+"""
+
+from __future__ import annotations
+
+from archiver.clean import extract
+
+PROSE = (
+    "The council voted on Tuesday to reopen the harbour, after engineers found that "
+    "the old sea wall, repaired twice since the storm, could hold for another decade. "
+)
+
+
+def _page(head: str = "", body: str = "", h1: str = "<h1>Harbour reopens after repairs</h1>") -> str:
+    """A page whose <head> carries ``head`` and whose article is ``body`` before three paragraphs."""
+    paragraphs = "".join(f"<p>{i}. {PROSE}</p>" for i in range(3))
+    return (
+        f"<html><head><title>Harbour reopens after repairs</title>{head}</head><body>"
+        "<nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
+        f"<article>{h1}{body}{paragraphs}</article><footer>© Example News</footer></body></html>"
+    )
+
+
+def test_the_linked_cowriters_beside_the_one_metadata_author_are_authors():
+    head = "<meta name='author' content='Ada Brook'>"
+    byline = (
+        "<div class='credits'><strong>Written by</strong> <a href='/authors/ada-brook'>Ada Brook</a>, "
+        "harbour reporter<br><a href='/authors/ben-cole'>Ben Cole</a>, senior editor</div>"
+    )
+    assert extract(_page(head, byline), "https://example.test/a").authors == ["Ada Brook", "Ben Cole"]
+
+
+def test_a_link_after_another_credit_or_marked_up_apart_is_no_cowriter():
+    head = "<meta name='author' content='Ada Brook'>"
+    checked = (
+        "<div class='credits'><p>By <a href='/author/ada-brook/'>Ada Brook</a></p>"
+        "<p>Fact-checked by <a href='/author/ben-cole/'>Ben Cole</a></p></div>"
+    )
+    expert = (
+        "<div class='meta'><span class='who'><a href='/author/ada-brook/'>Ada Brook</a></span> &amp; "
+        "<span class='who expert'><a href='/author/ben-cole/'>Ben Cole</a></span></div>"
+    )
+    assert extract(_page(head, checked), "https://example.test/b").authors == ["Ada Brook"]
+    assert extract(_page(head, expert), "https://example.test/b").authors == ["Ada Brook"]
+
+
+def test_a_list_of_author_search_links_under_an_author_s_label_names_every_writer():
+    byline = (
+        "<aside><h6>Author(s)</h6><ul><li><a href='/library/?_author=Ada%20Brook'>Ada Brook</a></li>"
+        "<li><a href='/library/?_author=Ben%20C.%20Cole'>Ben C. Cole</a></li></ul></aside>"
+    )
+    assert extract(_page("", byline), "https://example.test/c").authors == ["Ada Brook", "Ben C. Cole"]
