@@ -53,3 +53,22 @@ def test_a_list_of_author_search_links_under_an_author_s_label_names_every_write
         "<li><a href='/library/?_author=Ben%20C.%20Cole'>Ben C. Cole</a></li></ul></aside>"
     )
     assert extract(_page("", byline), "https://example.test/c").authors == ["Ada Brook", "Ben C. Cole"]
+
+
+def test_a_headline_cut_short_gives_way_to_the_source_that_writes_it_out():
+    head = (
+        '<script type="application/ld+json">{"@type": "BlogPosting",'
+        ' "headline": "Harbour reopens after repairs (Including the"}</script>'
+        "<meta property='og:title' content='Harbour reopens after repairs (Including the Sea Wall)'>"
+    )
+    page = _page(head, h1="")
+    assert extract(page, "https://example.test/d").title == "Harbour reopens after repairs (Including the Sea Wall)"
+
+
+def test_an_h2_showing_the_metadata_title_is_the_headline_over_an_h1_that_does_not():
+    # the post's title is an <h2>; the theme's one <h1> is a pull quote in the text
+    head = "<meta property='og:title' content='What do harbour towns love about ferries? | Port Blog'>"
+    page = _page(head, "<h2>What do harbour towns love about ferries?</h2>", h1="")
+    quote = "<h1>But what they love is the sense of freedom that a crossing gives</h1>"
+    page = page.replace("<p>0.", quote + "<p>0.", 1)
+    assert extract(page, "https://example.test/e").title == "What do harbour towns love about ferries?"

@@ -27,8 +27,27 @@ def find_titles(src: Sources, site_name: str | None) -> tuple[str | None, str | 
     search). A metadata title that is only the site's name (og:title "Robomow" on every
     page) is passed over for the next source. The agreed title leaves such a lone <h1>
     out, and the body's clean-up removes only the agreed title where the text repeats it:
-    a lone <h1> the metadata does not confirm may be a heading that belongs to the text."""
-    meta_title = None
+    a lone <h1> the metadata does not confirm may be a heading that belongs to the text.
+    No <h1> showing the metadata title word for word, but an <h2>/<h3> showing it (or a
+    part of the <title>): that heading is the headline, the <h1> is the site's or a section's."""
+    meta_title = _meta_title(src, site_name)
+    h1 = _headline_h1(src.root, meta_title, src.url)
+    title = (_split_title(h1, site_name, src.url) if h1 else None) or meta_title
+    t = src.root.find(".//title")
+    raw = clean(text_of(t)) if t is not None else None
+    if not title and raw:
+        title = _split_title(raw, site_name, src.url)
+    shown = _shown_title(src.root, [meta_title] if meta_title else _TITLE_SEP.split(raw or ""), h1)
+    if shown:
+        return shown, title
+    lone = _lone_h1(src.root, src.url) if meta_title and not h1 else None
+    return (_split_title(lone, site_name, src.url) if lone else title), title
+
+
+def _meta_title(src: Sources, site_name: str | None) -> str | None:
+    """The first metadata title that is not the site's name; one cut short ("... (Including",
+    "...") gives way to a later source that writes it out."""
+    titles = []
     for raw in (
         clean(src.article.get("headline")),
         clean(src.article.get("name")),
@@ -36,17 +55,46 @@ def find_titles(src: Sources, site_name: str | None) -> tuple[str | None, str | 
     ):
         title = _split_title(raw, site_name, src.url) if raw else None
         if title and not _is_site(title, site_name, src.url, whole=True):
-            meta_title = title
-            break
-    h1 = _headline_h1(src.root, meta_title, src.url)
-    title = (_split_title(h1, site_name, src.url) if h1 else None) or meta_title
-    if not title:
-        t = src.root.find(".//title")
-        raw = clean(text_of(t)) if t is not None else None
-        if raw:
-            title = _split_title(raw, site_name, src.url)
-    lone = _lone_h1(src.root, src.url) if meta_title and not h1 else None
-    return (_split_title(lone, site_name, src.url) if lone else title), title
+            titles.append(title)
+    if titles and _cut_short(titles[0]):
+        start = _WORDS.findall(titles[0].lower().rstrip(".… "))
+        for longer in titles[1:]:
+            if _WORDS.findall(longer.lower())[: len(start)] == start and not _cut_short(longer):
+                return longer
+    return titles[0] if titles else None
+
+
+_WORDS = re.compile(r"\w+")
+
+
+def _cut_short(title: str) -> bool:
+    """Whether a title was cut to a length: an ellipsis at its end, a bracket left open."""
+    return title.rstrip().endswith(("...", "…")) or title.count("(") > title.count(")")
+
+
+#: Words a title shown in a secondary heading has at least (a one-word "Blog" is a label).
+_SHOWN_WORDS = 3
+
+
+def _shown_title(root: etree._Element, titles: list[str | None], h1: str | None) -> str | None:
+    """The metadata title (else a part of the <title>) that an <h2>/<h3> shows word for
+    word, when no <h1> does: the page's visible headline is that heading."""
+    keys = [_WORDS.findall(t.lower()) for t in titles if t]
+    keys = [k for k in keys if len(k) >= _SHOWN_WORDS]
+    body = root.find("body")
+    if not keys or body is None:
+        return None
+    if any(_WORDS.findall(text.lower()) in keys for text in [h1 or "", *_all_h1(body)]):
+        return None
+    for h in body.iter("h2", "h3"):
+        text = clean(headline_text(h))
+        if text and _WORDS.findall(text.lower()) in keys:
+            return text
+    return None
+
+
+def _all_h1(body: etree._Element) -> list[str]:
+    return [clean(headline_text(h)) or "" for h in body.iter("h1")]
 
 
 _TITLE_META = ("og:title", "twitter:title", "dc.title", "citation_title", "parsely-title", "headline")
