@@ -72,3 +72,12 @@ def test_an_h2_showing_the_metadata_title_is_the_headline_over_an_h1_that_does_n
     quote = "<h1>But what they love is the sense of freedom that a crossing gives</h1>"
     page = page.replace("<p>0.", quote + "<p>0.", 1)
     assert extract(page, "https://example.test/e").title == "What do harbour towns love about ferries?"
+
+
+def test_an_h1_formatted_by_hand_that_words_the_page_otherwise_gives_way_to_the_metadata_title():
+    # a page builder's text block: the editor made part of the heading bold
+    head = "<meta property='og:title' content='How to Reopen a Harbour'>"
+    typed = "<h1>Reopen your <strong>harbour</strong> today</h1>"
+    themed = "<h1 class='entry-title'>Reopen your harbour today</h1>"
+    assert extract(_page(head, h1=typed), "https://example.test/f").title == "How to Reopen a Harbour"
+    assert extract(_page(head, h1=themed), "https://example.test/f").title == "Reopen your harbour today"

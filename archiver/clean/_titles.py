@@ -40,8 +40,10 @@ def find_titles(src: Sources, site_name: str | None) -> tuple[str | None, str | 
     shown = _shown_title(src.root, [meta_title] if meta_title else _TITLE_SEP.split(raw or ""), h1)
     if shown:
         return shown, title
-    lone = _lone_h1(src.root, src.url) if meta_title and not h1 else None
-    return (_split_title(lone, site_name, src.url) if lone else title), title
+    seen = _headline_h1(src.root, meta_title, src.url, typed_out=True) if h1 else None
+    headline = (_split_title(seen, site_name, src.url) if seen else None) or meta_title or title
+    lone = _lone_h1(src.root, src.url, meta_title) if meta_title and not seen else None
+    return (_split_title(lone, site_name, src.url) if lone else headline), title
 
 
 def _meta_title(src: Sources, site_name: str | None) -> str | None:
@@ -146,10 +148,14 @@ def _split_title(title: str, site: str | None, url: str = "") -> str:
     return title
 
 
-def _headline_h1(root: etree._Element, meta_title: str | None, url: str = "") -> str | None:
+def _headline_h1(
+    root: etree._Element, meta_title: str | None, url: str = "", typed_out: bool = False
+) -> str | None:
     """The visible headline: the page's <h1> that agrees with the metadata title
-    (an <h1> linking to the home page is the site's name, not a headline)."""
-    h1s = _h1_texts(root, url)
+    (an <h1> linking to the home page is the site's name, not a headline). ``typed_out``:
+    not an <h1> typed in the text that words the title otherwise (the headline, not the
+    agreed title the body's clean-up removes)."""
+    h1s = _h1_texts(root, url, meta_title if typed_out else None)
     if not h1s:
         return None
     if not meta_title:
@@ -165,26 +171,40 @@ def _headline_h1(root: etree._Element, meta_title: str | None, url: str = "") ->
     return best
 
 
-def _h1_texts(root: etree._Element, url: str) -> list[str]:
-    """The texts of the page's first three <h1> of headline length, not linking home."""
+def _h1_texts(root: etree._Element, url: str, meta_title: str | None = None) -> list[str]:
+    """The texts of the page's first three <h1> of headline length, not linking home; with
+    a metadata title, not an <h1> formatted by hand that words it otherwise (see
+    ``_formatted``)."""
     body = root.find("body")
     if body is None:
         return []
-    h1s: list[str] = []
+    key = _WORDS.findall(meta_title.lower()) if meta_title else None
+    h1s: list[tuple[str, bool]] = []
     for h in body.iter("h1"):
         if _links_home(h, url):
             continue
         text = clean(headline_text(h))
         if text and 5 <= len(text) <= 300:
-            h1s.append(text)
+            h1s.append((text, bool(key) and _formatted(h) and _WORDS.findall(text.lower()) != key))
         if len(h1s) >= 3:
             break
-    return h1s
+    return [text for text, typed in h1s if not typed]
 
 
-def _lone_h1(root: etree._Element, url: str) -> str | None:
+#: Inline formatting a text editor writes (bold, italics, a colour): a theme's headline has classes.
+_FORMATTING = frozenset({"b", "strong", "em", "i", "u", "font"})
+
+
+def _formatted(h: etree._Element) -> bool:
+    """Whether an <h1> was formatted by hand in the text editor (bold or coloured words
+    inside it): a heading typed in the page's text, which the metadata title, when it
+    words the page otherwise, names better than it."""
+    return any(x.tag in _FORMATTING or x.get("style") for x in h.iterdescendants() if isinstance(x.tag, str))
+
+
+def _lone_h1(root: etree._Element, url: str, meta_title: str | None = None) -> str | None:
     """The page's one <h1>, when it reads as a headline (see ``_headline_like``)."""
-    h1s = _h1_texts(root, url)
+    h1s = _h1_texts(root, url, meta_title)
     return h1s[0] if len(h1s) == 1 and _headline_like(h1s[0]) else None
 
 
