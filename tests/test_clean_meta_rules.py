@@ -62,7 +62,10 @@ def test_a_headline_cut_short_gives_way_to_the_source_that_writes_it_out():
         "<meta property='og:title' content='Harbour reopens after repairs (Including the Sea Wall)'>"
     )
     page = _page(head, h1="")
-    assert extract(page, "https://example.test/d").title == "Harbour reopens after repairs (Including the Sea Wall)"
+    assert (
+        extract(page, "https://example.test/d").title
+        == "Harbour reopens after repairs (Including the Sea Wall)"
+    )
 
 
 def test_an_h2_showing_the_metadata_title_is_the_headline_over_an_h1_that_does_not():
@@ -81,3 +84,10 @@ def test_an_h1_formatted_by_hand_that_words_the_page_otherwise_gives_way_to_the_
     themed = "<h1 class='entry-title'>Reopen your harbour today</h1>"
     assert extract(_page(head, h1=typed), "https://example.test/f").title == "How to Reopen a Harbour"
     assert extract(_page(head, h1=themed), "https://example.test/f").title == "Reopen your harbour today"
+
+
+def test_the_host_name_written_before_the_title_is_not_part_of_it():
+    page = _page(h1="").replace(
+        "<title>Harbour reopens after repairs</title>", "<title>example.test Harbour reopens</title>"
+    )
+    assert extract(page, "https://www.example.test/2025/harbour").title == "Harbour reopens"

@@ -43,7 +43,7 @@ def find_titles(src: Sources, site_name: str | None) -> tuple[str | None, str | 
     seen = _headline_h1(src.root, meta_title, src.url, typed_out=True) if h1 else None
     headline = (_split_title(seen, site_name, src.url) if seen else None) or meta_title or title
     lone = _lone_h1(src.root, src.url, meta_title) if meta_title and not seen else None
-    return (_split_title(lone, site_name, src.url) if lone else headline), title
+    return _without_host(_split_title(lone, site_name, src.url) if lone else headline, src.url), title
 
 
 def _meta_title(src: Sources, site_name: str | None) -> str | None:
@@ -126,6 +126,23 @@ def _is_site(part: str, site: str | None, url: str, whole: bool = False) -> bool
         elif host in key or key in host:
             return True
     return False
+
+
+def _without_host(title: str | None, url: str) -> str | None:
+    """A headline without the host's name written before it with no separator
+    ("example.com Harbour reopens"); the agreed title keeps it (the text is cleaned as before)."""
+    host = _host(url)
+    if title and host and "." in host and title.lower().startswith(host + " "):
+        return title[len(host) + 1 :].strip() or title
+    return title
+
+
+def _host(url: str) -> str:
+    """The page's host without "www.", lower-cased; "" for no URL or a malformed one."""
+    try:
+        return re.sub(r"^www\.", "", urlsplit(url).netloc.lower()) if "://" in (url or "") else ""
+    except ValueError:  # "http://[broken/"
+        return ""
 
 
 def _split_title(title: str, site: str | None, url: str = "") -> str:
