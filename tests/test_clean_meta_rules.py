@@ -91,3 +91,9 @@ def test_the_host_name_written_before_the_title_is_not_part_of_it():
         "<title>Harbour reopens after repairs</title>", "<title>example.test Harbour reopens</title>"
     )
     assert extract(page, "https://www.example.test/2025/harbour").title == "Harbour reopens"
+
+
+def test_a_metadata_name_longer_than_the_byline_name_loses_its_role_words():
+    head = "<meta name='author' content='Ada Brook Gardener &amp; Astrologer'>"
+    byline = "<div class='byline'>By Ada Brook</div>"
+    assert extract(_page(head, byline), "https://example.test/g").authors == ["Ada Brook"]

@@ -61,7 +61,7 @@ def find_authors(src: Sources, site_name: str | None = None) -> list[str]:
     handle ("KatieS", "franshares": the account that posted) gives way to the name a
     visible "By ..." label shows. The outlet's name written after the persons ("A and
     B, The Daily Courier") is no author."""
-    names = _authors(src)
+    names = _without_roles(src, _authors(src), site_name)
     outlet = {squash(n) for n in (site_name, _publisher(src)) if n} | _organisations(src)
     outlet -= _typed_people(src)  # a personal site: its name is its author's
     if names and all(squash(n) in outlet for n in names):
@@ -76,6 +76,30 @@ def find_authors(src: Sources, site_name: str | None = None) -> list[str]:
         names = _cowriters(src, names[0])
     people = [n for n in names if squash(n) not in outlet]
     return people if people else names
+
+
+def _without_roles(src: Sources, names: list[str], site_name: str | None) -> list[str]:
+    """Names cut to the shorter name another source gives them ("Ann Lee Gardener" where the
+    byline shows "Ann Lee", "Courier News Sponsored" where the site is "Courier News"): the
+    words after it are a role no role list knows. A one-word part right after such a cut
+    is the rest of that role ("Gardener & Astrologer")."""
+    if not any(len(n.split()) >= 3 for n in names):
+        return names  # the other sources are read only for a name long enough to hold a role
+    root = src.root
+    shorter = [
+        n
+        for n in (*_byline(root), *_labelled_byline(root), *_unlabelled_author(root, src.url), site_name)
+        if n and " " in n
+    ]
+    out: list[str] = []
+    cut = False
+    for n in names:
+        if cut and " " not in n:
+            continue
+        short = next((m for m in shorter if n.startswith(m + " ")), None)
+        cut = short is not None
+        out.append(short or n)
+    return out
 
 
 def _cowriters(src: Sources, name: str) -> list[str]:
