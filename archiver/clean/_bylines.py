@@ -146,7 +146,7 @@ def _byline(root: etree._Element) -> list[str]:
 
 
 #: The word a byline's label is, in the languages seen: "By", "Author", "Autorin", "Par", ...
-LABEL_WORDS = r"by|authors?|autor(?:in)?|auteur|autore|von|par|por|di|door|av|af"
+LABEL_WORDS = r"by|authors?|author\(s\)|autor(?:in)?|auteur|autore|von|par|por|di|door|av|af"
 _BY_LABEL = re.compile(
     rf"^(?:(?:written|posted|published|article|words|story|text|reported)\s+by|{LABEL_WORDS})"
     r"\s*:?(?:\s+(?P<name>.+))?$",
@@ -206,8 +206,9 @@ def _is_menu(el: etree._Element) -> bool:
     return not _MENU_CLASSES.isdisjoint((el.get("class") or "").lower().split())
 
 
-#: A link to the writer's archive page: WordPress ``/author/slug/``, ``/authors/slug``.
-_AUTHOR_PATH = re.compile(r"/(?:author|authors|autor|auteur)/[^/?#]+", re.I)
+#: A link to the writer's archive page: WordPress ``/author/slug/``, ``/authors/slug``, or a
+#: library's search by author (``?_author=Name``).
+_AUTHOR_PATH = re.compile(r"/(?:author|authors|autor|auteur)/[^/?#]+|[?&]_?author=[^&#]+", re.I)
 #: The words around a name in a portrait's alt text: "Picture of Name", "Name photo".
 _PORTRAIT_WORDS = re.compile(
     r"^(?:picture|photo|image|portrait|avatar)\s+of\s+|\s+(?:picture|photo|image|avatar)$", re.I
@@ -242,6 +243,67 @@ def _author_link_text(a: etree._Element, url: str) -> str | None:
     if parent is not None and len(clean(" ".join(parent.itertext())) or "") > 120:
         return None
     return clean(" ".join(a.itertext())) or clean(a.get("aria-label")) or clean(a.get("title"))
+
+
+def linked_cowriters(root: etree._Element, url: str, name: str) -> list[str]:
+    """The writers whose author-page links follow the link to ``name`` in its byline:
+    "<a>A</a>, <a>B</a> & <a>C</a>", or a list of links under "Author(s)", where the
+    metadata names only the first. A link after another credit ("Fact-checked by <a>",
+    "Data Analysis By <a>") is no cowriter: the byline's writers end there."""
+    key = squash(name)
+    body = root.find("body")
+    for a in body.iter("a") if body is not None else ():
+        if squash(_author_link_text(a, url) or "") != key:
+            continue
+        box = a
+        for _ in range(3):  # the link's byline: up to three levels up, while it stays short
+            up = box.getparent()
+            if up is None or len(clean(" ".join(up.itertext())) or "") > _BYLINE_BOX:
+                break
+            box = up
+        names: list[str] = []
+        for piece in _links_and_texts(box, url):
+            if isinstance(piece, str):
+                if names and _CREDIT_LABEL.search(piece):
+                    break
+            elif _markup(piece, box) == _markup(a, box):
+                names.extend(n for n in _names(_author_link_text(piece, url)) if _NAME_LIKE.match(n))
+        return list(dict.fromkeys(names)) if len(set(map(squash, names))) > 1 else []
+    return []
+
+
+def _markup(el: etree._Element, box: etree._Element) -> list[tuple[str, str]]:
+    """The tags and classes from a link up to its byline: a cowriter's link is marked up
+    as the first writer's (an "expert" reviewer's box beside it is classed apart)."""
+    out = []
+    while el is not None and el is not box:
+        out.append((el.tag, el.get("class") or ""))
+        el = el.getparent()
+    return out
+
+
+#: The most text a byline of several linked names holds (with a role after each).
+_BYLINE_BOX = 400
+#: Text ending in another credit's label: "Fact-checked by", "Edited by:", "Tested by".
+_CREDIT_LABEL = re.compile(rf"\b(?:{LABEL_WORDS})\s*:?\s*$", re.I)
+
+
+def _links_and_texts(el: etree._Element, url: str) -> list[str | etree._Element]:
+    """An element's text pieces in order, its author-page links as elements."""
+    if el.tag == "a" and _author_link_text(el, url):
+        return [el]
+    out: list[str | etree._Element] = [el.text] if el.text else []
+    for child in el:
+        if isinstance(child.tag, str):
+            out.extend(_links_and_texts(child, url))
+        if child.tail:
+            out.append(child.tail)
+    return out
+
+
+def squash(s: str) -> str:
+    """A name as a key: its letters and digits, lower-cased ("Ann-Marie O'Neil" = "annmarieoneil")."""
+    return re.sub(r"\W+", "", s).lower()
 
 
 def _same_site(url: str, href: str) -> bool:

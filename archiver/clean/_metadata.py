@@ -19,6 +19,8 @@ from ._bylines import (
     _labelled_byline,
     _names,
     _unlabelled_author,
+    linked_cowriters,
+    squash,
 )
 from ._dates import MODIFIED, find_date, find_published
 from ._sources import Sources, canonical_url, join_url
@@ -59,31 +61,56 @@ def find_authors(src: Sources, site_name: str | None = None) -> list[str]:
     handle ("KatieS", "franshares": the account that posted) gives way to the name a
     visible "By ..." label shows. The outlet's name written after the persons ("A and
     B, The Daily Courier") is no author."""
-    names = _authors(src)
-    outlet = {_squash(n) for n in (site_name, _publisher(src)) if n} | _organisations(src)
+    names = _without_roles(src, _authors(src), site_name)
+    outlet = {squash(n) for n in (site_name, _publisher(src)) if n} | _organisations(src)
     outlet -= _typed_people(src)  # a personal site: its name is its author's
-    if names and all(_squash(n) in outlet for n in names):
+    if names and all(squash(n) in outlet for n in names):
         people = _people_instead(src, outlet)
         if people:
             return people
     if names and all(" " not in n for n in names):
-        shown = [n for n in _labelled_byline(src.root) if _squash(n) not in outlet]
+        shown = [n for n in _labelled_byline(src.root) if squash(n) not in outlet]
         if shown:
             return shown
     if len(names) == 1:
         names = _cowriters(src, names[0])
-    people = [n for n in names if _squash(n) not in outlet]
+    people = [n for n in names if squash(n) not in outlet]
     return people if people else names
 
 
+def _without_roles(src: Sources, names: list[str], site_name: str | None) -> list[str]:
+    """Names cut to the shorter name another source gives them ("Ann Lee Gardener" where the
+    byline shows "Ann Lee", "Courier News Sponsored" where the site is "Courier News"): the
+    words after it are a role no role list knows. A one-word part right after such a cut
+    is the rest of that role ("Gardener & Astrologer")."""
+    if not any(len(n.split()) >= 3 for n in names):
+        return names  # the other sources are read only for a name long enough to hold a role
+    root = src.root
+    shorter = [
+        n
+        for n in (*_byline(root), *_labelled_byline(root), *_unlabelled_author(root, src.url), site_name)
+        if n and " " in n
+    ]
+    out: list[str] = []
+    cut = False
+    for n in names:
+        if cut and " " not in n:
+            continue
+        short = next((m for m in shorter if n.startswith(m + " ")), None)
+        cut = short is not None
+        out.append(short or n)
+    return out
+
+
 def _cowriters(src: Sources, name: str) -> list[str]:
-    """The visible byline's names when it lists the one metadata name among others: a
-    theme's author meta tag and JSON-LD name the post's first writer only."""
+    """The visible byline's names when it lists the one metadata name among others, or
+    the author-page links beside the link to that name: a theme's author meta tag and
+    JSON-LD name the post's first writer only."""
     shown = [n for n in _byline(src.root) if _NAME_LIKE.match(n) and not _is_role(n)]
-    key = _squash(name)
-    if len(shown) > 1 and any(_squash(n).endswith(key) for n in shown):
+    key = squash(name)
+    if len(shown) > 1 and any(squash(n).endswith(key) for n in shown):
         return shown
-    return [name]
+    return linked_cowriters(src.root, src.url, name) or [name]
 
 
 def _people_instead(src: Sources, outlet: set[str]) -> list[str]:
@@ -91,7 +118,7 @@ def _people_instead(src: Sources, outlet: set[str]) -> list[str]:
     ld = src.article.get("author")
     alts = (_names(ld if isinstance(ld, list) else [ld]), _meta_authors(src), _byline(src.root))
     for alt in (*alts, _labelled_byline(src.root)):
-        people = [n for n in alt if _squash(n) not in outlet and _PERSON.match(n)]
+        people = [n for n in alt if squash(n) not in outlet and _PERSON.match(n)]
         if people:
             return list(dict.fromkeys(people))
     return []
@@ -114,7 +141,7 @@ def _ld_authors_typed(src: Sources, kind: str) -> set[str]:
     ld = src.article.get("author")
     items = ld if isinstance(ld, list) else [ld]
     return {
-        _squash(clean(i.get("name")) or "")
+        squash(clean(i.get("name")) or "")
         for i in items
         if isinstance(i, dict) and kind in str(i.get("@type")).lower()
     }
@@ -151,10 +178,6 @@ def _authors(src: Sources) -> list[str]:
 def _publisher(src: Sources) -> str | None:
     pub = src.article.get("publisher")
     return clean(pub.get("name")) if isinstance(pub, dict) else None
-
-
-def _squash(s: str) -> str:
-    return re.sub(r"\W+", "", s).lower()
 
 
 def find_description(src: Sources) -> str | None:

@@ -27,8 +27,29 @@ def find_titles(src: Sources, site_name: str | None) -> tuple[str | None, str | 
     search). A metadata title that is only the site's name (og:title "Robomow" on every
     page) is passed over for the next source. The agreed title leaves such a lone <h1>
     out, and the body's clean-up removes only the agreed title where the text repeats it:
-    a lone <h1> the metadata does not confirm may be a heading that belongs to the text."""
-    meta_title = None
+    a lone <h1> the metadata does not confirm may be a heading that belongs to the text.
+    No <h1> showing the metadata title word for word, but an <h2>/<h3> showing it (or a
+    part of the <title>): that heading is the headline, the <h1> is the site's or a section's."""
+    meta_title = _meta_title(src, site_name)
+    h1 = _headline_h1(src.root, meta_title, src.url)
+    title = (_split_title(h1, site_name, src.url) if h1 else None) or meta_title
+    t = src.root.find(".//title")
+    raw = clean(text_of(t)) if t is not None else None
+    if not title and raw:
+        title = _split_title(raw, site_name, src.url)
+    shown = _shown_title(src.root, [meta_title] if meta_title else _TITLE_SEP.split(raw or ""), h1)
+    if shown:
+        return shown, title
+    seen = _headline_h1(src.root, meta_title, src.url, typed_out=True) if h1 else None
+    headline = (_split_title(seen, site_name, src.url) if seen else None) or meta_title or title
+    lone = _lone_h1(src.root, src.url, meta_title) if meta_title and not seen else None
+    return _without_host(_split_title(lone, site_name, src.url) if lone else headline, src.url), title
+
+
+def _meta_title(src: Sources, site_name: str | None) -> str | None:
+    """The first metadata title that is not the site's name; one cut short ("... (Including",
+    "...") gives way to a later source that writes it out."""
+    titles = []
     for raw in (
         clean(src.article.get("headline")),
         clean(src.article.get("name")),
@@ -36,17 +57,46 @@ def find_titles(src: Sources, site_name: str | None) -> tuple[str | None, str | 
     ):
         title = _split_title(raw, site_name, src.url) if raw else None
         if title and not _is_site(title, site_name, src.url, whole=True):
-            meta_title = title
-            break
-    h1 = _headline_h1(src.root, meta_title, src.url)
-    title = (_split_title(h1, site_name, src.url) if h1 else None) or meta_title
-    if not title:
-        t = src.root.find(".//title")
-        raw = clean(text_of(t)) if t is not None else None
-        if raw:
-            title = _split_title(raw, site_name, src.url)
-    lone = _lone_h1(src.root, src.url) if meta_title and not h1 else None
-    return (_split_title(lone, site_name, src.url) if lone else title), title
+            titles.append(title)
+    if titles and _cut_short(titles[0]):
+        start = _WORDS.findall(titles[0].lower().rstrip(".… "))
+        for longer in titles[1:]:
+            if _WORDS.findall(longer.lower())[: len(start)] == start and not _cut_short(longer):
+                return longer
+    return titles[0] if titles else None
+
+
+_WORDS = re.compile(r"\w+")
+
+
+def _cut_short(title: str) -> bool:
+    """Whether a title was cut to a length: an ellipsis at its end, a bracket left open."""
+    return title.rstrip().endswith(("...", "…")) or title.count("(") > title.count(")")
+
+
+#: Words a title shown in a secondary heading has at least (a one-word "Blog" is a label).
+_SHOWN_WORDS = 3
+
+
+def _shown_title(root: etree._Element, titles: list[str | None], h1: str | None) -> str | None:
+    """The metadata title (else a part of the <title>) that an <h2>/<h3> shows word for
+    word, when no <h1> does: the page's visible headline is that heading."""
+    keys = [_WORDS.findall(t.lower()) for t in titles if t]
+    keys = [k for k in keys if len(k) >= _SHOWN_WORDS]
+    body = root.find("body")
+    if not keys or body is None:
+        return None
+    if any(_WORDS.findall(text.lower()) in keys for text in [h1 or "", *_all_h1(body)]):
+        return None
+    for h in body.iter("h2", "h3"):
+        text = clean(headline_text(h))
+        if text and _WORDS.findall(text.lower()) in keys:
+            return text
+    return None
+
+
+def _all_h1(body: etree._Element) -> list[str]:
+    return [clean(headline_text(h)) or "" for h in body.iter("h1")]
 
 
 _TITLE_META = ("og:title", "twitter:title", "dc.title", "citation_title", "parsely-title", "headline")
@@ -78,6 +128,23 @@ def _is_site(part: str, site: str | None, url: str, whole: bool = False) -> bool
     return False
 
 
+def _without_host(title: str | None, url: str) -> str | None:
+    """A headline without the host's name written before it with no separator
+    ("example.com Harbour reopens"); the agreed title keeps it (the text is cleaned as before)."""
+    host = _host(url)
+    if title and host and "." in host and title.lower().startswith(host + " "):
+        return title[len(host) + 1 :].strip() or title
+    return title
+
+
+def _host(url: str) -> str:
+    """The page's host without "www.", lower-cased; "" for no URL or a malformed one."""
+    try:
+        return re.sub(r"^www\.", "", urlsplit(url).netloc.lower()) if "://" in (url or "") else ""
+    except ValueError:  # "http://[broken/"
+        return ""
+
+
 def _split_title(title: str, site: str | None, url: str = "") -> str:
     """Remove a " | Site" / " - Site" suffix (or prefix) from a page title."""
     parts = _TITLE_SEP.split(title)
@@ -98,10 +165,14 @@ def _split_title(title: str, site: str | None, url: str = "") -> str:
     return title
 
 
-def _headline_h1(root: etree._Element, meta_title: str | None, url: str = "") -> str | None:
+def _headline_h1(
+    root: etree._Element, meta_title: str | None, url: str = "", typed_out: bool = False
+) -> str | None:
     """The visible headline: the page's <h1> that agrees with the metadata title
-    (an <h1> linking to the home page is the site's name, not a headline)."""
-    h1s = _h1_texts(root, url)
+    (an <h1> linking to the home page is the site's name, not a headline). ``typed_out``:
+    not an <h1> typed in the text that words the title otherwise (the headline, not the
+    agreed title the body's clean-up removes)."""
+    h1s = _h1_texts(root, url, meta_title if typed_out else None)
     if not h1s:
         return None
     if not meta_title:
@@ -117,26 +188,40 @@ def _headline_h1(root: etree._Element, meta_title: str | None, url: str = "") ->
     return best
 
 
-def _h1_texts(root: etree._Element, url: str) -> list[str]:
-    """The texts of the page's first three <h1> of headline length, not linking home."""
+def _h1_texts(root: etree._Element, url: str, meta_title: str | None = None) -> list[str]:
+    """The texts of the page's first three <h1> of headline length, not linking home; with
+    a metadata title, not an <h1> formatted by hand that words it otherwise (see
+    ``_formatted``)."""
     body = root.find("body")
     if body is None:
         return []
-    h1s: list[str] = []
+    key = _WORDS.findall(meta_title.lower()) if meta_title else None
+    h1s: list[tuple[str, bool]] = []
     for h in body.iter("h1"):
         if _links_home(h, url):
             continue
         text = clean(headline_text(h))
         if text and 5 <= len(text) <= 300:
-            h1s.append(text)
+            h1s.append((text, bool(key) and _formatted(h) and _WORDS.findall(text.lower()) != key))
         if len(h1s) >= 3:
             break
-    return h1s
+    return [text for text, typed in h1s if not typed]
 
 
-def _lone_h1(root: etree._Element, url: str) -> str | None:
+#: Inline formatting a text editor writes (bold, italics, a colour): a theme's headline has classes.
+_FORMATTING = frozenset({"b", "strong", "em", "i", "u", "font"})
+
+
+def _formatted(h: etree._Element) -> bool:
+    """Whether an <h1> was formatted by hand in the text editor (bold or coloured words
+    inside it): a heading typed in the page's text, which the metadata title, when it
+    words the page otherwise, names better than it."""
+    return any(x.tag in _FORMATTING or x.get("style") for x in h.iterdescendants() if isinstance(x.tag, str))
+
+
+def _lone_h1(root: etree._Element, url: str, meta_title: str | None = None) -> str | None:
     """The page's one <h1>, when it reads as a headline (see ``_headline_like``)."""
-    h1s = _h1_texts(root, url)
+    h1s = _h1_texts(root, url, meta_title)
     return h1s[0] if len(h1s) == 1 and _headline_like(h1s[0]) else None
 
 
