@@ -293,3 +293,28 @@ def test_killed_writer_leaves_whole_records(tmp_path):
         len(errors) == 1 and errors[0].offset == records[-1].offset + records[-1].length
     )
     assert [problem for r in records for problem in verify_record(r)] == []
+
+
+@pytest.mark.parametrize(
+    "headers, stored",
+    [
+        (b"Content-Type: text/html; charset=utf-8\r\n", False),
+        (b"Content-Type: image/svg+xml\r\n", False),  # text: deflate shrinks it
+        (b"Content-Type: image/jpeg\r\n", True),
+        (b"Content-Type: font/woff2\r\n", True),
+        (b"Content-Type: video/mp4\r\n", True),
+        (b"Content-Type: text/css\r\nContent-Encoding: br\r\n", True),
+        (b"Content-Type: text/html\r\nContent-Encoding: identity\r\n", False),
+    ],
+)
+def test_a_payload_compressed_already_is_stored_not_deflated_again(tmp_path, headers, stored):
+    """Deflating a JPEG or a brotli body again costs the crawl's thread and shrinks nothing: such records are stored."""
+    body = b"A" * 50_000  # compressible, so the level shows in the member's size
+    response = b"HTTP/1.1 200 OK\r\n" + headers + b"Content-Length: 50000\r\n\r\n" + body
+    path, capture = write_one(tmp_path, "lv", url="http://example.test/x", response_bytes=response)
+    assert (capture.length > len(body)) is stored
+    with path.open("rb") as f:
+        payloads = [r.raw_stream.read() for r in ArchiveIterator(f) if r.rec_type == "response"]
+    assert payloads == [body]  # warcio reads it back byte for byte
+    if b"Content-Encoding: br" not in headers:  # warcio's check decodes the body, and this one is not brotli
+        assert warcio_check(path).returncode == 0
