@@ -26,6 +26,7 @@ from .writer import PAYLOAD_SHA256_HEADER
 
 GZIP_MAGIC = b"\x1f\x8b\x08"
 _CHUNK = 1 << 16
+_PEEK = 4096  # compressed bytes read to see whether a member starts a WARC record
 #: Largest record (gzip member inflated, or plain record) read: twice Scrapy's DOWNLOAD_MAXSIZE,
 #: so everything the crawler can write fits and a 1.4 MB member inflating to 1.5 GB does not.
 MAX_RECORD_BYTES = 128 * 1024 * 1024
@@ -293,8 +294,22 @@ def _find_after(f: BinaryIO, start: int, needle: bytes) -> int | None:
 
 
 def _next_member(f: BinaryIO, start: int) -> int | None:
-    """Offset of the next gzip header after ``start`` (to resume past damage)."""
-    return _find_after(f, start, GZIP_MAGIC)
+    """Offset of the next gzip member after ``start`` that begins a WARC record (to resume past damage).
+
+    A gzip header alone is not enough: a record stored uncompressed
+    (``archiver/warc/_levels.py``) holds its payload as is, and a body the server
+    sent gzip-encoded starts with the same magic bytes.
+    """
+    while (hit := _find_after(f, start, GZIP_MAGIC)) is not None:
+        f.seek(hit)
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(f.read(_PEEK), 16)
+        except zlib.error:
+            head = b""
+        if head.startswith(b"WARC/"):
+            return hit
+        start = hit + 1
+    return None
 
 
 def _iter_gzip(f: BinaryIO, path: str, on_error: Callable[[WarcError], None] | None) -> Iterator[Record]:
