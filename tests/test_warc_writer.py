@@ -318,3 +318,25 @@ def test_a_payload_compressed_already_is_stored_not_deflated_again(tmp_path, hea
     assert payloads == [body]  # warcio reads it back byte for byte
     if b"Content-Encoding: br" not in headers:  # warcio's check decodes the body, and this one is not brotli
         assert warcio_check(path).returncode == 0
+
+
+def test_reading_past_a_damaged_stored_record_skips_the_gzip_body_inside_it(tmp_path):
+    """A gzip-encoded body is stored as sent, gzip magic and all: resuming past damage must not start there."""
+    page = gzip.compress(b"<html><p>" + b"news " * 4000 + b"</p></html>", mtime=0)
+    encoded = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n"
+        + b"Content-Length: %d\r\n\r\n" % len(page)
+        + page
+    )
+    with WarcWriter(tmp_path, "rs", warcinfo=INFO) as w:
+        damaged = w.write(HttpExchange("http://example.test/a", REQUEST, encoded, WHEN))
+        after = w.write(HttpExchange("http://example.test/b", REQUEST, RESPONSE, WHEN))
+        path = w.current_path
+    data = bytearray(path.read_bytes())
+    data[damaged.offset + 60] ^= 0x01  # the stored record's own WARC head: its CRC no longer holds
+    path.write_bytes(bytes(data))
+    errors: list = []
+    records = [(r.rec_type, r.offset) for r in iter_records(path, on_error=errors.append)]
+    assert [e.offset for e in errors] == [damaged.offset]
+    assert ("response", after.offset) in records
+    assert all(offset >= damaged.offset + damaged.length or offset < damaged.offset for _, offset in records)
