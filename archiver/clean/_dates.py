@@ -17,6 +17,7 @@ from ._datetext import MONTHS, ymd, normalise_date
 from ._dom import text_of
 from ._sources import Sources, canonical_url
 from ._values import words
+from ._zones import local_spelling
 
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|\b)")
 #: ``/2023/october/03/``, ``/2023/oct/03/``: the month named in the path.
@@ -322,8 +323,10 @@ def find_published(src: Sources) -> str | None:
     is re-saved, while the date printed by the headline stays the first publication's (and
     a date before the publication cannot be an update). Two days, so that a UTC timestamp
     against the local day it falls on is not taken for a re-stamp; a dateline piece of at
-    most 40 characters, so that a date quoted in a sentence is not taken for it."""
+    most 40 characters, so that a date quoted in a sentence is not taken for it. A UTC
+    stamp is kept in the page's own zone when its ``<time>`` and URL agree on that day."""
     found = find_date(src, PUBLISHED)
+    found = (found and local_spelling(found, src.root, url_published(src))) or found
     if found and found == find_date(src, MODIFIED):
         found = _marked_before(src.root, found) or found
     shown = _date_near_headline(src.root, longest=40, title=src.title) if found else None
