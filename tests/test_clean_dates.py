@@ -41,3 +41,41 @@ def test_a_utc_stamp_stays_without_a_url_day_agreeing_with_the_local_spelling():
     other = "<time datetime='2025-12-18T09:00:00-08:00'>December 18, 2025</time>"
     art = extract(_page(_UTC_META, other), "https://example.test/2025/12/18/harbour/")
     assert art.published == "2025-12-19T03:05:00+00:00"
+
+
+def _ld(published: str, modified: str) -> str:
+    return (
+        '<script type="application/ld+json">{"@type": "BlogPosting", "headline": "Harbour",'
+        f' "datePublished": "{published}", "dateModified": "{modified}"}}</script>'
+    )
+
+
+_SHOWN = "<div class='byline'>Updated March 5, 2025</div>"
+
+
+def test_a_stamp_the_page_never_shows_gives_way_to_the_date_by_the_headline():
+    # schema.org says January 1st, the reader sees only March 5th under the headline
+    art = extract(_page(_ld("2025-01-01T03:00:00", "2025-03-05T13:25:58"), _SHOWN), "https://example.test/h")
+    assert art.published == "2025-03-05"
+    assert art.modified == "2025-03-05T13:25:58"  # the modification date is still the metadata's
+
+
+def test_an_opengraph_publication_time_stays_even_when_not_shown():
+    og = "<meta property='article:published_time' content='2025-01-01T03:00:00+00:00'>"
+    art = extract(
+        _page(og + _ld("2025-01-01T03:00:00+00:00", "2025-03-05"), _SHOWN), "https://example.test/h"
+    )
+    assert art.published == "2025-01-01T03:00:00+00:00"
+
+
+def test_a_stamp_whose_day_the_page_shows_stays():
+    # the stamp's day is printed lower down (a "first published" line): the stamp is the publication
+    body = _SHOWN + "<p class='note'>First published January 1, 2025</p>"
+    art = extract(_page(_ld("2025-01-01T03:00:00", "2025-03-05"), body), "https://example.test/h")
+    assert art.published == "2025-01-01T03:00:00"
+
+
+def test_a_shown_day_the_stamp_falls_on_in_some_zone_is_that_moment():
+    # 02:00 UTC on the 6th is the evening of the 5th west of London: the same moment, it stays
+    art = extract(_page(_ld("2025-03-06T02:00:00Z", "2025-03-06"), _SHOWN), "https://example.test/h")
+    assert art.published == "2025-03-06T02:00:00Z"

@@ -13,8 +13,9 @@ from typing import Any, Callable, Iterable
 
 import lxml.etree as etree
 
-from ._datetext import MONTHS, ymd, normalise_date
+from ._datetext import MONTHS, normalise_date, swapped, ymd
 from ._dom import text_of
+from ._shown import opengraph_published, shown_instead
 from ._sources import Sources, canonical_url
 from ._values import words
 from ._zones import local_spelling
@@ -324,14 +325,17 @@ def find_published(src: Sources) -> str | None:
     a date before the publication cannot be an update). Two days, so that a UTC timestamp
     against the local day it falls on is not taken for a re-stamp; a dateline piece of at
     most 40 characters, so that a date quoted in a sentence is not taken for it. A UTC
-    stamp is kept in the page's own zone when its ``<time>`` and URL agree on that day."""
+    stamp is kept in the page's own zone when its ``<time>`` and URL agree on that day.
+    A stamp the page never shows gives way to the date by its headline (:mod:`._shown`)."""
     found = find_date(src, PUBLISHED)
     found = (found and local_spelling(found, src.root, url_published(src))) or found
     if found and found == find_date(src, MODIFIED):
         found = _marked_before(src.root, found) or found
     shown = _date_near_headline(src.root, longest=40, title=src.title) if found else None
-    if found and shown and _days(shown) <= _days(found) - 2 and not _swapped(shown, found):
+    if found and shown and _days(shown) <= _days(found) - 2 and not swapped(shown, found):
         return shown
+    if found and not opengraph_published(src):
+        return shown_instead(src.root, found, _date_near_headline(src.root, title=src.title)) or found
     return found
 
 
@@ -344,12 +348,6 @@ def _marked_before(root: etree._Element, found: str) -> str | None:
             d = normalise_date(t.get("datetime") or text_of(t))
             return d if d and d[:10] < found[:10] else None
     return None
-
-
-def _swapped(a: str, b: str) -> bool:
-    """Whether two dates are one day written in the other order ("03/10/2023" read month
-    first, for the 3rd of October a British page means): the same date, not a re-stamp."""
-    return a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]
 
 
 def _days(iso: str) -> int:

@@ -63,6 +63,12 @@ def ymd(year: str, month: str, day: str) -> str | None:
         return None
 
 
+def swapped(a: str, b: str) -> bool:
+    """Whether two ISO dates are one day written in the other order ("03/10/2023" read month
+    first, for the 3rd of October a British page means): the same date, not another one."""
+    return a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]
+
+
 def normalise_date(value: Any) -> str | None:
     """Return an ISO 8601 date or datetime (with tz when given), or ``None``."""
     s = clean(value)

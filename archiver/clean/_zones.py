@@ -8,7 +8,7 @@ page's offset keeps both the instant and the local day.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import lxml.etree as etree
 
@@ -48,3 +48,13 @@ def local_spelling(found: str, root: etree._Element, url_day: str | None) -> str
         ):
             return d
     return None
+
+
+def possible_days(stamp: str) -> set[str]:
+    """The days a zoned stamp falls on somewhere on Earth (UTC-12 to UTC+14): a date
+    shown on one of them may be the same moment in the reader's zone. A stamp without a
+    zone falls on its own day only."""
+    at = _instant(stamp)
+    if at is None:
+        return {stamp[:10]}
+    return {(at + timedelta(hours=h) - at.utcoffset()).strftime("%Y-%m-%d") for h in range(-12, 15)}
