@@ -79,3 +79,12 @@ def test_a_shown_day_the_stamp_falls_on_in_some_zone_is_that_moment():
     # 02:00 UTC on the 6th is the evening of the 5th west of London: the same moment, it stays
     art = extract(_page(_ld("2025-03-06T02:00:00Z", "2025-03-06"), _SHOWN), "https://example.test/h")
     assert art.published == "2025-03-06T02:00:00Z"
+
+
+def test_a_placeholder_stamp_at_the_edge_of_the_calendar_does_not_break_the_page():
+    # some systems write 0001-01-01T00:00:00Z for "no date": the day's zones overflow the calendar
+    art = extract(
+        _page(_ld("0001-01-01T00:00:00Z", "0001-01-01T00:00:00Z"), _SHOWN), "https://example.test/h"
+    )
+    assert art.reason is None and "harbour" in art.text
+    assert art.published == "2025-03-05"  # never shown, it gives way to the date by the headline

@@ -57,4 +57,8 @@ def possible_days(stamp: str) -> set[str]:
     at = _instant(stamp)
     if at is None:
         return {stamp[:10]}
-    return {(at + timedelta(hours=h) - at.utcoffset()).strftime("%Y-%m-%d") for h in range(-12, 15)}
+    utc = at.replace(tzinfo=None) - at.utcoffset()
+    try:
+        return {(utc + timedelta(hours=h)).strftime("%Y-%m-%d") for h in range(-12, 15)}
+    except OverflowError:  # a placeholder stamp at the edge of the calendar (0001-01-01T00:00Z)
+        return {stamp[:10]}
