@@ -88,3 +88,35 @@ def test_a_placeholder_stamp_at_the_edge_of_the_calendar_does_not_break_the_page
     )
     assert art.reason is None and "harbour" in art.text
     assert art.published == "2025-03-05"  # never shown, it gives way to the date by the headline
+
+
+def _with_cards(byline: str, after: str, head: str = "") -> str:
+    """A page with no metadata date: ``byline`` by the headline, ``after`` below the text
+    (a feed of related articles)."""
+    paragraphs = "".join(f"<p>{i}. {PROSE}</p>" for i in range(3))
+    return (
+        f"<html><head><title>Harbour</title>{head}</head><body><article><h1>Harbour</h1>"
+        f"<p>{byline}</p>{paragraphs}</article><aside>{after}</aside></body></html>"
+    )
+
+
+_CARD = "<div><h3>The ferry</h3><div class='post-date'>December 2, 2025</div></div>"
+
+
+def test_a_date_by_the_headline_outranks_a_related_articles_date_element():
+    art = extract(_with_cards("Dec 12, 2025 · 4 min read", _CARD), "https://example.test/harbour")
+    assert art.published == "2025-12-12"
+
+
+def test_a_date_by_the_headline_outranks_a_date_in_page_data():
+    # the data's date is a related article's, shown on its card below the text
+    data = '<script>window.feed = {"publishedDate": "2024-12-17T08:00:00Z"};</script>'
+    card = "<div><h3>The ferry</h3><p>J. Doe - 2024-12-17</p></div>"
+    art = extract(_with_cards("February 4, 2025", card, data), "https://example.test/harbour")
+    assert art.published == "2025-02-04"
+
+
+def test_page_data_on_the_day_by_the_headline_keeps_its_time():
+    data = '<script>window.feed = {"publishedDate": "2025-02-04T08:00:00Z"};</script>'
+    art = extract(_with_cards("February 4, 2025", "", data), "https://example.test/harbour")
+    assert art.published == "2025-02-04T08:00:00Z"

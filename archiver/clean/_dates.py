@@ -66,11 +66,13 @@ def _script_date(root: etree._Element, rx: re.Pattern[str] = _SCRIPT_DATE) -> st
     return _first_date(m.group(1) for m in found if m)
 
 
-def _date_near_headline(root: etree._Element, longest: int = 80, title: str | None = None) -> str | None:
+def _date_near_headline(
+    root: etree._Element, longest: int = 80, title: str | None = None, reach: tuple[int, int] = (149, 20)
+) -> str | None:
     """A date written just before or after the page's <h1> (the dateline), in a piece
-    of text at most ``longest`` characters long. A page without an <h1> (a site builder
-    writing its headline in a styled <p> or <h2>) is read beside the element that holds
-    the ``title``."""
+    of text at most ``longest`` characters long, among the ``reach`` elements after it,
+    then those before. A page without an <h1> (a site builder writing its headline in a
+    styled <p> or <h2>) is read beside the element that holds the ``title``."""
     body = root.find("body")
     if body is None:
         return None
@@ -84,7 +86,7 @@ def _date_near_headline(root: etree._Element, longest: int = 80, title: str | No
         at = elements.index(h1)
     except ValueError:
         return None
-    window = elements[at + 1 : at + 150] + elements[max(0, at - 20) : at]
+    window = elements[at + 1 : at + 1 + reach[0]] + elements[max(0, at - reach[1]) : at]
     return _first_date(
         piece
         for el in window
@@ -327,7 +329,7 @@ def find_published(src: Sources) -> str | None:
     most 40 characters, so that a date quoted in a sentence is not taken for it. A UTC
     stamp is kept in the page's own zone when its ``<time>`` and URL agree on that day.
     A stamp the page never shows gives way to the date by its headline (:mod:`._shown`)."""
-    found = find_date(src, PUBLISHED)
+    found = find_date(src, PUBLISHED[:_PAGE_DATA]) or _weak_published(src)
     found = (found and local_spelling(found, src.root, url_published(src))) or found
     if found and found == find_date(src, MODIFIED):
         found = _marked_before(src.root, found) or found
@@ -336,6 +338,24 @@ def find_published(src: Sources) -> str | None:
         return shown
     if found and not opengraph_published(src):
         return shown_instead(src.root, found, _date_near_headline(src.root, title=src.title)) or found
+    return found
+
+
+#: Where the finders that read page data and the body's text start in ``PUBLISHED``.
+_PAGE_DATA = PUBLISHED.index(script_published)
+#: Elements either side of the headline that hold its dateline (a date, a byline).
+_BY_HEADLINE = 10
+
+
+def _weak_published(src: Sources) -> str | None:
+    """The date of the page data or the body's text (no metadata, no URL date gives one),
+    unless a date printed right by the headline (within ten elements) falls on another day:
+    a named date in a script, or an element classed as a date, may be a related article's
+    (cards below the text, a recommendations feed); the date by the headline is the page's."""
+    found = find_date(src, PUBLISHED[_PAGE_DATA:])
+    near = _date_near_headline(src.root, title=src.title, reach=(_BY_HEADLINE, _BY_HEADLINE))
+    if found and near and near[:10] != found[:10] and not swapped(near, found):
+        return near
     return found
 
 
