@@ -120,3 +120,14 @@ def test_page_data_on_the_day_by_the_headline_keeps_its_time():
     data = '<script>window.feed = {"publishedDate": "2025-02-04T08:00:00Z"};</script>'
     art = extract(_with_cards("February 4, 2025", "", data), "https://example.test/harbour")
     assert art.published == "2025-02-04T08:00:00Z"
+
+
+def test_a_day_month_and_year_joined_by_hyphens_is_read():
+    # "04-Aug-2021", and the abbreviated month of a Spanish or Italian page ("ago", agosto)
+    from archiver.clean._datetext import normalise_date
+
+    assert normalise_date("17-Dec-2025") == "2025-12-17"
+    assert normalise_date("04-ago-2021 5:11:10") == "2021-08-04"
+    assert normalise_date("3 days ago 2021") is None
+    art = extract(_with_cards("By: Team on 04-ago-2021 5:11:10", ""), "https://example.test/harbour")
+    assert art.published == "2021-08-04"

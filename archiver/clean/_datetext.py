@@ -26,24 +26,24 @@ MONTHS = {
     m: i + 1
     for i, names in enumerate(
         [
-            "jan january januar janvier enero gennaio",
+            "jan ene january januar janvier enero gennaio",
             "feb february februar février febrero febbraio",
-            "mar march märz mars marzo",
-            "apr april avril abril aprile",
+            "mar mär march märz mars marzo",
+            "apr abr april avril abril aprile",
             "may mai mayo maggio",
             "jun june juni juin junio giugno",
             "jul july juli juillet julio luglio",
-            "aug august août agosto",
+            "aug ago august août agosto",
             "sep sept september septembre septiembre settembre",
-            "oct october oktober octobre octubre ottobre",
+            "oct okt october oktober octobre octubre ottobre",
             "nov november novembre noviembre",
-            "dec december dezember décembre diciembre dicembre",
+            "dec dez dic december dezember décembre diciembre dicembre",
         ]
     )
     for m in names.split()
 }
 _TEXT_DATE = re.compile(
-    r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\.?\s+([A-Za-zäéû]{3,9})\.?,?\s+(\d{4})|"
+    r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\.?(?:\s+|-)([A-Za-zäéû]{3,9})\.?(?:,?\s+|-)(\d{4})|"
     r"([A-Za-zäéû]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4}))\b"
 )
 
