@@ -405,8 +405,11 @@ def test_the_date_under_the_headline_wins_over_a_later_restamped_date_published(
     art = extract(_with_head(head, "<div class='post-date'>May 14, 2025</div>"), "https://example.test/p")
     assert art.published == "2025-05-14"
     # one day earlier is the local day of a UTC timestamp, not a re-stamp: the timestamp stays
+    # (03:02 UTC on the 20th is the evening of the 19th in the Americas; 16:02 UTC, as this
+    # test had, is the 19th nowhere, and a stamp the page never shows now gives way: _shown)
+    head = _ld_published("2025-11-20T03:02:46Z")
     art = extract(_with_head(head, "<div class='post-date'>Nov 19, 2025</div>"), "https://example.test/p")
-    assert art.published == "2025-11-20T16:02:46Z"
+    assert art.published == "2025-11-20T03:02:46Z"
 
 
 def test_the_headline_is_the_h1_that_agrees_best_with_the_metadata_title():

@@ -13,10 +13,12 @@ from typing import Any, Callable, Iterable
 
 import lxml.etree as etree
 
-from ._datetext import MONTHS, ymd, normalise_date
+from ._datetext import MONTHS, normalise_date, swapped, ymd
 from ._dom import text_of
+from ._shown import opengraph_published, shown_instead
 from ._sources import Sources, canonical_url
 from ._values import words
+from ._zones import local_spelling
 
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|\b)")
 #: ``/2023/october/03/``, ``/2023/oct/03/``: the month named in the path.
@@ -64,11 +66,13 @@ def _script_date(root: etree._Element, rx: re.Pattern[str] = _SCRIPT_DATE) -> st
     return _first_date(m.group(1) for m in found if m)
 
 
-def _date_near_headline(root: etree._Element, longest: int = 80, title: str | None = None) -> str | None:
+def _date_near_headline(
+    root: etree._Element, longest: int = 80, title: str | None = None, reach: tuple[int, int] = (149, 20)
+) -> str | None:
     """A date written just before or after the page's <h1> (the dateline), in a piece
-    of text at most ``longest`` characters long. A page without an <h1> (a site builder
-    writing its headline in a styled <p> or <h2>) is read beside the element that holds
-    the ``title``."""
+    of text at most ``longest`` characters long, among the ``reach`` elements after it,
+    then those before. A page without an <h1> (a site builder writing its headline in a
+    styled <p> or <h2>) is read beside the element that holds the ``title``."""
     body = root.find("body")
     if body is None:
         return None
@@ -82,7 +86,7 @@ def _date_near_headline(root: etree._Element, longest: int = 80, title: str | No
         at = elements.index(h1)
     except ValueError:
         return None
-    window = elements[at + 1 : at + 150] + elements[max(0, at - 20) : at]
+    window = elements[at + 1 : at + 1 + reach[0]] + elements[max(0, at - reach[1]) : at]
     return _first_date(
         piece
         for el in window
@@ -322,13 +326,36 @@ def find_published(src: Sources) -> str | None:
     is re-saved, while the date printed by the headline stays the first publication's (and
     a date before the publication cannot be an update). Two days, so that a UTC timestamp
     against the local day it falls on is not taken for a re-stamp; a dateline piece of at
-    most 40 characters, so that a date quoted in a sentence is not taken for it."""
-    found = find_date(src, PUBLISHED)
+    most 40 characters, so that a date quoted in a sentence is not taken for it. A UTC
+    stamp is kept in the page's own zone when its ``<time>`` and URL agree on that day.
+    A stamp the page never shows gives way to the date by its headline (:mod:`._shown`)."""
+    found = find_date(src, PUBLISHED[:_PAGE_DATA]) or _weak_published(src)
+    found = (found and local_spelling(found, src.root, url_published(src))) or found
     if found and found == find_date(src, MODIFIED):
         found = _marked_before(src.root, found) or found
     shown = _date_near_headline(src.root, longest=40, title=src.title) if found else None
-    if found and shown and _days(shown) <= _days(found) - 2 and not _swapped(shown, found):
+    if found and shown and _days(shown) <= _days(found) - 2 and not swapped(shown, found):
         return shown
+    if found and not opengraph_published(src):
+        return shown_instead(src.root, found, _date_near_headline(src.root, title=src.title)) or found
+    return found
+
+
+#: Where the finders that read page data and the body's text start in ``PUBLISHED``.
+_PAGE_DATA = PUBLISHED.index(script_published)
+#: Elements either side of the headline that hold its dateline (a date, a byline).
+_BY_HEADLINE = 10
+
+
+def _weak_published(src: Sources) -> str | None:
+    """The date of the page data or the body's text (no metadata, no URL date gives one),
+    unless a date printed right by the headline (within ten elements) falls on another day:
+    a named date in a script, or an element classed as a date, may be a related article's
+    (cards below the text, a recommendations feed); the date by the headline is the page's."""
+    found = find_date(src, PUBLISHED[_PAGE_DATA:])
+    near = _date_near_headline(src.root, title=src.title, reach=(_BY_HEADLINE, _BY_HEADLINE))
+    if found and near and near[:10] != found[:10] and not swapped(near, found):
+        return near
     return found
 
 
@@ -341,12 +368,6 @@ def _marked_before(root: etree._Element, found: str) -> str | None:
             d = normalise_date(t.get("datetime") or text_of(t))
             return d if d and d[:10] < found[:10] else None
     return None
-
-
-def _swapped(a: str, b: str) -> bool:
-    """Whether two dates are one day written in the other order ("03/10/2023" read month
-    first, for the 3rd of October a British page means): the same date, not a re-stamp."""
-    return a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]
 
 
 def _days(iso: str) -> int:

@@ -26,24 +26,24 @@ MONTHS = {
     m: i + 1
     for i, names in enumerate(
         [
-            "jan january januar janvier enero gennaio",
+            "jan ene january januar janvier enero gennaio",
             "feb february februar février febrero febbraio",
-            "mar march märz mars marzo",
-            "apr april avril abril aprile",
+            "mar mär march märz mars marzo",
+            "apr abr april avril abril aprile",
             "may mai mayo maggio",
             "jun june juni juin junio giugno",
             "jul july juli juillet julio luglio",
-            "aug august août agosto",
+            "aug ago august août agosto",
             "sep sept september septembre septiembre settembre",
-            "oct october oktober octobre octubre ottobre",
+            "oct okt october oktober octobre octubre ottobre",
             "nov november novembre noviembre",
-            "dec december dezember décembre diciembre dicembre",
+            "dec dez dic december dezember décembre diciembre dicembre",
         ]
     )
     for m in names.split()
 }
 _TEXT_DATE = re.compile(
-    r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\.?\s+([A-Za-zäéû]{3,9})\.?,?\s+(\d{4})|"
+    r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\.?(?:\s+|-)([A-Za-zäéû]{3,9})\.?(?:,?\s+|-)(\d{4})|"
     r"([A-Za-zäéû]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4}))\b"
 )
 
@@ -61,6 +61,12 @@ def ymd(year: str, month: str, day: str) -> str | None:
         return datetime(int(year), mo, int(day)).strftime("%Y-%m-%d")
     except ValueError:
         return None
+
+
+def swapped(a: str, b: str) -> bool:
+    """Whether two ISO dates are one day written in the other order ("03/10/2023" read month
+    first, for the 3rd of October a British page means): the same date, not another one."""
+    return a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]
 
 
 def normalise_date(value: Any) -> str | None:
