@@ -21,7 +21,7 @@ from ._render import Block, Trace, blocks_of, to_markdown, to_text
 from ._walls import detect_wall
 
 EXTRACTOR_NAME = "archiver.clean"
-EXTRACTOR_VERSION = "1.5.1"
+EXTRACTOR_VERSION = "1.6.0"
 
 _KEY = re.compile(r"\W+")
 _LINK_ONLY_MAX = 120  # a shorter all-link block is a teaser or a menu entry
