@@ -7,6 +7,7 @@ names an archivist would cite, with no "By", no roles and no dates.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -128,6 +129,15 @@ def _is_name(p: str) -> bool:
 
 
 def _byline(root: etree._Element) -> list[str]:
+    """Names in the page's author markup (``rel``/``itemprop`` author, a byline or author class)."""
+    return list(_byline_of(root))
+
+
+# The finders of author names ask the same page more than once (a source, then a check of
+# another source's answer); one XPath over the whole page is a few milliseconds. Keyed by
+# the tree itself (hashed by identity), so a page's answer never serves another page.
+@functools.lru_cache(maxsize=4)
+def _byline_of(root: etree._Element) -> tuple[str, ...]:
     nodes = root.xpath(
         '//*[@rel="author" or @itemprop="author" or contains(@class,"byline") or '
         'contains(@class,"author-name") or contains(@class,"author") and not('
@@ -141,8 +151,8 @@ def _byline(root: etree._Element) -> list[str]:
         if text and len(text) < 80:
             names = _names(text)
             if names:
-                return names[:4]
-    return []
+                return tuple(names[:4])
+    return ()
 
 
 #: The word a byline's label is, in the languages seen: "By", "Author", "Autorin", "Par", ...
@@ -162,9 +172,14 @@ _NAME_LIKE = re.compile(
 def _labelled_byline(root: etree._Element) -> list[str]:
     """Names after a visible "By" / "Written by" label, in the same text or the next:
     a byline without an author class or author markup."""
+    return list(_labelled_byline_of(root))
+
+
+@functools.lru_cache(maxsize=4)  # asked more than once per page, like _byline_of
+def _labelled_byline_of(root: etree._Element) -> tuple[str, ...]:
     body = root.find("body")
     if body is None:
-        return []
+        return ()
     pieces = [t.strip() for t in _texts_outside_menus(body) if t.strip()]
     for i, piece in enumerate(pieces):
         if len(piece) > 80:
@@ -175,8 +190,8 @@ def _labelled_byline(root: etree._Element) -> list[str]:
         name = m.group("name") or (pieces[i + 1] if i + 1 < len(pieces) else "")
         names = [n for n in _names(name) if _NAME_LIKE.match(n) and (" " in n or m.group("name") is None)]
         if names:
-            return names[:4]
-    return []
+            return tuple(names[:4])
+    return ()
 
 
 _MENU_CLASSES = frozenset({"menu", "sub-menu", "submenu", "dropdown-menu"})

@@ -35,14 +35,15 @@ def local_spelling(found: str, root: etree._Element, url_day: str | None) -> str
     URL (``url_day``): two sources agree on the local day. Without that agreement the
     UTC day is kept (what the metadata says), as a page's zone may be a server's."""
     at = _instant(found)
-    if at is None or not url_day or at.utcoffset().total_seconds() != 0:
+    if at is None or not url_day or at.utcoffset() != timedelta(0):
         return None
     for t in root.iter("time"):
         d = normalise_date(t.get("datetime"))
         other = _instant(d) if d else None
         if (
-            other is not None
-            and other.utcoffset().total_seconds() != 0
+            d is not None
+            and other is not None
+            and other.utcoffset() != timedelta(0)
             and abs((other - at).total_seconds()) <= _SAME_MOMENT
             and d[:10] == url_day != found[:10]
         ):
@@ -57,7 +58,7 @@ def possible_days(stamp: str) -> set[str]:
     at = _instant(stamp)
     if at is None:
         return {stamp[:10]}
-    utc = at.replace(tzinfo=None) - at.utcoffset()
+    utc = at.replace(tzinfo=None) - (at.utcoffset() or timedelta(0))
     try:
         return {(utc + timedelta(hours=h)).strftime("%Y-%m-%d") for h in range(-12, 15)}
     except OverflowError:  # a placeholder stamp at the edge of the calendar (0001-01-01T00:00Z)
