@@ -17,6 +17,7 @@ from ._dom import drop, text_of
 from ._patterns import FURNITURE_HEADING, FURNITURE_TAGS, HEADINGS
 from ._render import Trace
 from ._score import SUBHEADS, Stats, choose, gather, join_parts, measure, score_candidates
+from ._values import squash
 from ._words import attr_words, is_named
 
 _LIST_LD = 0.5
@@ -237,7 +238,7 @@ def find_lead(
             break
         scope = parent
     out: list[etree._Element] = []
-    desc_key = _squash(description) if description and len(description) >= 40 else None
+    desc_key = squash(description) if description and len(description) >= 40 else None
     for el in scope.iter(etree.Element):
         if el is first:
             break
@@ -250,7 +251,7 @@ def find_lead(
                 desc_key
                 and el.tag in _LEAD_TAGS
                 and 40 <= st.text.get(el, 0) <= 1000
-                and _squash(text_of(el)) == desc_key
+                and squash(text_of(el)) == desc_key
             )
             and not (  # a long sentence-like <h2> before the body is its lead
                 el.tag in ("h2", "h3")
@@ -276,10 +277,6 @@ def find_lead(
 
 
 _LEAD_TAGS = frozenset({"p", "div", "h2", "h3", "span", "strong", "b", "em", "section"})
-
-
-def _squash(s: str) -> str:
-    return re.sub(r"\W+", "", s).lower()
 
 
 def find_body(

@@ -16,7 +16,7 @@ import lxml.etree as etree
 
 from ._datetext import MONTHS, normalise_date
 from ._sources import join_url
-from ._values import clean
+from ._values import clean, squash
 
 
 def _names(value: Any) -> list[str]:
@@ -314,11 +314,6 @@ def _links_and_texts(el: etree._Element, url: str) -> list[str | etree._Element]
         if child.tail:
             out.append(child.tail)
     return out
-
-
-def squash(s: str) -> str:
-    """A name as a key: its letters and digits, lower-cased ("Ann-Marie O'Neil" = "annmarieoneil")."""
-    return re.sub(r"\W+", "", s).lower()
 
 
 def _same_site(url: str, href: str) -> bool:

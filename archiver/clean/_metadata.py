@@ -20,12 +20,11 @@ from ._bylines import (
     _names,
     _unlabelled_author,
     linked_cowriters,
-    squash,
 )
 from ._dates import MODIFIED, find_date, find_published
 from ._sources import Sources, canonical_url, join_url
 from ._titles import find_titles
-from ._values import clean
+from ._values import clean, squash
 
 
 def read_metadata(src: Sources, art: Article) -> None:

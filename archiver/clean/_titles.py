@@ -15,7 +15,7 @@ import lxml.etree as etree
 
 from ._dom import text_of
 from ._sources import Sources, join_url
-from ._values import clean, words
+from ._values import clean, squash, word_list, words
 
 
 def find_titles(src: Sources, site_name: str | None) -> tuple[str | None, str | None]:
@@ -59,14 +59,11 @@ def _meta_title(src: Sources, site_name: str | None) -> str | None:
         if title and not _is_site(title, site_name, src.url, whole=True):
             titles.append(title)
     if titles and _cut_short(titles[0]):
-        start = _WORDS.findall(titles[0].lower().rstrip(".… "))
+        start = word_list(titles[0].rstrip(".… "))
         for longer in titles[1:]:
-            if _WORDS.findall(longer.lower())[: len(start)] == start and not _cut_short(longer):
+            if word_list(longer)[: len(start)] == start and not _cut_short(longer):
                 return longer
     return titles[0] if titles else None
-
-
-_WORDS = re.compile(r"\w+")
 
 
 def _cut_short(title: str) -> bool:
@@ -81,16 +78,16 @@ _SHOWN_WORDS = 3
 def _shown_title(root: etree._Element, titles: list[str | None], h1: str | None) -> str | None:
     """The metadata title (else a part of the <title>) that an <h2>/<h3> shows word for
     word, when no <h1> does: the page's visible headline is that heading."""
-    keys = [_WORDS.findall(t.lower()) for t in titles if t]
+    keys = [word_list(t) for t in titles if t]
     keys = [k for k in keys if len(k) >= _SHOWN_WORDS]
     body = root.find("body")
     if not keys or body is None:
         return None
-    if any(_WORDS.findall(text.lower()) in keys for text in [h1 or "", *_all_h1(body)]):
+    if any(word_list(text) in keys for text in [h1 or "", *_all_h1(body)]):
         return None
     for h in body.iter("h2", "h3"):
         text = clean(headline_text(h))
-        if text and _WORDS.findall(text.lower()) in keys:
+        if text and word_list(text) in keys:
             return text
     return None
 
@@ -111,13 +108,13 @@ def _is_site(part: str, site: str | None, url: str, whole: bool = False) -> bool
     ``whole``: the piece is a whole title, which may name the host among other words
     ("Pricing Guide of Example Electricians" on example-electricians.com): only the
     host's name alone (give or take a short ending, "Robomow.com") is the site's."""
-    key = re.sub(r"\W+", "", part).lower()
+    key = squash(part)
     if not key:
         return True
-    if site and key == re.sub(r"\W+", "", site).lower():
+    if site and key == squash(site):
         return True
     labels = re.sub(r"^www\.", "", re.sub(r"^[a-z]+://", "", url or "").split("/")[0]).split(".")
-    for host in (re.sub(r"\W+", "", h).lower() for h in labels[:-1]):  # promotions.newegg.com: both
+    for host in (squash(h) for h in labels[:-1]):  # promotions.newegg.com: both
         if not host or len(host) <= 2:
             continue
         if whole:
@@ -195,14 +192,14 @@ def _h1_texts(root: etree._Element, url: str, meta_title: str | None = None) -> 
     body = root.find("body")
     if body is None:
         return []
-    key = _WORDS.findall(meta_title.lower()) if meta_title else None
+    key = word_list(meta_title) if meta_title else None
     h1s: list[tuple[str, bool]] = []
     for h in body.iter("h1"):
         if _links_home(h, url):
             continue
         text = clean(headline_text(h))
         if text and 5 <= len(text) <= 300:
-            h1s.append((text, bool(key) and _formatted(h) and _WORDS.findall(text.lower()) != key))
+            h1s.append((text, bool(key) and _formatted(h) and word_list(text) != key))
         if len(h1s) >= 3:
             break
     return [text for text, typed in h1s if not typed]

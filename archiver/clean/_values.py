@@ -8,6 +8,7 @@ from typing import Any
 
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
+_NON_WORD = re.compile(r"\W+")
 
 
 def clean(s: Any) -> str | None:
@@ -26,6 +27,16 @@ def clean(s: Any) -> str | None:
     return s or None
 
 
+def word_list(s: str) -> list[str]:
+    """The lower-cased words of ``s`` in order: two titles that word the same thing alike."""
+    return _WORD.findall(s.lower())
+
+
 def words(s: str) -> set[str]:
     """The lower-cased words of ``s``: what two titles, or a title and an element, have in common."""
-    return set(_WORD.findall(s.lower()))
+    return set(word_list(s))
+
+
+def squash(s: str) -> str:
+    """A name as a key: its letters and digits, lower-cased ("Ann-Marie O'Neil" = "annmarieoneil")."""
+    return _NON_WORD.sub("", s).lower()
