@@ -125,27 +125,27 @@ def _rounds(url: str, work: Path, pages: int, rounds: int) -> list[dict[str, Any
     """Bare Scrapy, bare Scrapy with requisites and the full pipeline, interleaved ``rounds`` times.
 
     Each is a fresh crawl into a fresh folder. Interleaving puts the three side
-    by side in each stretch of the machine's load: on a shared 2-core machine
-    bare Scrapy alone varied 105 to 185 pages/s from one run to the next.
+    by side in each stretch of the machine's load: on this shared 2-core VM bare
+    Scrapy alone varied from 85 to 231 pages/s within one run.
     """
     out = []
     for n in range(rounds):
         bare = run_bare(url, work)
         bare_req = run_bare(url, work, requisites=True)
         full = crawl(url, work / f"full-{n}", work, pages, f"full-{n}")
-        full["rate"] = full["html_pages"] / full["seconds"]
+        rate = full["html_pages"] / full["seconds"]
         out.append(
             {
                 "bare": bare["pages"] / bare["seconds"],
                 "bare_req": bare_req["pages"] / bare_req["seconds"],
                 "bare_req_exchanges": bare_req["responses"] / max(1, bare_req["pages"]),
-                "full": full["rate"],
+                "full": rate,
                 "full_run": full,
             }
         )
         print(
             f"round {n + 1}: bare {out[-1]['bare']:.1f}, bare with requisites {out[-1]['bare_req']:.1f}, "
-            f"pipeline with requisites {full['rate']:.1f} pages/s; with/bare {full['rate'] / out[-1]['bare']:.2f}",
+            f"pipeline with requisites {rate:.1f} pages/s; with/bare {rate / out[-1]['bare']:.2f}",
             flush=True,
         )
     return out

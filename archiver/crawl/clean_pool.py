@@ -124,8 +124,8 @@ class CleanPool:
     Each worker has a pipe of its own, written by the crawl's thread and read by its
     event loop: no feeder or manager threads (``concurrent.futures``' process pool
     has two) compete with the reactor for the GIL. Each worker is sent its next page
-    while it still cleans one (:attr:`DEPTH`): it then never waits in ``recv``, and
-    the crawl's write never has to wake it. On this project's 2-core VM a write that
+    while it still cleans one (:attr:`DEPTH`): it then seldom waits in ``recv``, and
+    the crawl's write seldom has to wake it. On this project's 2-core VM a write that
     woke an idle worker blocked the reactor thread for about a millisecond, 8% of a
     crawl's thread time (``bench/requisites.py``). A worker that dies fails the page
     it was cleaning (:class:`WorkerDied`), its waiting pages go to the others, and it
@@ -146,9 +146,8 @@ class CleanPool:
         self._slots: asyncio.Semaphore | None = None
         self.waited = 0  # pages that waited for a free place (back-pressure happened)
         self.replaced = 0  # workers that died and were started again
-        self._loop: asyncio.AbstractEventLoop | None = (
-            None  # whose readers watch the pipes (the first page's)
-        )
+        # The event loop whose readers watch the pipes: the first page's.
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def clean(
         self,

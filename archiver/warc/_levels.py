@@ -48,13 +48,12 @@ _COMPRESSED_MEDIA = (
     "audio/opus",
     "audio/webm",
 )
-_CODINGS = frozenset({"gzip", "x-gzip", "br", "deflate", "zstd", "compress"})
 
 
 def level_for(content_type: str | None, content_encoding: str | None = None) -> int:
     """The gzip level for a record whose payload has these headers: :data:`STORED` when compressed already."""
-    codings = {c.strip().lower() for c in (content_encoding or "").split(",")}
-    if codings & _CODINGS:
+    codings = {c.strip().lower() for c in (content_encoding or "").split(",")} - {"", "identity"}
+    if codings:  # every content coding is a compression (gzip, br, zstd, deflate, ...)
         return STORED
     media = (content_type or "").split(";", 1)[0].strip().lower()
     if media in _COMPRESSED_TYPES or media.startswith(_COMPRESSED_MEDIA):

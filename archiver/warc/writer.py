@@ -93,11 +93,12 @@ def truncation_reason(error: str) -> str:
     return "disconnect"
 
 
-def _http_headers(msgtype: str, message: bytes) -> list[tuple[str, str]]:
-    """Content type and digests of a record whose block is an HTTP message (its payload: the body)."""
+def _http_headers(msgtype: str, message: bytes, body: bytes | None = None) -> list[tuple[str, str]]:
+    """Content type and digests of a record whose block is an HTTP message (its payload: ``body``,
+    split from ``message`` when not given)."""
     return [
         ("Content-Type", f"application/http;msgtype={msgtype}"),
-        ("WARC-Payload-Digest", sha1_digest(split_head(message)[1])),
+        ("WARC-Payload-Digest", sha1_digest(split_head(message)[1] if body is None else body)),
         ("WARC-Block-Digest", sha1_digest(message)),
     ]
 
@@ -353,8 +354,10 @@ class WarcWriter:
             return None
         if exchange.error:
             extra = extra + [("WARC-Truncated", truncation_reason(exchange.error))]
-        headers = [("WARC-Concurrent-To", request.record_id)] + _http_headers("response", response_bytes)
         message = parse_message(response_bytes)
+        headers = [("WARC-Concurrent-To", request.record_id)] + _http_headers(
+            "response", response_bytes, message.body
+        )
         response = _Record(
             "response",
             self._common(url, fetched_at, ip) + headers + extra,
